@@ -1,0 +1,122 @@
+# Gridwork developer commands. `make run` and `make test` are all most people need;
+# `make help` lists the rest. A second run skips apt, pip and initdb when nothing changed.
+#
+# DATABASE_URL set in the environment: use that server, install no PostgreSQL packages and
+# start no private cluster. Otherwise scripts/pgcluster.py runs one on 127.0.0.1:54329.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+MAKEFLAGS += --no-print-directory
+
+# Python 3.11 that makes the virtualenv.
+PYTHON ?= python3
+# Plain system python for scripts/pgcluster.py (stdlib only; avoids version-manager shims).
+SYSPY := $(or $(wildcard /usr/bin/python3),python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PGCLUSTER := $(SYSPY) scripts/pgcluster.py
+PORT ?= 8000
+PYTEST_ARGS ?=
+APT_PACKAGES := postgresql postgis postgresql-postgis
+PG_LIB ?= /usr/lib/postgresql
+PG_SHARE ?= /usr/share/postgresql
+DEMO_USERS := admin judge1 officer1 assistant1 mediator1 deputy1
+DEMO_PASSWORD := gridwork-demo
+
+ifeq ($(strip $(DATABASE_URL)),)
+PRIVATE_DB := 1
+# Computed on first use only, then cached (`make help` never calls Python).
+DB_URL = $(eval DB_URL := $(shell $(PGCLUSTER) url gridwork))$(DB_URL)
+else
+PRIVATE_DB :=
+DB_URL := $(DATABASE_URL)
+endif
+WITH_DB = DATABASE_URL='$(DB_URL)'
+
+.PHONY: help run test setup system-deps venv db-server db migrate seed lint stop clean-db
+
+help: ## list the targets
+	@echo "Gridwork: make <target>"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
+
+run: seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
+	@echo
+	@echo "Demo logins (password: $(DEMO_PASSWORD)): $(DEMO_USERS)"
+	@echo "API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo
+	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+test: venv db-server ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+	$(BIN)/ruff check .
+	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+setup: migrate ## system packages, virtualenv, database, migrations
+
+# PostgreSQL server + PostGIS from apt when missing (as root), unless DATABASE_URL is set.
+# python3-venv too when the interpreter cannot make a virtualenv yet.
+system-deps:
+	@need=""; \
+	if [ -n "$(PRIVATE_DB)" ]; then \
+	  have_pg=""; \
+	  for control in $(PG_SHARE)/*/extension/postgis.control; do \
+	    ver="$${control#$(PG_SHARE)/}"; ver="$${ver%%/*}"; \
+	    if [ -x "$(PG_LIB)/$$ver/bin/postgres" ]; then have_pg=1; fi; \
+	  done; \
+	  [ -n "$$have_pg" ] || need="$(APT_PACKAGES)"; \
+	fi; \
+	if [ ! -x $(BIN)/python ] && ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
+	  need="$$need python3-venv"; \
+	fi; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: missing system packages:$$need" >&2; \
+	  echo "  install them as root:  apt-get install -y $$need" >&2; \
+	  echo "  (or set DATABASE_URL to use an existing PostgreSQL with PostGIS)" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing system packages:$$need"; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null
+
+venv: $(STAMP) ## the virtualenv, reinstalled only when pyproject.toml changes
+
+$(STAMP): pyproject.toml | system-deps
+	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@echo "Installing Python packages into $(VENV) ..."
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+db-server: system-deps ## start the private PostgreSQL cluster (no-op with DATABASE_URL)
+ifneq ($(PRIVATE_DB),)
+	@$(PGCLUSTER) start
+endif
+
+db: db-server
+ifneq ($(PRIVATE_DB),)
+	@$(PGCLUSTER) ensure-db gridwork
+endif
+
+migrate: venv db ## alembic upgrade head on DATABASE_URL
+	@$(WITH_DB) $(BIN)/alembic upgrade head 2>&1 | { grep -v '^INFO  \[alembic.runtime.migration\] \(Context impl\|Will assume\)' || true; }
+
+seed: setup ## load the demo county (idempotent)
+	$(WITH_DB) $(BIN)/flask --app wsgi seed demo
+
+lint: venv ## ruff
+	$(BIN)/ruff check .
+
+stop: ## stop the private PostgreSQL cluster
+ifneq ($(PRIVATE_DB),)
+	@$(PGCLUSTER) stop
+else
+	@echo "DATABASE_URL is set: no private cluster to stop"
+endif
+
+clean-db: ## delete the private cluster and all its data (next `make run` starts afresh)
+ifneq ($(PRIVATE_DB),)
+	@$(PGCLUSTER) destroy
+else
+	@echo "DATABASE_URL is set: refusing to touch that server" >&2; exit 1
+endif

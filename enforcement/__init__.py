@@ -1,0 +1,1 @@
+"""The enforcement domain: tables, use cases, access policy and audit."""

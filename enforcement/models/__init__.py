@@ -1,0 +1,67 @@
+"""All Gridwork tables. Importing this package registers every table on ``metadata``."""
+
+from enforcement.models.accounts import Court, Device, RefreshToken, Role, User
+from enforcement.models.base import Datum, metadata, new_id, utcnow
+from enforcement.models.cases import (
+    CaseEvent,
+    CaseParty,
+    CaseStatus,
+    EnforcementCase,
+    Party,
+    PartyKind,
+    PartyRole,
+)
+from enforcement.models.field import (
+    Instalment,
+    Lead,
+    LeadKind,
+    LeadStatus,
+    LeadTransition,
+    MediationNote,
+    MediationOutcome,
+    Settlement,
+    SettlementKind,
+    Sighting,
+    Task,
+    TaskAnswer,
+    TaskGrid,
+    TaskKind,
+    TaskStatus,
+    Urgency,
+)
+from enforcement.models.grids import GridAssignment, Township, VillageGrid
+from enforcement.models.rounds import (
+    EnforcementRound,
+    Outcome,
+    OutcomeKind,
+    RoundStatus,
+    RoundTarget,
+    RoundTeam,
+    Visit,
+    VisitResult,
+)
+from enforcement.models.supervision import (
+    Attachment,
+    AttachmentRef,
+    AuditEntry,
+    CaseFollow,
+    DeputyEvaluation,
+    EnforcementNode,
+    LinkageKind,
+    LinkageRequest,
+    LinkageRequestKind,
+    LinkageRequestStatus,
+    LinkageUnit,
+)
+
+__all__ = [
+    "Attachment", "AttachmentRef", "AuditEntry", "CaseEvent", "CaseFollow", "CaseParty",
+    "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
+    "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
+    "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
+    "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "Outcome",
+    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "Role", "RoundStatus",
+    "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "Task",
+    "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "Township", "Urgency", "User",
+    "VillageGrid", "Visit", "VisitResult", "metadata", "new_id", "utcnow",
+]

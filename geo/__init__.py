@@ -1,0 +1,1 @@
+"""Spatial code: grids, datums, point-to-grid assignment, sweep planning."""

@@ -1,0 +1,1 @@
+"""Offline sync engine: change feed, push/merge, conflicts, device scopes."""

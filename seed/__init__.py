@@ -1,0 +1,1 @@
+"""Deterministic demo county generator and loader."""

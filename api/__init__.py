@@ -1,0 +1,82 @@
+"""The HTTP layer: app factory, one blueprint per resource, problem+json errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from api import problems
+from api.config import Config
+from api.smorest import Api
+from enforcement.db import Database
+from enforcement.tokens import TokenSettings
+
+
+@dataclass
+class Gridwork:
+    """What the app shares between requests; reach it as ``current_app.extensions["gridwork"]``."""
+
+    db: Database
+    tokens: TokenSettings
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app. ``config`` overrides settings read from the environment (tests use it)."""
+    app = Flask("gridwork")
+    app.config.from_mapping(Config.load(config))
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    logging.basicConfig(level=logging.INFO)
+
+    app.extensions["gridwork"] = Gridwork(
+        db=Database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"]),
+        tokens=TokenSettings(
+            secret=app.config["SECRET_KEY"],
+            access_ttl=timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]),
+            refresh_ttl=timedelta(days=app.config["REFRESH_TOKEN_DAYS"]),
+        ),
+    )
+    problems.register(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from api.auth.routes import blp as auth_blp
+    from api.devices.routes import blp as devices_blp
+    from api.docs import blp as docs_blp
+    from api.health.routes import blp as health_blp
+    from api.me.routes import blp as me_blp
+
+    api = Api(app, spec_kwargs={
+        "info": {"description": API_DESCRIPTION},
+        "servers": [{"url": "/"}],
+    })
+    app.register_blueprint(health_blp)
+    app.register_blueprint(docs_blp)
+    api.register_blueprint(auth_blp, url_prefix="/api/v1/auth")
+    api.register_blueprint(me_blp, url_prefix="/api/v1/me")
+    api.register_blueprint(devices_blp, url_prefix="/api/v1/devices")
+
+
+def _register_cli(app: Flask) -> None:
+    from seed.cli import seed
+
+    app.cli.add_command(seed)
+
+
+API_DESCRIPTION = """\
+Gridwork is the backend for grid-based court enforcement (网格化执行): village grid
+assistants report leads, sightings and mediation notes from their phones, field teams
+plan concentrated enforcement rounds, and the court reviews what each lead led to.
+
+Sign in with `POST /api/v1/auth/login`, then send `Authorization: Bearer <access_token>`.
+Every error is `application/problem+json` with a stable `code` and a `title` in the
+language of `Accept-Language` (zh-CN by default, or en).
+"""

@@ -1,0 +1,40 @@
+"""Devices: see where you are signed in, and cut off a lost phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.devices.schemas import DeviceSchema, RevokeDeviceSchema
+from api.smorest import Blueprint, current_principal
+from enforcement import auth
+from enforcement.models import Device
+
+blp = Blueprint("devices", __name__, description="Registered devices and revocation")
+
+
+@blp.route("")
+class Devices(MethodView):
+    @blp.auth()
+    @blp.response(200, DeviceSchema(many=True))
+    def get(self) -> list[Device]:
+        """Your devices; an admin sees every device of the court."""
+        return auth.list_devices(current_app.extensions["gridwork"].db, current_principal())
+
+
+@blp.route("/<string:device_id>/revoke")
+class RevokeDevice(MethodView):
+    @blp.auth()
+    @blp.arguments(RevokeDeviceSchema)
+    @blp.response(200, DeviceSchema)
+    @blp.alt_response(404, response="Problem")
+    def post(self, body: dict[str, Any], device_id: str) -> Device:
+        """Revoke a device (an admin, or the device's own user).
+
+        Its tokens stop working at once, sync refuses it, and on its next contact it is
+        told to wipe local data. Revoking twice is harmless.
+        """
+        return auth.revoke_device(current_app.extensions["gridwork"].db, current_principal(),
+                                  device_id, body.get("reason"))

@@ -1,0 +1,20 @@
+"""Liveness and database health, for load balancers and ``make run``'s users."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from sqlalchemy.exc import SQLAlchemyError
+
+from enforcement.errors import ServiceUnavailable
+
+blp = Blueprint("health", __name__)
+
+
+@blp.get("/healthz")
+def healthz() -> dict[str, str]:
+    try:
+        current_app.extensions["gridwork"].db.ping()
+    except SQLAlchemyError as exc:
+        raise ServiceUnavailable("the database does not answer",
+                                 code="database_unavailable") from exc
+    return {"status": "ok", "database": "ok"}

@@ -1,0 +1,93 @@
+"""Human titles for error codes, in Chinese and English, chosen by ``Accept-Language``.
+
+The ``code`` is the contract clients branch on; the title is for the person holding
+the phone. Chinese is the default: the people using Gridwork are court staff and
+village assistants in China.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+
+SUPPORTED_LOCALES = ("zh-CN", "en")
+
+TITLES: dict[str, tuple[str, str]] = {
+    # code: (zh-CN, en)
+    "bad_request": ("请求有误", "Bad request"),
+    "validation_failed": ("提交的数据有误", "The submitted data is not valid"),
+    "unknown_field": ("包含不允许的字段", "The request contains fields that cannot be set"),
+    "unauthorized": ("需要登录", "Sign-in required"),
+    "invalid_credentials": ("用户名或密码错误", "Wrong username or password"),
+    "token_missing": ("缺少访问令牌", "Access token missing"),
+    "token_invalid": ("访问令牌无效", "Access token is not valid"),
+    "token_expired": ("访问令牌已过期，请刷新", "Access token expired; refresh it"),
+    "token_revoked": ("会话已结束，请重新登录", "This session was ended; sign in again"),
+    "refresh_token_invalid": ("刷新令牌无效", "Refresh token is not valid"),
+    "refresh_token_expired": ("刷新令牌已过期，请重新登录", "Refresh token expired; sign in again"),
+    "refresh_token_reused": (
+        "刷新令牌被重复使用，该设备已退出登录",
+        "Refresh token was used twice; the device has been signed out",
+    ),
+    "forbidden": ("无权执行此操作", "You may not do this"),
+    "account_disabled": ("账号已停用", "This account is disabled"),
+    "device_revoked": (
+        "该设备已被停用，请清除本地数据", "This device was revoked; wipe its data"
+    ),
+    "device_registered_to_other_user": (
+        "该设备已登记在其他用户名下", "This device is registered to another user"
+    ),
+    "not_found": ("未找到", "Not found"),
+    "device_not_found": ("未找到该设备", "No such device"),
+    "user_not_found": ("未找到该用户", "No such user"),
+    "lead_not_found": ("未找到该线索", "No such lead"),
+    "case_not_found": ("未找到该案件", "No such case"),
+    "invalid_transition": ("线索当前状态不允许此操作", "The lead cannot move to that status now"),
+    "transition_forbidden": ("您的角色无权进行此状态变更",
+                             "Your role may not move a lead to that status"),
+    "lead_not_editable": ("线索已进入审核，不能再修改",
+                          "The lead is under review and can no longer be edited"),
+    "lead_exists": ("该编号的线索已存在", "A lead with this id already exists"),
+    "no_grid_assignment": ("您尚未分配网格，不能上报线索",
+                           "You serve no village grid, so you cannot report leads"),
+    "invalid_cursor": ("分页游标无效", "The page cursor is not valid"),
+    "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
+    "not_acceptable": ("无法提供所需格式", "Not acceptable"),
+    "conflict": ("与现有数据冲突", "Conflicts with existing data"),
+    "precondition_failed": (
+        "数据已被他人修改，请刷新后重试", "The record changed; reload and retry"
+    ),
+    "precondition_required": ("修改时需要提供 If-Match", "If-Match is required for this change"),
+    "payload_too_large": ("提交的内容过大", "The request body is too large"),
+    "unsupported_media_type": ("不支持的内容类型", "Unsupported content type"),
+    "too_many_requests": ("请求过于频繁，请稍后再试", "Too many requests; try again later"),
+    "service_unavailable": ("服务暂不可用", "Service unavailable"),
+    "database_unavailable": ("数据库暂不可用", "The database is unavailable"),
+    "internal_error": ("服务器内部错误", "Internal server error"),
+    "demo_refused": ("数据库中已有正式数据，拒绝载入演示数据",
+                     "The database holds real courts; the demo was not loaded"),
+}
+
+HTTP_STATUS_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
+    412: "precondition_failed", 413: "payload_too_large", 415: "unsupported_media_type",
+    422: "validation_failed", 428: "precondition_required", 429: "too_many_requests",
+    500: "internal_error", 503: "service_unavailable",
+}
+
+
+def request_locale() -> str:
+    """The best supported locale for the current request, else the configured default."""
+    default = current_app.config.get("DEFAULT_LOCALE", "zh-CN")
+    if not has_request_context():
+        return default
+    match = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=None)
+    if match is None:
+        return default
+    return "en" if match == "en" else "zh-CN"
+
+
+def title_for(code: str, status: int, locale: str) -> str:
+    titles = TITLES.get(code) or TITLES.get(HTTP_STATUS_CODES.get(status, "bad_request"))
+    assert titles is not None
+    return titles[1] if locale == "en" else titles[0]

@@ -1,0 +1,95 @@
+"""RFC 9457 problem+json: the one shape every error of the API takes."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, current_app, request
+from werkzeug.exceptions import HTTPException
+
+from api.messages import HTTP_STATUS_CODES, request_locale, title_for
+from enforcement.errors import DomainError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://gridwork.invalid/problems/"
+
+log = logging.getLogger("gridwork.api")
+
+
+class ProblemSchema(ma.Schema):
+    """An error. Branch on ``code``; show ``title`` (in the request's language) to people."""
+
+    type = ma.fields.String(metadata={"description": "URI naming the problem type"})
+    title = ma.fields.String(metadata={"description": "Short summary in zh-CN or English"})
+    status = ma.fields.Integer(metadata={"description": "HTTP status code"})
+    detail = ma.fields.String(metadata={"description": "Explanation of this occurrence"})
+    code = ma.fields.String(metadata={"description": "Stable machine-readable error code"})
+    errors = ma.fields.Dict(
+        metadata={"description": "Field errors: location → field → messages"}
+    )
+    instance = ma.fields.String()
+
+
+def problem(status: int, code: str, detail: str | None = None,
+            errors: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code,
+        "title": title_for(code, status, request_locale()),
+        "status": status,
+        "code": code,
+    }
+    if detail:
+        body["detail"] = detail
+    if errors:
+        body["errors"] = errors
+    body["instance"] = request.path
+    body.update(extra)
+    response = current_app.response_class(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE
+    )
+    response.headers["Content-Language"] = request_locale()
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    return problem(error.status, error.code, error.detail, error.errors, headers, **error.extra)
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    code = data.get("code") or HTTP_STATUS_CODES.get(status, "bad_request")
+    if status == 422 and errors and _only_unknown_fields(errors):
+        code = "unknown_field"
+    # Werkzeug's stock descriptions add nothing to the title once field errors are listed.
+    detail = data.get("message") or (None if errors or status >= 500 else error.description)
+    return problem(status, code, detail, errors, data.get("headers"))
+
+
+def handle_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return problem(500, "internal_error")
+
+
+def _only_unknown_fields(errors: dict[str, Any]) -> bool:
+    messages = [
+        message
+        for location in errors.values() if isinstance(location, dict)
+        for field_messages in location.values() if isinstance(field_messages, list)
+        for message in field_messages
+    ]
+    return bool(messages) and all(m == "Unknown field." for m in messages)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,86 @@
+"""Access tokens (short-lived JWTs) and refresh tokens (opaque, stored hashed).
+
+An access token names the user, court, role and device; every request still checks
+that the device has not been revoked, so a lost phone is cut off at once rather than
+when its token expires.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import jwt
+
+from enforcement.errors import Unauthorized
+
+ALGORITHM = "HS256"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ISSUER = "gridwork"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSettings:
+    secret: str
+    access_ttl: timedelta = timedelta(minutes=15)
+    refresh_ttl: timedelta = timedelta(days=30)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    user_id: str
+    court_id: str
+    role: str
+    device_id: str
+    issued_at: datetime | None = None
+
+
+def issue_access_token(settings: TokenSettings, claims: AccessClaims, now: datetime) -> str:
+    payload = {
+        "iss": ISSUER,
+        "typ": "access",
+        "sub": claims.user_id,
+        "court": claims.court_id,
+        "role": claims.role,
+        "dev": claims.device_id,
+        "iat": int(now.timestamp()),
+        "exp": int((now + settings.access_ttl).timestamp()),
+        "iat_us": (now - _EPOCH) // timedelta(microseconds=1),
+        "jti": uuid.uuid4().hex,
+    }
+    return jwt.encode(payload, settings.secret, algorithm=ALGORITHM)
+
+
+def read_access_token(settings: TokenSettings, token: str) -> AccessClaims:
+    try:
+        payload = jwt.decode(
+            token,
+            settings.secret,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "sub", "iss"]},
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("access token expired", code="token_expired") from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthorized("access token invalid", code="token_invalid") from exc
+    if payload.get("typ") != "access":
+        raise Unauthorized("not an access token", code="token_invalid")
+    try:
+        issued_at = _EPOCH + timedelta(microseconds=int(payload["iat_us"]))
+        return AccessClaims(
+            payload["sub"], payload["court"], payload["role"], payload["dev"], issued_at
+        )
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
+        raise Unauthorized("access token invalid", code="token_invalid") from exc
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -35,7 +35,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run test setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test setup system-deps venv db-server db migrate seed lint stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -47,6 +47,10 @@ run: seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=
 	@echo "API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo
 	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+serve: seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
+	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
+	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: venv db-server ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .

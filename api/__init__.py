@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -10,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import problems
+from api import observability, problems
 from api.config import Config
 from api.smorest import Api
 from enforcement.db import Database
@@ -31,7 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_mapping(Config.load(config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    logging.basicConfig(level=logging.INFO)
+    observability.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"] == "json")
 
     app.extensions["gridwork"] = Gridwork(
         db=Database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"]),
@@ -41,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             refresh_ttl=timedelta(days=app.config["REFRESH_TOKEN_DAYS"]),
         ),
     )
+    observability.init_app(app)
     problems.register(app)
     _register_blueprints(app)
     _register_cli(app)

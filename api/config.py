@@ -22,6 +22,10 @@ class Config:
     REFRESH_TOKEN_DAYS = 30
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     DEFAULT_LOCALE = "zh-CN"
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "json"
+    METRICS_ALLOW_FROM = "127.0.0.1/32,::1/128"
+    METRICS_TOKEN = ""
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -35,7 +39,8 @@ class Config:
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
                  "MAX_CONTENT_LENGTH")
-    _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE")
+    _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
+                 "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

@@ -11,6 +11,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 
 from api.messages import HTTP_STATUS_CODES, request_locale, title_for
+from api.observability import current_request_id
 from enforcement.errors import DomainError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -31,6 +32,9 @@ class ProblemSchema(ma.Schema):
         metadata={"description": "Field errors: location → field → messages"}
     )
     instance = ma.fields.String()
+    request_id = ma.fields.String(
+        metadata={"description": "Quote it when reporting a problem; also in X-Request-ID"}
+    )
 
 
 def problem(status: int, code: str, detail: str | None = None,
@@ -47,6 +51,9 @@ def problem(status: int, code: str, detail: str | None = None,
     if errors:
         body["errors"] = errors
     body["instance"] = request.path
+    request_id = current_request_id()
+    if request_id:
+        body["request_id"] = request_id
     body.update(extra)
     response = current_app.response_class(
         json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_MEDIA_TYPE

@@ -25,6 +25,7 @@ from enforcement.tokens import (
     hash_refresh_token,
     issue_access_token,
     new_refresh_token,
+    parse_refresh_token,
     read_access_token,
 )
 
@@ -68,9 +69,10 @@ def login(db: Database, settings: TokenSettings, username: str, password: str,
 
 def refresh(db: Database, settings: TokenSettings, refresh_token: str) -> TokenPair:
     with db.unit_of_work() as session:
+        court_id, token_hash = parse_refresh_token(refresh_token)
         stored = session.exec(
             select(RefreshToken)
-            .where(RefreshToken.token_hash == hash_refresh_token(refresh_token))
+            .where(RefreshToken.court_id == court_id, RefreshToken.token_hash == token_hash)
             .with_for_update()
         ).first()
         if stored is None:
@@ -169,7 +171,7 @@ def _require_usable(device: Device | None) -> Device:
 
 def _issue(session: Session, settings: TokenSettings, user: User, device: Device,
            family_id: str, now: datetime) -> TokenPair:
-    refresh_token = new_refresh_token()
+    refresh_token = new_refresh_token(user.court_id)
     session.add(RefreshToken(
         court_id=user.court_id, user_id=user.id, device_id=device.id, family_id=family_id,
         token_hash=hash_refresh_token(refresh_token), issued_at=now,

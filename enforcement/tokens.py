@@ -78,8 +78,18 @@ def read_access_token(settings: TokenSettings, token: str) -> AccessClaims:
         raise Unauthorized("access token invalid", code="token_invalid") from exc
 
 
-def new_refresh_token() -> str:
-    return secrets.token_urlsafe(32)
+def new_refresh_token(court_id: str) -> str:
+    """``<court id>.<secret>``: the court part lets the lookup go straight to the court's
+    rows (one shard, once distributed by court); the secret is what is hashed and checked."""
+    return f"{court_id}.{secrets.token_urlsafe(32)}"
+
+
+def parse_refresh_token(token: str) -> tuple[str, str]:
+    """The court id and the hash to look up; raises Unauthorized for a malformed token."""
+    court_id, dot, secret = token.partition(".")
+    if not dot or not court_id or not secret:
+        raise Unauthorized("refresh token unknown", code="refresh_token_invalid")
+    return court_id, hash_refresh_token(token)
 
 
 def hash_refresh_token(token: str) -> str:

@@ -338,11 +338,31 @@ def clean_db(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str) -> Flask:
-    """The Flask app on this worker's database."""
+def app(database_url: str) -> Iterator[Flask]:
+    """The Flask app on this worker's database (its pool closed at the end)."""
     from api import create_app
 
-    return create_app({"DATABASE_URL": database_url, "TESTING": True})
+    built = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    yield built
+    built.extensions["gridwork"].db.dispose()
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps with other settings (on this worker's database unless given);
+    their pools are closed after the test."""
+    from api import create_app
+
+    built: list[Flask] = []
+
+    def _make(**overrides: Any) -> Flask:
+        app = create_app({"DATABASE_URL": database_url, "TESTING": True, **overrides})
+        built.append(app)
+        return app
+
+    yield _make
+    for app in built:
+        app.extensions["gridwork"].db.dispose()
 
 
 @pytest.fixture(scope="session")

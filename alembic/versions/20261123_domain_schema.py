@@ -1233,6 +1233,9 @@ def upgrade() -> None:
         sa.Column("device_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("family_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
         sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.UniqueConstraint(
+            "court_id", "token_hash", name=op.f("uq_refresh_token_court_id_token_hash")
+        ),
         sa.Column(
             "issued_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
         ),
@@ -1256,7 +1259,6 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("court_id", "id", name=op.f("pk_refresh_token")),
     )
-    op.create_index("ix_refresh_token_token_hash", "refresh_token", ["token_hash"], unique=True)
     op.create_table(
         "round_team",
         sa.Column("court_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
@@ -2016,7 +2018,6 @@ def downgrade() -> None:
     )
     op.drop_geospatial_table("sighting")
     op.drop_table("round_team")
-    op.drop_index("ix_refresh_token_token_hash", table_name="refresh_token")
     op.drop_table("refresh_token")
     op.drop_table("mediation_note")
     op.drop_index("ix_linkage_request_unit", table_name="linkage_request")

@@ -109,7 +109,7 @@ class RefreshToken(SQLModel, table=True):
         sa.ForeignKeyConstraint(
             ["court_id", "device_id"], ["device.court_id", "device.id"], ondelete="CASCADE"
         ),
-        sa.Index("ix_refresh_token_token_hash", "token_hash", unique=True),
+        sa.UniqueConstraint("court_id", "token_hash"),
     )
 
     court_id: str = court_field()

@@ -8,7 +8,6 @@ import socket
 import pytest
 from openapi_spec_validator import validate
 
-from api import create_app
 from tests.api.helpers import assert_problem
 
 
@@ -57,12 +56,11 @@ def test_healthz_reports_the_database(http):
     assert response.json() == {"status": "ok", "database": "ok"}
 
 
-def test_healthz_is_503_problem_when_the_database_is_down():
+def test_healthz_is_503_problem_when_the_database_is_down(make_app):
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app({"DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:{port}/none",
-                      "TESTING": True})
+    app = make_app(DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{port}/none")
     response = app.test_client().get("/healthz", headers={"Accept-Language": "en"})
     assert response.status_code == 503
     assert response.mimetype == "application/problem+json"

@@ -1,0 +1,141 @@
+"""Request ids, structured JSON logs and Prometheus metrics.
+
+A request id ties a user's complaint ("the app said 服务器内部错误") to the log line:
+the API returns it in ``X-Request-ID`` and in every problem+json body. Logs carry
+ids, routes and timings, never names, identity numbers, phone numbers or bodies.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import logging
+import os
+import re
+import time
+import uuid
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+from enforcement.errors import NotFound
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+access_log = logging.getLogger("gridwork.access")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for journald, Loki or a plain ``grep``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+    root = logging.getLogger()
+    if any(getattr(h, "_gridwork", False) for h in root.handlers):
+        return
+    handler = logging.StreamHandler()
+    handler._gridwork = True  # type: ignore[attr-defined]
+    if json_logs:
+        handler.setFormatter(JsonFormatter())
+        root.handlers = [h for h in root.handlers if not isinstance(h, logging.StreamHandler)]
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.Formatter.converter = time.gmtime
+
+
+class Metrics:
+    """The app's own registry, so several apps in one process (tests) do not collide."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "gridwork_http_requests", "HTTP requests by route and status",
+            ["method", "route", "status"], registry=self.registry,
+        )
+        self.latency = Histogram(
+            "gridwork_http_request_seconds", "HTTP request latency by route",
+            ["method", "route"], registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+        )
+
+
+def current_request_id() -> str | None:
+    return g.get("request_id")
+
+
+def _start_request() -> None:
+    incoming = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+    g.started_at = time.perf_counter()
+
+
+def _finish_request(response: Response) -> Response:
+    request_id = g.get("request_id")
+    if request_id:
+        response.headers[REQUEST_ID_HEADER] = request_id
+    route = request.url_rule.rule if request.url_rule else "<unmatched>"
+    elapsed = time.perf_counter() - g.get("started_at", time.perf_counter())
+    metrics: Metrics = current_app.extensions["gridwork.metrics"]
+    metrics.requests.labels(request.method, route, str(response.status_code)).inc()
+    metrics.latency.labels(request.method, route).observe(elapsed)
+    principal = g.get("principal")
+    access_log.info("request", extra={"fields": {
+        "request_id": request_id, "method": request.method, "route": route,
+        "status": response.status_code, "ms": round(elapsed * 1000, 1),
+        "user_id": principal.user_id if principal else None,
+        "court_id": principal.court_id if principal else None,
+    }})
+    return response
+
+
+def metrics_view() -> Response:
+    """Prometheus scrape endpoint: only from METRICS_ALLOW_FROM networks or with the token."""
+    if not _metrics_allowed():
+        raise NotFound()
+    registry = current_app.extensions["gridwork.metrics"].registry
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Under gunicorn every worker counts on its own; add them all up.
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _metrics_allowed() -> bool:
+    token = current_app.config.get("METRICS_TOKEN") or ""
+    sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if token and sent and hmac.compare_digest(token, sent):
+        return True
+    try:
+        address = ipaddress.ip_address(request.remote_addr or "")
+    except ValueError:
+        return False
+    networks = [n.strip() for n in current_app.config["METRICS_ALLOW_FROM"].split(",")]
+    return any(address in ipaddress.ip_network(n, strict=False) for n in networks if n)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["gridwork.metrics"] = Metrics()
+    app.before_request(_start_request)
+    app.after_request(_finish_request)
+    app.add_url_rule("/metrics", "metrics", metrics_view)

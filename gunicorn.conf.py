@@ -1,0 +1,43 @@
+"""gunicorn settings for ``make serve`` and production (``gunicorn -c gunicorn.conf.py wsgi:app``).
+
+Every value can be overridden with an environment variable, e.g. ``WEB_CONCURRENCY=8``.
+The app's database pool is sized from the thread count, so that a busy worker never
+waits for a connection another of its own threads holds.
+"""
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+
+_cores = multiprocessing.cpu_count()
+
+bind = os.environ.get("BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
+# Requests mostly wait on PostgreSQL: a couple of processes per core, a few threads each.
+workers = int(os.environ.get("WEB_CONCURRENCY", str(max(2, _cores * 2))))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+worker_class = "gthread"
+# A push that is still being applied when SIGTERM arrives gets this long to finish.
+graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
+timeout = int(os.environ.get("REQUEST_TIMEOUT", "60"))
+keepalive = 5
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = None  # the app logs each request itself, as JSON, with its request id
+
+os.environ.setdefault("DATABASE_POOL_SIZE", str(threads + 1))
+# Metrics from all workers are summed at /metrics through files in this folder.
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
+    _metrics_dir = tempfile.mkdtemp(prefix="gridwork-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _metrics_dir
+
+    def on_exit(server):  # gunicorn hook
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
+
+
+def child_exit(server, worker):  # gunicorn hook
+    # Imported here: prometheus_client picks its storage when first imported, which must
+    # happen after PROMETHEUS_MULTIPROC_DIR is set above.
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

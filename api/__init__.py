@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import observability, problems
+from api import observability, problems, ratelimit
 from api.config import Config
 from api.smorest import Api
 from enforcement.db import Database
@@ -53,6 +53,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.docs import blp as docs_blp
     from api.health.routes import blp as health_blp
     from api.me.routes import blp as me_blp
+    from api.users.routes import blp as users_blp
 
     api = Api(app, spec_kwargs={
         "info": {"description": API_DESCRIPTION},
@@ -60,15 +61,19 @@ def _register_blueprints(app: Flask) -> None:
     })
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
+    ratelimit.init_app(app, [auth_blp])
     api.register_blueprint(auth_blp, url_prefix="/api/v1/auth")
     api.register_blueprint(me_blp, url_prefix="/api/v1/me")
     api.register_blueprint(devices_blp, url_prefix="/api/v1/devices")
+    api.register_blueprint(users_blp, url_prefix="/api/v1/users")
 
 
 def _register_cli(app: Flask) -> None:
+    from api.commands import audit_cli
     from seed.cli import seed
 
     app.cli.add_command(seed)
+    app.cli.add_command(audit_cli)
 
 
 API_DESCRIPTION = """\

@@ -26,6 +26,7 @@ class Config:
     LOG_FORMAT = "json"
     METRICS_ALLOW_FROM = "127.0.0.1/32,::1/128"
     METRICS_TOKEN = ""
+    LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -40,7 +41,7 @@ class Config:
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
                  "MAX_CONTENT_LENGTH")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
-                 "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN")
+                 "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

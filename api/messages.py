@@ -30,6 +30,10 @@ TITLES: dict[str, tuple[str, str]] = {
     ),
     "forbidden": ("无权执行此操作", "You may not do this"),
     "account_disabled": ("账号已停用", "This account is disabled"),
+    "account_locked": (
+        "密码错误次数过多，账号已暂时锁定",
+        "Too many wrong passwords; the account is locked for now",
+    ),
     "device_revoked": (
         "该设备已被停用，请清除本地数据", "This device was revoked; wipe its data"
     ),
@@ -50,6 +54,14 @@ TITLES: dict[str, tuple[str, str]] = {
     "no_grid_assignment": ("您尚未分配网格，不能上报线索",
                            "You serve no village grid, so you cannot report leads"),
     "invalid_cursor": ("分页游标无效", "The page cursor is not valid"),
+    "device_mismatch": ("只能从登录所用的设备同步", "Sync from the device you signed in with"),
+    "field_server_owned": ("该字段由法院维护，手机端不能修改",
+                           "This field is kept by the court and cannot be changed from a phone"),
+    "unknown_table": ("该数据表不支持同步", "This table is not synced"),
+    "conflict_not_found": ("未找到该同步冲突", "No such sync conflict"),
+    "conflict_already_resolved": ("该同步冲突已处理", "This sync conflict was already resolved"),
+    "conflict_resolution_invalid": ("该冲突不能用这种方式处理",
+                                    "This conflict cannot be resolved that way"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "not_acceptable": ("无法提供所需格式", "Not acceptable"),
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),

@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from api.messages import HTTP_STATUS_CODES, request_locale, title_for
 from api.observability import current_request_id
-from enforcement.errors import DomainError
+from enforcement.errors import DomainError, TooManyRequests
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://gridwork.invalid/problems/"
@@ -65,7 +65,9 @@ def problem(status: int, code: str, detail: str | None = None,
 
 
 def handle_domain_error(error: DomainError) -> Response:
-    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after)
     return problem(error.status, error.code, error.detail, error.errors, headers, **error.extra)
 
 

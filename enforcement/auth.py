@@ -8,14 +8,14 @@ is ended (tokens revoked, access tokens issued before now refused).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from enforcement import audit
 from enforcement.db import Database
-from enforcement.errors import Forbidden, NotFound, Unauthorized
+from enforcement.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
 from enforcement.models import Device, RefreshToken, Role, User, new_id, utcnow
 from enforcement.passwords import verify_password
 from enforcement.principal import Principal
@@ -28,6 +28,10 @@ from enforcement.tokens import (
     parse_refresh_token,
     read_access_token,
 )
+
+MAX_FAILED_LOGINS = 5
+"""Wrong passwords in a row before an account is locked."""
+LOCKOUT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,14 +56,24 @@ def login(db: Database, settings: TokenSettings, username: str, password: str,
     with db.unit_of_work() as session:
         user = session.exec(
             select(User).where(sa.func.lower(User.username) == username.strip().lower())
+            .with_for_update()
         ).first()
+        now = utcnow()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            raise TooManyRequests("too many wrong passwords; try later or ask an admin",
+                                  code="account_locked",
+                                  retry_after=int((user.locked_until - now).total_seconds()) + 1)
         if not verify_password(user.password_hash if user else None, password) or user is None:
+            if user is not None:
+                _count_failure(session, user, now, ip)
+                session.commit()
             raise Unauthorized("wrong username or password", code="invalid_credentials")
         if not user.is_active:
             raise Forbidden("account disabled", code="account_disabled")
         registered = _register_device(session, user, device)
-        now = utcnow()
         user.last_login_at = now
+        user.failed_logins = 0
+        user.locked_until = None
         pair = _issue(session, settings, user, registered, family_id=new_id(), now=now)
         audit.record(session, court_id=user.court_id, action="auth.login", actor_id=user.id,
                      device_id=registered.id, ip=ip)
@@ -142,6 +156,32 @@ def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal
         raise Unauthorized("this session was ended; sign in again", code="token_revoked")
     return Principal(user_id=claims.user_id, court_id=claims.court_id, role=Role(row.role),
                      device_id=claims.device_id, username=row.username)
+
+
+def unlock_user(db: Database, principal: Principal, user_id: str) -> User:
+    """An admin lifts a lock-out before it expires (after checking who is asking)."""
+    with db.unit_of_work() as session:
+        user = session.get(User, (principal.court_id, user_id), with_for_update=True)
+        if user is None:
+            raise NotFound("no such user", code="user_not_found")
+        user.failed_logins = 0
+        user.locked_until = None
+        audit.record(session, court_id=user.court_id, action="auth.unlock",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="user_account", subject_id=user.id)
+        session.commit()
+        return user
+
+
+def _count_failure(session: Session, user: User, now: datetime, ip: str | None) -> None:
+    """Guessing passwords for an account gets it locked for a while, whatever the address."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= MAX_FAILED_LOGINS
+    if locked:
+        user.locked_until = now + LOCKOUT
+        user.failed_logins = 0
+    audit.record(session, court_id=user.court_id, action="auth.login_failed", actor_id=user.id,
+                 ip=ip, detail={"locked": locked})
 
 
 def _register_device(session: Session, user: User, info: DeviceInfo) -> Device:

@@ -65,6 +65,17 @@ class ValidationFailed(DomainError):
     code = "validation_failed"
 
 
+class TooManyRequests(DomainError):
+    """Slow down; ``retry_after`` (seconds) becomes the Retry-After header."""
+
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, detail: str | None = None, *, retry_after: int, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = max(1, retry_after)
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"

@@ -46,6 +46,8 @@ UNIT_DIR = ROOT / "tests" / "unit"
 TEMPLATE_PREFIX = "gridwork_tmpl_"
 TEST_DB_PREFIX = "gridwork_test_"
 SCRATCH_DB_PREFIX = "gridwork_scratch_"
+# The whole suite signs in from 127.0.0.1 hundreds of times; tests of the limit set their own.
+TEST_SETTINGS = {"LOGIN_RATE_LIMIT": "off"}
 KEEP_TABLES = ("alembic_version", "spatial_ref_sys")
 # pg_advisory_lock key that serialises template builds and copies across workers and
 # concurrent test runs on one server (a server-side lock also frees itself if a worker dies).
@@ -342,7 +344,7 @@ def app(database_url: str) -> Iterator[Flask]:
     """The Flask app on this worker's database (its pool closed at the end)."""
     from api import create_app
 
-    built = create_app({"DATABASE_URL": database_url, "TESTING": True})
+    built = create_app({"DATABASE_URL": database_url, "TESTING": True, **TEST_SETTINGS})
     yield built
     built.extensions["gridwork"].db.dispose()
 
@@ -356,7 +358,8 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
     built: list[Flask] = []
 
     def _make(**overrides: Any) -> Flask:
-        app = create_app({"DATABASE_URL": database_url, "TESTING": True, **overrides})
+        app = create_app({"DATABASE_URL": database_url, "TESTING": True, **TEST_SETTINGS,
+                          **overrides})
         built.append(app)
         return app
 

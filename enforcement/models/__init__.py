@@ -44,6 +44,7 @@ from enforcement.models.supervision import (
     Attachment,
     AttachmentRef,
     AuditEntry,
+    AuditHead,
     CaseFollow,
     DeputyEvaluation,
     EnforcementNode,
@@ -55,7 +56,8 @@ from enforcement.models.supervision import (
 )
 
 __all__ = [
-    "Attachment", "AttachmentRef", "AuditEntry", "CaseEvent", "CaseFollow", "CaseParty",
+    "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent", "CaseFollow",
+    "CaseParty",
     "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
     "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",

@@ -69,6 +69,11 @@ class User(TimestampedMixin, table=True):
     )
     linkage_unit_id: str | None = ref_field(description="for liaison_unit users")
     last_login_at: datetime | None = time_field()
+    failed_logins: int = Field(
+        default=0, sa_column_kwargs={"server_default": "0"},
+        description="wrong passwords in a row; reaching the limit locks the account",
+    )
+    locked_until: datetime | None = time_field()
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

@@ -221,3 +221,14 @@ class AuditEntry(SQLModel, table=True):
     ip: str | None = Field(default=None, max_length=64)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The last entry of a court's audit chain. Appending locks this row, and verifying
+    compares against it, so cutting entries off the end of the chain is detected too."""
+
+    __tablename__ = "audit_head"
+
+    court_id: str = court_field()
+    seq: int = Field(sa_type=sa.BigInteger)
+    hash: str = Field(max_length=64)

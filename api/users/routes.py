@@ -1,0 +1,24 @@
+"""User administration."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.smorest import Blueprint, current_principal
+from api.users.schemas import UserStatusSchema
+from enforcement import auth
+from enforcement.models import Role, User
+
+blp = Blueprint("users", __name__, description="User administration (admins)")
+
+
+@blp.route("/<string:user_id>/unlock")
+class UnlockUser(MethodView):
+    @blp.auth(Role.ADMIN)
+    @blp.response(200, UserStatusSchema)
+    @blp.alt_response(404, response="Problem")
+    def post(self, user_id: str) -> User:
+        """Lift a lock-out after too many wrong passwords, before it runs out by itself."""
+        return auth.unlock_user(current_app.extensions["gridwork"].db, current_principal(),
+                                user_id)

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+import marshmallow as ma
+
+from enforcement.models import Role
+
+
+class UserStatusSchema(ma.Schema):
+    id = ma.fields.String()
+    username = ma.fields.String()
+    role = ma.fields.Enum(Role, by_value=True)
+    is_active = ma.fields.Boolean()
+    failed_logins = ma.fields.Integer()
+    locked_until = ma.fields.DateTime(allow_none=True)

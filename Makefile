@@ -35,7 +35,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test browser setup system-deps venv db-server db migrate seed lint stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -52,9 +52,20 @@ serve: seed ## production-style serving: gunicorn (workers, threads, graceful st
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# Debian's Chromium and a CJK font for the browser tests (no browser download from the internet).
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/wqy ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: the browser tests need: apt-get install -y chromium fonts-wqy-microhei" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing chromium for the browser tests"; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 
 setup: migrate ## system packages, virtualenv, database, migrations
 

@@ -27,6 +27,7 @@ class Config:
     METRICS_ALLOW_FROM = "127.0.0.1/32,::1/128"
     METRICS_TOKEN = ""
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
+    CORS_ORIGINS = ""
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -41,7 +42,8 @@ class Config:
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
                  "MAX_CONTENT_LENGTH")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
-                 "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT")
+                 "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
+                 "CORS_ORIGINS")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

@@ -70,11 +70,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from api.commands import audit_cli
+    from api.commands import audit_cli, backup_command, restore_command
     from seed.cli import seed
 
     app.cli.add_command(seed)
     app.cli.add_command(audit_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 API_DESCRIPTION = """\

@@ -1,13 +1,17 @@
-"""Operator commands: ``flask audit verify``."""
+"""Operator commands: ``flask audit verify``, ``flask backup``, ``flask restore``."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from enforcement import audit
-from enforcement.errors import NotFound
+from enforcement import audit, backup
+from enforcement.db import Database
+from enforcement.errors import DomainError, NotFound
+from enforcement.models import utcnow
 
 
 @click.group("audit", help="The audit log. 审计日志。")
@@ -24,7 +28,7 @@ def verify(court_code: str | None) -> None:
     逐一校验各法院审计日志的哈希链，指出第一条被篡改或缺失的记录。Exits 1 when a chain is broken.
     """
     try:
-        reports = audit.verify_courts(current_app.extensions["gridwork"].db, court_code)
+        reports = audit.verify_courts(_db(), court_code)
     except NotFound as exc:
         raise click.ClickException(str(exc)) from exc
     broken = [r for r in reports if not r.ok]
@@ -34,3 +38,46 @@ def verify(court_code: str | None) -> None:
         click.echo(f"{report.court_code}\t{report.entries} entries\t{status}")
     if broken:
         raise SystemExit(1)
+
+
+@click.command("backup", help="Write the database and attachments to one file. 备份数据库和附件。")
+@click.argument("archive", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(archive: Path | None) -> None:
+    """Back up to ARCHIVE (default gridwork-backup-<UTC time>.tar in this folder)."""
+    archive = archive or Path(f"gridwork-backup-{utcnow():%Y%m%d-%H%M%S}.tar")
+    click.echo(f"Dumping the database to {archive} … 正在备份")
+    manifest = backup.create_backup(_db(), archive, _attachments_dir())
+    rows = sum(manifest.tables.values())
+    click.echo(f"Done: {rows:,} rows in {len(manifest.tables)} tables, "
+               f"{manifest.attachments} attachments, "
+               f"schema {manifest.alembic_revision}. 备份完成。")
+
+
+@click.command("restore", help="Restore a backup made by 'flask backup'. 从备份恢复。")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds courts.")
+@with_appcontext
+def restore_command(archive: Path, force: bool) -> None:
+    """Restore ARCHIVE into DATABASE_URL, then check row counts and every audit chain."""
+    try:
+        report = backup.restore_backup(_db(), archive, _attachments_dir(), force=force)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for name, (expected, found) in report.mismatched_tables.items():
+        click.echo(f"MISMATCH {name}: backup had {expected} rows, restored {found}", err=True)
+    for chain in report.broken_chains:
+        click.echo(f"AUDIT BROKEN {chain.court_code} at #{chain.broken_at}: {chain.problem}",
+                   err=True)
+    if not report.ok:
+        raise SystemExit(1)
+    click.echo(f"Restored {sum(report.manifest.tables.values()):,} rows from "
+               f"{report.manifest.created_at}; counts match and audit chains verify. 恢复完成。")
+
+
+def _db() -> Database:
+    return current_app.extensions["gridwork"].db
+
+
+def _attachments_dir() -> Path:
+    return Path(current_app.config["ATTACHMENTS_DIR"])

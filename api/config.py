@@ -28,6 +28,7 @@ class Config:
     METRICS_TOKEN = ""
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     CORS_ORIGINS = ""
+    ATTACHMENTS_DIR = ".data/attachments"
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -43,7 +44,7 @@ class Config:
                  "MAX_CONTENT_LENGTH")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
-                 "CORS_ORIGINS")
+                 "CORS_ORIGINS", "ATTACHMENTS_DIR")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

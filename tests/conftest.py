@@ -163,11 +163,20 @@ def _database_names(conn: Connection, prefix: str) -> list[str]:
     return [row[0] for row in rows]
 
 
+KEEP_OTHER_TEMPLATES = 3
+"""Templates of other schema versions kept (newest first): a run of another branch or
+checkout on the same server may be copying from one right now."""
+
+
 def _drop_leftovers(conn: Connection, keep_template: str) -> None:
-    """Drop templates of other schema versions and databases of crashed test runs."""
-    for name in _database_names(conn, TEMPLATE_PREFIX):
-        if name != keep_template:
-            _drop_database(conn, name)
+    """Drop old templates of other schema versions and databases of crashed test runs."""
+    others = [row[0] for row in conn.exec_driver_sql(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, %(p)s) "
+        "AND datname <> %(keep)s ORDER BY oid DESC",
+        {"p": TEMPLATE_PREFIX, "keep": keep_template},
+    )]
+    for name in others[KEEP_OTHER_TEMPLATES:]:
+        _drop_database(conn, name)
     if not _is_local(_server_url()):
         return  # pids name processes on another machine: we cannot tell who is gone
     busy = {

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import headers, observability, problems, ratelimit
+from api import headers, input_guard, observability, problems, ratelimit
 from api.config import Config
 from api.smorest import Api
 from enforcement.db import Database
@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     observability.init_app(app)
     headers.init_app(app)
+    input_guard.init_app(app)
     problems.register(app)
     _register_blueprints(app)
     _register_cli(app)

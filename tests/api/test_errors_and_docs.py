@@ -87,3 +87,20 @@ def test_docs_ui_loads_every_asset_from_the_app_itself(http):
     for asset in assets:
         assert asset.startswith("/"), f"{asset} would need the internet"
         assert http.get(asset).status_code == 200, asset
+
+
+def test_nul_characters_anywhere_are_refused_by_location(http):
+    response = http.post("/api/v1/auth/login?next=a%00b", json={
+        "username": "张\u0000三", "password": "x", "device_id": "d1"})
+    body = assert_problem(response, 422, "invalid_characters")
+    assert body["errors"] == {"query": {"next": ["must not contain NUL characters"]},
+                              "json": {"username": ["must not contain NUL characters"]}}
+
+
+def test_absurdly_nested_or_long_json_is_refused_before_any_view(http):
+    nested: dict = {"x": 1}
+    for _ in range(40):
+        nested = {"x": nested}
+    assert_problem(http.post("/api/v1/auth/login", json=nested), 422, "json_too_deep")
+    assert_problem(http.post("/api/v1/auth/login", json=list(range(20_000))),
+                   422, "json_too_large")

@@ -81,3 +81,26 @@ def test_one_address_is_slowed_down_with_429_and_retry_after(make_app):
     assert limited.mimetype == "application/problem+json"
     assert limited.json["code"] == "too_many_requests"
     assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_failed_sign_ins_unlocks_and_revocations_are_audited(http, session, login, engine):
+    court = factories.create_court(session)
+    user = factories.create_user(session, court)
+    admin = factories.create_user(session, court, Role.ADMIN)
+    session.commit()
+    for _ in range(MAX_FAILED_LOGINS):
+        attempt(http, user)
+    admin_tokens = login(admin)
+    http.post(f"/api/v1/users/{user.id}/unlock", headers=bearer(admin_tokens))
+    login(user, device_id="lost")
+    http.post("/api/v1/devices/lost/revoke", json={}, headers=bearer(admin_tokens))
+
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT action, subject_id, detail FROM audit_log WHERE court_id = :c ORDER BY seq"
+        ), {"c": court.id}).all()
+    actions = [r.action for r in rows]
+    assert actions.count("auth.login_failed") == MAX_FAILED_LOGINS
+    assert rows[MAX_FAILED_LOGINS - 1].detail == {"locked": True}
+    assert ("auth.unlock", user.id) in [(r.action, r.subject_id) for r in rows]
+    assert ("device.revoke", "lost") in [(r.action, r.subject_id) for r in rows]

@@ -51,10 +51,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth_blp
+    from api.cases.routes import blp as cases_blp
+    from api.cases.routes import wanted_blp
     from api.devices.routes import blp as devices_blp
     from api.docs import blp as docs_blp
+    from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
+    from api.leads.routes import blp as leads_blp
     from api.me.routes import blp as me_blp
+    from api.mediation_notes.routes import blp as mediation_notes_blp
+    from api.settlements.routes import blp as settlements_blp
+    from api.sightings.routes import blp as sightings_blp
+    from api.tasks.routes import blp as tasks_blp
     from api.users.routes import blp as users_blp
 
     api = Api(app, spec_kwargs={
@@ -68,6 +76,14 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(me_blp, url_prefix="/api/v1/me")
     api.register_blueprint(devices_blp, url_prefix="/api/v1/devices")
     api.register_blueprint(users_blp, url_prefix="/api/v1/users")
+    api.register_blueprint(leads_blp, url_prefix="/api/v1/leads")
+    api.register_blueprint(cases_blp, url_prefix="/api/v1/cases")
+    api.register_blueprint(wanted_blp, url_prefix="/api/v1/wanted")
+    api.register_blueprint(sightings_blp, url_prefix="/api/v1/sightings")
+    api.register_blueprint(feed_blp, url_prefix="/api/v1/feed")
+    api.register_blueprint(mediation_notes_blp, url_prefix="/api/v1/mediation-notes")
+    api.register_blueprint(settlements_blp, url_prefix="/api/v1/settlements")
+    api.register_blueprint(tasks_blp, url_prefix="/api/v1/tasks")
 
 
 def _register_cli(app: Flask) -> None:

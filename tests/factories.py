@@ -24,6 +24,7 @@ from enforcement.models import (
     Court,
     EnforcementCase,
     GridAssignment,
+    Instalment,
     Lead,
     LeadKind,
     MediationNote,
@@ -31,6 +32,12 @@ from enforcement.models import (
     Party,
     PartyRole,
     Role,
+    Settlement,
+    SettlementKind,
+    Sighting,
+    Task,
+    TaskGrid,
+    TaskKind,
     Township,
     User,
     VillageGrid,
@@ -191,3 +198,100 @@ def create_mediation_note(session: Session, author: User, case: EnforcementCase,
     session.add(note)
     session.flush()
     return note
+
+
+def create_sighting(session: Session, author: User, village: VillageGrid | None = None,
+                    lon: float = 108.305, lat: float = 35.405, **overrides: Any) -> Sighting:
+    """A sighting stored directly (no grid lookup): ``village`` sets its grid and township."""
+    values: dict[str, Any] = {
+        "court_id": author.court_id, "author_id": author.id, "seen_at": utcnow(),
+        "point": point(lon, lat), "reported_lon": lon, "reported_lat": lat, "datum": "wgs84",
+        "village_grid_id": village.id if village else None,
+        "township_id": village.township_id if village else None,
+    }
+    sighting = Sighting(**(values | overrides))
+    session.add(sighting)
+    session.flush()
+    return sighting
+
+
+def create_settlement(session: Session, case: EnforcementCase,
+                      amounts: tuple[str, ...] = ("1000.00", "1000.00"),
+                      **overrides: Any) -> Settlement:
+    """An active settlement of ``case`` with one instalment per amount, a month apart."""
+    total = sum((Decimal(a) for a in amounts), Decimal("0"))
+    values: dict[str, Any] = {
+        "court_id": case.court_id, "case_id": case.id, "total_amount": total,
+        "kind": SettlementKind.INSTALMENTS if len(amounts) > 1 else SettlementKind.LUMP_SUM,
+        "agreed_on": date(2026, 1, 1),
+    }
+    settlement = Settlement(**(values | overrides))
+    session.add(settlement)
+    session.flush()
+    for seq, amount in enumerate(amounts, start=1):
+        session.add(Instalment(court_id=case.court_id, settlement_id=settlement.id, seq=seq,
+                               due_on=date(2026, seq, 1), amount=Decimal(amount)))
+    session.flush()
+    return settlement
+
+
+def create_task(session: Session, author: User, *villages: VillageGrid,
+                **overrides: Any) -> Task:
+    """A task by ``author`` (a judge or officer) addressed to ``villages``."""
+    values: dict[str, Any] = {
+        "court_id": author.court_id, "created_by": author.id, "kind": TaskKind.FIND_DEBTOR,
+        "title": "核实张三明是否在家",
+    }
+    task = Task(**(values | overrides))
+    session.add(task)
+    session.flush()
+    for village in villages:
+        session.add(TaskGrid(court_id=task.court_id, task_id=task.id,
+                             village_grid_id=village.id))
+    session.flush()
+    return task
+
+
+# --------------------------------------------------------------------------- boundary files
+
+
+def write_boundary_file(path: Any, features: list[tuple[str, str, Any]], *,
+                        crs: str | None = "EPSG:4326", code_field: str = "code",
+                        name_field: str = "name") -> Any:
+    """Write ``(code, name, shapely geometry)`` features as a real GeoJSON or Shapefile
+    (by ``path``'s suffix) with pyogrio; ``crs=None`` leaves a Shapefile without ``.prj``."""
+    import warnings
+
+    import numpy as np
+    import pyogrio.raw
+    import shapely
+
+    shapefile = str(path).endswith(".shp")
+    kinds = {g.geom_type for _, _, g in features}
+    geometry_type = next(iter(kinds)) if len(kinds) == 1 else "Unknown"
+    if shapefile and kinds <= {"Polygon", "MultiPolygon"}:
+        geometry_type = "Polygon"
+    columns = [np.array([f[0] for f in features], dtype=object),
+               np.array([f[1] for f in features], dtype=object)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "'crs' was not provided"
+        pyogrio.raw.write(
+            str(path), np.array([shapely.to_wkb(g) for _, _, g in features], dtype=object),
+            columns, fields=[code_field, name_field], geometry_type=geometry_type, crs=crs,
+            driver="ESRI Shapefile" if shapefile else "GeoJSON", encoding="UTF-8",
+        )
+    return path
+
+
+def zip_shapefile(shp: Any) -> Any:
+    """The Shapefile's parts (.shp/.shx/.dbf/.prj/.cpg) zipped next to it."""
+    import zipfile
+    from pathlib import Path
+
+    shp = Path(shp)
+    target = shp.with_suffix(".zip")
+    with zipfile.ZipFile(target, "w") as archive:
+        for part in sorted(shp.parent.glob(shp.stem + ".*")):
+            if part.suffix != ".zip":
+                archive.write(part, part.name)
+    return target

@@ -31,3 +31,47 @@ def login(http: Any) -> Callable[..., dict[str, Any]]:
         return response.json()
 
     return _login
+
+
+class GridWorld:
+    """One court with a township of two adjoining village grids (A west of B, sharing the
+    meridian 108.31), a user of every role, and a second court. ``headers(user)`` signs a
+    user in once and returns their Authorization header."""
+
+    def __init__(self, session: Session, login: Callable[..., dict[str, Any]]) -> None:
+        from enforcement.models import Role
+
+        self._login = login
+        self._tokens: dict[str, dict[str, Any]] = {}
+        self.court = factories.create_court(session)
+        self.township = factories.create_township(session, self.court)
+        self.village_a = factories.create_village(session, self.township, 108.30, 35.40,
+                                                  code="V-A", name="东关村")
+        self.village_b = factories.create_village(session, self.township, 108.31, 35.40,
+                                                  code="V-B", name="西坡村")
+        self.users = {role: factories.create_user(session, self.court, role) for role in Role}
+        self.assistant = self.users[Role.GRID_ASSISTANT]
+        self.judge_user = self.users[Role.JUDGE]
+        self.neighbour = factories.create_user(session, self.court, Role.GRID_ASSISTANT)
+        self.assistant_b = factories.create_user(session, self.court, Role.GRID_ASSISTANT)
+        factories.assign_grid(session, self.assistant, self.village_a)
+        factories.assign_grid(session, self.neighbour, self.village_a)
+        factories.assign_grid(session, self.assistant_b, self.village_b)
+        self.other_court = factories.create_court(session)
+        other_township = factories.create_township(session, self.other_court)
+        self.other_village = factories.create_village(session, other_township, 108.30, 35.40)
+        self.stranger = factories.create_user(session, self.other_court, Role.GRID_ASSISTANT)
+        factories.assign_grid(session, self.stranger, self.other_village)
+
+    def headers(self, user: Any, **extra: str) -> dict[str, str]:
+        if user.id not in self._tokens:
+            self._tokens[user.id] = self._login(user)
+        return {"Authorization": f"Bearer {self._tokens[user.id]['access_token']}", **extra}
+
+
+@pytest.fixture
+def world(session: Session, login: Callable[..., dict[str, Any]]) -> GridWorld:
+    """A committed ``GridWorld``; add rows with ``session`` and commit again."""
+    built = GridWorld(session, login)
+    session.commit()
+    return built

@@ -1,0 +1,67 @@
+"""Cases and the wanted list, read only, shaped by the caller's role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.cases.schemas import CasePageSchema, CaseQueryArgsSchema, CaseSchema, WantedPageSchema
+from api.pagination import PageArgsSchema, decode_cursor, paged
+from api.smorest import Blueprint, current_principal
+from enforcement import cases, wanted
+from enforcement.cases import CaseView
+
+blp = Blueprint("cases", __name__, description="Enforcement cases and their parties (read)")
+wanted_blp = Blueprint("wanted", __name__,
+                       description="Debtors living in your grids (grid assistants)")
+
+
+def _db() -> Any:
+    return current_app.extensions["gridwork"].db
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.auth()
+    @blp.arguments(CaseQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, CasePageSchema)
+    @blp.alt_response(422, response="Problem")
+    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
+        """Cases you may see, newest first.
+
+        Officers and judges: every case of the court, in full; each party shown unmasked
+        is recorded in the audit log. Grid assistants: cases of debtors living in their
+        grids, names, id numbers and phones masked, amounts null. Deputies: the cases
+        they follow. Mediators: the cases they mediate.
+        """
+        page = cases.list_cases(_db(), current_principal(), filters, decode_cursor(cursor),
+                                limit)
+        return paged(page)
+
+
+@blp.route("/<string:case_id>")
+class CaseById(MethodView):
+    @blp.auth()
+    @blp.response(200, CaseSchema)
+    @blp.alt_response(404, response="Problem")
+    def get(self, case_id: str) -> CaseView:
+        """One case with its parties, masked or not as for the list."""
+        return cases.get_case(_db(), current_principal(), case_id)
+
+
+@wanted_blp.route("")
+class Wanted(MethodView):
+    @wanted_blp.auth()
+    @wanted_blp.arguments(PageArgsSchema, location="query", as_kwargs=True)
+    @wanted_blp.response(200, WantedPageSchema)
+    @wanted_blp.alt_response(422, response="Problem")
+    def get(self, cursor: str | None, limit: int) -> Any:
+        """Debtors of open cases who live in your village grids, identity masked.
+
+        For grid assistants: recognise a debtor you meet, then report a lead with the
+        `party_id`.
+        """
+        page = wanted.wanted_list(_db(), current_principal(), decode_cursor(cursor), limit)
+        return paged(page)

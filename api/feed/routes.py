@@ -1,0 +1,37 @@
+"""The urgent feed of a township's officers and judges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+
+from api.feed.schemas import FeedPageSchema, FeedQueryArgsSchema
+from api.pagination import decode_cursor, paged
+from api.smorest import Blueprint, current_principal
+from enforcement import feed
+
+blp = Blueprint("feed", __name__,
+                description="Urgent sightings and leads for a township's officers")
+
+
+def _db() -> Any:
+    return current_app.extensions["gridwork"].db
+
+
+@blp.route("")
+class Feed(MethodView):
+    @blp.auth()
+    @blp.arguments(FeedQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, FeedPageSchema)
+    @blp.alt_response(422, response="Problem")
+    def get(self, cursor: str | None, limit: int, township_id: str | None = None) -> Any:
+        """Urgent sightings and urgent open leads, newest first.
+
+        For officers and judges: those in the townships of the village grids you serve,
+        or the whole court if you serve none. A record is here as soon as it is stored.
+        """
+        page = feed.urgent_feed(_db(), current_principal(), township_id,
+                                decode_cursor(cursor), limit)
+        return paged(page)

@@ -1,0 +1,94 @@
+"""Mediation notes: sessions held by local sages (乡贤) and assistants on a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, url_for
+from flask.views import MethodView
+
+from api.etag import etag_of, required_if_match_version
+from api.mediation_notes.schemas import (
+    MediationNoteCreateSchema,
+    MediationNotePageSchema,
+    MediationNoteQueryArgsSchema,
+    MediationNoteSchema,
+    MediationNoteUpdateSchema,
+)
+from api.pagination import decode_cursor, paged
+from api.smorest import Blueprint, current_principal
+from enforcement import mediation
+from enforcement.mediation import NoteView
+
+blp = Blueprint("mediation_notes", __name__,
+                description="Mediation sessions on a case, and the settlements they reach")
+
+
+def _db() -> Any:
+    return current_app.extensions["gridwork"].db
+
+
+def _with_etag(view: NoteView, status: int = 200, headers: dict[str, str] | None = None
+               ) -> tuple[NoteView, int, dict[str, str]]:
+    return view, status, {"ETag": etag_of(view.note.version), **(headers or {})}
+
+
+@blp.route("")
+class MediationNotes(MethodView):
+    @blp.auth()
+    @blp.arguments(MediationNoteQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, MediationNotePageSchema)
+    @blp.alt_response(422, response="Problem")
+    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
+        """Mediation notes you may see, newest first.
+
+        Assistants: their own. Mediators: those on the cases they mediate. Deputies: those
+        on the cases they follow. Officers and judges: the court's.
+        """
+        page = mediation.list_notes(_db(), current_principal(), filters,
+                                    decode_cursor(cursor), limit)
+        return paged(page)
+
+    @blp.auth()
+    @blp.arguments(MediationNoteCreateSchema)
+    @blp.response(201, MediationNoteSchema)
+    @blp.alt_response(200, schema=MediationNoteSchema, description="A retry: already stored")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record a mediation session on a case you may mediate on.
+
+        With `outcome: agreed` a `proposal` is required; the settlement and its
+        instalments are created with the note (see `settlement_id`). Instalments must
+        add up to the total: else 422 `instalments_do_not_add_up`.
+        """
+        view, created = mediation.record_note(_db(), current_principal(), body)
+        location = url_for("mediation_notes.MediationNoteById", note_id=view.note.id)
+        return _with_etag(view, 201 if created else 200, {"Location": location})
+
+
+@blp.route("/<string:note_id>")
+class MediationNoteById(MethodView):
+    @blp.auth()
+    @blp.response(200, MediationNoteSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(404, response="Problem")
+    def get(self, note_id: str) -> Any:
+        """One mediation note. Its `ETag` is what `If-Match` must carry to edit it."""
+        return _with_etag(mediation.get_note(_db(), current_principal(), note_id))
+
+    @blp.auth()
+    @blp.arguments(MediationNoteUpdateSchema)
+    @blp.response(200, MediationNoteSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    @blp.alt_response(428, response="Problem")
+    def patch(self, body: dict[str, Any], note_id: str) -> Any:
+        """Correct your own note until it is agreed (then 409 `mediation_note_settled`).
+
+        Requires `If-Match`. Changing the outcome to `agreed` creates the settlement.
+        """
+        version = required_if_match_version()
+        return _with_etag(mediation.edit_note(_db(), current_principal(), note_id, version,
+                                              body))

@@ -1,0 +1,1 @@
+"""Leads: what grid assistants report, and what the court makes of it."""

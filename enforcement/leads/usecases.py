@@ -1,0 +1,135 @@
+"""Leads: submit, correct, read and list. Moving a lead along its lifecycle is in
+``transitions``. Each function is one unit of work; phones reach the same functions
+through sync later, so every rule lives here, not in the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from enforcement import policy
+from enforcement.db import Database
+from enforcement.errors import Conflict, Forbidden, PreconditionFailed
+from enforcement.leads import lifecycle
+from enforcement.leads.queries import LeadFilters, possible_duplicate, visible_lead
+from enforcement.models import (
+    Lead,
+    LeadStatus,
+    LeadTransition,
+    utcnow,
+)
+from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.placement import set_point
+from enforcement.principal import Principal
+from enforcement.refs import require_case_and_party
+
+CLIENT_FIELDS = frozenset({
+    "kind", "case_id", "party_id", "debtor_text", "description", "observed_at", "urgency",
+})
+"""Fields a client may set besides ``id`` and ``point``; everything else the server owns."""
+
+
+def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> tuple[Lead, bool]:
+    """Record a new lead; returns it and whether it was created.
+
+    The id may come from the phone. Sending the same id again (a retry after a lost
+    answer) returns the stored lead instead of a second one.
+    """
+    scope = policy.require(principal, "lead.create")
+    with db.unit_of_work() as session:
+        if scope == "own_grid" and not session.execute(
+            policy.active_grid_ids(principal).limit(1)
+        ).first():
+            raise Forbidden("you serve no village grid", code="no_grid_assignment")
+        lead_id = data.get("id")
+        if lead_id and (existing := session.get(Lead, (principal.court_id, lead_id))):
+            if existing.author_id != principal.user_id or existing.deleted_at is not None:
+                raise Conflict("a lead with this id exists", code="lead_exists")
+            return _as_seen_by(principal, existing), False
+        lead = Lead(court_id=principal.court_id, author_id=principal.user_id,
+                    device_id=principal.device_id, status=LeadStatus.SUBMITTED,
+                    **_client_values(data), **({"id": lead_id} if lead_id else {}))
+        require_case_and_party(session, lead)
+        set_point(session, lead, data.get("point"))
+        lead.possible_duplicate_of_id = possible_duplicate(session, lead)
+        session.add(lead)
+        session.add(LeadTransition(court_id=lead.court_id, lead_id=lead.id, from_status=None,
+                                   to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id,
+                                   at=lead.created_at))
+        try:
+            session.commit()
+        except sa.exc.IntegrityError as error:  # the same id sent twice at the same moment
+            raise Conflict("a lead with this id exists", code="lead_exists") from error
+    return _as_seen_by(principal, lead), True
+
+
+def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version: int,
+              changes: Mapping[str, Any]) -> Lead:
+    """Correct one's own lead while the court has not started on it.
+
+    ``expected_version`` is the version the client last saw (its ``If-Match``): a lead
+    changed since then is refused with 412 rather than silently overwritten.
+    """
+    with db.unit_of_work() as session:
+        lead = visible_lead(session, principal, "lead.update", lead_id, for_update=True)
+        if lead.version != expected_version:
+            raise PreconditionFailed(f"the lead is at version {lead.version}",
+                                     current_version=lead.version)
+        if lead.status not in lifecycle.EDITABLE_BY_AUTHOR:
+            raise Conflict(f"the lead is {lead.status.value}; it can no longer be edited",
+                           code="lead_not_editable", current_status=lead.status.value)
+        for key, value in _client_values(changes).items():
+            setattr(lead, key, value)
+        require_case_and_party(session, lead)
+        if "point" in changes:
+            set_point(session, lead, changes["point"])
+        lead.version += 1
+        lead.updated_at = utcnow()
+        session.commit()
+    return _as_seen_by(principal, lead)
+
+
+def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
+    with db.unit_of_work() as session:
+        lead = visible_lead(session, principal, "lead.read", lead_id)
+    return _as_seen_by(principal, lead)
+
+
+def list_leads(db: Database, principal: Principal, filters: LeadFilters,
+               after: Position | None, limit: int) -> Page[Lead]:
+    """The caller's visible leads, newest first, one page at a time."""
+    with db.unit_of_work() as session:
+        query = sa.select(Lead).where(
+            policy.scope_filter(principal, "lead.read", Lead), Lead.deleted_at.is_(None),
+            *filters.clauses(),
+        )
+        rows = session.scalars(newest_first(query, Lead.created_at, Lead.id, after, limit)).all()
+    page = page_of(rows, limit)
+    for lead in page.items:
+        _as_seen_by(principal, lead)
+    return page
+
+
+def lead_history(db: Database, principal: Principal, lead_id: str) -> list[LeadTransition]:
+    """Every step of the lead, oldest first: who moved it, when and why."""
+    with db.unit_of_work() as session:
+        lead = visible_lead(session, principal, "lead.read", lead_id)
+        return list(session.scalars(
+            sa.select(LeadTransition)
+            .where(LeadTransition.court_id == lead.court_id, LeadTransition.lead_id == lead.id)
+            .order_by(LeadTransition.at, LeadTransition.id)
+        ))
+
+
+def _as_seen_by(principal: Principal, lead: Lead) -> Lead:
+    """Blank what the caller may not see: assistants never see amounts (policy
+    ``case.read_amounts``). Called once the session is closed, so nothing is written."""
+    if not policy.allows(principal, "case.read_amounts"):
+        lead.amount_recovered = None  # type: ignore[assignment]
+    return lead
+
+
+def _client_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key in CLIENT_FIELDS}

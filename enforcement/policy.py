@@ -1,0 +1,291 @@
+"""Who may do what to which rows: the access policy as one table.
+
+Each row says that a role may perform an action on the rows of a scope. A role that has
+no row for an action may not perform it at all (403). A row outside the caller's scope,
+and any row of another court, is reported as absent (404): its existence is not
+disclosed. Every query goes through ``scope_filter``, which always pins ``court_id``.
+
+Scopes:
+
+``court``     every row of the caller's court.
+``own``       rows the caller authored.
+``own_grid``  rows in the village grids the caller serves now (active ``GridAssignment``);
+              for ``lead.create`` it means "only while serving at least one grid" — the
+              point itself may lie anywhere, since debtors move and an assistant reports
+              what they see.
+``followed``  cases a deputy follows now (active ``CaseFollow``).
+``assigned``  a mediator's cases. There is no assignment table yet, so a mediator's cases
+              are those they wrote a mediation note on, plus the cases located in a
+              township where they serve a village grid (mediators are local sages assigned
+              to grids like assistants are). Replace with an assignment table when the
+              court starts assigning mediators case by case.
+``township``  the feed: records in the townships of the grids the caller serves now;
+              court staff who serve no grid (a county-level team) get the whole court.
+              Officers are put on a township by a ``GridAssignment`` to its village grids.
+
+Field records other than leads (sightings, mediation notes, settlements, tasks) reuse
+these scopes: a sighting's ``own_grid`` is the caller's own sightings and those placed in
+their grids; a mediation note's or settlement's ``assigned`` and ``followed`` are those
+of its case; a task's ``own_grid`` is a task addressed to one of the caller's grids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement.errors import Forbidden, NotFound
+from enforcement.ids import plausible_id
+from enforcement.models import (
+    CaseFollow,
+    CaseParty,
+    EnforcementCase,
+    GridAssignment,
+    Lead,
+    MediationNote,
+    Party,
+    PartyRole,
+    Role,
+    Settlement,
+    Sighting,
+    Task,
+    TaskGrid,
+    VillageGrid,
+)
+from enforcement.principal import Principal
+
+Scope = Literal["court", "own", "own_grid", "followed", "assigned", "township"]
+
+GA, MED, OFF, JUD, DEP, LIA, ADM = (
+    Role.GRID_ASSISTANT, Role.MEDIATOR, Role.OFFICER, Role.JUDGE, Role.DEPUTY,
+    Role.LIAISON_UNIT, Role.ADMIN,
+)
+
+ACTIONS = (
+    "lead.create", "lead.read", "lead.update", "lead.transition",
+    "case.read", "case.read_amounts", "party.read_unmasked", "wanted.read",
+    "sighting.create", "sighting.read", "sighting.update", "feed.read",
+    "mediation.create", "mediation.read", "mediation.update",
+    "settlement.read", "settlement.record_payment",
+    "task.create", "task.read", "task.answer", "task.read_answers",
+)
+
+POLICY: tuple[tuple[Role, str, Scope], ...] = (
+    # role, action,               scope
+    (GA,  "lead.create",          "own_grid"),
+    (OFF, "lead.create",          "court"),
+    (JUD, "lead.create",          "court"),
+    (GA,  "lead.read",            "own"),
+    (OFF, "lead.read",            "court"),
+    (JUD, "lead.read",            "court"),
+    (GA,  "lead.update",          "own"),      # and only while submitted (leads.lifecycle)
+    (OFF, "lead.transition",      "court"),    # which transitions: leads.lifecycle
+    (JUD, "lead.transition",      "court"),
+    (GA,  "case.read",            "own_grid"),  # debtor lives in, or case lies in, the grid
+    (MED, "case.read",            "assigned"),
+    (OFF, "case.read",            "court"),
+    (JUD, "case.read",            "court"),
+    (DEP, "case.read",            "followed"),
+    (MED, "case.read_amounts",    "assigned"),  # they negotiate settlements
+    (OFF, "case.read_amounts",    "court"),
+    (JUD, "case.read_amounts",    "court"),
+    (DEP, "case.read_amounts",    "followed"),  # they supervise recovery
+    (MED, "party.read_unmasked",  "assigned"),  # they talk to both sides by name
+    (OFF, "party.read_unmasked",  "court"),
+    (JUD, "party.read_unmasked",  "court"),
+    (GA,  "wanted.read",          "own_grid"),
+    (GA,  "sighting.create",      "own_grid"),  # while serving a grid, like leads
+    (OFF, "sighting.create",      "court"),
+    (JUD, "sighting.create",      "court"),
+    (GA,  "sighting.read",        "own_grid"),  # own sightings and their grids'
+    (OFF, "sighting.read",        "court"),
+    (JUD, "sighting.read",        "court"),
+    (GA,  "sighting.update",      "own"),
+    (OFF, "sighting.update",      "own"),
+    (JUD, "sighting.update",      "own"),
+    (OFF, "feed.read",            "township"),
+    (JUD, "feed.read",            "township"),
+    (GA,  "mediation.create",     "own_grid"),  # on a case of their grids (case.read)
+    (MED, "mediation.create",     "assigned"),
+    (GA,  "mediation.read",       "own"),
+    (MED, "mediation.read",       "assigned"),
+    (OFF, "mediation.read",       "court"),
+    (JUD, "mediation.read",       "court"),
+    (DEP, "mediation.read",       "followed"),
+    (GA,  "mediation.update",     "own"),       # until the note is agreed (mediation)
+    (MED, "mediation.update",     "own"),
+    (MED, "settlement.read",      "assigned"),  # assistants never see amounts
+    (OFF, "settlement.read",      "court"),
+    (JUD, "settlement.read",      "court"),
+    (DEP, "settlement.read",      "followed"),
+    (OFF, "settlement.record_payment", "court"),
+    (JUD, "settlement.record_payment", "court"),
+    (OFF, "task.create",          "court"),
+    (JUD, "task.create",          "court"),
+    (GA,  "task.read",            "own_grid"),  # addressed to one of their grids
+    (OFF, "task.read",            "court"),
+    (JUD, "task.read",            "court"),
+    (GA,  "task.answer",          "own_grid"),
+    (OFF, "task.read_answers",    "court"),
+    (JUD, "task.read_answers",    "court"),
+)
+"""Deliberately absent: deputies and mediators never touch leads; liaison units and admins
+see no cases or leads (linkage requests and administration come later); deputies see
+parties masked (they recognise, they do not pursue); assistants never see amounts."""
+
+_INDEX: dict[tuple[Role, str], Scope] = {(role, action): scope for role, action, scope in POLICY}
+
+
+def scope_of(role: Role, action: str) -> Scope | None:
+    """The scope a role has for an action, or None when the role may not do it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return _INDEX.get((role, action))
+
+
+def allows(principal: Principal, action: str) -> bool:
+    return scope_of(principal.role, action) is not None
+
+
+def require(principal: Principal, action: str) -> Scope:
+    """The caller's scope for ``action``; ``Forbidden`` when their role may not do it."""
+    scope = scope_of(principal.role, action)
+    if scope is None:
+        raise Forbidden(f"role {principal.role.value} may not {action}")
+    return scope
+
+
+def active_grid_ids(principal: Principal) -> Any:
+    """Subquery: ids of the village grids the caller serves now."""
+    return sa.select(GridAssignment.village_grid_id).where(
+        GridAssignment.court_id == principal.court_id,
+        GridAssignment.user_id == principal.user_id,
+        GridAssignment.ended_on.is_(None),
+    )
+
+
+def visible_row(session: Session, principal: Principal, action: str, model: Any,
+                record_id: str, not_found: str, *, for_update: bool = False) -> Any:
+    """The row if the caller's scope for ``action`` covers it (and it is not deleted);
+    otherwise 404 with code ``not_found`` — whether it is missing, deleted, in another
+    grid or in another court is not disclosed."""
+    if not plausible_id(record_id):
+        raise NotFound(code=not_found)
+    query = sa.select(model).where(scope_filter(principal, action, model), model.id == record_id)
+    if hasattr(model, "deleted_at"):
+        query = query.where(model.deleted_at.is_(None))
+    if for_update:
+        query = query.with_for_update()
+    row = session.scalars(query).first()
+    if row is None:
+        raise NotFound(code=not_found)
+    return row
+
+
+def scope_filter(principal: Principal, action: str, model: Any) -> sa.ColumnElement[bool]:
+    """WHERE clause limiting ``model`` rows to the caller's court and scope for ``action``."""
+    scope = require(principal, action)
+    court = model.court_id == principal.court_id
+    if scope == "court":
+        return court
+    if model is Lead:
+        return sa.and_(court, _lead_scope(principal, scope))
+    if model is EnforcementCase:
+        return sa.and_(court, _case_scope(principal, scope))
+    if model is Party and scope == "own_grid":
+        return sa.and_(court, Party.village_grid_id.in_(active_grid_ids(principal)))
+    if model in _FIELD_SCOPES:
+        return sa.and_(court, _FIELD_SCOPES[model](principal, scope))
+    raise ValueError(f"scope {scope} is not defined for {model.__name__}")
+
+
+def _lead_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    if scope == "own":
+        return Lead.author_id == principal.user_id
+    if scope == "own_grid":
+        return Lead.village_grid_id.in_(active_grid_ids(principal))
+    raise ValueError(f"scope {scope} is not defined for leads")
+
+
+def _case_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    case = EnforcementCase
+    if scope == "own_grid":
+        grids = active_grid_ids(principal)
+        debtor_in_grid = sa.select(CaseParty.id).join(Party, sa.and_(
+            Party.court_id == CaseParty.court_id, Party.id == CaseParty.party_id,
+        )).where(
+            CaseParty.court_id == case.court_id, CaseParty.case_id == case.id,
+            CaseParty.role == PartyRole.DEBTOR, Party.village_grid_id.in_(grids),
+        )
+        return sa.or_(case.village_grid_id.in_(grids), debtor_in_grid.exists())
+    if scope == "followed":
+        return sa.select(CaseFollow.id).where(
+            CaseFollow.court_id == case.court_id, CaseFollow.case_id == case.id,
+            CaseFollow.deputy_id == principal.user_id, CaseFollow.ended_at.is_(None),
+        ).exists()
+    if scope == "assigned":
+        noted = sa.select(MediationNote.id).where(
+            MediationNote.court_id == case.court_id, MediationNote.case_id == case.id,
+            MediationNote.author_id == principal.user_id,
+        ).exists()
+        townships = sa.select(VillageGrid.township_id).where(
+            VillageGrid.court_id == principal.court_id,
+            VillageGrid.id.in_(active_grid_ids(principal)),
+        )
+        return sa.or_(noted, case.township_id.in_(townships))
+    raise ValueError(f"scope {scope} is not defined for cases")
+
+
+def served_township_ids(principal: Principal) -> Any:
+    """Subquery: townships of the village grids the caller serves now."""
+    return sa.select(VillageGrid.township_id).where(
+        VillageGrid.court_id == principal.court_id,
+        VillageGrid.id.in_(active_grid_ids(principal)),
+    )
+
+
+def township_filter(principal: Principal, township_col: Any) -> sa.ColumnElement[bool]:
+    """``township`` scope: the caller's townships, or the whole court if they serve none."""
+    serves_none = ~active_grid_ids(principal).exists()
+    return sa.or_(serves_none, township_col.in_(served_township_ids(principal)))
+
+
+def _sighting_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    own = Sighting.author_id == principal.user_id
+    if scope == "own":
+        return own
+    if scope == "own_grid":
+        return sa.or_(own, Sighting.village_grid_id.in_(active_grid_ids(principal)))
+    if scope == "township":
+        return township_filter(principal, Sighting.township_id)
+    raise ValueError(f"scope {scope} is not defined for sightings")
+
+
+def _via_case(model: Any) -> Any:
+    """Scope of a record that belongs to a case: its author's, or its case's."""
+
+    def scope_of_record(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+        if scope == "own" and hasattr(model, "author_id"):
+            return model.author_id == principal.user_id
+        cases = sa.select(EnforcementCase.id).where(
+            EnforcementCase.court_id == principal.court_id, _case_scope(principal, scope))
+        return model.case_id.in_(cases)
+
+    return scope_of_record
+
+
+def _task_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    if scope == "own_grid":
+        return sa.select(TaskGrid.task_id).where(
+            TaskGrid.court_id == Task.court_id, TaskGrid.task_id == Task.id,
+            TaskGrid.village_grid_id.in_(active_grid_ids(principal)),
+        ).exists()
+    raise ValueError(f"scope {scope} is not defined for tasks")
+
+
+_FIELD_SCOPES: dict[Any, Any] = {
+    Sighting: _sighting_scope, MediationNote: _via_case(MediationNote),
+    Settlement: _via_case(Settlement), Task: _task_scope,
+}

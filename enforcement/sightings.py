@@ -1,0 +1,144 @@
+"""Sightings: a debtor was seen somewhere, by whom, with whom, how sure.
+
+Reported like leads (same placement on grids, same retry-safe ids) but simpler: no
+lifecycle. An urgent sighting is part of the township's feed (``enforcement.feed``) the
+moment its transaction commits, because the feed reads the sightings table itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement import policy
+from enforcement.db import Database
+from enforcement.errors import Conflict, Forbidden, PreconditionFailed
+from enforcement.models import Sighting, utcnow
+from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.placement import set_point
+from enforcement.principal import Principal
+from enforcement.refs import require_case_and_party
+
+CLIENT_FIELDS = frozenset({
+    "case_id", "party_id", "debtor_text", "seen_at", "vehicle_plate", "companions",
+    "confidence", "urgent", "notes",
+})
+"""Fields a client may set besides ``id`` and ``point``; everything else the server owns."""
+
+
+@dataclass(frozen=True, slots=True)
+class SightingFilters:
+    """What a list of sightings can be narrowed by; ``None`` means "any"."""
+
+    urgent: bool | None = None
+    township_id: str | None = None
+    village_grid_id: str | None = None
+    case_id: str | None = None
+    party_id: str | None = None
+    author_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
+        if self.urgent is not None:
+            where.append(Sighting.urgent.is_(self.urgent))
+        for column, value in ((Sighting.township_id, self.township_id),
+                              (Sighting.village_grid_id, self.village_grid_id),
+                              (Sighting.case_id, self.case_id),
+                              (Sighting.party_id, self.party_id),
+                              (Sighting.author_id, self.author_id)):
+            if value is not None:
+                where.append(column == value)
+        if self.created_from is not None:
+            where.append(Sighting.created_at >= self.created_from)
+        if self.created_to is not None:
+            where.append(Sighting.created_at < self.created_to)
+        if self.bbox is not None:
+            where.append(sa.func.ST_Intersects(
+                Sighting.point, sa.func.ST_MakeEnvelope(*self.bbox, 4326)))
+        return where
+
+
+def report_sighting(db: Database, principal: Principal,
+                    data: Mapping[str, Any]) -> tuple[Sighting, bool]:
+    """Record a sighting; returns it and whether it was created.
+
+    A retry with the same phone-chosen id returns the stored sighting, as for leads.
+    """
+    scope = policy.require(principal, "sighting.create")
+    with db.unit_of_work() as session:
+        if scope == "own_grid" and not session.execute(
+            policy.active_grid_ids(principal).limit(1)
+        ).first():
+            raise Forbidden("you serve no village grid", code="no_grid_assignment")
+        sighting_id = data.get("id")
+        if sighting_id and (existing := session.get(Sighting, (principal.court_id, sighting_id))):
+            if existing.author_id != principal.user_id or existing.deleted_at is not None:
+                raise Conflict("a sighting with this id exists", code="sighting_exists")
+            return existing, False
+        sighting = Sighting(court_id=principal.court_id, author_id=principal.user_id,
+                            device_id=principal.device_id, **_client_values(data),
+                            **({"id": sighting_id} if sighting_id else {}))
+        require_case_and_party(session, sighting)
+        set_point(session, sighting, data["point"])  # type: ignore[arg-type]
+        session.add(sighting)
+        try:
+            session.commit()
+        except sa.exc.IntegrityError as error:  # the same id sent twice at the same moment
+            raise Conflict("a sighting with this id exists", code="sighting_exists") from error
+        return sighting, True
+
+
+def edit_sighting(db: Database, principal: Principal, sighting_id: str, expected_version: int,
+                  changes: Mapping[str, Any]) -> Sighting:
+    """Correct one's own sighting; ``expected_version`` is the client's ``If-Match``."""
+    with db.unit_of_work() as session:
+        sighting = visible_sighting(session, principal, "sighting.update", sighting_id,
+                                    for_update=True)
+        if sighting.version != expected_version:
+            raise PreconditionFailed(f"the sighting is at version {sighting.version}",
+                                     current_version=sighting.version)
+        for key, value in _client_values(changes).items():
+            setattr(sighting, key, value)
+        require_case_and_party(session, sighting)
+        if changes.get("point") is not None:
+            set_point(session, sighting, changes["point"])  # type: ignore[arg-type]
+        sighting.version += 1
+        sighting.updated_at = utcnow()
+        session.commit()
+        return sighting
+
+
+def get_sighting(db: Database, principal: Principal, sighting_id: str) -> Sighting:
+    with db.unit_of_work() as session:
+        return visible_sighting(session, principal, "sighting.read", sighting_id)
+
+
+def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
+                   after: Position | None, limit: int) -> Page[Sighting]:
+    """The caller's visible sightings, newest first, one page at a time."""
+    with db.unit_of_work() as session:
+        query = sa.select(Sighting).where(
+            policy.scope_filter(principal, "sighting.read", Sighting),
+            Sighting.deleted_at.is_(None), *filters.clauses(),
+        )
+        rows = session.scalars(
+            newest_first(query, Sighting.created_at, Sighting.id, after, limit)).all()
+        return page_of(rows, limit)
+
+
+def visible_sighting(session: Session, principal: Principal, action: str, sighting_id: str,
+                     *, for_update: bool = False) -> Sighting:
+    return policy.visible_row(session, principal, action, Sighting, sighting_id,
+                              "sighting_not_found", for_update=for_update)
+
+
+def _client_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if key in CLIENT_FIELDS}

@@ -1,0 +1,224 @@
+"""Tasks: the court asks the assistants of some village grids to do something, and
+sees who answered.
+
+Judges and officers address a task to grids, not to people: whoever serves a grid when
+they open the app sees it. The answer view therefore lists the people serving the
+targeted grids now, each with their latest answer or none, plus anyone who answered and
+has since left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement import policy
+from enforcement.db import Database
+from enforcement.errors import Conflict, ValidationFailed
+from enforcement.models import (
+    EnforcementCase,
+    GridAssignment,
+    Party,
+    Role,
+    Task,
+    TaskAnswer,
+    TaskGrid,
+    TaskKind,
+    TaskStatus,
+    User,
+    VillageGrid,
+)
+from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.placement import set_point
+from enforcement.principal import Principal
+from enforcement.refs import require_refs
+
+TASK_FIELDS = frozenset({"kind", "title", "body", "case_id", "party_id", "due_at"})
+ANSWER_RESULTS = ("done", "not_found", "unable", "info")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    task: Task
+    village_grid_ids: list[str]
+    answer_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Respondent:
+    """One person expected to answer (or who did), with their latest answer."""
+
+    user_id: str
+    display_name: str
+    village_grid_ids: list[str]
+    answer: TaskAnswer | None
+    still_serving: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilters:
+    status: tuple[TaskStatus, ...] = ()
+    kind: tuple[TaskKind, ...] = ()
+    case_id: str | None = None
+    village_grid_id: str | None = None
+    created_by: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+
+    def clauses(self) -> list[sa.ColumnElement[bool]]:
+        where: list[sa.ColumnElement[bool]] = []
+        if self.status:
+            where.append(Task.status.in_(self.status))
+        if self.kind:
+            where.append(Task.kind.in_(self.kind))
+        if self.case_id is not None:
+            where.append(Task.case_id == self.case_id)
+        if self.created_by is not None:
+            where.append(Task.created_by == self.created_by)
+        if self.village_grid_id is not None:
+            where.append(sa.select(TaskGrid.task_id).where(
+                TaskGrid.court_id == Task.court_id, TaskGrid.task_id == Task.id,
+                TaskGrid.village_grid_id == self.village_grid_id).exists())
+        if self.created_from is not None:
+            where.append(Task.created_at >= self.created_from)
+        if self.created_to is not None:
+            where.append(Task.created_at < self.created_to)
+        return where
+
+
+def create_task(db: Database, principal: Principal, data: Mapping[str, Any]) -> TaskView:
+    """Address a task to village grids of the caller's court."""
+    policy.require(principal, "task.create")
+    grid_ids = list(dict.fromkeys(data["village_grid_ids"]))
+    with db.unit_of_work() as session:
+        task = Task(court_id=principal.court_id, created_by=principal.user_id,
+                    **{k: v for k, v in data.items() if k in TASK_FIELDS})
+        require_refs(session, task.court_id, {
+            "case_id": (EnforcementCase, task.case_id), "party_id": (Party, task.party_id)})
+        _check_grids(session, task.court_id, grid_ids)
+        session.add(task)
+        session.flush()
+        session.add_all(TaskGrid(court_id=task.court_id, task_id=task.id, village_grid_id=g)
+                        for g in grid_ids)
+        session.commit()
+        return TaskView(task, grid_ids, 0)
+
+
+def get_task(db: Database, principal: Principal, task_id: str) -> TaskView:
+    with db.unit_of_work() as session:
+        task = _visible(session, principal, "task.read", task_id)
+        return _views(session, [task])[0]
+
+
+def list_tasks(db: Database, principal: Principal, filters: TaskFilters,
+               after: Position | None, limit: int) -> Page[TaskView]:
+    """Assistants: tasks addressed to their grids; court staff: every task of the court."""
+    with db.unit_of_work() as session:
+        query = sa.select(Task).where(policy.scope_filter(principal, "task.read", Task),
+                                      *filters.clauses())
+        rows = session.scalars(newest_first(query, Task.created_at, Task.id, after,
+                                            limit)).all()
+        page = page_of(rows, limit)
+        return Page(_views(session, page.items), page.next_position)
+
+
+def answer_task(db: Database, principal: Principal, task_id: str,
+                data: Mapping[str, Any]) -> tuple[TaskAnswer, bool]:
+    """An assistant of a targeted grid answers an open task; a retried id answers once."""
+    with db.unit_of_work() as session:
+        task = _visible(session, principal, "task.answer", task_id)
+        answer_id = data.get("id")
+        if answer_id and (existing := session.get(TaskAnswer, (task.court_id, answer_id))):
+            if existing.author_id != principal.user_id or existing.task_id != task.id:
+                raise Conflict("an answer with this id exists", code="task_answer_exists")
+            return existing, False
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(f"the task is {task.status.value}", code="task_not_open",
+                           current_status=task.status.value)
+        answer = TaskAnswer(court_id=task.court_id, task_id=task.id,
+                            author_id=principal.user_id, device_id=principal.device_id,
+                            result=data["result"], answer=data.get("answer", ""),
+                            answered_at=data["answered_at"],
+                            **({"id": answer_id} if answer_id else {}))
+        if data.get("point") is not None:
+            set_point(session, answer, data["point"])  # type: ignore[arg-type]
+        session.add(answer)
+        try:
+            session.commit()
+        except sa.exc.IntegrityError as error:
+            raise Conflict("an answer with this id exists", code="task_answer_exists") from error
+        return answer, True
+
+
+def respondents(db: Database, principal: Principal, task_id: str) -> list[Respondent]:
+    """Who was asked and who answered: one row per person, latest answer or none."""
+    with db.unit_of_work() as session:
+        task = _visible(session, principal, "task.read_answers", task_id)
+        serving = session.execute(
+            sa.select(User.id, User.display_name, GridAssignment.village_grid_id)
+            .join(GridAssignment, sa.and_(GridAssignment.court_id == User.court_id,
+                                          GridAssignment.user_id == User.id))
+            .join(TaskGrid, sa.and_(TaskGrid.court_id == GridAssignment.court_id,
+                                    TaskGrid.village_grid_id == GridAssignment.village_grid_id))
+            .where(TaskGrid.court_id == task.court_id, TaskGrid.task_id == task.id,
+                   GridAssignment.ended_on.is_(None), User.role == Role.GRID_ASSISTANT)
+            .order_by(GridAssignment.village_grid_id, User.display_name, User.id)
+        ).all()
+        latest = _latest_answers(session, task)
+        people: dict[str, Respondent] = {}
+        for user_id, name, grid_id in serving:
+            known = people.get(user_id)
+            grids = [*known.village_grid_ids, grid_id] if known else [grid_id]
+            people[user_id] = Respondent(user_id, name, grids, latest.get(user_id))
+        for user_id, answer in latest.items():
+            if user_id not in people:
+                author = session.get(User, (task.court_id, user_id))
+                people[user_id] = Respondent(user_id, author.display_name if author else "",
+                                             [], answer, still_serving=False)
+        return list(people.values())
+
+
+def _latest_answers(session: Session, task: Task) -> dict[str, TaskAnswer]:
+    answers = session.scalars(
+        sa.select(TaskAnswer).where(
+            TaskAnswer.court_id == task.court_id, TaskAnswer.task_id == task.id,
+            TaskAnswer.deleted_at.is_(None))
+        .order_by(TaskAnswer.answered_at, TaskAnswer.created_at, TaskAnswer.id))
+    return {answer.author_id: answer for answer in answers}
+
+
+def _check_grids(session: Session, court_id: str, grid_ids: list[str]) -> None:
+    found = set(session.scalars(sa.select(VillageGrid.id).where(
+        VillageGrid.court_id == court_id, VillageGrid.id.in_(grid_ids))))
+    missing = [g for g in grid_ids if g not in found]
+    if missing:
+        raise ValidationFailed("unknown references", errors={"json": {"village_grid_ids": [
+            f"no village grid with id {g} in this court" for g in missing]}})
+
+
+def _visible(session: Session, principal: Principal, action: str, task_id: str) -> Task:
+    return policy.visible_row(session, principal, action, Task, task_id, "task_not_found")
+
+
+def _views(session: Session, tasks: list[Task]) -> list[TaskView]:
+    """Grids and answer counts of many tasks in two queries (none per task)."""
+    if not tasks:
+        return []
+    court_id, ids = tasks[0].court_id, [t.id for t in tasks]
+    grids: dict[str, list[str]] = {}
+    for task_id, grid_id in session.execute(
+        sa.select(TaskGrid.task_id, TaskGrid.village_grid_id)
+        .where(TaskGrid.court_id == court_id, TaskGrid.task_id.in_(ids))
+        .order_by(TaskGrid.village_grid_id)):
+        grids.setdefault(task_id, []).append(grid_id)
+    counts = dict(session.execute(
+        sa.select(TaskAnswer.task_id, sa.func.count(sa.distinct(TaskAnswer.author_id)))
+        .where(TaskAnswer.court_id == court_id, TaskAnswer.task_id.in_(ids),
+               TaskAnswer.deleted_at.is_(None))
+        .group_by(TaskAnswer.task_id)).all())
+    return [TaskView(t, grids.get(t.id, []), counts.get(t.id, 0)) for t in tasks]

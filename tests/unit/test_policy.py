@@ -1,0 +1,66 @@
+"""The access policy's shape: every role × action is either granted with a scope or
+deliberately absent. Changing the policy means changing this table too, on purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from enforcement import policy
+from enforcement.errors import Forbidden
+from enforcement.models import Role
+from enforcement.principal import Principal
+
+_ = None
+ROLES = (Role.GRID_ASSISTANT, Role.MEDIATOR, Role.OFFICER, Role.JUDGE, Role.DEPUTY,
+         Role.LIAISON_UNIT, Role.ADMIN)
+EXPECTED = {
+    #                      assistant   mediator    officer  judge    deputy      liaison admin
+    "lead.create":         ("own_grid", _,          "court", "court", _,          _,      _),
+    "lead.read":           ("own",      _,          "court", "court", _,          _,      _),
+    "lead.update":         ("own",      _,          _,       _,       _,          _,      _),
+    "lead.transition":     (_,          _,          "court", "court", _,          _,      _),
+    "case.read":           ("own_grid", "assigned", "court", "court", "followed", _,      _),
+    "case.read_amounts":   (_,          "assigned", "court", "court", "followed", _,      _),
+    "party.read_unmasked": (_,          "assigned", "court", "court", _,          _,      _),
+    "wanted.read":         ("own_grid", _,          _,       _,       _,          _,      _),
+    "sighting.create":     ("own_grid", _,          "court", "court", _,          _,      _),
+    "sighting.read":       ("own_grid", _,          "court", "court", _,          _,      _),
+    "sighting.update":     ("own",      _,          "own",   "own",   _,          _,      _),
+    "feed.read":           (_,          _,       "township", "township", _,       _,      _),
+    "mediation.create":    ("own_grid", "assigned", _,       _,       _,          _,      _),
+    "mediation.read":      ("own",      "assigned", "court", "court", "followed", _,      _),
+    "mediation.update":    ("own",      "own",      _,       _,       _,          _,      _),
+    "settlement.read":     (_,          "assigned", "court", "court", "followed", _,      _),
+    "settlement.record_payment": (_,    _,          "court", "court", _,          _,      _),
+    "task.create":         (_,          _,          "court", "court", _,          _,      _),
+    "task.read":           ("own_grid", _,          "court", "court", _,          _,      _),
+    "task.answer":         ("own_grid", _,          _,       _,       _,          _,      _),
+    "task.read_answers":   (_,          _,          "court", "court", _,          _,      _),
+}
+
+
+def test_every_action_is_in_the_expected_table() -> None:
+    assert set(EXPECTED) == set(policy.ACTIONS)
+
+
+@pytest.mark.parametrize("action", sorted(EXPECTED))
+@pytest.mark.parametrize("role", ROLES)
+def test_role_action_scope(role: Role, action: str) -> None:
+    assert policy.scope_of(role, action) == EXPECTED[action][ROLES.index(role)]
+
+
+def test_each_role_action_pair_appears_once() -> None:
+    pairs = [(role, action) for role, action, _scope in policy.POLICY]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_require_raises_forbidden_for_absent_pairs() -> None:
+    deputy = Principal("u", "c", Role.DEPUTY, "d")
+    with pytest.raises(Forbidden):
+        policy.require(deputy, "lead.read")
+    assert policy.require(deputy, "case.read") == "followed"
+
+
+def test_unknown_actions_are_programming_errors() -> None:
+    with pytest.raises(ValueError):
+        policy.scope_of(Role.JUDGE, "lead.delete")

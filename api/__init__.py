@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.mediation_notes.routes import blp as mediation_notes_blp
     from api.settlements.routes import blp as settlements_blp
     from api.sightings.routes import blp as sightings_blp
+    from api.sync.routes import blp as sync_blp
     from api.tasks.routes import blp as tasks_blp
     from api.users.routes import blp as users_blp
 
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(mediation_notes_blp, url_prefix="/api/v1/mediation-notes")
     api.register_blueprint(settlements_blp, url_prefix="/api/v1/settlements")
     api.register_blueprint(tasks_blp, url_prefix="/api/v1/tasks")
+    api.register_blueprint(sync_blp, url_prefix="/api/v1/sync")
 
 
 def _register_cli(app: Flask) -> None:

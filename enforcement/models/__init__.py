@@ -54,6 +54,7 @@ from enforcement.models.supervision import (
     LinkageRequestStatus,
     LinkageUnit,
 )
+from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables, same metadata)
 
 __all__ = [
     "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent", "CaseFollow",

@@ -1,0 +1,119 @@
+"""Sync payloads: a push batch and its results, a pull page, conflicts.
+
+Record values travel as plain JSON objects (``fields``): which fields a table has and who
+owns each is the sync spec's business, not the schema's, so that one endpoint serves every
+synced table and every client schema version.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.fields import RECORD_ID
+from sync.conflicts import Resolution
+from sync.protocol import Mutation, Op, Status
+
+MAX_BATCH = 1000
+
+
+class MutationSchema(ma.Schema):
+    mutation_id = ma.fields.String(required=True, validate=validate.Length(1, 64),
+                                   metadata={"description": "Unique per device; a retry "
+                                             "sends the same id and gets the stored result"})
+    table = ma.fields.String(required=True, validate=validate.Length(1, 64))
+    op = ma.fields.Enum(Op, by_value=True, required=True)
+    id = ma.fields.String(required=True, validate=RECORD_ID)
+    base_version = ma.fields.Integer(load_default=None, allow_none=True,
+                                     validate=validate.Range(min=1))
+    base = ma.fields.Dict(keys=ma.fields.String(), load_default=None, allow_none=True,
+                          metadata={"description": "Values the change was based on, when "
+                                    "the device has them (better shared-field merges)"})
+    values = ma.fields.Dict(keys=ma.fields.String(), load_default=dict, data_key="fields",
+                            metadata={"description": "The record's new values, by field"})
+
+    @ma.post_load
+    def to_mutation(self, data: dict[str, Any], **_: Any) -> Mutation:
+        return Mutation(fields=data.pop("values"), **data)
+
+
+class PushSchema(ma.Schema):
+    device_id = ma.fields.String(required=True, validate=validate.Length(1, 64))
+    schema_version = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    mutations = ma.fields.List(ma.fields.Nested(MutationSchema), required=True,
+                               validate=validate.Length(max=MAX_BATCH))
+
+
+class ConflictNoteSchema(ma.Schema):
+    conflict_id = ma.fields.String()
+    field = ma.fields.String(allow_none=True)
+    server_value = ma.fields.Raw(allow_none=True)
+    client_value = ma.fields.Raw(allow_none=True)
+
+
+class MutationResultSchema(ma.Schema):
+    mutation_id = ma.fields.String()
+    table = ma.fields.String()
+    id = ma.fields.String()
+    status = ma.fields.Enum(Status, by_value=True)
+    version = ma.fields.Integer(allow_none=True)
+    code = ma.fields.String(allow_none=True)
+    detail = ma.fields.String(allow_none=True)
+    conflicts = ma.fields.List(ma.fields.Nested(ConflictNoteSchema))
+    rejected_fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String())
+    server_values = ma.fields.Dict(allow_none=True)
+
+
+class PushResultSchema(ma.Schema):
+    results = ma.fields.List(ma.fields.Nested(MutationResultSchema))
+
+
+class PullArgsSchema(ma.Schema):
+    cursor = ma.fields.String(load_default=None)
+    limit = ma.fields.Integer(load_default=500, validate=validate.Range(1, 5000))
+    schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+
+
+class TableChangesSchema(ma.Schema):
+    upserts = ma.fields.List(ma.fields.Dict())
+    deletes = ma.fields.List(ma.fields.String())
+
+
+class PullSchema(ma.Schema):
+    changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(TableChangesSchema))
+    next_cursor = ma.fields.String()
+    has_more = ma.fields.Boolean()
+
+
+class ConflictQueryArgsSchema(ma.Schema):
+    status = ma.fields.String(load_default="open",
+                              validate=validate.OneOf(["open", "resolved", "all"]))
+
+
+class ConflictSchema(ma.Schema):
+    id = ma.fields.String()
+    table = ma.fields.String(attribute="table_name")
+    record_id = ma.fields.String()
+    kind = ma.fields.String(metadata={"description": "field, edit_deleted or delete_edited"})
+    field = ma.fields.String(allow_none=True)
+    device_id = ma.fields.String()
+    author_id = ma.fields.String()
+    mutation_id = ma.fields.String()
+    base_known = ma.fields.Boolean()
+    base_value = ma.fields.Raw(allow_none=True)
+    server_value = ma.fields.Raw(allow_none=True)
+    client_value = ma.fields.Raw(allow_none=True)
+    status = ma.fields.String()
+    resolution = ma.fields.String(allow_none=True)
+    resolved_value = ma.fields.Raw(allow_none=True)
+    resolved_by = ma.fields.String(allow_none=True)
+    resolved_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+
+
+class ResolveSchema(ma.Schema):
+    resolution = ma.fields.Enum(Resolution, by_value=True, required=True)
+    value = ma.fields.Raw(load_default=None, allow_none=True,
+                          metadata={"description": "The value to keep, for `merged`"})

@@ -1,0 +1,225 @@
+"""What the sync engine may do with the domain's tables: one sync spec per synced table.
+
+Leads (the only synced table so far). Field ownership, and why:
+
+``client``  ``kind``, ``description``, ``debtor_text``, ``observed_at``, ``urgency``,
+            ``point`` ({lon, lat, datum, accuracy_m}): the assistant's own report; their
+            words win even if someone touched them meanwhile.
+``shared``  ``case_id``, ``party_id``: the assistant may link the lead to a case or debtor
+            and the court may correct that link at triage; when both change it differently
+            the court's link stays and the assistant's becomes a conflict.
+``server``  lifecycle and placement: ``status``, ``author_id``, grid and township, duplicate
+            marks, assignment, ``triaged_at``, timestamps, and ``amount_recovered`` (sent to
+            court roles only: assistants never see amounts).
+
+Scope follows ``policy`` for ``lead.read`` (assistants: their own leads; officers and judges:
+the court), so a phone never holds what the REST API would not show. The writes reuse the
+lead use cases' own helpers (reference checks, grid placement, duplicate detection) inside
+the push's transaction, so a push and a REST submit are the same write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement import policy
+from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from enforcement.leads import lifecycle
+from enforcement.leads.queries import possible_duplicate
+from enforcement.models import (
+    Datum,
+    Lead,
+    LeadKind,
+    LeadStatus,
+    LeadTransition,
+    Role,
+    Urgency,
+    utcnow,
+)
+from enforcement.placement import ReportedPoint, set_point
+from enforcement.principal import Principal
+from enforcement.refs import require_case_and_party
+from sync.merge import Owner
+from sync.spec import FieldSpec, Registry, SyncSpec
+
+C, S, H = FieldSpec(Owner.CLIENT), FieldSpec(Owner.SERVER), FieldSpec(Owner.SHARED)
+
+LEAD_FIELDS = {
+    "kind": C, "description": C, "debtor_text": C, "observed_at": C, "urgency": C, "point": C,
+    "case_id": H, "party_id": H,
+    "status": S, "author_id": S, "township_id": S, "village_grid_id": S, "outside_grid": S,
+    "nearest_grid_distance_m": S, "possible_duplicate_of_id": S, "duplicate_of_id": S,
+    "assigned_officer_id": S, "round_id": S, "triaged_at": S, "amount_recovered": S,
+    "created_at": S, "updated_at": S,
+}
+COURT_ROLES = (Role.OFFICER, Role.JUDGE)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
+    """The lead as a phone stores it (JSON values, times in UTC)."""
+    point = None
+    if lead.reported_lon is not None and lead.reported_lat is not None:
+        point = {"lon": lead.reported_lon, "lat": lead.reported_lat,
+                 "datum": Datum(lead.datum or Datum.WGS84).value, "accuracy_m": lead.accuracy_m}
+    values = {
+        "kind": LeadKind(lead.kind).value, "description": lead.description,
+        "debtor_text": lead.debtor_text, "observed_at": _iso(lead.observed_at),
+        "urgency": str(lead.urgency), "point": point, "case_id": lead.case_id,
+        "party_id": lead.party_id, "status": LeadStatus(lead.status).value,
+        "author_id": lead.author_id, "township_id": lead.township_id,
+        "village_grid_id": lead.village_grid_id, "outside_grid": lead.outside_grid,
+        "nearest_grid_distance_m": lead.nearest_grid_distance_m,
+        "possible_duplicate_of_id": lead.possible_duplicate_of_id,
+        "duplicate_of_id": lead.duplicate_of_id, "assigned_officer_id": lead.assigned_officer_id,
+        "round_id": lead.round_id, "triaged_at": _iso(lead.triaged_at),
+        "created_at": _iso(lead.created_at), "updated_at": _iso(lead.updated_at),
+    }
+    if principal.role in COURT_ROLES:
+        values["amount_recovered"] = str(lead.amount_recovered)
+    return values
+
+
+def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
+    """Canonical JSON values, so that equal values compare equal in the merge."""
+    out = dict(fields)
+    try:
+        if out.get("observed_at") is not None:
+            parsed = datetime.fromisoformat(str(out["observed_at"]).replace("Z", "+00:00"))
+            out["observed_at"] = _iso(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+        if "kind" in out:
+            out["kind"] = LeadKind(out["kind"]).value
+        if "urgency" in out:
+            out["urgency"] = Urgency(out["urgency"]).value
+        if "description" in out and not isinstance(out["description"], str):
+            raise ValueError("description must be text")
+        if out.get("point") is not None:
+            p = out["point"]
+            accuracy = p.get("accuracy_m")
+            out["point"] = {"lon": float(p["lon"]), "lat": float(p["lat"]),
+                            "datum": Datum(p.get("datum") or "wgs84").value,
+                            "accuracy_m": None if accuracy is None else float(accuracy)}
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValidationFailed(f"invalid lead value: {exc}") from exc
+    return out
+
+
+def _load(session: Session, principal: Principal, lead_id: str) -> Lead | None:
+    return session.scalars(
+        sa.select(Lead).where(Lead.court_id == principal.court_id, Lead.id == lead_id,
+                              policy.scope_filter(principal, "lead.read", Lead))
+        .with_for_update(of=Lead)
+    ).first()
+
+
+def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Sequence[Lead]:
+    return session.scalars(sa.select(Lead).where(
+        Lead.court_id == principal.court_id, Lead.id.in_(ids))).all()
+
+
+def _assign(session: Session, lead: Lead, values: dict[str, Any]) -> None:
+    for key in ("kind", "description", "debtor_text", "urgency", "case_id", "party_id"):
+        if key in values:
+            setattr(lead, key, values[key])
+    if "observed_at" in values:
+        raw = values["observed_at"]
+        lead.observed_at = datetime.fromisoformat(raw) if raw else None
+    require_case_and_party(session, lead)
+    if "point" in values:
+        p = values["point"]
+        set_point(session, lead, p and ReportedPoint(p["lon"], p["lat"], Datum(p["datum"]),
+                                                       p["accuracy_m"]))
+
+
+def _create(session: Session, principal: Principal, lead_id: str,
+            values: dict[str, Any]) -> Lead:
+    """As ``leads.usecases.submit_lead``, in the push's transaction."""
+    scope = policy.require(principal, "lead.create")
+    if scope == "own_grid" and not session.execute(
+            policy.active_grid_ids(principal).limit(1)).first():
+        raise Forbidden("you serve no village grid", code="no_grid_assignment")
+    if session.get(Lead, (principal.court_id, lead_id)) is not None:
+        raise Conflict("a lead with this id exists", code="lead_exists")
+    if "kind" not in values:
+        raise ValidationFailed("a lead needs a kind", errors={"kind": ["required"]})
+    lead = Lead(court_id=principal.court_id, id=lead_id, author_id=principal.user_id,
+                device_id=principal.device_id, status=LeadStatus.SUBMITTED,
+                kind=values["kind"])
+    _assign(session, lead, values)
+    lead.possible_duplicate_of_id = possible_duplicate(session, lead)
+    session.add(lead)
+    session.add(LeadTransition(court_id=lead.court_id, lead_id=lead.id, from_status=None,
+                               to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id,
+                               at=lead.created_at))
+    session.flush()
+    return lead
+
+
+def _may_write(principal: Principal, lead: Lead) -> None:
+    """The author while the court has not started on the lead; officers and judges always
+    (they correct leads at triage and resolve conflicts)."""
+    if principal.role in COURT_ROLES:
+        return
+    policy.require(principal, "lead.update")
+    if lead.author_id != principal.user_id:
+        raise Forbidden("only the author may change this lead")
+    if lead.status not in lifecycle.EDITABLE_BY_AUTHOR:
+        raise Conflict(f"the lead is {lead.status.value}; it can no longer be edited",
+                       code="lead_not_editable", current_status=lead.status.value)
+
+
+def _bump(lead: Lead) -> None:
+    lead.version += 1
+    lead.updated_at = utcnow()
+
+
+def _update(session: Session, principal: Principal, lead: Lead, values: dict[str, Any]) -> None:
+    _may_write(principal, lead)
+    _assign(session, lead, values)
+    _bump(lead)
+    session.flush()
+
+
+def _delete(session: Session, principal: Principal, lead: Lead) -> None:
+    """Withdraw a lead: a tombstone that phones learn about, never a hard delete."""
+    _may_write(principal, lead)
+    lead.deleted_at = utcnow()
+    _bump(lead)
+    session.flush()
+
+
+def _restore(session: Session, principal: Principal, lead: Lead) -> None:
+    if principal.role not in COURT_ROLES and lead.author_id != principal.user_id:
+        raise Forbidden("only the author or the court may restore this lead")
+    lead.deleted_at = None
+    _bump(lead)
+    session.flush()
+
+
+def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:
+    scope = policy.scope_of(principal.role, "lead.read")
+    if scope == "court":
+        return sa.true()
+    if scope == "own":
+        return change.c.author_id == principal.user_id
+    if scope == "own_grid":
+        return change.c.village_grid_id.in_(policy.active_grid_ids(principal))
+    return sa.false()
+
+
+LEAD_SPEC = SyncSpec(
+    table="lead", fields=LEAD_FIELDS, load=_load, load_many=_load_many, values=lead_values,
+    create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
+    normalise=normalise_lead,
+)
+
+REGISTRY = Registry({"lead": LEAD_SPEC}, rejections=(DomainError,),
+                    code_of=lambda exc: getattr(exc, "code", "rejected"))

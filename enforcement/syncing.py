@@ -1,0 +1,81 @@
+"""Sync use cases: push a batch, pull changes, list and resolve conflicts.
+
+Each opens the unit of work and commits once, so a batch is applied whole or not at all;
+the engine (``sync``) does the merging, the specs (``sync_specs``) do the writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from enforcement.db import Database
+from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from enforcement.models import Device, Role
+from enforcement.principal import Principal
+from enforcement.sync_specs import REGISTRY
+from sync import conflicts, engine
+from sync.conflicts import ConflictClosed, ConflictNotFound, Resolution, ResolutionInvalid
+from sync.engine import AfterEach, PullResult
+from sync.feed import InvalidCursor
+from sync.protocol import Mutation, MutationResult
+from sync.spec import Registry
+
+COURT_ROLES = (Role.OFFICER, Role.JUDGE)
+"""Roles that see and resolve every conflict of their court (those that read every lead,
+per ``policy``); others see and resolve their own."""
+
+
+def push(db: Database, principal: Principal, device_id: str, schema_version: int,
+         mutations: Sequence[Mutation], *, registry: Registry = REGISTRY,
+         after_each: AfterEach | None = None) -> list[MutationResult]:
+    """Apply a device's batch in one transaction; one result per mutation."""
+    if device_id != principal.device_id:
+        raise Forbidden("push from the device you signed in with", code="device_mismatch")
+    with db.unit_of_work() as session:
+        results = engine.push(session, registry, principal, device_id, schema_version,
+                              mutations, after_each=after_each)
+        device = session.get(Device, (principal.court_id, device_id))
+        if device is not None:
+            device.schema_version = schema_version
+        session.commit()
+        return results
+
+
+def pull(db: Database, principal: Principal, cursor: str | None, limit: int,
+         schema_version: int, *, registry: Registry = REGISTRY) -> PullResult:
+    """Changes in the caller's scope since ``cursor`` (none: a bootstrap)."""
+    with db.unit_of_work() as session:
+        try:
+            return engine.pull(session, registry, principal, cursor, limit, schema_version)
+        except InvalidCursor as exc:
+            raise ValidationFailed(str(exc), code=exc.code,
+                                   errors={"cursor": [str(exc)]}) from exc
+
+
+def list_conflicts(db: Database, principal: Principal, status: str | None = "open"
+                   ) -> list[dict[str, Any]]:
+    with db.unit_of_work() as session:
+        return conflicts.list_conflicts(session, principal.court_id, status=status,
+                                        author_id=_author_filter(principal))
+
+
+def resolve_conflict(db: Database, principal: Principal, conflict_id: str,
+                     resolution: Resolution, value: Any = None, *,
+                     registry: Registry = REGISTRY) -> dict[str, Any]:
+    """Settle a conflict as the author or as the court; the record is written as the
+    resolver, through the same hooks as a push."""
+    with db.unit_of_work() as session:
+        try:
+            resolved = conflicts.resolve(session, registry, principal, conflict_id, resolution,
+                                         value, author_only=_author_filter(principal) is not None)
+        except ConflictNotFound as exc:
+            raise NotFound(str(exc), code=exc.code) from exc
+        except (ConflictClosed, ResolutionInvalid) as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        session.commit()
+        return resolved
+
+
+def _author_filter(principal: Principal) -> str | None:
+    return None if principal.role in COURT_ROLES else principal.user_id

@@ -1,0 +1,140 @@
+"""Applying one mutation: ownership, three-way merge, conflicts, tombstones.
+
+Runs inside a savepoint so that a mutation the domain refuses leaves nothing behind while
+the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from sync import conflicts
+from sync.conflicts import NewConflict
+from sync.merge import accepted_fields, merge
+from sync.protocol import ConflictNote, Mutation, MutationResult, Op, Status
+from sync.spec import Actor, Registry, SyncSpec
+
+
+class Refused(Exception):
+    """Raised inside the engine to answer ``rejected`` with a code."""
+
+    def __init__(self, code: str, detail: str | None = None) -> None:
+        super().__init__(detail or code)
+        self.code = code
+        self.detail = detail
+
+
+def apply_mutation(session: Session, registry: Registry, actor: Actor, device_id: str,
+                   schema_version: int, mutation: Mutation) -> MutationResult:
+    spec = registry.get(mutation.table)
+    try:
+        if spec is None:
+            raise Refused("unknown_table", f"{mutation.table} is not synced")
+        with session.begin_nested():
+            return _apply(session, spec, actor, device_id, schema_version, mutation)
+    except Refused as exc:
+        return _rejected(mutation, exc.code, exc.detail)
+    except IntegrityError as exc:  # e.g. two devices creating one id at the same moment
+        return _rejected(mutation, "constraint_violation", type(exc.orig).__name__)
+    except registry.rejections as exc:
+        return _rejected(mutation, registry.code_of(exc), str(exc))
+
+
+def _rejected(mutation: Mutation, code: str, detail: str | None) -> MutationResult:
+    return MutationResult(mutation.mutation_id, mutation.table, mutation.id, Status.REJECTED,
+                          code=code, detail=detail)
+
+
+def _apply(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
+           schema_version: int, mutation: Mutation) -> MutationResult:
+    row = spec.load(session, actor, mutation.id)
+    if mutation.op is Op.DELETE:
+        return _delete(session, spec, actor, device_id, mutation, row)
+    owners = spec.owners(schema_version)
+    fields = spec.normalise(dict(mutation.fields))
+    if row is None:
+        if mutation.op is Op.UPDATE:
+            raise Refused("not_found", "no such record")
+        values, rejected = accepted_fields(fields, owners)
+        created = spec.create(session, actor, mutation.id, values)
+        return _result(mutation, Status.APPLIED, created.version, rejected_fields=rejected)
+    if row.deleted_at is not None:
+        values, rejected = accepted_fields(fields, owners)
+        note = _conflict(session, actor, device_id, mutation, NewConflict(
+            "edit_deleted", None, None, {"deleted_at": _iso(row.deleted_at)}, values))
+        return _result(mutation, Status.CONFLICT, row.version, conflicts=(note,),
+                       rejected_fields=rejected, server_values={"deleted": True})
+    return _update(session, spec, actor, device_id, mutation, row, owners, fields)
+
+
+def _update(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
+            mutation: Mutation, row: Any, owners: dict[str, Any],
+            fields: dict[str, Any]) -> MutationResult:
+    server = spec.values(row, actor)
+    base = _base(spec, mutation, row, server)
+    server_moved = mutation.base_version != row.version
+    outcome = merge(base=base, server=server, changes=fields, owners=owners)
+    if outcome.updates:
+        spec.update(session, actor, row, dict(outcome.updates))
+    notes = tuple(
+        _conflict(session, actor, device_id, mutation, NewConflict(
+            "field", name, c.base, c.server, c.client, c.base_known))
+        for name, c in outcome.conflicts.items()
+    )
+    rejected = {name: reason.value for name, reason in outcome.rejected.items()}
+    if notes:
+        status = Status.CONFLICT
+    elif rejected and not outcome.applied:
+        status = Status.REJECTED
+    else:
+        status = Status.MERGED if server_moved else Status.APPLIED
+    current = spec.values(row, actor) if notes or server_moved else None
+    return _result(mutation, status, row.version, conflicts=notes, rejected_fields=rejected,
+                   server_values=current,
+                   code="field_server_owned" if status is Status.REJECTED else None)
+
+
+def _base(spec: SyncSpec, mutation: Mutation, row: Any, server: dict[str, Any]
+          ) -> dict[str, Any] | None:
+    """What the device based its change on: the values it says, else the server's own when
+    the device had the current version, else unknown."""
+    if mutation.base is not None:
+        return spec.normalise(dict(mutation.base))
+    if mutation.base_version is not None and mutation.base_version == row.version:
+        return server
+    return None
+
+
+def _delete(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
+            mutation: Mutation, row: Any) -> MutationResult:
+    if row is None:
+        raise Refused("not_found", "no such record")
+    if row.deleted_at is not None:
+        return _result(mutation, Status.APPLIED, row.version)
+    if mutation.base_version is not None and row.version > mutation.base_version:
+        server = spec.values(row, actor)
+        note = _conflict(session, actor, device_id, mutation, NewConflict(
+            "delete_edited", None, None, server, {"deleted": True}))
+        return _result(mutation, Status.CONFLICT, row.version, conflicts=(note,),
+                       server_values=server)
+    spec.delete(session, actor, row)
+    return _result(mutation, Status.APPLIED, row.version)
+
+
+def _conflict(session: Session, actor: Actor, device_id: str, mutation: Mutation,
+              conflict: NewConflict) -> ConflictNote:
+    conflict_id = conflicts.record(session, actor, device_id, mutation, conflict)
+    return ConflictNote(conflict_id, conflict.field, conflict.server, conflict.client)
+
+
+def _result(mutation: Mutation, status: Status, version: int | None, **extra: Any
+            ) -> MutationResult:
+    return MutationResult(mutation.mutation_id, mutation.table, mutation.id, status,
+                          version=version, **extra)
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value

@@ -1,0 +1,96 @@
+"""Sync specs: how the domain tells the engine about one synced table.
+
+The engine never imports the domain. For each table the domain registers which fields are
+synced and who owns each (``sync.merge.Owner``), which feed rows are in a caller's scope,
+and the hooks that read and write rows. The write hooks are the domain's own write path
+(validation, placement on the grid, version bump), so a push and a REST edit are the same
+write, and the change-feed trigger records both.
+
+Rows handed back by the hooks must have ``id``, ``version`` and ``deleted_at`` attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from sync.merge import Owner
+
+
+class Actor(Protocol):
+    """Whoever pushes or pulls: the engine needs only these; hooks may need more."""
+
+    @property
+    def court_id(self) -> str: ...
+
+    @property
+    def user_id(self) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    owner: Owner
+    since: int = 1
+    """The first client schema version that knows the field; older clients neither see it
+    nor may they write it."""
+
+
+Load = Callable[[Any, Any, str], Any | None]
+LoadMany = Callable[[Any, Any, Sequence[str]], Sequence[Any]]
+Values = Callable[[Any, Any], dict[str, Any]]
+Create = Callable[[Any, Any, str, dict[str, Any]], Any]
+Update = Callable[[Any, Any, Any, dict[str, Any]], None]
+Remove = Callable[[Any, Any, Any], None]
+Scope = Callable[[Any, sa.Table], sa.ColumnElement[bool]]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncSpec:
+    """One synced table.
+
+    ``load(session, actor, id)``: the row locked for update (tombstones included), or None
+    when it does not exist or the actor may not see it.
+    ``load_many(session, actor, ids)``: rows for a pull (no lock).
+    ``values(row, actor)``: the synced fields as JSON values, as the actor may see them.
+    ``normalise(fields)``: client values in the canonical form ``values`` produces, so that
+    equal values compare equal (times in UTC, enums as strings); raises to reject.
+    ``create``/``update``/``delete``/``restore``: the domain's writes; they check
+    permissions, validate, bump ``version`` and raise one of the registry's rejection
+    errors to refuse.
+    ``scope(actor, sync_change)``: which feed rows of this table the actor pulls.
+    """
+
+    table: str
+    fields: Mapping[str, FieldSpec]
+    load: Load
+    load_many: LoadMany
+    values: Values
+    create: Create
+    update: Update
+    delete: Remove
+    restore: Remove
+    scope: Scope
+    normalise: Callable[[dict[str, Any]], dict[str, Any]] = dict
+
+    def owners(self, schema_version: int) -> dict[str, Owner]:
+        """Fields a client of ``schema_version`` knows, with their owners."""
+        return {name: f.owner for name, f in self.fields.items() if f.since <= schema_version}
+
+
+def _code(exc: Exception) -> str:
+    return str(getattr(exc, "code", None) or "rejected")
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Every synced table, and which domain exceptions mean "refuse this mutation"."""
+
+    specs: Mapping[str, SyncSpec]
+    rejections: tuple[type[Exception], ...] = ()
+    code_of: Callable[[Exception], str] = field(default=_code)
+
+    def get(self, table: str) -> SyncSpec | None:
+        return self.specs.get(table)

@@ -1,0 +1,110 @@
+"""The sync engine's own tables: the change feed, push receipts and conflicts.
+
+They live on the shared metadata so that Alembic manages them with the rest of the schema,
+but are plain Core tables: ``sync`` knows the domain's tables only through sync specs.
+Constraint names are given whole (``conv``) so they do not depend on import order.
+
+``sync_change`` holds *one row per record*: the trigger ``sync_record_change`` (created by
+the migration on every synced table) upserts it on each write, giving it a fresh position.
+A device that is behind sees the record once, at its newest position; one that is ahead
+never needed the old position. So the feed is compacted for free and a bootstrap reads one
+row per record. Positions are ``(xid, seq)``: see ``sync.feed``.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import conv
+from sqlmodel import SQLModel
+
+metadata = SQLModel.metadata
+
+ID = sa.String(36)
+DEVICE_ID = sa.String(64)
+
+sync_change = sa.Table(
+    "sync_change",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", ID, nullable=False),
+    sa.Column("seq", sa.BigInteger, sa.Identity(always=False), nullable=False),
+    sa.Column("xid", sa.BigInteger, nullable=False,
+              comment="pg_current_xact_id() of the writing transaction, as bigint"),
+    sa.Column("op", sa.String(8), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("author_id", ID),
+    sa.Column("village_grid_id", ID),
+    sa.Column("township_id", ID),
+    sa.Column("case_id", ID),
+    sa.PrimaryKeyConstraint("court_id", "table_name", "record_id", name=conv("pk_sync_change")),
+    sa.ForeignKeyConstraint(["court_id"], ["court.id"],
+                            name=conv("fk_sync_change_court_id_court")),
+    sa.CheckConstraint("op IN ('upsert', 'delete')", name=conv("ck_sync_change_op")),
+    sa.Index("ix_sync_change_feed", "court_id", "xid", "seq"),
+    sa.Index("ix_sync_change_author", "court_id", "author_id"),
+    sa.Index("ix_sync_change_grid", "court_id", "village_grid_id"),
+)
+
+sync_receipt = sa.Table(
+    "sync_receipt",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("device_id", DEVICE_ID, nullable=False),
+    sa.Column("mutation_id", sa.String(64), nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", ID, nullable=False),
+    sa.Column("result", JSONB, nullable=False),
+    sa.Column("mutation", JSONB, nullable=False,
+              comment="the mutation as sent: even a rejected one is kept"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", "device_id", "mutation_id", name=conv("pk_sync_receipt")),
+    sa.ForeignKeyConstraint(["court_id", "device_id"], ["device.court_id", "device.id"],
+                            ondelete="CASCADE",
+                            name=conv("fk_sync_receipt_court_id_device_id_device")),
+)
+
+sync_conflict = sa.Table(
+    "sync_conflict",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("id", ID, nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", ID, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("field", sa.String(64)),
+    sa.Column("device_id", DEVICE_ID, nullable=False),
+    sa.Column("author_id", ID, nullable=False),
+    sa.Column("mutation_id", sa.String(64), nullable=False),
+    sa.Column("base_known", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("base_value", JSONB),
+    sa.Column("server_value", JSONB),
+    sa.Column("client_value", JSONB),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("resolution", sa.String(16)),
+    sa.Column("resolved_value", JSONB),
+    sa.Column("resolved_by", ID),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", "id", name=conv("pk_sync_conflict")),
+    sa.ForeignKeyConstraint(["court_id"], ["court.id"],
+                            name=conv("fk_sync_conflict_court_id_court")),
+    sa.CheckConstraint("kind IN ('field', 'edit_deleted', 'delete_edited')",
+                       name=conv("ck_sync_conflict_kind")),
+    sa.CheckConstraint("status IN ('open', 'resolved')", name=conv("ck_sync_conflict_status")),
+    sa.CheckConstraint(
+        "resolution IS NULL OR resolution IN ('take_server', 'take_client', 'merged')",
+        name=conv("ck_sync_conflict_resolution"),
+    ),
+    sa.Index("ix_sync_conflict_open", "court_id", "status", "author_id"),
+    sa.Index("ix_sync_conflict_record", "court_id", "table_name", "record_id"),
+)
+
+SYNCED_TABLES = ("lead", "sighting", "mediation_note", "task_answer")
+"""Tables the migration puts the change trigger on (those with ``version`` and
+``deleted_at``). A table without a registered spec is recorded but never pulled."""

@@ -1,0 +1,22 @@
+"""Helpers shared by sync tests (API tests too)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+
+
+def settle(engine: Any, timeout: float = 30) -> None:
+    """Wait until every recorded change is below the pull horizon. Other test runs on the
+    same server (xids are cluster-wide) may hold it back briefly: a delay, never a loss."""
+    deadline = time.monotonic() + timeout
+    query = sa.text("SELECT coalesce(max(xid), 0) < pg_snapshot_xmin(pg_current_snapshot())"
+                    "::text::bigint FROM sync_change")
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(query).scalar():
+                return
+        time.sleep(0.05)
+    raise AssertionError("the pull horizon did not pass the last change")

@@ -1,0 +1,117 @@
+"""The server process is killed (SIGKILL) in the middle of a push; after a restart the
+phone's retry of the same batch applies every mutation exactly once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import requests
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement.models import Role
+from tests import factories
+
+SERVE = ("import sys; from werkzeug.serving import run_simple; from api import create_app; "
+         "run_simple('127.0.0.1', int(sys.argv[1]), create_app({'DATABASE_URL': sys.argv[2]}), "
+         "threaded=True)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(url: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-c", SERVE, str(port), url],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{base}/healthz", timeout=1)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.1)
+        yield base, proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(10)
+
+
+def _busy_in_push(engine: sa.Engine) -> bool:
+    """The server's push transaction has written something and not committed yet."""
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")).scalar())
+
+
+def _count(engine: sa.Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+@pytest.mark.timeout(240)
+def test_sigkill_mid_push_then_the_retry_applies_everything_once(make_database):
+    url = make_database()
+    engine = sa.create_engine(url)
+    with Session(engine) as session:
+        court = factories.create_court(session)
+        village = factories.create_village(session, factories.create_township(session, court))
+        user = factories.create_user(session, court, Role.GRID_ASSISTANT)
+        factories.assign_grid(session, user, village)
+        session.commit()
+        username = user.username
+    batch = [{"mutation_id": uuid.uuid4().hex, "table": "lead", "op": "create",
+              "id": str(uuid.uuid4()), "fields": {"kind": "other", "description": f"#{i}"}}
+             for i in range(400)]
+
+    with server(url) as (base, proc):
+        tokens = requests.post(f"{base}/api/v1/auth/login", json={
+            "username": username, "password": factories.PASSWORD, "device_id": "phone-k"},
+            timeout=30).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        body = {"device_id": "phone-k", "schema_version": 1, "mutations": batch}
+        sender = subprocess.Popen([sys.executable, "-c", (
+            "import json, sys, requests; requests.post(sys.argv[1], json=json.loads(sys.argv[2]),"
+            " headers=json.loads(sys.argv[3]), timeout=120)"),
+            f"{base}/api/v1/sync/push", json.dumps(body),
+            json.dumps(headers)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while not _busy_in_push(engine):
+            assert time.monotonic() < deadline, "the push never started"
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+        sender.wait(30)
+
+    assert _count(engine, "lead") == 0 and _count(engine, "sync_receipt") == 0
+
+    with server(url) as (base, _proc):
+        first = requests.post(f"{base}/api/v1/sync/push", json=body, headers=headers,
+                              timeout=180)
+        again = requests.post(f"{base}/api/v1/sync/push", json=body, headers=headers,
+                              timeout=180)
+    assert first.status_code == 200, first.text
+    assert {r["status"] for r in first.json()["results"]} == {"applied"}
+    assert again.json() == first.json()
+    assert _count(engine, "lead") == len(batch) == _count(engine, "sync_receipt")
+    engine.dispose()

@@ -56,6 +56,8 @@ def _register_blueprints(app: Flask) -> None:
     from api.devices.routes import blp as devices_blp
     from api.docs import blp as docs_blp
     from api.feed.routes import blp as feed_blp
+    from api.geo.routes import blp as geo_blp
+    from api.geo.routes import tiles_blp
     from api.health.routes import blp as health_blp
     from api.leads.routes import blp as leads_blp
     from api.me.routes import blp as me_blp
@@ -86,16 +88,20 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(settlements_blp, url_prefix="/api/v1/settlements")
     api.register_blueprint(tasks_blp, url_prefix="/api/v1/tasks")
     api.register_blueprint(sync_blp, url_prefix="/api/v1/sync")
+    api.register_blueprint(geo_blp, url_prefix="/api/v1/geo")
+    api.register_blueprint(tiles_blp, url_prefix="/api/v1/tiles")
 
 
 def _register_cli(app: Flask) -> None:
     from api.commands import audit_cli, backup_command, restore_command
+    from api.geo.cli import geo_cli
     from seed.cli import seed
 
     app.cli.add_command(seed)
     app.cli.add_command(audit_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(geo_cli)
 
 
 API_DESCRIPTION = """\

@@ -1,0 +1,1 @@
+"""Grids on the map: GeoJSON layers, locating a point, vector tiles, and ``flask geo``."""

@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.leads.routes import blp as leads_blp
     from api.me.routes import blp as me_blp
     from api.mediation_notes.routes import blp as mediation_notes_blp
+    from api.rounds.routes import blp as rounds_blp
     from api.settlements.routes import blp as settlements_blp
     from api.sightings.routes import blp as sightings_blp
     from api.sync.routes import blp as sync_blp
@@ -90,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(sync_blp, url_prefix="/api/v1/sync")
     api.register_blueprint(geo_blp, url_prefix="/api/v1/geo")
     api.register_blueprint(tiles_blp, url_prefix="/api/v1/tiles")
+    api.register_blueprint(rounds_blp, url_prefix="/api/v1/rounds")
 
 
 def _register_cli(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Enforcement rounds: create, plan, lock, and the plan as GeoJSON, sheet and map."""

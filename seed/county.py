@@ -54,6 +54,7 @@ from enforcement.models import (
     Urgency,
     VisitResult,
 )
+from geo.datum import wgs84_to_gcj02
 
 # --------------------------------------------------------------------------------------
 # The court and the county
@@ -833,35 +834,6 @@ def _org_code_check(body8: str) -> str:
     total = sum(int(c, 36) * w for c, w in zip(body8, weights, strict=True))
     check = 11 - total % 11
     return {10: "X", 11: "0"}.get(check, str(check))
-
-
-def _gcj_offset_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2 / 3
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2 / 3
-    return ret
-
-
-def _gcj_offset_lon(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2 / 3
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2 / 3
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2 / 3
-    return ret
-
-
-def wgs84_to_gcj02(lon: float, lat: float) -> tuple[float, float]:
-    """The GCJ-02 coordinates a phone in China would report for a WGS-84 position."""
-    a, ee = 6378245.0, 0.00669342162296594323
-    dlat = _gcj_offset_lat(lon - 105.0, lat - 35.0)
-    dlon = _gcj_offset_lon(lon - 105.0, lat - 35.0)
-    radlat = math.radians(lat)
-    magic = 1 - ee * math.sin(radlat) ** 2
-    sqrtmagic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((a * (1 - ee)) / (magic * sqrtmagic) * math.pi)
-    dlon = (dlon * 180.0) / (a / sqrtmagic * math.cos(radlat) * math.pi)
-    return lon + dlon, lat + dlat
 
 
 def _to_lonlat(geom: BaseGeometry) -> BaseGeometry:

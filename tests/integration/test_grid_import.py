@@ -9,7 +9,6 @@ from pyproj import Geod, Transformer
 from shapely.geometry import Polygon, box
 from sqlmodel import Session
 
-from enforcement.db import Database
 from enforcement.errors import ValidationFailed
 from enforcement.grid_import import GridLevel, import_grids
 from enforcement.models import Township, VillageGrid
@@ -18,21 +17,6 @@ from tests import factories
 GEOD = Geod(ellps="WGS84")
 WEST = box(108.30, 35.40, 108.31, 35.41)
 EAST = box(108.31, 35.40, 108.32, 35.41)
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url, pool_size=1)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture
-def court(engine):
-    with Session(engine, expire_on_commit=False) as session:
-        court = factories.create_court(session)
-        session.commit()
-        return court
 
 
 def geodesic_area(shape) -> float:

@@ -8,13 +8,17 @@ from flask import Response, current_app
 from flask.views import MethodView
 
 from api.geo.schemas import (
+    ClusterQueryArgsSchema,
+    ClusterSchema,
     GridQueryArgsSchema,
+    GridTotalsQueryArgsSchema,
+    GridTotalsSchema,
     LocatedSchema,
     LocateQueryArgsSchema,
     VillageQueryArgsSchema,
 )
 from api.smorest import Blueprint, current_principal
-from enforcement import grid_maps
+from enforcement import clusters, grid_maps
 from enforcement.grid_import import GridLevel
 from geo import geojson, tiles
 
@@ -113,3 +117,29 @@ class Tile(MethodView):
         response = current_app.response_class(body, mimetype=tiles.MEDIA_TYPE)
         response.headers["Cache-Control"] = "private, max-age=60"
         return response
+
+
+@blp.route("/clusters")
+class Clusters(MethodView):
+    @blp.auth()
+    @blp.arguments(ClusterQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, ClusterSchema(many=True))
+    @blp.alt_response(422, response="Problem")
+    def get(self, distance_m: float, min_size: int, township_id: str | None) -> Any:
+        """Open cases and open leads grouped by distance, most money outstanding first.
+
+        For picking the area of the next round: each cluster gives its centre, how many
+        cases and leads it holds, what is still owed, and the freshest sighting of its
+        debtors. Court staff only (roles that may see amounts).
+        """
+        return clusters.clusters(_db(), current_principal(), distance_m, min_size, township_id)
+
+
+@blp.route("/grid-totals")
+class GridTotals(MethodView):
+    @blp.auth()
+    @blp.arguments(GridTotalsQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, GridTotalsSchema(many=True))
+    def get(self, township_id: str | None) -> Any:
+        """Open cases, open leads and money outstanding per village grid, busiest first."""
+        return clusters.grid_totals(_db(), current_principal(), township_id)

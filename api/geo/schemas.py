@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import validate
 
+from api.fields import money_string
 from enforcement.models import Datum
 
 MAX_SIMPLIFY_M = 5000
@@ -48,3 +49,36 @@ class LocatedSchema(ma.Schema):
     outside_grid = ma.fields.Boolean()
     nearest_grid_distance_m = ma.fields.Float(
         allow_none=True, metadata={"description": "Metres to the nearest grid when outside"})
+
+
+class ClusterQueryArgsSchema(ma.Schema):
+    distance_m = ma.fields.Float(load_default=500.0, validate=validate.Range(10, 20_000),
+                                 metadata={"description": "Targets within this many metres "
+                                                          "of another join its cluster"})
+    min_size = ma.fields.Integer(load_default=3, validate=validate.Range(1, 100),
+                                 metadata={"description": "Smallest cluster reported"})
+    township_id = ma.fields.String(load_default=None, validate=validate.Length(max=36))
+
+
+class ClusterSchema(ma.Schema):
+    lon = ma.fields.Float()
+    lat = ma.fields.Float()
+    cases = ma.fields.Integer(metadata={"description": "Open cases (by their address)"})
+    leads = ma.fields.Integer(metadata={"description": "Open leads (where reported)"})
+    amount_outstanding = money_string(metadata={"description": "Owed minus recovered"})
+    freshest_sighting = ma.fields.DateTime(allow_none=True)
+    case_ids = ma.fields.List(ma.fields.String())
+    lead_ids = ma.fields.List(ma.fields.String())
+
+
+class GridTotalsSchema(ma.Schema):
+    village_grid_id = ma.fields.String()
+    village_name = ma.fields.String()
+    township_id = ma.fields.String(allow_none=True)
+    open_cases = ma.fields.Integer()
+    open_leads = ma.fields.Integer()
+    amount_outstanding = money_string()
+
+
+class GridTotalsQueryArgsSchema(ma.Schema):
+    township_id = ma.fields.String(load_default=None, validate=validate.Length(max=36))

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
+from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
     Instalment,
@@ -95,18 +96,12 @@ class MediationFilters:
     held_to: datetime | None = None
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = []
-        if self.outcome:
-            where.append(MediationNote.outcome.in_(self.outcome))
-        if self.case_id is not None:
-            where.append(MediationNote.case_id == self.case_id)
-        if self.author_id is not None:
-            where.append(MediationNote.author_id == self.author_id)
-        if self.held_from is not None:
-            where.append(MediationNote.held_at >= self.held_from)
-        if self.held_to is not None:
-            where.append(MediationNote.held_at < self.held_to)
-        return where
+        return [
+            *one_of((MediationNote.outcome, self.outcome)),
+            *equal((MediationNote.case_id, self.case_id),
+                   (MediationNote.author_id, self.author_id)),
+            *between(MediationNote.held_at, self.held_from, self.held_to),
+        ]
 
 
 def record_note(db: Database, principal: Principal,

@@ -18,6 +18,7 @@ from sqlmodel import Session
 from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed
+from enforcement.filtering import between, equal, in_box
 from enforcement.models import Sighting, utcnow
 from enforcement.paging import Page, Position, newest_first, page_of
 from enforcement.placement import set_point
@@ -46,24 +47,14 @@ class SightingFilters:
     bbox: tuple[float, float, float, float] | None = None
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = []
-        if self.urgent is not None:
-            where.append(Sighting.urgent.is_(self.urgent))
-        for column, value in ((Sighting.township_id, self.township_id),
-                              (Sighting.village_grid_id, self.village_grid_id),
-                              (Sighting.case_id, self.case_id),
-                              (Sighting.party_id, self.party_id),
-                              (Sighting.author_id, self.author_id)):
-            if value is not None:
-                where.append(column == value)
-        if self.created_from is not None:
-            where.append(Sighting.created_at >= self.created_from)
-        if self.created_to is not None:
-            where.append(Sighting.created_at < self.created_to)
-        if self.bbox is not None:
-            where.append(sa.func.ST_Intersects(
-                Sighting.point, sa.func.ST_MakeEnvelope(*self.bbox, 4326)))
-        return where
+        return [
+            *equal((Sighting.urgent, self.urgent), (Sighting.township_id, self.township_id),
+                   (Sighting.village_grid_id, self.village_grid_id),
+                   (Sighting.case_id, self.case_id), (Sighting.party_id, self.party_id),
+                   (Sighting.author_id, self.author_id)),
+            *between(Sighting.created_at, self.created_from, self.created_to),
+            *in_box(Sighting.point, self.bbox),
+        ]
 
 
 def report_sighting(db: Database, principal: Principal,

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, ValidationFailed
+from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
     GridAssignment,
@@ -71,23 +72,15 @@ class TaskFilters:
     created_to: datetime | None = None
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = []
-        if self.status:
-            where.append(Task.status.in_(self.status))
-        if self.kind:
-            where.append(Task.kind.in_(self.kind))
-        if self.case_id is not None:
-            where.append(Task.case_id == self.case_id)
-        if self.created_by is not None:
-            where.append(Task.created_by == self.created_by)
+        where = [
+            *one_of((Task.status, self.status), (Task.kind, self.kind)),
+            *equal((Task.case_id, self.case_id), (Task.created_by, self.created_by)),
+            *between(Task.created_at, self.created_from, self.created_to),
+        ]
         if self.village_grid_id is not None:
             where.append(sa.select(TaskGrid.task_id).where(
                 TaskGrid.court_id == Task.court_id, TaskGrid.task_id == Task.id,
                 TaskGrid.village_grid_id == self.village_grid_id).exists())
-        if self.created_from is not None:
-            where.append(Task.created_at >= self.created_from)
-        if self.created_to is not None:
-            where.append(Task.created_at < self.created_to)
         return where
 
 

@@ -10,6 +10,7 @@ from geoalchemy2 import Geography
 from sqlmodel import Session
 
 from enforcement import policy
+from enforcement.filtering import between, equal, in_box, one_of
 from enforcement.models import Lead, LeadKind, LeadStatus
 from enforcement.principal import Principal
 
@@ -32,24 +33,14 @@ class LeadFilters:
     bbox: tuple[float, float, float, float] | None = None
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = []
-        if self.status:
-            where.append(Lead.status.in_(self.status))
-        if self.kind:
-            where.append(Lead.kind.in_(self.kind))
-        for column, value in ((Lead.township_id, self.township_id),
-                              (Lead.village_grid_id, self.village_grid_id),
-                              (Lead.case_id, self.case_id), (Lead.author_id, self.author_id)):
-            if value is not None:
-                where.append(column == value)
-        if self.created_from is not None:
-            where.append(Lead.created_at >= self.created_from)
-        if self.created_to is not None:
-            where.append(Lead.created_at < self.created_to)
-        if self.bbox is not None:
-            where.append(sa.func.ST_Intersects(
-                Lead.point, sa.func.ST_MakeEnvelope(*self.bbox, 4326)))
-        return where
+        return [
+            *one_of((Lead.status, self.status), (Lead.kind, self.kind)),
+            *equal((Lead.township_id, self.township_id),
+                   (Lead.village_grid_id, self.village_grid_id),
+                   (Lead.case_id, self.case_id), (Lead.author_id, self.author_id)),
+            *between(Lead.created_at, self.created_from, self.created_to),
+            *in_box(Lead.point, self.bbox),
+        ]
 
 
 def visible_lead(session: Session, principal: Principal, action: str, lead_id: str,

@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from api.attachments.routes import blp as attachments_blp
     from api.auth.routes import blp as auth_blp
     from api.cases.routes import blp as cases_blp
     from api.cases.routes import wanted_blp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(geo_blp, url_prefix="/api/v1/geo")
     api.register_blueprint(tiles_blp, url_prefix="/api/v1/tiles")
     api.register_blueprint(rounds_blp, url_prefix="/api/v1/rounds")
+    api.register_blueprint(attachments_blp, url_prefix="/api/v1/attachments")
 
 
 def _register_cli(app: Flask) -> None:

@@ -29,6 +29,9 @@ class Config:
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     CORS_ORIGINS = ""
     ATTACHMENTS_DIR = ".data/attachments"
+    ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
+    ATTACHMENT_CONTENT_TYPES = ("image/jpeg,image/png,image/webp,image/heic,audio/mp4,"
+                                "audio/x-m4a,audio/aac,audio/mpeg,audio/amr,application/pdf")
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -41,10 +44,10 @@ class Config:
     JSON_SORT_KEYS = False
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
-                 "MAX_CONTENT_LENGTH")
+                 "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
-                 "CORS_ORIGINS", "ATTACHMENTS_DIR")
+                 "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

@@ -94,6 +94,23 @@ TITLES: dict[str, tuple[str, str]] = {
     "conflict_already_resolved": ("该同步冲突已处理", "This sync conflict was already resolved"),
     "conflict_resolution_invalid": ("该冲突不能用这种方式处理",
                                     "This conflict cannot be resolved that way"),
+    "attachment_not_found": ("未找到该附件", "No such attachment"),
+    "attachment_too_large": ("附件超过大小上限", "The attachment is larger than allowed"),
+    "attachment_type_not_allowed": ("不接受该类型的附件",
+                                    "Attachments of this type are not accepted"),
+    "attachment_declaration_mismatch": ("该附件已按其他大小或类型登记",
+                                        "This attachment was declared with another size or type"),
+    "attachment_declaration_race": ("该附件正被同时登记，请重试",
+                                    "The attachment was declared at the same moment; retry"),
+    "upload_offset_required": ("缺少 Upload-Offset 请求头", "The Upload-Offset header is missing"),
+    "upload_offset_mismatch": ("上传位置不符，请按服务器给出的位置续传",
+                               "Wrong upload offset; resume from the server's offset"),
+    "attachment_hash_mismatch": ("附件内容与声明的 SHA-256 不符，已丢弃，请重新上传",
+                                 "The file does not match its SHA-256; it was discarded, upload "
+                                 "it again"),
+    "attachment_not_uploaded": ("附件尚未上传完成", "Some attachments have not been uploaded"),
+    "insufficient_storage": ("服务器存储空间不足，请稍后重试",
+                             "The server is out of storage space; try again later"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "not_acceptable": ("无法提供所需格式", "Not acceptable"),
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),
@@ -133,7 +150,7 @@ HTTP_STATUS_CODES = {
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
     412: "precondition_failed", 413: "payload_too_large", 415: "unsupported_media_type",
     422: "validation_failed", 428: "precondition_required", 429: "too_many_requests",
-    500: "internal_error", 503: "service_unavailable",
+    500: "internal_error", 503: "service_unavailable", 507: "insufficient_storage",
 }
 
 

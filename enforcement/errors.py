@@ -60,6 +60,16 @@ class PreconditionRequired(DomainError):
     code = "precondition_required"
 
 
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    code = "unsupported_media_type"
+
+
 class ValidationFailed(DomainError):
     status = 422
     code = "validation_failed"
@@ -79,3 +89,10 @@ class TooManyRequests(DomainError):
 class ServiceUnavailable(DomainError):
     status = 503
     code = "service_unavailable"
+
+
+class InsufficientStorage(DomainError):
+    """The server's disk is full: nothing was kept, retry later (507)."""
+
+    status = 507
+    code = "insufficient_storage"

@@ -19,6 +19,8 @@ Scopes:
               township where they serve a village grid (mediators are local sages assigned
               to grids like assistants are). Replace with an assignment table when the
               court starts assigning mediators case by case.
+``own`` for attachments: files the caller uploaded, and files referenced by a record
+              the caller may read (``enforcement.attachment_refs``).
 ``township``  the feed: records in the townships of the grids the caller serves now;
               court staff who serve no grid (a county-level team) get the whole court.
               Officers are put on a township by a ``GridAssignment`` to its village grids.
@@ -70,6 +72,7 @@ ACTIONS = (
     "mediation.create", "mediation.read", "mediation.update",
     "settlement.read", "settlement.record_payment",
     "task.create", "task.read", "task.answer", "task.read_answers",
+    "attachment.upload", "attachment.read",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -130,6 +133,15 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (GA,  "task.answer",          "own_grid"),
     (OFF, "task.read_answers",    "court"),
     (JUD, "task.read_answers",    "court"),
+    (GA,  "attachment.upload",    "court"),     # photos and recordings for their reports
+    (MED, "attachment.upload",    "court"),
+    (OFF, "attachment.upload",    "court"),
+    (JUD, "attachment.upload",    "court"),
+    (GA,  "attachment.read",      "own"),       # own uploads, and those of records they read
+    (MED, "attachment.read",      "own"),
+    (DEP, "attachment.read",      "own"),
+    (OFF, "attachment.read",      "court"),
+    (JUD, "attachment.read",      "court"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (linkage requests and administration come later); deputies see

@@ -8,6 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 
+from api.attachments.schemas import attachments_input, attachments_output
 from api.fields import (
     RECORD_ID,
     Bbox,
@@ -39,6 +40,7 @@ class LeadUpdateSchema(ma.Schema):
     observed_at = aware(allow_none=True, validate=plausible_time, metadata={
         "description": "When the thing was seen (UTC); not before 2000, not in the future"})
     urgency = ma.fields.Enum(Urgency, by_value=True)
+    attachments = attachments_input()
 
 
 class LeadCreateSchema(LeadUpdateSchema):
@@ -68,6 +70,7 @@ class LeadSchema(LocatedSchema):
     amount_recovered = money_string(allow_none=True, metadata={
         "description": "yuan recovered through this lead; null for grid assistants"})
     triaged_at = ma.fields.DateTime(allow_none=True)
+    attachments = attachments_output()
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     version = ma.fields.Integer()

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
+from enforcement.attachment_refs import refs_of, replace_refs, show_files
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed
 from enforcement.leads import lifecycle
@@ -47,6 +48,7 @@ def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
         if lead_id and (existing := session.get(Lead, (principal.court_id, lead_id))):
             if existing.author_id != principal.user_id or existing.deleted_at is not None:
                 raise Conflict("a lead with this id exists", code="lead_exists")
+            _show_files(session, [existing])
             return _as_seen_by(principal, existing), False
         lead = Lead(court_id=principal.court_id, author_id=principal.user_id,
                     device_id=principal.device_id, status=LeadStatus.SUBMITTED,
@@ -58,6 +60,8 @@ def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
         session.add(LeadTransition(court_id=lead.court_id, lead_id=lead.id, from_status=None,
                                    to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id,
                                    at=lead.created_at))
+        show_files(lead, replace_refs(session, lead.court_id, "lead", lead.id,
+                                      data.get("attachments") or []))
         try:
             session.commit()
         except sa.exc.IntegrityError as error:  # the same id sent twice at the same moment
@@ -85,15 +89,19 @@ def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version
         require_case_and_party(session, lead)
         if "point" in changes:
             set_point(session, lead, changes["point"])
+        if "attachments" in changes:
+            replace_refs(session, lead.court_id, "lead", lead.id, changes["attachments"] or [])
         lead.version += 1
         lead.updated_at = utcnow()
         session.commit()
+        _show_files(session, [lead])
     return _as_seen_by(principal, lead)
 
 
 def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
     with db.unit_of_work() as session:
         lead = visible_lead(session, principal, "lead.read", lead_id)
+        _show_files(session, [lead])
     return _as_seen_by(principal, lead)
 
 
@@ -106,7 +114,8 @@ def list_leads(db: Database, principal: Principal, filters: LeadFilters,
             *filters.clauses(),
         )
         rows = session.scalars(newest_first(query, Lead.created_at, Lead.id, after, limit)).all()
-    page = page_of(rows, limit)
+        page = page_of(rows, limit)
+        _show_files(session, page.items)
     for lead in page.items:
         _as_seen_by(principal, lead)
     return page
@@ -129,6 +138,14 @@ def _as_seen_by(principal: Principal, lead: Lead) -> Lead:
     if not policy.allows(principal, "case.read_amounts"):
         lead.amount_recovered = None  # type: ignore[assignment]
     return lead
+
+
+def _show_files(session: Any, leads: list[Lead]) -> None:
+    """Each lead's attachments, one query for all of them."""
+    if leads:
+        files = refs_of(session, leads[0].court_id, "lead", [lead.id for lead in leads])
+        for lead in leads:
+            show_files(lead, files[lead.id])
 
 
 def _client_values(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -81,8 +81,7 @@ def create_backup(db: Database, archive: Path, attachments_dir: Path | None) -> 
                        capture_output=True, text=True)
         with db.engine.connect() as conn:
             revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
-        files = sorted(p for p in attachments_dir.rglob("*") if p.is_file()) \
-            if attachments_dir and attachments_dir.is_dir() else []
+        files = _attachment_files(attachments_dir)
         manifest = Manifest(utcnow().isoformat(), revision, table_counts(db), _sha256(dump),
                             len(files))
         (Path(work) / "manifest.json").write_text(json.dumps(asdict(manifest), indent=2))
@@ -135,6 +134,14 @@ def _unpack(archive: Path, into: Path) -> Manifest:
         raise ValidationFailed("the database dump does not match its manifest",
                                code="backup_invalid")
     return manifest
+
+
+def _attachment_files(attachments_dir: Path | None) -> list[Path]:
+    """Verified attachment files; uploads in progress (``*.part``) are left out, and resume
+    from offset 0 after a restore."""
+    if not attachments_dir or not attachments_dir.is_dir():
+        return []
+    return sorted(p for p in attachments_dir.rglob("*") if p.is_file() and p.suffix != ".part")
 
 
 def _sha256(path: Path) -> str:

@@ -123,8 +123,7 @@ class AttachmentBySha(MethodView):
         return Response(status=200, headers=_headers(state))
 
     @blp.auth()
-    @blp.doc(requestBody={"required": True,
-                          "content": {CHUNK_TYPES[0]: BINARY, CHUNK_TYPES[1]: BINARY}},
+    @blp.doc(requestBody={"required": True, "content": {CHUNK_TYPES[0]: BINARY}},
              parameters=[{"in": "header", "name": "Upload-Offset", "required": True,
                           "schema": {"type": "integer", "minimum": 0},
                           "description": "where this chunk starts; must equal the server's"}])
@@ -139,7 +138,8 @@ class AttachmentBySha(MethodView):
     def patch(self, sha256: str) -> Any:
         """Send the next chunk (at most 2 MiB, `MAX_CONTENT_LENGTH`).
 
-        Body: the raw bytes, `Content-Type: application/octet-stream`, with
+        Body: the raw bytes, `Content-Type: application/octet-stream` (tus clients'
+        `application/offset+octet-stream` works too), with
         `Upload-Offset` equal to the offset the server has (from the declaration, the last
         chunk's answer, or `HEAD`). Another offset is 409 `upload_offset_mismatch` with the
         right `offset`. The chunk that reaches the declared size makes the server check the

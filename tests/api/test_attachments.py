@@ -311,3 +311,31 @@ def test_any_chunking_ends_in_the_same_stored_bytes(http, world, attachments_dir
     assert _offset(http, me, sha) == len(content)
     assert (attachments_dir / world.court.id / sha[:2] / sha).read_bytes() == content
     assert http.get(f"/api/v1/attachments/{sha}", headers=me).content == content
+
+
+def test_a_backup_restores_the_files_where_uploads_find_them(
+        http, world, attachments_dir, make_app, make_database, tmp_path):
+    from enforcement import attachments
+    from enforcement.principal import Principal
+
+    me = world.headers(world.assistant)
+    photo, unfinished = _content(30_000), _content(30_000)
+    upload_file(http, me, photo)
+    _declare(http, me, unfinished)
+    assert _send(http, me, _sha(unfinished), 0, unfinished[:10_000]).status_code == 200
+    archive = tmp_path / "court.tar"
+    made = make_app(ATTACHMENTS_DIR=str(attachments_dir)).test_cli_runner().invoke(
+        args=["backup", str(archive)])
+    assert made.exit_code == 0, made.output
+    assert "1 attachments" in made.output  # the verified file, not the .part
+
+    restored = tmp_path / "restored"
+    target = make_app(DATABASE_URL=make_database(template="template0"),
+                      ATTACHMENTS_DIR=str(restored))
+    assert target.test_cli_runner().invoke(args=["restore", str(archive)]).exit_code == 0
+    db = target.extensions["gridwork"].db
+    settings = attachments.AttachmentSettings(restored, 10**8, frozenset({JPEG}))
+    author = Principal(world.assistant.id, world.court.id, Role.GRID_ASSISTANT, "phone")
+    found = attachments.download(db, settings, author, _sha(photo))
+    assert found.path.read_bytes() == photo
+    assert attachments.upload_state(db, settings, author, _sha(unfinished)).offset == 0

@@ -5,6 +5,9 @@ Leads (the only synced table so far). Field ownership, and why:
 ``client``  ``kind``, ``description``, ``debtor_text``, ``observed_at``, ``urgency``,
             ``point`` ({lon, lat, datum, accuracy_m}): the assistant's own report; their
             words win even if someone touched them meanwhile.
+            ``attachments`` ([{sha256, caption}], from schema version 2): the files the
+            assistant attached, uploaded beforehand through /api/v1/attachments; the
+            phone's list replaces the lead's, like over REST.
 ``shared``  ``case_id``, ``party_id``: the assistant may link the lead to a case or debtor
             and the court may correct that link at triage; when both change it differently
             the court's link stays and the assistant's becomes a conflict.
@@ -28,6 +31,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import policy
+from enforcement.attachment_refs import MAX_REFS, refs_of, replace_refs, show_files
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from enforcement.leads import lifecycle
 from enforcement.leads.queries import possible_duplicate
@@ -56,6 +60,7 @@ LEAD_FIELDS = {
     "nearest_grid_distance_m": S, "possible_duplicate_of_id": S, "duplicate_of_id": S,
     "assigned_officer_id": S, "round_id": S, "triaged_at": S, "amount_recovered": S,
     "created_at": S, "updated_at": S,
+    "attachments": FieldSpec(Owner.CLIENT, since=2),
 }
 COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
@@ -85,7 +90,32 @@ def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
     }
     if principal.role in COURT_ROLES:
         values["amount_recovered"] = str(lead.amount_recovered)
+    values["attachments"] = [{"sha256": f.sha256, "caption": f.caption}
+                             for f in lead.__dict__.get("attachments", [])]
     return values
+
+
+def _normalise_attachments(items: Any) -> list[dict[str, Any]]:
+    if not isinstance(items, list) or len(items) > MAX_REFS:
+        raise ValueError(f"attachments must be a list of at most {MAX_REFS}")
+    out = []
+    for item in items:
+        sha, caption = str(item["sha256"]).lower(), item.get("caption")
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            raise ValueError("sha256 must be 64 hexadecimal digits")
+        if caption is not None and (not isinstance(caption, str) or len(caption) > 200):
+            raise ValueError("caption must be text of at most 200 characters")
+        out.append({"sha256": sha, "caption": caption})
+    return out
+
+
+def _with_files(session: Session, leads: Sequence[Lead]) -> Sequence[Lead]:
+    """Hang each lead's attachments on it, for ``lead_values``."""
+    if leads:
+        files = refs_of(session, leads[0].court_id, "lead", [lead.id for lead in leads])
+        for lead in leads:
+            show_files(lead, files[lead.id])
+    return leads
 
 
 def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
@@ -107,22 +137,26 @@ def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
             out["point"] = {"lon": float(p["lon"]), "lat": float(p["lat"]),
                             "datum": Datum(p.get("datum") or "wgs84").value,
                             "accuracy_m": None if accuracy is None else float(accuracy)}
+        if "attachments" in out:
+            items = out["attachments"]
+            out["attachments"] = [] if items is None else _normalise_attachments(items)
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationFailed(f"invalid lead value: {exc}") from exc
     return out
 
 
 def _load(session: Session, principal: Principal, lead_id: str) -> Lead | None:
-    return session.scalars(
+    lead = session.scalars(
         sa.select(Lead).where(Lead.court_id == principal.court_id, Lead.id == lead_id,
                               policy.scope_filter(principal, "lead.read", Lead))
         .with_for_update(of=Lead)
     ).first()
+    return lead and _with_files(session, [lead])[0]
 
 
 def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Sequence[Lead]:
-    return session.scalars(sa.select(Lead).where(
-        Lead.court_id == principal.court_id, Lead.id.in_(ids))).all()
+    return _with_files(session, session.scalars(sa.select(Lead).where(
+        Lead.court_id == principal.court_id, Lead.id.in_(ids))).all())
 
 
 def _assign(session: Session, lead: Lead, values: dict[str, Any]) -> None:
@@ -137,6 +171,9 @@ def _assign(session: Session, lead: Lead, values: dict[str, Any]) -> None:
         p = values["point"]
         set_point(session, lead, p and ReportedPoint(p["lon"], p["lat"], Datum(p["datum"]),
                                                        p["accuracy_m"]))
+    if "attachments" in values:
+        show_files(lead, replace_refs(session, lead.court_id, "lead", lead.id,
+                                      values["attachments"] or []))
 
 
 def _create(session: Session, principal: Principal, lead_id: str,

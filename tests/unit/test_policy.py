@@ -36,6 +36,8 @@ EXPECTED = {
     "task.read":           ("own_grid", _,          "court", "court", _,          _,      _),
     "task.answer":         ("own_grid", _,          _,       _,       _,          _,      _),
     "task.read_answers":   (_,          _,          "court", "court", _,          _,      _),
+    "attachment.upload":   ("court",    "court",    "court", "court", _,          _,      _),
+    "attachment.read":     ("own",      "own",      "court", "court", "own",      _,      _),
 }
 
 

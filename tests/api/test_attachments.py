@@ -223,8 +223,11 @@ def test_who_may_download(http, world, session):
     assert status(world.users[Role.DEPUTY]) == 404
     assert status(world.users[Role.LIAISON_UNIT]) == 403
     assert status(world.users[Role.ADMIN]) == 403
-    assert_problem(_declare(http, world.headers(world.users[Role.ADMIN]), content), 403,
-                   "forbidden")
+    for role in (Role.ADMIN, Role.LIAISON_UNIT, Role.DEPUTY):  # no uploads at all
+        other = world.headers(world.users[role])
+        assert_problem(_declare(http, other, content), 403, "forbidden")
+        assert_problem(_send(http, other, sha, 0, b"x"), 403, "forbidden")
+        assert http.head(f"/api/v1/attachments/{sha}", headers=other).status_code == 403
 
     # The neighbour took the same photo: stored once, and their own lead lets them read it.
     assert _declare(http, world.headers(neighbour), content).json()["complete"] is True

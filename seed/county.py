@@ -54,6 +54,7 @@ from enforcement.models import (
     Urgency,
     VisitResult,
 )
+from enforcement.supervision.catalogue import STANDARD_NODES
 from geo.datum import wgs84_to_gcj02
 
 # --------------------------------------------------------------------------------------
@@ -175,6 +176,7 @@ class DemoNode:
     name_zh: str
     name_en: str
     seq: int
+    witnessable: bool = True
 
 
 @dataclass(slots=True, kw_only=True)
@@ -680,33 +682,8 @@ _LINKAGE_UNITS = (
     ("正宁县价格认证中心", LinkageKind.OTHER, ("appraise",), 15),
 )
 
-ENFORCEMENT_NODES = (
-    ("serve_notice", "送达执行通知书", "Service of the enforcement notice"),
-    ("order_property_report", "责令申报财产", "Order to declare property"),
-    ("property_investigation", "财产调查", "Property investigation"),
-    ("online_inquiry", "网络查控", "Online inquiry and control of property"),
-    ("on_site_investigation", "实地调查", "On-site investigation"),
-    ("seal_up", "查封", "Sealing up of property"),
-    ("seize", "扣押", "Seizure of movable property"),
-    ("freeze", "冻结", "Freezing of deposits and assets"),
-    ("deduct", "扣划", "Deduction and transfer of funds"),
-    ("appraisal", "评估", "Appraisal"),
-    ("auction", "拍卖", "Judicial auction"),
-    ("sale", "变卖", "Sale at an agreed price"),
-    ("set_off_in_kind", "以物抵债", "Property taken in satisfaction of the debt"),
-    ("distribution", "案款分配", "Distribution of proceeds"),
-    ("payout", "案款发放", "Payment of proceeds to the applicant"),
-    ("settlement", "执行和解", "Enforcement settlement"),
-    ("consumption_restriction", "限制消费", "Restriction on high consumption"),
-    ("dishonest_listing", "纳入失信名单", "Listing as a dishonest debtor"),
-    ("detention", "拘留", "Judicial detention"),
-    ("fine", "罚款", "Fine"),
-    ("eviction", "强制腾退", "Compulsory eviction"),
-    ("termination", "终结本次执行", "Termination of the current enforcement procedure"),
-    ("resumption", "恢复执行", "Resumption of enforcement"),
-)
-"""The 23 key enforcement nodes deputies witness. The Pingtan report (seeds/000) names only
-four of them (文书送达、财产查控、房产拍卖、案款分配); the rest follow the usual procedure."""
+ENFORCEMENT_NODES = STANDARD_NODES
+"""The 23 key enforcement nodes deputies witness (``enforcement.supervision.catalogue``)."""
 
 LEAD_NEXT: dict[LeadStatus | None, frozenset[LeadStatus]] = {
     None: frozenset({LeadStatus.SUBMITTED}),
@@ -1200,8 +1177,8 @@ class _Generator:
         ]
         self.nodes = [
             DemoNode(court_id=self.court_id, id=self.uid(), code=code, name_zh=zh,
-                     name_en=en, seq=i + 1)
-            for i, (code, zh, en) in enumerate(ENFORCEMENT_NODES)
+                     name_en=en, seq=i + 1, witnessable=witnessable)
+            for i, (code, zh, en, witnessable) in enumerate(ENFORCEMENT_NODES)
         ]
         self.node_by_code = {n.code: n for n in self.nodes}
 

@@ -123,11 +123,11 @@ def set_member(db: Database, principal: Principal, unit_id: str, user_id: str,
         return view
 
 
-def audit_write(session: Session, principal: Principal, action: str, unit_id: str,
+def audit_write(session: Session, principal: Principal, action: str, subject_id: str,
                 table: str = "linkage_unit", **detail: Any) -> None:
     audit.record(session, court_id=principal.court_id, action=action,
                  actor_id=principal.user_id, device_id=principal.device_id,
-                 subject_table=table, subject_id=unit_id, detail=detail)
+                 subject_table=table, subject_id=subject_id, detail=detail)
 
 
 def _flush_unique_name(session: Session) -> None:

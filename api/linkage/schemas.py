@@ -46,9 +46,18 @@ class UnitCreateSchema(ma.Schema):
         return data
 
 
-class UnitUpdateSchema(UnitCreateSchema):
-    class Meta:
-        partial = True
+class UnitUpdateSchema(ma.Schema):
+    """Only the fields sent change."""
+
+    name = ma.fields.String(validate=validate.Length(1, 200))
+    kind = ma.fields.Enum(LinkageKind, by_value=True)
+    duties = ma.fields.List(ma.fields.Enum(LinkageRequestKind, by_value=True),
+                            validate=[validate.Length(1, 10), _unique])
+    contact_name = text(100, allow_none=True)
+    contact_phone = ma.fields.String(allow_none=True, validate=PHONE)
+    answer_days = ma.fields.Integer(validate=validate.Range(1, 365))
+
+    plain_duties = UnitCreateSchema.plain_duties
 
 
 class UnitSchema(ma.Schema):

@@ -55,6 +55,7 @@ from enforcement.models import (
     VisitResult,
 )
 from enforcement.supervision.catalogue import STANDARD_NODES
+from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
 
 # --------------------------------------------------------------------------------------
@@ -477,16 +478,44 @@ class DemoCaseFollow:
 
 
 @dataclass(slots=True, kw_only=True)
+class DemoNodeEvent:
+    court_id: str
+    id: str
+    case_id: str
+    node_id: str
+    occurs_at: datetime
+    place: str
+    note: str = ""
+    recorded_by: str
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class DemoNodeWitness:
+    court_id: str
+    id: str
+    node_event_id: str
+    deputy_id: str
+    witnessed_at: datetime
+    note: str = ""
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
 class DemoDeputyEvaluation:
     court_id: str
     id: str
     case_id: str
     deputy_id: str
     node_id: str | None
+    node_event_id: str | None = None
     kind: str
     witnessed_at: datetime | None
     rating: int | None
+    scores: dict[str, int] = field(default_factory=dict)
     opinion: str
+    judge_id: str | None = None
+    due_at: datetime | None = None
     reply: str | None = None
     replied_by: str | None = None
     replied_at: datetime | None = None
@@ -546,6 +575,8 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("task_answer", "task_answers"),
     ("outcome", "outcomes"),
     ("case_follow", "case_follows"),
+    ("node_event", "node_events"),
+    ("node_witness", "node_witnesses"),
     ("deputy_evaluation", "deputy_evaluations"),
     ("linkage_request", "linkage_requests"),
 )
@@ -583,6 +614,8 @@ class DemoCounty:
     task_answers: list[DemoTaskAnswer]
     outcomes: list[DemoOutcome]
     case_follows: list[DemoCaseFollow]
+    node_events: list[DemoNodeEvent]
+    node_witnesses: list[DemoNodeWitness]
     deputy_evaluations: list[DemoDeputyEvaluation]
     linkage_requests: list[DemoLinkageRequest]
     logins: list[DemoLogin]
@@ -1021,6 +1054,7 @@ class _Generator:
         self.build_tasks()
         self.build_supervision()
         self.build_linkage_requests()
+        self.build_node_events()
         return DemoCounty(
             scale=self.scale, seed=self.seed, outline=self.outline, court=self.court,
             townships=self.townships, villages=self.villages,
@@ -1033,7 +1067,8 @@ class _Generator:
             mediation_notes=self.mediation_notes, settlements=self.settlements,
             instalments=self.instalments, tasks=self.tasks, task_grids=self.task_grids,
             task_answers=self.task_answers, outcomes=self.outcomes,
-            case_follows=self.case_follows, deputy_evaluations=self.deputy_evaluations,
+            case_follows=self.case_follows, node_events=self.node_events,
+            node_witnesses=self.node_witnesses, deputy_evaluations=self.deputy_evaluations,
             linkage_requests=self.linkage_requests, logins=self.logins,
         )
 
@@ -2485,6 +2520,37 @@ class _Generator:
                 request.answered_by = liaison.id
                 request.answered_at = answered_at
             self.linkage_requests.append(request)
+
+
+    def build_node_events(self) -> None:
+        """The node event behind each witnessed evaluation form, the deputy's witness record
+        and the form's scores; opinion cards get their judge and due time. Runs last, so
+        the ids of everything generated before stay as they were."""
+        rng = self.rng
+        self.node_events: list[DemoNodeEvent] = []
+        self.node_witnesses: list[DemoNodeWitness] = []
+        cases = {s.case.id: s.case for s in self.states}
+        for evaluation in self.deputy_evaluations:
+            case = cases[evaluation.case_id]
+            if evaluation.kind == "opinion":
+                evaluation.judge_id = case.judge_id
+                evaluation.due_at = evaluation.created_at + timedelta(days=DEFAULT_ANSWER_DAYS)
+                continue
+            witnessed = evaluation.witnessed_at
+            occurs = witnessed - timedelta(minutes=rng.randrange(0, 30))
+            event = DemoNodeEvent(
+                court_id=self.court_id, id=self.uid(), case_id=case.id,
+                node_id=evaluation.node_id, occurs_at=occurs, place=case.address,
+                recorded_by=case.officer_id,
+                created_at=occurs - timedelta(days=rng.uniform(0.5, 3)))
+            self.node_events.append(event)
+            self.node_witnesses.append(DemoNodeWitness(
+                court_id=self.court_id, id=self.uid(), node_event_id=event.id,
+                deputy_id=evaluation.deputy_id, witnessed_at=witnessed, created_at=witnessed))
+            evaluation.node_event_id = event.id
+            evaluation.scores = {
+                key: max(1, min(5, evaluation.rating + rng.choice((-1, 0, 0, 1))))
+                for key in EVALUATION_CRITERIA}
 
 
 def case_number(state: _CaseState) -> str:

@@ -40,6 +40,9 @@ EVALUATION_CRITERIA: dict[str, tuple[str, str]] = {
 """What an evaluation form scores, each 1 (poor) to 5 (very good), plus an overall score."""
 
 EVALUATION, OPINION = "evaluation", "opinion"
+DEFAULT_ANSWER_DAYS = 10
+"""Days a judge has to answer an opinion card unless ``OPINION_ANSWER_DAYS`` says otherwise;
+the Pingtan report asks for prompt feedback (及时落实反馈) without naming a number."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -2425,7 +2425,7 @@ class _Generator:
         node_weights = {"serve_notice": 3, "property_investigation": 3, "seal_up": 2,
                         "auction": 2, "distribution": 2, "payout": 3, "settlement": 3,
                         "eviction": 1, "detention": 1, "on_site_investigation": 3}
-        node_pairs = [(n, node_weights.get(n.code, 1)) for n in self.nodes]
+        node_pairs = [(n, node_weights.get(n.code, 1)) for n in self.nodes if n.witnessable]
         while len(self.deputy_evaluations) < 30 * self.scale:
             follow, state = rng.choice(follows)
             start = follow.started_at

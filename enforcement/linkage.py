@@ -23,6 +23,7 @@ from enforcement.errors import Conflict, ValidationFailed
 from enforcement.filtering import equal, one_of
 from enforcement.linkage_units import audit_write
 from enforcement.models import (
+    CaseParty,
     EnforcementCase,
     LinkageRequest,
     LinkageRequestKind,
@@ -87,7 +88,11 @@ def send_request(db: Database, principal: Principal, data: Mapping[str, Any]) ->
             raise ValidationFailed(f"{unit.name} does not handle {kind.value}",
                                    code="request_kind_not_in_duties", errors={"json": {
                                        "kind": [f"the unit handles {', '.join(unit.duties)}"]}})
+        _require_party_of_case(session, court, data["case_id"], data.get("party_id"))
         now = utcnow()
+        if data.get("due_at") is not None and data["due_at"] <= now:
+            raise ValidationFailed("the due time has passed", errors={
+                "json": {"due_at": ["must be in the future"]}})
         request = LinkageRequest(
             court_id=court, unit_id=unit.id, case_id=data["case_id"],
             party_id=data.get("party_id"), kind=kind, details=data.get("details", ""),
@@ -189,6 +194,18 @@ def counts_by_unit(db: Database, principal: Principal) -> list[UnitCounts]:
             .group_by(LinkageUnit.id, LinkageUnit.name)
             .order_by(LinkageUnit.name, LinkageUnit.id)).all()
         return [UnitCounts(*row) for row in rows]
+
+
+def _require_party_of_case(session: Session, court_id: str, case_id: str,
+                           party_id: str | None) -> None:
+    if party_id is None:
+        return
+    linked = session.scalar(sa.select(sa.exists().where(
+        CaseParty.court_id == court_id, CaseParty.case_id == case_id,
+        CaseParty.party_id == party_id)))
+    if not linked:
+        raise ValidationFailed("the party is not in this case", errors={
+            "json": {"party_id": ["must be a party of the case"]}})
 
 
 def _require_open(request: LinkageRequest) -> None:

@@ -80,6 +80,15 @@ def test_a_request_must_be_among_the_units_duties_and_is_due_after_its_answer_da
     problem = assert_problem(http.post(f"{BASE}/requests", json={**body, "kind": "appraise"},
                                        headers=officer), 422, "request_kind_not_in_duties")
     assert "kind" in problem["errors"]["json"]
+    stranger = factories.create_party(session, world.court)
+    session.commit()
+    problem = assert_problem(http.post(f"{BASE}/requests", json={**body, "party_id": stranger.id},
+                                       headers=officer), 422, "validation_failed")
+    assert "party_id" in problem["errors"]["json"]
+    past = (utcnow() - timedelta(hours=1)).isoformat()
+    problem = assert_problem(http.post(f"{BASE}/requests", json={**body, "due_at": past},
+                                       headers=officer), 422, "validation_failed")
+    assert "due_at" in problem["errors"]["json"]
     foreign = factories.create_linkage_unit(session, world.other_court)
     session.commit()
     problem = assert_problem(http.post(f"{BASE}/requests", json={**body, "unit_id": foreign.id},

@@ -43,7 +43,7 @@ from api.supervision.schemas import (
 )
 from enforcement.models import utcnow
 from enforcement.supervision import catalogue, deputies, events, follows, summary
-from enforcement.supervision.deputies import EVALUATION, OPINION, OpinionFilters
+from enforcement.supervision.deputies import EVALUATION, OPINION, CardFilters
 
 blp = Blueprint("supervision", __name__,
                 description="Supervision by deputies: key nodes, witnessing, evaluations, "
@@ -270,7 +270,7 @@ class OverdueOpinions(MethodView):
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Opinion cards not answered by their due time: court staff all, deputies theirs."""
         return paged(deputies.list_records(_db(), current_principal(), OPINION,
-                                           OpinionFilters(overdue_at=utcnow()),
+                                           CardFilters(overdue_at=utcnow()),
                                            decode_cursor(cursor), limit))
 
 

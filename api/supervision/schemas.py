@@ -12,7 +12,7 @@ from marshmallow import validate
 from api.fields import RECORD_ID, aware, money_string, plausible_time, text
 from api.pagination import PageArgsSchema, page_schema
 from enforcement.models import utcnow
-from enforcement.supervision.deputies import EVALUATION_CRITERIA, OpinionFilters
+from enforcement.supervision.deputies import EVALUATION_CRITERIA, CardFilters
 from enforcement.supervision.events import EventView
 from enforcement.supervision.follows import FollowFilters
 
@@ -209,7 +209,7 @@ class EvaluationQueryArgsSchema(PageArgsSchema):
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
-        return page | {"filters": OpinionFilters(case_id=data.get("case_id"))}
+        return page | {"filters": CardFilters(case_id=data.get("case_id"))}
 
 
 # --------------------------------------------------------------------------- opinions
@@ -253,7 +253,7 @@ class OpinionQueryArgsSchema(PageArgsSchema):
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
-        return page | {"filters": OpinionFilters(**data)}
+        return page | {"filters": CardFilters(**data)}
 
 
 # --------------------------------------------------------------------------- summary

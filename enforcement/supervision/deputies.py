@@ -46,7 +46,9 @@ the Pingtan report asks for prompt feedback (及时落实反馈) without naming 
 
 
 @dataclass(frozen=True, slots=True)
-class OpinionFilters:
+class CardFilters:
+    """Narrows a list of evaluation forms or opinion cards."""
+
     case_id: str | None = None
     deputy_id: str | None = None
     answered: bool | None = None
@@ -127,7 +129,7 @@ def answer_opinion(db: Database, principal: Principal, opinion_id: str,
         return card
 
 
-def list_records(db: Database, principal: Principal, kind: str, filters: OpinionFilters,
+def list_records(db: Database, principal: Principal, kind: str, filters: CardFilters,
                  after: Position | None, limit: int) -> Page[DeputyEvaluation]:
     """Evaluations or opinion cards: court staff every one, deputies their own."""
     action = "opinion.read" if kind == OPINION else "evaluation.read"

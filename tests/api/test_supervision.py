@@ -271,3 +271,16 @@ def test_overdue_opinions_are_the_unanswered_past_due(http, world, session):
     unanswered = http.get(f"{BASE}/opinions", params={"answered": "false"},
                           headers=world.headers(world.judge_user)).json()["items"]
     assert len(unanswered) == 2
+
+
+def test_the_court_sets_how_many_days_judges_have_to_answer(make_app, world, session):
+    case, _, _ = _following(session, world)
+    session.commit()
+    client = make_app(OPINION_ANSWER_DAYS=3).test_client()
+    token = client.post("/api/v1/auth/login", json={
+        "username": world.users[R.DEPUTY].username, "password": factories.PASSWORD,
+        "device_id": "deputy-phone-3d"}).get_json()["access_token"]
+    card = client.post(f"{BASE}/opinions", json={"case_id": case.id, "opinion": "请尽快答复"},
+                       headers={"Authorization": f"Bearer {token}"}).get_json()
+    due = datetime.fromisoformat(card["due_at"]) - datetime.fromisoformat(card["created_at"])
+    assert due == timedelta(days=3)

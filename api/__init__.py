@@ -61,11 +61,13 @@ def _register_blueprints(app: Flask) -> None:
     from api.geo.routes import tiles_blp
     from api.health.routes import blp as health_blp
     from api.leads.routes import blp as leads_blp
+    from api.linkage.routes import blp as linkage_blp
     from api.me.routes import blp as me_blp
     from api.mediation_notes.routes import blp as mediation_notes_blp
     from api.rounds.routes import blp as rounds_blp
     from api.settlements.routes import blp as settlements_blp
     from api.sightings.routes import blp as sightings_blp
+    from api.supervision.routes import blp as supervision_blp
     from api.sync.routes import blp as sync_blp
     from api.tasks.routes import blp as tasks_blp
     from api.users.routes import blp as users_blp
@@ -94,6 +96,8 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(tiles_blp, url_prefix="/api/v1/tiles")
     api.register_blueprint(rounds_blp, url_prefix="/api/v1/rounds")
     api.register_blueprint(attachments_blp, url_prefix="/api/v1/attachments")
+    api.register_blueprint(supervision_blp, url_prefix="/api/v1/supervision")
+    api.register_blueprint(linkage_blp, url_prefix="/api/v1/linkage")
 
 
 def _register_cli(app: Flask) -> None:

@@ -14,6 +14,8 @@ Scopes:
               point itself may lie anywhere, since debtors move and an assistant reports
               what they see.
 ``followed``  cases a deputy follows now (active ``CaseFollow``).
+``own_unit``  a liaison user's linkage unit (``user_account.linkage_unit_id``): the unit
+              itself and the requests addressed to it.
 ``assigned``  a mediator's cases. There is no assignment table yet, so a mediator's cases
               are those they wrote a mediation note on, plus the cases located in a
               township where they serve a village grid (mediators are local sages assigned
@@ -43,10 +45,14 @@ from enforcement.ids import plausible_id
 from enforcement.models import (
     CaseFollow,
     CaseParty,
+    DeputyEvaluation,
     EnforcementCase,
     GridAssignment,
     Lead,
+    LinkageRequest,
+    LinkageUnit,
     MediationNote,
+    NodeEvent,
     Party,
     PartyRole,
     Role,
@@ -54,11 +60,12 @@ from enforcement.models import (
     Sighting,
     Task,
     TaskGrid,
+    User,
     VillageGrid,
 )
 from enforcement.principal import Principal
 
-Scope = Literal["court", "own", "own_grid", "followed", "assigned", "township"]
+Scope = Literal["court", "own", "own_grid", "followed", "assigned", "township", "own_unit"]
 
 GA, MED, OFF, JUD, DEP, LIA, ADM = (
     Role.GRID_ASSISTANT, Role.MEDIATOR, Role.OFFICER, Role.JUDGE, Role.DEPUTY,
@@ -73,6 +80,11 @@ ACTIONS = (
     "settlement.read", "settlement.record_payment",
     "task.create", "task.read", "task.answer", "task.read_answers",
     "attachment.upload", "attachment.read",
+    "node.read", "node.manage", "node_event.create", "node_event.read", "node_event.witness",
+    "follow.read", "follow.manage", "evaluation.create", "evaluation.read",
+    "opinion.create", "opinion.read", "opinion.reply", "supervision.summary",
+    "linkage_unit.read", "linkage_unit.manage", "linkage_request.create",
+    "linkage_request.read", "linkage_request.answer", "linkage_request.cancel",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -142,9 +154,56 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (DEP, "attachment.read",      "own"),
     (OFF, "attachment.read",      "court"),
     (JUD, "attachment.read",      "court"),
+    # Supervision by deputies (Pingtan report): the node catalogue, node events, follows.
+    (OFF, "node.read",            "court"),
+    (JUD, "node.read",            "court"),
+    (DEP, "node.read",            "court"),     # a catalogue, no personal data
+    (ADM, "node.read",            "court"),
+    (JUD, "node.manage",          "court"),
+    (ADM, "node.manage",          "court"),
+    (OFF, "node_event.create",    "court"),
+    (JUD, "node_event.create",    "court"),
+    (OFF, "node_event.read",      "court"),
+    (JUD, "node_event.read",      "court"),
+    (DEP, "node_event.read",      "followed"),
+    (DEP, "node_event.witness",   "followed"),
+    (OFF, "follow.read",          "court"),
+    (JUD, "follow.read",          "court"),
+    (DEP, "follow.read",          "own"),
+    (ADM, "follow.read",          "court"),
+    (JUD, "follow.manage",        "court"),
+    (ADM, "follow.manage",        "court"),
+    (DEP, "evaluation.create",    "followed"),
+    (OFF, "evaluation.read",      "court"),
+    (JUD, "evaluation.read",      "court"),
+    (DEP, "evaluation.read",      "own"),
+    (DEP, "opinion.create",       "followed"),
+    (OFF, "opinion.read",         "court"),
+    (JUD, "opinion.read",         "court"),
+    (DEP, "opinion.read",         "own"),
+    (JUD, "opinion.reply",        "court"),     # the responsible judge (supervision)
+    (OFF, "supervision.summary",  "court"),
+    (JUD, "supervision.summary",  "court"),
+    (DEP, "supervision.summary",  "court"),     # published figures
+    (ADM, "supervision.summary",  "court"),
+    # Linkage units (Qijiang report).
+    (OFF, "linkage_unit.read",    "court"),
+    (JUD, "linkage_unit.read",    "court"),
+    (LIA, "linkage_unit.read",    "own_unit"),
+    (ADM, "linkage_unit.read",    "court"),
+    (JUD, "linkage_unit.manage",  "court"),
+    (ADM, "linkage_unit.manage",  "court"),
+    (OFF, "linkage_request.create", "court"),
+    (JUD, "linkage_request.create", "court"),
+    (OFF, "linkage_request.read", "court"),
+    (JUD, "linkage_request.read", "court"),
+    (LIA, "linkage_request.read", "own_unit"),
+    (LIA, "linkage_request.answer", "own_unit"),
+    (OFF, "linkage_request.cancel", "court"),
+    (JUD, "linkage_request.cancel", "court"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
-see no cases or leads (linkage requests and administration come later); deputies see
+see no cases or leads (units see only the requests addressed to them); deputies see
 parties masked (they recognise, they do not pursue); assistants never see amounts."""
 
 _INDEX: dict[tuple[Role, str], Scope] = {(role, action): scope for role, action, scope in POLICY}
@@ -297,7 +356,45 @@ def _task_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
     raise ValueError(f"scope {scope} is not defined for tasks")
 
 
+def own_unit_id(principal: Principal) -> Any:
+    """Scalar subquery: the linkage unit a liaison user belongs to (NULL: none)."""
+    return sa.select(User.linkage_unit_id).where(
+        User.court_id == principal.court_id, User.id == principal.user_id,
+    ).scalar_subquery()
+
+
+def _deputy_record_scope(model: Any) -> Any:
+    """Evaluations and opinion cards: a deputy's own (``own``); node events: those of
+    cases the deputy follows now (``followed``)."""
+
+    def scope_of_record(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+        if scope == "own":
+            return model.deputy_id == principal.user_id
+        return _via_case(model)(principal, scope)
+
+    return scope_of_record
+
+
+def _follow_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    if scope == "own":
+        return CaseFollow.deputy_id == principal.user_id
+    raise ValueError(f"scope {scope} is not defined for case follows")
+
+
+def _unit_scope(model: Any, column: str) -> Any:
+    def scope_of_record(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+        if scope == "own_unit":
+            return getattr(model, column) == own_unit_id(principal)
+        raise ValueError(f"scope {scope} is not defined for {model.__name__}")
+
+    return scope_of_record
+
+
 _FIELD_SCOPES: dict[Any, Any] = {
     Sighting: _sighting_scope, MediationNote: _via_case(MediationNote),
     Settlement: _via_case(Settlement), Task: _task_scope,
+    NodeEvent: _deputy_record_scope(NodeEvent),
+    DeputyEvaluation: _deputy_record_scope(DeputyEvaluation), CaseFollow: _follow_scope,
+    LinkageUnit: _unit_scope(LinkageUnit, "id"),
+    LinkageRequest: _unit_scope(LinkageRequest, "unit_id"),
 }

@@ -54,6 +54,8 @@ from enforcement.models import (
     Urgency,
     VisitResult,
 )
+from enforcement.supervision.catalogue import STANDARD_NODES
+from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
 
 # --------------------------------------------------------------------------------------
@@ -175,6 +177,7 @@ class DemoNode:
     name_zh: str
     name_en: str
     seq: int
+    witnessable: bool = True
 
 
 @dataclass(slots=True, kw_only=True)
@@ -475,16 +478,44 @@ class DemoCaseFollow:
 
 
 @dataclass(slots=True, kw_only=True)
+class DemoNodeEvent:
+    court_id: str
+    id: str
+    case_id: str
+    node_id: str
+    occurs_at: datetime
+    place: str
+    note: str = ""
+    recorded_by: str
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
+class DemoNodeWitness:
+    court_id: str
+    id: str
+    node_event_id: str
+    deputy_id: str
+    witnessed_at: datetime
+    note: str = ""
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
 class DemoDeputyEvaluation:
     court_id: str
     id: str
     case_id: str
     deputy_id: str
     node_id: str | None
+    node_event_id: str | None = None
     kind: str
     witnessed_at: datetime | None
     rating: int | None
+    scores: dict[str, int] = field(default_factory=dict)
     opinion: str
+    judge_id: str | None = None
+    due_at: datetime | None = None
     reply: str | None = None
     replied_by: str | None = None
     replied_at: datetime | None = None
@@ -544,6 +575,8 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("task_answer", "task_answers"),
     ("outcome", "outcomes"),
     ("case_follow", "case_follows"),
+    ("node_event", "node_events"),
+    ("node_witness", "node_witnesses"),
     ("deputy_evaluation", "deputy_evaluations"),
     ("linkage_request", "linkage_requests"),
 )
@@ -581,6 +614,8 @@ class DemoCounty:
     task_answers: list[DemoTaskAnswer]
     outcomes: list[DemoOutcome]
     case_follows: list[DemoCaseFollow]
+    node_events: list[DemoNodeEvent]
+    node_witnesses: list[DemoNodeWitness]
     deputy_evaluations: list[DemoDeputyEvaluation]
     linkage_requests: list[DemoLinkageRequest]
     logins: list[DemoLogin]
@@ -680,33 +715,8 @@ _LINKAGE_UNITS = (
     ("正宁县价格认证中心", LinkageKind.OTHER, ("appraise",), 15),
 )
 
-ENFORCEMENT_NODES = (
-    ("serve_notice", "送达执行通知书", "Service of the enforcement notice"),
-    ("order_property_report", "责令申报财产", "Order to declare property"),
-    ("property_investigation", "财产调查", "Property investigation"),
-    ("online_inquiry", "网络查控", "Online inquiry and control of property"),
-    ("on_site_investigation", "实地调查", "On-site investigation"),
-    ("seal_up", "查封", "Sealing up of property"),
-    ("seize", "扣押", "Seizure of movable property"),
-    ("freeze", "冻结", "Freezing of deposits and assets"),
-    ("deduct", "扣划", "Deduction and transfer of funds"),
-    ("appraisal", "评估", "Appraisal"),
-    ("auction", "拍卖", "Judicial auction"),
-    ("sale", "变卖", "Sale at an agreed price"),
-    ("set_off_in_kind", "以物抵债", "Property taken in satisfaction of the debt"),
-    ("distribution", "案款分配", "Distribution of proceeds"),
-    ("payout", "案款发放", "Payment of proceeds to the applicant"),
-    ("settlement", "执行和解", "Enforcement settlement"),
-    ("consumption_restriction", "限制消费", "Restriction on high consumption"),
-    ("dishonest_listing", "纳入失信名单", "Listing as a dishonest debtor"),
-    ("detention", "拘留", "Judicial detention"),
-    ("fine", "罚款", "Fine"),
-    ("eviction", "强制腾退", "Compulsory eviction"),
-    ("termination", "终结本次执行", "Termination of the current enforcement procedure"),
-    ("resumption", "恢复执行", "Resumption of enforcement"),
-)
-"""The 23 key enforcement nodes deputies witness. The Pingtan report (seeds/000) names only
-four of them (文书送达、财产查控、房产拍卖、案款分配); the rest follow the usual procedure."""
+ENFORCEMENT_NODES = STANDARD_NODES
+"""The 23 key enforcement nodes deputies witness (``enforcement.supervision.catalogue``)."""
 
 LEAD_NEXT: dict[LeadStatus | None, frozenset[LeadStatus]] = {
     None: frozenset({LeadStatus.SUBMITTED}),
@@ -1044,6 +1054,7 @@ class _Generator:
         self.build_tasks()
         self.build_supervision()
         self.build_linkage_requests()
+        self.build_node_events()
         return DemoCounty(
             scale=self.scale, seed=self.seed, outline=self.outline, court=self.court,
             townships=self.townships, villages=self.villages,
@@ -1056,7 +1067,8 @@ class _Generator:
             mediation_notes=self.mediation_notes, settlements=self.settlements,
             instalments=self.instalments, tasks=self.tasks, task_grids=self.task_grids,
             task_answers=self.task_answers, outcomes=self.outcomes,
-            case_follows=self.case_follows, deputy_evaluations=self.deputy_evaluations,
+            case_follows=self.case_follows, node_events=self.node_events,
+            node_witnesses=self.node_witnesses, deputy_evaluations=self.deputy_evaluations,
             linkage_requests=self.linkage_requests, logins=self.logins,
         )
 
@@ -1200,8 +1212,8 @@ class _Generator:
         ]
         self.nodes = [
             DemoNode(court_id=self.court_id, id=self.uid(), code=code, name_zh=zh,
-                     name_en=en, seq=i + 1)
-            for i, (code, zh, en) in enumerate(ENFORCEMENT_NODES)
+                     name_en=en, seq=i + 1, witnessable=witnessable)
+            for i, (code, zh, en, witnessable) in enumerate(ENFORCEMENT_NODES)
         ]
         self.node_by_code = {n.code: n for n in self.nodes}
 
@@ -2413,7 +2425,7 @@ class _Generator:
         node_weights = {"serve_notice": 3, "property_investigation": 3, "seal_up": 2,
                         "auction": 2, "distribution": 2, "payout": 3, "settlement": 3,
                         "eviction": 1, "detention": 1, "on_site_investigation": 3}
-        node_pairs = [(n, node_weights.get(n.code, 1)) for n in self.nodes]
+        node_pairs = [(n, node_weights.get(n.code, 1)) for n in self.nodes if n.witnessable]
         while len(self.deputy_evaluations) < 30 * self.scale:
             follow, state = rng.choice(follows)
             start = follow.started_at
@@ -2508,6 +2520,37 @@ class _Generator:
                 request.answered_by = liaison.id
                 request.answered_at = answered_at
             self.linkage_requests.append(request)
+
+
+    def build_node_events(self) -> None:
+        """The node event behind each witnessed evaluation form, the deputy's witness record
+        and the form's scores; opinion cards get their judge and due time. Runs last, so
+        the ids of everything generated before stay as they were."""
+        rng = self.rng
+        self.node_events: list[DemoNodeEvent] = []
+        self.node_witnesses: list[DemoNodeWitness] = []
+        cases = {s.case.id: s.case for s in self.states}
+        for evaluation in self.deputy_evaluations:
+            case = cases[evaluation.case_id]
+            if evaluation.kind == "opinion":
+                evaluation.judge_id = case.judge_id
+                evaluation.due_at = evaluation.created_at + timedelta(days=DEFAULT_ANSWER_DAYS)
+                continue
+            witnessed = evaluation.witnessed_at
+            occurs = witnessed - timedelta(minutes=rng.randrange(0, 30))
+            event = DemoNodeEvent(
+                court_id=self.court_id, id=self.uid(), case_id=case.id,
+                node_id=evaluation.node_id, occurs_at=occurs, place=case.address,
+                recorded_by=case.officer_id,
+                created_at=occurs - timedelta(days=rng.uniform(0.5, 3)))
+            self.node_events.append(event)
+            self.node_witnesses.append(DemoNodeWitness(
+                court_id=self.court_id, id=self.uid(), node_event_id=event.id,
+                deputy_id=evaluation.deputy_id, witnessed_at=witnessed, created_at=witnessed))
+            evaluation.node_event_id = event.id
+            evaluation.scores = {
+                key: max(1, min(5, evaluation.rating + rng.choice((-1, 0, 0, 1))))
+                for key in EVALUATION_CRITERIA}
 
 
 def case_number(state: _CaseState) -> str:

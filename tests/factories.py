@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -22,13 +22,23 @@ from enforcement.models import (
     CaseFollow,
     CaseParty,
     Court,
+    DeputyEvaluation,
     EnforcementCase,
+    EnforcementNode,
     GridAssignment,
     Instalment,
     Lead,
     LeadKind,
+    LinkageKind,
+    LinkageRequest,
+    LinkageRequestKind,
+    LinkageUnit,
     MediationNote,
     MediationOutcome,
+    NodeEvent,
+    NodeWitness,
+    Outcome,
+    OutcomeKind,
     Party,
     PartyRole,
     Role,
@@ -250,6 +260,89 @@ def create_task(session: Session, author: User, *villages: VillageGrid,
                              village_grid_id=village.id))
     session.flush()
     return task
+
+
+def create_node(session: Session, court: Court, **overrides: Any) -> EnforcementNode:
+    """A node of the court's catalogue (witnessable unless told)."""
+    values: dict[str, Any] = {"court_id": court.id, "code": _unique("n").replace("-", "_"),
+                              "name_zh": "查封", "name_en": "Sealing up", "seq": 1}
+    node = EnforcementNode(**(values | overrides))
+    session.add(node)
+    session.flush()
+    return node
+
+
+def create_node_event(session: Session, case: EnforcementCase, node: EnforcementNode,
+                      recorded_by: User, **overrides: Any) -> NodeEvent:
+    """A node event on ``case`` that took place an hour ago unless told."""
+    values: dict[str, Any] = {"court_id": case.court_id, "case_id": case.id, "node_id": node.id,
+                              "recorded_by": recorded_by.id,
+                              "occurs_at": utcnow() - timedelta(hours=1), "place": "东关村"}
+    event = NodeEvent(**(values | overrides))
+    session.add(event)
+    session.flush()
+    return event
+
+
+def witness_event(session: Session, deputy: User, event: NodeEvent,
+                  **overrides: Any) -> NodeWitness:
+    values: dict[str, Any] = {"court_id": event.court_id, "node_event_id": event.id,
+                              "deputy_id": deputy.id, "witnessed_at": event.occurs_at}
+    row = NodeWitness(**(values | overrides))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def create_opinion(session: Session, deputy: User, case: EnforcementCase,
+                   **overrides: Any) -> DeputyEvaluation:
+    """An opinion card to the case's judge, due in 10 days unless told."""
+    values: dict[str, Any] = {"court_id": case.court_id, "case_id": case.id,
+                              "deputy_id": deputy.id, "kind": "opinion", "opinion": "建议加快",
+                              "judge_id": case.judge_id,
+                              "due_at": utcnow() + timedelta(days=10)}
+    card = DeputyEvaluation(**(values | overrides))
+    session.add(card)
+    session.flush()
+    return card
+
+
+def create_linkage_unit(session: Session, court: Court, **overrides: Any) -> LinkageUnit:
+    values: dict[str, Any] = {"court_id": court.id, "name": _unique("正宁县公安局"),
+                              "kind": LinkageKind.POLICE,
+                              "duties": ["find_person", "seize_vehicle"],
+                              "contact_name": "王建军", "contact_phone": "13912345678"}
+    unit = LinkageUnit(**(values | overrides))
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def create_linkage_request(session: Session, unit: LinkageUnit, case: EnforcementCase,
+                           requested_by: User, **overrides: Any) -> LinkageRequest:
+    """A request to ``unit`` due in 7 days unless told."""
+    values: dict[str, Any] = {"court_id": unit.court_id, "unit_id": unit.id,
+                              "case_id": case.id, "kind": LinkageRequestKind.FIND_PERSON,
+                              "requested_by": requested_by.id, "details": "请协助查找",
+                              "due_at": utcnow() + timedelta(days=7)}
+    request = LinkageRequest(**(values | overrides))
+    session.add(request)
+    session.flush()
+    return request
+
+
+def create_outcome(session: Session, case: EnforcementCase, recorded_by: User,
+                   amount: str = "0.00", **overrides: Any) -> Outcome:
+    """An outcome on ``case`` (a payment when ``amount`` is not zero)."""
+    values: dict[str, Any] = {
+        "court_id": case.court_id, "case_id": case.id, "recorded_by": recorded_by.id,
+        "kind": OutcomeKind.PAYMENT_RECEIVED if Decimal(amount) else OutcomeKind.NO_RESULT,
+        "amount": Decimal(amount), "occurred_on": date(2026, 1, 1), "recorded_at": utcnow(),
+    }
+    outcome = Outcome(**(values | overrides))
+    session.add(outcome)
+    session.flush()
+    return outcome
 
 
 # --------------------------------------------------------------------------- boundary files

@@ -53,6 +53,9 @@ from enforcement.models.supervision import (
     LinkageRequestKind,
     LinkageRequestStatus,
     LinkageUnit,
+    NodeEvent,
+    NodeEventRead,
+    NodeWitness,
 )
 from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables, same metadata)
 
@@ -62,7 +65,8 @@ __all__ = [
     "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
     "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
-    "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "Outcome",
+    "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "NodeEvent",
+    "NodeEventRead", "NodeWitness", "Outcome",
     "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "Role", "RoundStatus",
     "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "Task",
     "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "Township", "Urgency", "User",

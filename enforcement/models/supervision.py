@@ -71,7 +71,10 @@ class CaseFollow(SQLModel, table=True):
 
 
 class EnforcementNode(SQLModel, table=True):
-    """A key enforcement step a deputy may witness; the catalogue is editable per court."""
+    """A key enforcement step a deputy may witness; the catalogue is editable per court.
+
+    A node that any event or evaluation uses is retired (``active = false``), never
+    deleted, so that what deputies witnessed keeps its name."""
 
     __tablename__ = "enforcement_node"
     __table_args__ = (sa.UniqueConstraint("court_id", "code"),)
@@ -83,18 +86,87 @@ class EnforcementNode(SQLModel, table=True):
     name_en: str = Field(max_length=100)
     seq: int
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
+    witnessable: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()},
+                              description="deputies may witness it (in their inbox)")
+    version: int = version_field()
+
+
+class NodeEvent(TimestampedMixin, table=True):
+    """A key node taking place on a case (planned or done), recorded by court staff; the
+    deputies following the case see it, and may witness it when its node allows."""
+
+    __tablename__ = "node_event"
+    __table_args__ = (
+        tenant_fk("case_id", "enforcement_case"),
+        tenant_fk("node_id", "enforcement_node"),
+        tenant_fk("recorded_by", "user_account"),
+        sa.Index("ix_node_event_case", "court_id", "case_id", "occurs_at"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    case_id: str = ref_field(nullable=False)
+    node_id: str = ref_field(nullable=False)
+    occurs_at: datetime = time_field(nullable=False, description="when it happens or happened")
+    place: str = Field(default="", max_length=300)
+    note: str = Field(default="")
+    recorded_by: str = ref_field(nullable=False)
+    version: int = version_field()
+
+
+class NodeEventRead(SQLModel, table=True):
+    """A deputy has opened a node event in their inbox (absent: unread)."""
+
+    __tablename__ = "node_event_read"
+    __table_args__ = (
+        tenant_fk("node_event_id", "node_event", ondelete="CASCADE"),
+        tenant_fk("deputy_id", "user_account", ondelete="CASCADE"),
+        sa.UniqueConstraint("court_id", "node_event_id", "deputy_id"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    node_event_id: str = ref_field(nullable=False)
+    deputy_id: str = ref_field(nullable=False)
+    read_at: datetime = created_field()
+
+
+class NodeWitness(SQLModel, table=True):
+    """A deputy witnessed a node event (现场见证); once per deputy and event."""
+
+    __tablename__ = "node_witness"
+    __table_args__ = (
+        tenant_fk("node_event_id", "node_event"),
+        tenant_fk("deputy_id", "user_account"),
+        sa.UniqueConstraint("court_id", "node_event_id", "deputy_id"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    node_event_id: str = ref_field(nullable=False)
+    deputy_id: str = ref_field(nullable=False)
+    witnessed_at: datetime = time_field(nullable=False)
+    note: str = Field(default="")
+    created_at: datetime = created_field()
 
 
 class DeputyEvaluation(TimestampedMixin, table=True):
-    """A deputy's evaluation form or opinion card on a witnessed node, and the judge's reply."""
+    """A deputy's evaluation form (监督评议表, ``kind = evaluation``) or opinion card
+    (意见建议卡, ``kind = opinion``) on a case, and the responsible judge's reply to a card,
+    due by ``due_at``."""
 
     __tablename__ = "deputy_evaluation"
     __table_args__ = (
         tenant_fk("case_id", "enforcement_case"),
         tenant_fk("deputy_id", "user_account"),
         tenant_fk("node_id", "enforcement_node"),
+        tenant_fk("node_event_id", "node_event"),
+        tenant_fk("judge_id", "user_account"),
         tenant_fk("replied_by", "user_account"),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", "rating_range"),
+        sa.CheckConstraint("kind IN ('evaluation', 'opinion')", "kind_known"),
+        sa.Index("ix_deputy_evaluation_open_opinions", "court_id", "due_at",
+                 postgresql_where=sa.text("kind = 'opinion' AND replied_at IS NULL")),
     )
 
     court_id: str = court_field()
@@ -102,9 +174,13 @@ class DeputyEvaluation(TimestampedMixin, table=True):
     case_id: str = ref_field(nullable=False)
     deputy_id: str = ref_field(nullable=False)
     node_id: str | None = ref_field()
+    node_event_id: str | None = ref_field(description="the witnessed event evaluated")
     kind: str = Field(default="evaluation", max_length=16, description="evaluation or opinion")
     witnessed_at: datetime | None = time_field()
     rating: int | None = None
+    scores: dict = json_field(description="evaluation criteria → score 1-5")
+    judge_id: str | None = ref_field(description="the judge who must answer an opinion")
+    due_at: datetime | None = time_field(description="an opinion's answer is due by")
     opinion: str = Field(default="")
     reply: str | None = None
     replied_by: str | None = ref_field()
@@ -126,6 +202,7 @@ class LinkageUnit(TimestampedMixin, table=True):
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=32)
     answer_days: int = Field(default=7, description="days the unit has to answer a request")
+    version: int = version_field()
 
 
 class LinkageRequest(TimestampedMixin, table=True):
@@ -139,6 +216,9 @@ class LinkageRequest(TimestampedMixin, table=True):
         tenant_fk("requested_by", "user_account"),
         tenant_fk("answered_by", "user_account"),
         sa.Index("ix_linkage_request_unit", "court_id", "unit_id", "status"),
+        sa.CheckConstraint(
+            "result IS NULL OR result IN ('done', 'partly_done', 'not_found', 'unable')",
+            "result_known"),
     )
 
     court_id: str = court_field()
@@ -155,6 +235,8 @@ class LinkageRequest(TimestampedMixin, table=True):
     requested_by: str = ref_field(nullable=False)
     due_at: datetime | None = time_field()
     answer: str | None = None
+    result: str | None = Field(default=None, max_length=16,
+                               description="done, partly_done, not_found, unable")
     answered_by: str | None = ref_field()
     answered_at: datetime | None = time_field()
     version: int = version_field()

@@ -1,0 +1,161 @@
+"""Payloads of linkage units and the requests the court sends them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import validate
+
+from api.fields import RECORD_ID, aware, text
+from api.pagination import PageArgsSchema, page_schema
+from enforcement.linkage import RESULTS, RequestFilters
+from enforcement.models import LinkageKind, LinkageRequestKind, LinkageRequestStatus, utcnow
+
+PHONE = validate.Regexp(r"^[0-9+\- ]{3,32}$", error="digits, spaces, + and -")
+
+
+def _due(value: datetime | None) -> None:
+    if value is not None and not datetime(2000, 1, 1, tzinfo=UTC) <= value < datetime(
+            2100, 1, 1, tzinfo=UTC):
+        raise ma.ValidationError("must be between 2000 and 2100")
+
+
+def _unique(values: list[Any]) -> None:
+    if len(set(values)) != len(values):
+        raise ma.ValidationError("each request type once")
+
+
+class UnitCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=validate.Length(1, 200))
+    kind = ma.fields.Enum(LinkageKind, by_value=True, required=True)
+    duties = ma.fields.List(ma.fields.Enum(LinkageRequestKind, by_value=True), required=True,
+                            validate=[validate.Length(1, 10), _unique], metadata={
+                                "description": "Request types the unit handles (职责清单)"})
+    contact_name = text(100, allow_none=True, load_default=None, metadata={
+        "description": "The liaison person (执行联络人)"})
+    contact_phone = ma.fields.String(allow_none=True, load_default=None, validate=PHONE)
+    answer_days = ma.fields.Integer(load_default=7, validate=validate.Range(1, 365), metadata={
+        "description": "Days the unit has to answer a request"})
+
+    @ma.post_load
+    def plain_duties(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "duties" in data:
+            data["duties"] = [d.value for d in data["duties"]]
+        return data
+
+
+class UnitUpdateSchema(ma.Schema):
+    """Only the fields sent change."""
+
+    name = ma.fields.String(validate=validate.Length(1, 200))
+    kind = ma.fields.Enum(LinkageKind, by_value=True)
+    duties = ma.fields.List(ma.fields.Enum(LinkageRequestKind, by_value=True),
+                            validate=[validate.Length(1, 10), _unique])
+    contact_name = text(100, allow_none=True)
+    contact_phone = ma.fields.String(allow_none=True, validate=PHONE)
+    answer_days = ma.fields.Integer(validate=validate.Range(1, 365))
+
+    plain_duties = UnitCreateSchema.plain_duties
+
+
+class UnitSchema(ma.Schema):
+    id = ma.fields.String()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    duties = ma.fields.List(ma.fields.String())
+    contact_name = ma.fields.String(allow_none=True)
+    contact_phone = ma.fields.String(allow_none=True, metadata={
+        "description": "Masked (138****5678) for anyone but court staff"})
+    phone_masked = ma.fields.Boolean()
+    answer_days = ma.fields.Integer()
+    member_ids = ma.fields.List(ma.fields.String(), metadata={
+        "description": "Users of the unit (court staff only; empty for others)"})
+    version = ma.fields.Integer()
+
+    @ma.pre_dump
+    def flatten(self, view: Any, **_: Any) -> dict[str, Any]:
+        return {**view.unit.model_dump(), "kind": view.unit.kind.value,
+                "contact_phone": view.contact_phone, "phone_masked": view.masked,
+                "member_ids": view.member_ids}
+
+
+class RequestCreateSchema(ma.Schema):
+    unit_id = ma.fields.String(required=True, validate=RECORD_ID)
+    case_id = ma.fields.String(required=True, validate=RECORD_ID)
+    party_id = ma.fields.String(load_default=None, allow_none=True, validate=RECORD_ID,
+                                metadata={"description": "The debtor concerned, if any"})
+    kind = ma.fields.Enum(LinkageRequestKind, by_value=True, required=True, metadata={
+        "description": "Must be one of the unit's duties, else 422"})
+    details = text(10_000, load_default="")
+    due_at = aware(load_default=None, allow_none=True, validate=_due, metadata={
+        "description": "Default: now plus the unit's answer_days"})
+
+
+class RequestAnswerSchema(ma.Schema):
+    answer = ma.fields.String(required=True, validate=validate.Length(1, 10_000))
+    result = ma.fields.String(required=True, validate=validate.OneOf(RESULTS))
+
+
+class RequestSchema(ma.Schema):
+    id = ma.fields.String()
+    unit_id = ma.fields.String()
+    case_id = ma.fields.String(allow_none=True)
+    party_id = ma.fields.String(allow_none=True)
+    kind = ma.fields.Enum(LinkageRequestKind, by_value=True)
+    details = ma.fields.String()
+    status = ma.fields.Enum(LinkageRequestStatus, by_value=True)
+    overdue = ma.fields.Method("is_overdue", metadata={"type": "boolean"})
+    requested_by = ma.fields.String()
+    due_at = ma.fields.DateTime(allow_none=True)
+    answer = ma.fields.String(allow_none=True)
+    result = ma.fields.String(allow_none=True)
+    answered_by = ma.fields.String(allow_none=True)
+    answered_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    version = ma.fields.Integer()
+
+    def is_overdue(self, request: Any) -> bool:
+        from enforcement.linkage import OPEN
+
+        return (request.status in OPEN and request.due_at is not None
+                and request.due_at < utcnow())
+
+
+RequestPageSchema = page_schema(RequestSchema, "LinkageRequestPageSchema")
+
+
+class RequestQueryArgsSchema(PageArgsSchema):
+    unit_id = text(36)
+    case_id = text(36)
+    status = ma.fields.List(ma.fields.Enum(LinkageRequestStatus, by_value=True),
+                            load_default=list)
+
+    @ma.post_load
+    def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        data["status"] = tuple(data["status"])
+        return page | {"filters": RequestFilters(**data)}
+
+
+class OverdueGroupSchema(ma.Schema):
+    unit_id = ma.fields.String()
+    unit_name = ma.fields.String()
+    requests = ma.fields.List(ma.fields.Nested(RequestSchema))
+
+    @ma.pre_dump
+    def shape(self, group: Any, **_: Any) -> dict[str, Any]:
+        unit, requests = group
+        return {"unit_id": unit.id, "unit_name": unit.name, "requests": requests}
+
+
+class UnitCountsSchema(ma.Schema):
+    unit_id = ma.fields.String()
+    unit_name = ma.fields.String()
+    sent = ma.fields.Integer()
+    answered = ma.fields.Integer()
+    answered_on_time = ma.fields.Integer()
+    open = ma.fields.Integer(metadata={"description": "Not answered nor withdrawn yet"})
+    overdue = ma.fields.Integer(metadata={"description": "Open past due now"})
+    cancelled = ma.fields.Integer()

@@ -182,6 +182,9 @@ def answer_task(db: Database, principal: Principal, task_id: str,
             if existing.author_id != principal.user_id or existing.task_id != task.id:
                 raise Conflict("an answer with this id exists", code="task_answer_exists")
             return existing, False
+        task = session.scalars(sa.select(Task).where(  # a close waits for this answer
+            Task.court_id == task.court_id, Task.id == task.id,
+        ).with_for_update(read=True).execution_options(populate_existing=True)).one()
         if task.status != TaskStatus.OPEN:
             raise Conflict(f"the task is {task.status.value}", code="task_not_open",
                            current_status=task.status.value)

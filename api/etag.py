@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import request
 
 from enforcement.errors import PreconditionFailed, PreconditionRequired
@@ -35,3 +37,9 @@ def required_if_match_version() -> int:
     if version is None:
         raise PreconditionRequired("send If-Match with the ETag you last read")
     return version
+
+
+def with_etag(body: Any, version: int, status: int = 200,
+              headers: dict[str, str] | None = None) -> tuple[Any, int, dict[str, str]]:
+    """A view's return value for one versioned record: the body with its ``ETag``."""
+    return body, status, {"ETag": etag_of(version), **(headers or {})}

@@ -11,16 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import audit, policy
 from enforcement.db import Database
-from enforcement.errors import NotFound
+from enforcement.errors import Forbidden, NotFound
+from enforcement.filtering import between, contains, equal, in_box, on_days, one_of, starts_with
 from enforcement.ids import plausible_id
 from enforcement.masking import mask_id_number, mask_name, mask_phone
 from enforcement.models import (
+    CaseFollow,
     CaseParty,
     CaseStatus,
     EnforcementCase,
@@ -28,7 +31,7 @@ from enforcement.models import (
     PartyKind,
     PartyRole,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.paging import Page, Position, SortOrder, fetch_page, newest, oldest
 from enforcement.principal import Principal
 
 OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.TERMINATED,
@@ -73,33 +76,87 @@ class CaseView:
 
 @dataclass(frozen=True, slots=True)
 class CaseFilters:
+    """What a case list can be narrowed by; ``None`` / empty means "any"."""
+
     status: tuple[CaseStatus, ...] = ()
     township_id: str | None = None
     village_grid_id: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    filed_from: date | None = None
+    filed_to: date | None = None
+    updated_from: datetime | None = None
+    updated_to: datetime | None = None
+    number: str | None = None
+    debtor: str | None = None
+    followed: bool | None = None
 
-    def clauses(self) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = []
-        if self.status:
-            where.append(EnforcementCase.status.in_(self.status))
-        if self.township_id:
-            where.append(EnforcementCase.township_id == self.township_id)
-        if self.village_grid_id:
-            where.append(EnforcementCase.village_grid_id == self.village_grid_id)
+    def clauses(self, principal: Principal) -> list[sa.ColumnElement[bool]]:
+        case = EnforcementCase
+        where = [
+            *one_of((case.status, self.status)),
+            *equal((case.township_id, self.township_id),
+                   (case.village_grid_id, self.village_grid_id)),
+            *in_box(case.address_point, self.bbox),
+            *on_days(case.filed_on, self.filed_from, self.filed_to),
+            *between(case.updated_at, self.updated_from, self.updated_to),
+            *starts_with(case.case_number, self.number),
+        ]
+        if self.debtor:
+            where.append(sa.select(CaseParty.id).join(Party, sa.and_(
+                Party.court_id == CaseParty.court_id, Party.id == CaseParty.party_id,
+            )).where(CaseParty.court_id == case.court_id, CaseParty.case_id == case.id,
+                     CaseParty.role == PartyRole.DEBTOR,
+                     *contains(Party.name, self.debtor)).exists())
+        if self.followed is not None:
+            follows = sa.select(CaseFollow.id).where(
+                CaseFollow.court_id == case.court_id, CaseFollow.case_id == case.id,
+                CaseFollow.deputy_id == principal.user_id, CaseFollow.ended_at.is_(None),
+            ).exists()
+            where.append(follows if self.followed else ~follows)
         return where
+
+    def check_allowed(self, principal: Principal) -> None:
+        """Searching by a debtor's name is for roles that see names unmasked: anyone else
+        could find out whose case it is by trying names."""
+        if self.debtor and not policy.allows(principal, "party.read_unmasked"):
+            raise Forbidden("your role sees debtors' names masked, so it cannot search by "
+                            "them", code="filter_not_allowed", errors={"query": {
+                                "debtor": ["not available to your role"]}})
+
+
+def _outstanding() -> Any:
+    return EnforcementCase.amount_owed - EnforcementCase.amount_recovered
+
+
+CASE_ORDERS = {
+    "newest": newest(EnforcementCase.created_at, EnforcementCase.id),
+    "oldest": oldest(EnforcementCase.created_at, EnforcementCase.id),
+    "case_number": SortOrder("case_number", (EnforcementCase.case_number, EnforcementCase.id),
+                             (str, str), descending=False),
+    "filed": SortOrder("filed", (EnforcementCase.filed_on, EnforcementCase.id), (date, str)),
+    "outstanding": SortOrder("outstanding", (_outstanding(), EnforcementCase.id),
+                             (Decimal, str)),
+}
+"""``newest``/``oldest`` entered; ``case_number`` in number order; ``filed`` latest filed
+first; ``outstanding`` most still owed first (roles that see amounts only)."""
 
 
 def list_cases(db: Database, principal: Principal, filters: CaseFilters,
-               after: Position | None, limit: int) -> Page[CaseView]:
+               after: Position | None, limit: int,
+               order: SortOrder = CASE_ORDERS["newest"]) -> Page[CaseView]:
+    filters.check_allowed(principal)
+    if order.name == "outstanding" and not policy.allows(principal, "case.read_amounts"):
+        raise Forbidden("your role does not see amounts, so it cannot sort by them",
+                        code="sort_not_allowed",
+                        errors={"query": {"sort": ["not available to your role"]}})
     with db.unit_of_work() as session:
         query = sa.select(EnforcementCase).where(
-            policy.scope_filter(principal, "case.read", EnforcementCase), *filters.clauses())
-        rows = session.scalars(
-            newest_first(query, EnforcementCase.created_at, EnforcementCase.id, after, limit)
-        ).all()
-        page = page_of(rows, limit)
+            policy.scope_filter(principal, "case.read", EnforcementCase),
+            *filters.clauses(principal))
+        page = fetch_page(session, query, order, after, limit)
         views = _views(session, principal, page.items)
         session.commit()
-        return Page(views, page.next_position)
+        return Page(views, page.next_position, page.sort)
 
 
 def get_case(db: Database, principal: Principal, case_id: str) -> CaseView:

@@ -4,7 +4,7 @@ its columns a filter narrows, not how to narrow them."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,3 +33,23 @@ def in_box(point: Any, bbox: tuple[float, float, float, float] | None) -> list[C
     if bbox is None:
         return []
     return [sa.func.ST_Intersects(point, sa.func.ST_MakeEnvelope(*bbox, 4326))]
+
+
+def on_days(column: Any, first: date | None, last: date | None) -> list[Clause]:
+    """On or after ``first`` and on or before ``last`` (whole days, both included)."""
+    where = [] if first is None else [column >= first]
+    return where if last is None else [*where, column <= last]
+
+
+def starts_with(column: Any, prefix: str | None) -> list[Clause]:
+    """Text beginning with ``prefix``, taken literally (``%`` and ``_`` are not wildcards)."""
+    if not prefix:
+        return []
+    return [column.startswith(prefix, autoescape=True)]
+
+
+def contains(column: Any, part: str | None) -> list[Clause]:
+    """Text containing ``part`` anywhere, ignoring case, taken literally."""
+    if not part:
+        return []
+    return [column.icontains(part, autoescape=True)]

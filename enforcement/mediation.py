@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import policy
+from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
@@ -31,7 +31,15 @@ from enforcement.models import (
     SettlementKind,
     utcnow,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.paging import (
+    LAST_DAY,
+    Page,
+    Position,
+    SortOrder,
+    fetch_page,
+    newest,
+    oldest,
+)
 from enforcement.principal import Principal
 
 CLIENT_FIELDS = frozenset({
@@ -39,6 +47,17 @@ CLIENT_FIELDS = frozenset({
     "outcome", "next_visit_on",
 })
 """Fields a client may set besides ``id`` and ``proposal``."""
+
+NOTE_ORDERS = {
+    "newest": newest(MediationNote.created_at, MediationNote.id),
+    "oldest": oldest(MediationNote.created_at, MediationNote.id),
+    "held": SortOrder("held", (MediationNote.held_at, MediationNote.id), (datetime, str)),
+    "next_visit": SortOrder("next_visit", (
+        sa.func.coalesce(MediationNote.next_visit_on, LAST_DAY), MediationNote.id),
+        (date, str), descending=False),
+}
+"""``newest``/``oldest`` recorded; ``held`` latest session first; ``next_visit`` the
+soonest planned visit first (notes without one last)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,18 +179,44 @@ def get_note(db: Database, principal: Principal, note_id: str) -> NoteView:
 
 
 def list_notes(db: Database, principal: Principal, filters: MediationFilters,
-               after: Position | None, limit: int) -> Page[NoteView]:
-    """Notes the caller may read, newest first, each with its settlement's id."""
+               after: Position | None, limit: int,
+               order: SortOrder = NOTE_ORDERS["newest"]) -> Page[NoteView]:
+    """Notes the caller may read in ``order`` (newest first), each with its settlement's id."""
     with db.unit_of_work() as session:
         query = sa.select(MediationNote, Settlement.id).outerjoin(Settlement, sa.and_(
             Settlement.court_id == MediationNote.court_id,
             Settlement.mediation_note_id == MediationNote.id,
         )).where(policy.scope_filter(principal, "mediation.read", MediationNote),
                  MediationNote.deleted_at.is_(None), *filters.clauses())
-        rows = session.execute(newest_first(query, MediationNote.created_at, MediationNote.id,
-                                            after, limit)).all()
-        page = page_of(rows, limit, lambda row: (row[0].created_at, row[0].id))
-        return Page([NoteView(note, sid) for note, sid in page.items], page.next_position)
+        page = fetch_page(session, query, order, after, limit, width=2)
+        return Page([NoteView(note, sid) for note, sid in page.items], page.next_position,
+                    page.sort)
+
+
+def withdraw_note(db: Database, principal: Principal, note_id: str,
+                  expected_version: int | None) -> None:
+    """The author takes back a note that has not been agreed.
+
+    An agreed note created a settlement that officers collect payments on: that is the
+    court acting on it, so it is 409 ``mediation_note_settled``, as for edits. A soft
+    delete with an audit entry: the row stays, it leaves every list.
+    """
+    with db.unit_of_work() as session:
+        note = visible_note(session, principal, "mediation.withdraw", note_id, for_update=True)
+        if expected_version is not None and note.version != expected_version:
+            raise PreconditionFailed(f"the note is at version {note.version}",
+                                     current_version=note.version)
+        if note.outcome == MediationOutcome.AGREED:
+            raise Conflict("the note is agreed and its settlement exists; it can no longer "
+                           "be withdrawn", code="mediation_note_settled")
+        note.deleted_at = utcnow()
+        note.version += 1
+        note.updated_at = note.deleted_at
+        audit.record(session, court_id=note.court_id, action="mediation.withdraw",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="mediation_note", subject_id=note.id,
+                     detail={"case_id": note.case_id, "version": note.version})
+        session.commit()
 
 
 def _view(session: Session, note: MediationNote) -> NoteView:

@@ -16,13 +16,12 @@ Scopes:
 ``followed``  cases a deputy follows now (active ``CaseFollow``).
 ``own_unit``  a liaison user's linkage unit (``user_account.linkage_unit_id``): the unit
               itself and the requests addressed to it.
-``assigned``  a mediator's cases. There is no assignment table yet, so a mediator's cases
-              are those they wrote a mediation note on, plus the cases located in a
-              township where they serve a village grid (mediators are local sages assigned
-              to grids like assistants are). Replace with an assignment table when the
-              court starts assigning mediators case by case.
 ``own`` for attachments: files the caller uploaded, and files referenced by a record
               the caller may read (``enforcement.attachment_refs``).
+``assigned``  a mediator's cases: those the court assigned them to (``CaseMediator``)
+              and whose assignment runs today (``starts_on`` ≤ today < ``ends_on``, or
+              no end). Nothing else counts: not the notes they wrote, not the grids they
+              serve. When an assignment ends, the case and its notes leave their view.
 ``township``  the feed: records in the townships of the grids the caller serves now;
               court staff who serve no grid (a county-level team) get the whole court.
               Officers are put on a township by a ``GridAssignment`` to its village grids.
@@ -30,7 +29,12 @@ Scopes:
 Field records other than leads (sightings, mediation notes, settlements, tasks) reuse
 these scopes: a sighting's ``own_grid`` is the caller's own sightings and those placed in
 their grids; a mediation note's or settlement's ``assigned`` and ``followed`` are those
-of its case; a task's ``own_grid`` is a task addressed to one of the caller's grids.
+of its case; a task's ``own_grid`` is a task addressed to one of the caller's grids; a
+task answer's ``own`` is one the caller wrote.
+
+Withdrawing (DELETE) is ``own`` for whoever may write the record; what may still be
+withdrawn (a lead still ``submitted``, a sighting within a day, a note not yet agreed) is
+the use case's rule, refused with 409 when it no longer holds.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from enforcement.errors import Forbidden, NotFound
 from enforcement.ids import plausible_id
 from enforcement.models import (
     CaseFollow,
+    CaseMediator,
     CaseParty,
     DeputyEvaluation,
     EnforcementCase,
@@ -59,6 +64,7 @@ from enforcement.models import (
     Settlement,
     Sighting,
     Task,
+    TaskAnswer,
     TaskGrid,
     User,
     VillageGrid,
@@ -73,18 +79,20 @@ GA, MED, OFF, JUD, DEP, LIA, ADM = (
 )
 
 ACTIONS = (
-    "lead.create", "lead.read", "lead.update", "lead.transition",
+    "lead.create", "lead.read", "lead.update", "lead.transition", "lead.withdraw",
     "case.read", "case.read_amounts", "party.read_unmasked", "wanted.read",
-    "sighting.create", "sighting.read", "sighting.update", "feed.read",
-    "mediation.create", "mediation.read", "mediation.update",
+    "case.read_mediators", "case.assign_mediator",
+    "sighting.create", "sighting.read", "sighting.update", "sighting.withdraw", "feed.read",
+    "mediation.create", "mediation.read", "mediation.update", "mediation.withdraw",
     "settlement.read", "settlement.record_payment",
-    "task.create", "task.read", "task.answer", "task.read_answers",
     "attachment.upload", "attachment.read",
     "node.read", "node.manage", "node_event.create", "node_event.read", "node_event.witness",
     "follow.read", "follow.manage", "evaluation.create", "evaluation.read",
     "opinion.create", "opinion.read", "opinion.reply", "supervision.summary",
     "linkage_unit.read", "linkage_unit.manage", "linkage_request.create",
     "linkage_request.read", "linkage_request.answer", "linkage_request.cancel",
+    "task.create", "task.read", "task.answer", "task.read_answers", "task.close",
+    "task_answer.read", "task_answer.update",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -98,6 +106,9 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (GA,  "lead.update",          "own"),      # and only while submitted (leads.lifecycle)
     (OFF, "lead.transition",      "court"),    # which transitions: leads.lifecycle
     (JUD, "lead.transition",      "court"),
+    (GA,  "lead.withdraw",        "own"),      # and only while submitted (leads.usecases)
+    (OFF, "lead.withdraw",        "own"),
+    (JUD, "lead.withdraw",        "own"),
     (GA,  "case.read",            "own_grid"),  # debtor lives in, or case lies in, the grid
     (MED, "case.read",            "assigned"),
     (OFF, "case.read",            "court"),
@@ -110,6 +121,11 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (MED, "party.read_unmasked",  "assigned"),  # they talk to both sides by name
     (OFF, "party.read_unmasked",  "court"),
     (JUD, "party.read_unmasked",  "court"),
+    (MED, "case.read_mediators",  "assigned"),  # who else mediates their case
+    (OFF, "case.read_mediators",  "court"),
+    (JUD, "case.read_mediators",  "court"),
+    (OFF, "case.assign_mediator", "court"),
+    (JUD, "case.assign_mediator", "court"),
     (GA,  "wanted.read",          "own_grid"),
     (GA,  "sighting.create",      "own_grid"),  # while serving a grid, like leads
     (OFF, "sighting.create",      "court"),
@@ -120,6 +136,9 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (GA,  "sighting.update",      "own"),
     (OFF, "sighting.update",      "own"),
     (JUD, "sighting.update",      "own"),
+    (GA,  "sighting.withdraw",    "own"),       # within a day of reporting (sightings)
+    (OFF, "sighting.withdraw",    "own"),
+    (JUD, "sighting.withdraw",    "own"),
     (OFF, "feed.read",            "township"),
     (JUD, "feed.read",            "township"),
     (GA,  "mediation.create",     "own_grid"),  # on a case of their grids (case.read)
@@ -131,6 +150,8 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (DEP, "mediation.read",       "followed"),
     (GA,  "mediation.update",     "own"),       # until the note is agreed (mediation)
     (MED, "mediation.update",     "own"),
+    (GA,  "mediation.withdraw",   "own"),       # until the note is agreed (mediation)
+    (MED, "mediation.withdraw",   "own"),
     (MED, "settlement.read",      "assigned"),  # assistants never see amounts
     (OFF, "settlement.read",      "court"),
     (JUD, "settlement.read",      "court"),
@@ -201,6 +222,12 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (LIA, "linkage_request.answer", "own_unit"),
     (OFF, "linkage_request.cancel", "court"),
     (JUD, "linkage_request.cancel", "court"),
+    (OFF, "task.close",           "court"),     # close or cancel, with a reason
+    (JUD, "task.close",           "court"),
+    (GA,  "task_answer.read",     "own"),
+    (OFF, "task_answer.read",     "court"),
+    (JUD, "task_answer.read",     "court"),
+    (GA,  "task_answer.update",   "own"),       # while the task is open (tasks)
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see
@@ -297,16 +324,19 @@ def _case_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
             CaseFollow.deputy_id == principal.user_id, CaseFollow.ended_at.is_(None),
         ).exists()
     if scope == "assigned":
-        noted = sa.select(MediationNote.id).where(
-            MediationNote.court_id == case.court_id, MediationNote.case_id == case.id,
-            MediationNote.author_id == principal.user_id,
-        ).exists()
-        townships = sa.select(VillageGrid.township_id).where(
-            VillageGrid.court_id == principal.court_id,
-            VillageGrid.id.in_(active_grid_ids(principal)),
-        )
-        return sa.or_(noted, case.township_id.in_(townships))
+        return case.id.in_(mediated_case_ids(principal))
     raise ValueError(f"scope {scope} is not defined for cases")
+
+
+def mediated_case_ids(principal: Principal) -> Any:
+    """Subquery: ids of the cases the caller is assigned to mediate today."""
+    today = sa.func.current_date()
+    return sa.select(CaseMediator.case_id).where(
+        CaseMediator.court_id == principal.court_id,
+        CaseMediator.mediator_id == principal.user_id,
+        CaseMediator.starts_on <= today,
+        sa.or_(CaseMediator.ends_on.is_(None), CaseMediator.ends_on > today),
+    )
 
 
 def served_township_ids(principal: Principal) -> Any:
@@ -390,6 +420,12 @@ def _unit_scope(model: Any, column: str) -> Any:
     return scope_of_record
 
 
+def _answer_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    if scope == "own":
+        return TaskAnswer.author_id == principal.user_id
+    raise ValueError(f"scope {scope} is not defined for task answers")
+
+
 _FIELD_SCOPES: dict[Any, Any] = {
     Sighting: _sighting_scope, MediationNote: _via_case(MediationNote),
     Settlement: _via_case(Settlement), Task: _task_scope,
@@ -397,4 +433,5 @@ _FIELD_SCOPES: dict[Any, Any] = {
     DeputyEvaluation: _deputy_record_scope(DeputyEvaluation), CaseFollow: _follow_scope,
     LinkageUnit: _unit_scope(LinkageUnit, "id"),
     LinkageRequest: _unit_scope(LinkageRequest, "unit_id"),
+    TaskAnswer: _answer_scope,
 }

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import policy
+from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed
 from enforcement.filtering import between, equal, in_box
 from enforcement.models import Sighting, utcnow
-from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.paging import Page, Position, SortOrder, fetch_page, newest, oldest
 from enforcement.placement import set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
@@ -30,6 +30,23 @@ CLIENT_FIELDS = frozenset({
     "confidence", "urgent", "notes",
 })
 """Fields a client may set besides ``id`` and ``point``; everything else the server owns."""
+
+WITHDRAW_WINDOW = timedelta(hours=24)
+"""How long after reporting a sighting its author may withdraw it. A sighting has no
+lifecycle to tell whether anyone acted on it, and officers act on urgent ones within
+hours; a day is long enough to take back a mistake and short enough that a sighting the
+court relied on stays in the record."""
+
+SIGHTING_ORDERS = {
+    "newest": newest(Sighting.created_at, Sighting.id),
+    "oldest": oldest(Sighting.created_at, Sighting.id),
+    "seen": SortOrder("seen", (Sighting.seen_at, Sighting.id), (datetime, str)),
+    "urgency": SortOrder("urgency", (sa.case((Sighting.urgent, 1), else_=0),
+                                     Sighting.confidence, Sighting.seen_at, Sighting.id),
+                         (int, int, datetime, str)),
+}
+"""``newest``/``oldest`` reported; ``seen`` most recently seen first; ``urgency`` urgent
+first, then the surest, then the most recently seen."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,16 +130,43 @@ def get_sighting(db: Database, principal: Principal, sighting_id: str) -> Sighti
 
 
 def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
-                   after: Position | None, limit: int) -> Page[Sighting]:
-    """The caller's visible sightings, newest first, one page at a time."""
+                   after: Position | None, limit: int,
+                   order: SortOrder = SIGHTING_ORDERS["newest"]) -> Page[Sighting]:
+    """The caller's visible sightings in ``order`` (newest first), one page at a time."""
     with db.unit_of_work() as session:
         query = sa.select(Sighting).where(
             policy.scope_filter(principal, "sighting.read", Sighting),
             Sighting.deleted_at.is_(None), *filters.clauses(),
         )
-        rows = session.scalars(
-            newest_first(query, Sighting.created_at, Sighting.id, after, limit)).all()
-        return page_of(rows, limit)
+        return fetch_page(session, query, order, after, limit)
+
+
+def withdraw_sighting(db: Database, principal: Principal, sighting_id: str,
+                      expected_version: int | None) -> None:
+    """The author takes back a sighting within ``WITHDRAW_WINDOW`` of reporting it.
+
+    A soft delete with an audit entry: the row stays, it leaves lists and the feed.
+    Later, 409 ``sighting_not_withdrawable``: the court may already have acted on it.
+    """
+    with db.unit_of_work() as session:
+        sighting = visible_sighting(session, principal, "sighting.withdraw", sighting_id,
+                                    for_update=True)
+        if expected_version is not None and sighting.version != expected_version:
+            raise PreconditionFailed(f"the sighting is at version {sighting.version}",
+                                     current_version=sighting.version)
+        now = utcnow()
+        if now - sighting.created_at > WITHDRAW_WINDOW:
+            raise Conflict("a sighting can be withdrawn only within 24 hours of reporting it",
+                           code="sighting_not_withdrawable",
+                           reported_at=sighting.created_at.isoformat())
+        sighting.deleted_at = now
+        sighting.version += 1
+        sighting.updated_at = now
+        audit.record(session, court_id=sighting.court_id, action="sighting.withdraw",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="sighting", subject_id=sighting.id,
+                     detail={"version": sighting.version, "urgent": sighting.urgent})
+        session.commit()
 
 
 def visible_sighting(session: Session, principal: Principal, action: str, sighting_id: str,

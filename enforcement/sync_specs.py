@@ -35,6 +35,7 @@ from enforcement.attachment_refs import MAX_REFS, refs_of, replace_refs, show_fi
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from enforcement.leads import lifecycle
 from enforcement.leads.queries import possible_duplicate
+from enforcement.leads.usecases import mark_withdrawn
 from enforcement.models import (
     Datum,
     Lead,
@@ -228,8 +229,7 @@ def _update(session: Session, principal: Principal, lead: Lead, values: dict[str
 def _delete(session: Session, principal: Principal, lead: Lead) -> None:
     """Withdraw a lead: a tombstone that phones learn about, never a hard delete."""
     _may_write(principal, lead)
-    lead.deleted_at = utcnow()
-    _bump(lead)
+    mark_withdrawn(session, principal, lead)
     session.flush()
 
 

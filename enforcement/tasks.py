@@ -17,9 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import policy
+from enforcement import audit, policy
 from enforcement.db import Database
-from enforcement.errors import Conflict, ValidationFailed
+from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
@@ -31,16 +31,29 @@ from enforcement.models import (
     TaskGrid,
     TaskKind,
     TaskStatus,
+    TaskTransition,
     User,
     VillageGrid,
+    utcnow,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.paging import LAST, Page, Position, SortOrder, fetch_page, newest, oldest
 from enforcement.placement import set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_refs
 
 TASK_FIELDS = frozenset({"kind", "title", "body", "case_id", "party_id", "due_at"})
 ANSWER_RESULTS = ("done", "not_found", "unable", "info")
+ENDINGS = (TaskStatus.CLOSED, TaskStatus.CANCELLED)
+"""What an open task can become: closed (its purpose met) or cancelled (no longer
+needed). Either ends it for good: no more answers, no edits to answers."""
+
+TASK_ORDERS = {
+    "newest": newest(Task.created_at, Task.id),
+    "oldest": oldest(Task.created_at, Task.id),
+    "due": SortOrder("due", (sa.func.coalesce(Task.due_at, LAST), Task.id), (datetime, str),
+                     descending=False),
+}
+"""``newest``/``oldest`` sent; ``due`` the nearest deadline first (tasks without one last)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,15 +122,54 @@ def get_task(db: Database, principal: Principal, task_id: str) -> TaskView:
 
 
 def list_tasks(db: Database, principal: Principal, filters: TaskFilters,
-               after: Position | None, limit: int) -> Page[TaskView]:
+               after: Position | None, limit: int,
+               order: SortOrder = TASK_ORDERS["newest"]) -> Page[TaskView]:
     """Assistants: tasks addressed to their grids; court staff: every task of the court."""
     with db.unit_of_work() as session:
         query = sa.select(Task).where(policy.scope_filter(principal, "task.read", Task),
                                       *filters.clauses())
-        rows = session.scalars(newest_first(query, Task.created_at, Task.id, after,
-                                            limit)).all()
-        page = page_of(rows, limit)
-        return Page(_views(session, page.items), page.next_position)
+        page = fetch_page(session, query, order, after, limit)
+        return Page(_views(session, page.items), page.next_position, page.sort)
+
+
+def end_task(db: Database, principal: Principal, task_id: str, to: TaskStatus, reason: str,
+             expected_version: int | None) -> tuple[TaskView, TaskTransition]:
+    """Close or cancel an open task, keeping who did it, when and why (audited too).
+
+    Only an open task can end: anything else is 409 ``task_not_open``. ``expected_version``
+    (an optional ``If-Match``) guards against ending a task changed since it was read.
+    """
+    policy.require(principal, "task.close")
+    if to not in ENDINGS:
+        raise ValidationFailed("a task can be closed or cancelled",
+                               errors={"json": {"to": ["must be closed or cancelled"]}})
+    with db.unit_of_work() as session:
+        task = policy.visible_row(session, principal, "task.close", Task, task_id,
+                                  "task_not_found", for_update=True)
+        if expected_version is not None and task.version != expected_version:
+            raise PreconditionFailed(f"the task is at version {task.version}",
+                                     current_version=task.version)
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(f"the task is already {task.status.value}", code="task_not_open",
+                           current_status=task.status.value)
+        step = TaskTransition(court_id=task.court_id, task_id=task.id, from_status=task.status,
+                              to_status=to, actor_id=principal.user_id, reason=reason)
+        task.status, task.version, task.updated_at = to, task.version + 1, utcnow()
+        session.add(step)
+        audit.record(session, court_id=task.court_id, action=f"task.{to.value}",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="task", subject_id=task.id, detail={"reason": reason})
+        session.commit()
+        return _views(session, [task])[0], step
+
+
+def task_history(db: Database, principal: Principal, task_id: str) -> list[TaskTransition]:
+    """How the task ended, if it did: who closed or cancelled it, when and why."""
+    with db.unit_of_work() as session:
+        task = _visible(session, principal, "task.read", task_id)
+        return list(session.scalars(sa.select(TaskTransition).where(
+            TaskTransition.court_id == task.court_id, TaskTransition.task_id == task.id,
+        ).order_by(TaskTransition.at, TaskTransition.id)))
 
 
 def answer_task(db: Database, principal: Principal, task_id: str,
@@ -130,6 +182,9 @@ def answer_task(db: Database, principal: Principal, task_id: str,
             if existing.author_id != principal.user_id or existing.task_id != task.id:
                 raise Conflict("an answer with this id exists", code="task_answer_exists")
             return existing, False
+        task = session.scalars(sa.select(Task).where(  # a close waits for this answer
+            Task.court_id == task.court_id, Task.id == task.id,
+        ).with_for_update(read=True).execution_options(populate_existing=True)).one()
         if task.status != TaskStatus.OPEN:
             raise Conflict(f"the task is {task.status.value}", code="task_not_open",
                            current_status=task.status.value)

@@ -502,6 +502,20 @@ class DemoNodeWitness:
 
 
 @dataclass(slots=True, kw_only=True)
+class DemoCaseMediator:
+    court_id: str
+    id: str
+    case_id: str
+    mediator_id: str
+    starts_on: date
+    ends_on: date | None = None
+    note: str = ""
+    assigned_by: str
+    ended_by: str | None = None
+    created_at: datetime
+
+
+@dataclass(slots=True, kw_only=True)
 class DemoDeputyEvaluation:
     court_id: str
     id: str
@@ -577,6 +591,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("case_follow", "case_follows"),
     ("node_event", "node_events"),
     ("node_witness", "node_witnesses"),
+    ("case_mediator", "case_mediators"),
     ("deputy_evaluation", "deputy_evaluations"),
     ("linkage_request", "linkage_requests"),
 )
@@ -616,6 +631,7 @@ class DemoCounty:
     case_follows: list[DemoCaseFollow]
     node_events: list[DemoNodeEvent]
     node_witnesses: list[DemoNodeWitness]
+    case_mediators: list[DemoCaseMediator]
     deputy_evaluations: list[DemoDeputyEvaluation]
     linkage_requests: list[DemoLinkageRequest]
     logins: list[DemoLogin]
@@ -1055,6 +1071,7 @@ class _Generator:
         self.build_supervision()
         self.build_linkage_requests()
         self.build_node_events()
+        self.build_mediator_assignments()
         return DemoCounty(
             scale=self.scale, seed=self.seed, outline=self.outline, court=self.court,
             townships=self.townships, villages=self.villages,
@@ -1068,7 +1085,8 @@ class _Generator:
             instalments=self.instalments, tasks=self.tasks, task_grids=self.task_grids,
             task_answers=self.task_answers, outcomes=self.outcomes,
             case_follows=self.case_follows, node_events=self.node_events,
-            node_witnesses=self.node_witnesses, deputy_evaluations=self.deputy_evaluations,
+            node_witnesses=self.node_witnesses, case_mediators=self.case_mediators,
+            deputy_evaluations=self.deputy_evaluations,
             linkage_requests=self.linkage_requests, logins=self.logins,
         )
 
@@ -2146,6 +2164,43 @@ class _Generator:
                 state.settlement_source = "mediation"
                 state.settlement_date = day
                 self.settlement_plans.append((state, day, "mediation", note.id))
+
+    def build_mediator_assignments(self) -> None:
+        """The court puts mediators on cases: every case a mediator held a session on,
+        from a little before the first session (ended when the case closed), and two
+        cases of their township still waiting for a first session. Its own random
+        stream, so adding it changed nothing else in the county."""
+        rng = random.Random(self.seed * 31 + 7)
+        mediators = {m.id for m in self.mediators}
+        state_of = {s.case.id: s for s in self.states}
+        first: dict[tuple[str, str], date] = {}
+        for note in self.mediation_notes:
+            if note.author_id in mediators:
+                key, day = (note.author_id, note.case_id), note.held_at.date()
+                first[key] = min(first.get(key, day), day)
+        self.case_mediators: list[DemoCaseMediator] = []
+
+        def assign(mediator_id: str, state: _CaseState, starts_on: date, note: str) -> None:
+            closed = state.case.closed_on
+            self.case_mediators.append(DemoCaseMediator(
+                court_id=self.court_id, id=self.uid(), case_id=state.case.id,
+                mediator_id=mediator_id, starts_on=starts_on, note=note,
+                ends_on=closed + timedelta(days=1) if closed and closed >= starts_on else None,
+                assigned_by=self.judges[0].id, created_at=_at(starts_on, rng)))
+
+        for (mediator_id, case_id), day in sorted(first.items()):
+            assign(mediator_id, state_of[case_id], day - timedelta(days=rng.randrange(3, 30)),
+                   "调解")
+        noted = {case_id for _, case_id in first}
+        waiting = sorted((s for s in self.states if s.category in ("open", "progress", "resumed")
+                          and s.case.id not in noted),
+                         key=lambda s: s.case.case_number)
+        for mediator in self.mediators:
+            township = next(t for t, ms in self.mediators_by_township.items() if mediator in ms)
+            mine = [s for s in waiting if s.place.township.id == township]
+            for state in rng.sample(mine, min(2, len(mine))):
+                assign(mediator.id, state, AS_OF - timedelta(days=rng.randrange(1, 30)),
+                       "新指派，尚未调解")
 
     def build_settlements(self) -> None:
         rng = self.rng

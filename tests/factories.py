@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from enforcement.models import (
     CaseFollow,
+    CaseMediator,
     CaseParty,
     Court,
     DeputyEvaluation,
@@ -46,6 +47,7 @@ from enforcement.models import (
     SettlementKind,
     Sighting,
     Task,
+    TaskAnswer,
     TaskGrid,
     TaskKind,
     Township,
@@ -198,6 +200,19 @@ def follow_case(session: Session, deputy: User, case: EnforcementCase) -> CaseFo
     return follow
 
 
+def assign_mediator(session: Session, mediator: User, case: EnforcementCase,
+                    **overrides: Any) -> CaseMediator:
+    """Put ``mediator`` on ``case`` from today, open-ended; the case's court assigns."""
+    values: dict[str, Any] = {
+        "court_id": case.court_id, "case_id": case.id, "mediator_id": mediator.id,
+        "starts_on": date.today(), "assigned_by": mediator.id,
+    }
+    assignment = CaseMediator(**(values | overrides))
+    session.add(assignment)
+    session.flush()
+    return assignment
+
+
 def create_mediation_note(session: Session, author: User, case: EnforcementCase,
                           **overrides: Any) -> MediationNote:
     values: dict[str, Any] = {
@@ -343,6 +358,17 @@ def create_outcome(session: Session, case: EnforcementCase, recorded_by: User,
     session.add(outcome)
     session.flush()
     return outcome
+def create_task_answer(session: Session, task: Task, author: User,
+                       **overrides: Any) -> TaskAnswer:
+    """``author``'s answer to ``task``, stored directly."""
+    values: dict[str, Any] = {
+        "court_id": task.court_id, "task_id": task.id, "author_id": author.id,
+        "result": "info", "answer": "不在家", "answered_at": utcnow(),
+    }
+    answer = TaskAnswer(**(values | overrides))
+    session.add(answer)
+    session.flush()
+    return answer
 
 
 # --------------------------------------------------------------------------- boundary files

@@ -7,11 +7,19 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
-from api.cases.schemas import CasePageSchema, CaseQueryArgsSchema, CaseSchema, WantedPageSchema
+from api.cases.schemas import (
+    CaseMediatorCreateSchema,
+    CaseMediatorSchema,
+    CasePageSchema,
+    CaseQueryArgsSchema,
+    CaseSchema,
+    WantedPageSchema,
+)
 from api.pagination import PageArgsSchema, decode_cursor, paged
 from api.smorest import Blueprint, current_principal
-from enforcement import cases, wanted
+from enforcement import cases, mediators, wanted
 from enforcement.cases import CaseView
+from enforcement.models import CaseMediator
 
 blp = Blueprint("cases", __name__, description="Enforcement cases and their parties (read)")
 wanted_blp = Blueprint("wanted", __name__,
@@ -28,16 +36,16 @@ class Cases(MethodView):
     @blp.arguments(CaseQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CasePageSchema)
     @blp.alt_response(422, response="Problem")
-    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
-        """Cases you may see, newest first.
+    def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
+        """Cases you may see, newest first unless `sort` says otherwise.
 
         Officers and judges: every case of the court, in full; each party shown unmasked
         is recorded in the audit log. Grid assistants: cases of debtors living in their
         grids, names, id numbers and phones masked, amounts null. Deputies: the cases
-        they follow. Mediators: the cases they mediate.
+        they follow. Mediators: the cases the court assigned them to mediate.
         """
-        page = cases.list_cases(_db(), current_principal(), filters, decode_cursor(cursor),
-                                limit)
+        page = cases.list_cases(_db(), current_principal(), filters,
+                                decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
 
@@ -49,6 +57,50 @@ class CaseById(MethodView):
     def get(self, case_id: str) -> CaseView:
         """One case with its parties, masked or not as for the list."""
         return cases.get_case(_db(), current_principal(), case_id)
+
+
+@blp.route("/<string:case_id>/mediators")
+class CaseMediators(MethodView):
+    @blp.auth()
+    @blp.response(200, CaseMediatorSchema(many=True))
+    @blp.alt_response(404, response="Problem")
+    def get(self, case_id: str) -> list[CaseMediator]:
+        """Who mediates the case, and who did: every assignment, earliest first.
+
+        Judges and officers; a mediator sees those of the cases they are assigned to.
+        """
+        return mediators.list_assignments(_db(), current_principal(), case_id)
+
+    @blp.auth()
+    @blp.arguments(CaseMediatorCreateSchema)
+    @blp.response(201, CaseMediatorSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any], case_id: str) -> CaseMediator:
+        """Assign a mediator (乡贤) to the case (judges, officers).
+
+        From `starts_on` (default today) until `ends_on` (exclusive; null: until taken
+        off), the mediator reads the case in full and records mediation notes on it. An
+        assignment of the same mediator overlapping those days is 409
+        `mediator_already_assigned`. Audited.
+        """
+        return mediators.assign_mediator(_db(), current_principal(), case_id, body)
+
+
+@blp.route("/<string:case_id>/mediators/<string:assignment_id>")
+class CaseMediatorById(MethodView):
+    @blp.auth()
+    @blp.response(200, CaseMediatorSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    def delete(self, case_id: str, assignment_id: str) -> CaseMediator:
+        """Take the mediator off the case from today (judges, officers).
+
+        The assignment is kept with `ends_on` set (an assignment not yet started never
+        runs); one already over is 409 `assignment_ended`. Audited.
+        """
+        return mediators.end_assignment(_db(), current_principal(), case_id, assignment_id)
 
 
 @wanted_blp.route("")

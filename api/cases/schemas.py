@@ -7,9 +7,9 @@ from typing import Any
 
 import marshmallow as ma
 
-from api.fields import money_string, text
-from api.pagination import PageArgsSchema, page_schema
-from enforcement.cases import CaseFilters
+from api.fields import RECORD_ID, Bbox, aware, money_string, text
+from api.pagination import PageArgsSchema, page_schema, sort_field
+from enforcement.cases import CASE_ORDERS, CaseFilters
 from enforcement.models import CaseStatus
 
 
@@ -51,13 +51,30 @@ CasePageSchema = page_schema(CaseSchema, "CasePageSchema")
 
 
 class CaseQueryArgsSchema(PageArgsSchema):
+    sort = sort_field(CASE_ORDERS, "newest (default) or oldest entered; case_number; filed: "
+                                   "latest filed first; outstanding: most still owed first "
+                                   "(roles that see amounts; others 403 sort_not_allowed)")
     status = ma.fields.List(ma.fields.Enum(CaseStatus, by_value=True), load_default=list)
     township_id = text(36)
     village_grid_id = text(36)
+    bbox = Bbox(metadata={"description": "case address inside minlon,minlat,maxlon,maxlat "
+                                         "(WGS-84)"})
+    filed_from = ma.fields.Date(metadata={"description": "filed on or after (a day)"})
+    filed_to = ma.fields.Date(metadata={"description": "filed on or before (a day)"})
+    updated_from = aware(metadata={"description": "changed at or after"})
+    updated_to = aware(metadata={"description": "changed before"})
+    number = text(64, metadata={"description": "case number starting with this, e.g. "
+                                               "(2024)甘1025执"})
+    debtor = text(100, metadata={"description": "a debtor's name containing this; roles that "
+                                                "see names unmasked only (else 403 "
+                                                "filter_not_allowed)"})
+    followed = ma.fields.Boolean(metadata={"description": "true: only cases you follow as a "
+                                                          "deputy; false: only others"})
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit"),
+                "sort": CASE_ORDERS[data.pop("sort")]}
         data["status"] = tuple(data["status"])
         return page | {"filters": CaseFilters(**data)}
 
@@ -69,3 +86,30 @@ class WantedDebtorSchema(ma.Schema):
 
 
 WantedPageSchema = page_schema(WantedDebtorSchema, "WantedPageSchema")
+
+
+class CaseMediatorCreateSchema(ma.Schema):
+    """Put a mediator on the case."""
+
+    mediator_id = ma.fields.String(required=True, validate=RECORD_ID, metadata={
+        "description": "A user of role mediator in your court"})
+    starts_on = ma.fields.Date(load_default=None, metadata={"description": "Default: today"})
+    ends_on = ma.fields.Date(load_default=None, metadata={
+        "description": "First day no longer assigned; null: until taken off"})
+    note = text(500, load_default="")
+
+
+class CaseMediatorSchema(ma.Schema):
+    """A mediator's assignment to a case, current or past."""
+
+    id = ma.fields.String()
+    case_id = ma.fields.String()
+    mediator_id = ma.fields.String()
+    starts_on = ma.fields.Date()
+    ends_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "First day no longer assigned; null while open-ended"})
+    note = ma.fields.String()
+    assigned_by = ma.fields.String()
+    ended_by = ma.fields.String(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask.views import MethodView
 
-from api.etag import etag_of, if_match_version, required_if_match_version
+from api.etag import etag_of, if_match_version, required_if_match_version, with_etag
 from api.leads.schemas import (
     LeadCreateSchema,
     LeadPageSchema,
@@ -22,7 +22,7 @@ from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal
 from enforcement.leads import transitions, usecases
 from enforcement.leads.transitions import TransitionRequest
-from enforcement.models import Lead, LeadTransition
+from enforcement.models import LeadTransition
 
 blp = Blueprint("leads", __name__, description="Leads reported from the grid, and their "
                                                "lifecycle")
@@ -32,26 +32,22 @@ def _db() -> Any:
     return current_app.extensions["gridwork"].db
 
 
-def _with_etag(lead: Lead, status: int = 200,
-               headers: dict[str, str] | None = None) -> tuple[Lead, int, dict[str, str]]:
-    return lead, status, {"ETag": etag_of(lead.version), **(headers or {})}
-
-
 @blp.route("")
 class Leads(MethodView):
     @blp.auth()
     @blp.arguments(LeadQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, LeadPageSchema)
     @blp.alt_response(422, response="Problem")
-    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
-        """Leads you may see, newest first.
+    def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
+        """Leads you may see, newest first unless `sort` says otherwise.
 
         Assistants see their own leads; officers and judges every lead of the court.
         Repeat `status` or `kind` to match any of several. Follow `next_cursor` (or the
-        `Link: rel="next"` header) until it is null.
+        `Link: rel="next"` header) until it is null; a cursor continues only the `sort`
+        it came from.
         """
-        page = usecases.list_leads(_db(), current_principal(), filters, decode_cursor(cursor),
-                                   limit)
+        page = usecases.list_leads(_db(), current_principal(), filters,
+                                   decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
     @blp.auth()
@@ -71,7 +67,7 @@ class Leads(MethodView):
         """
         lead, created = usecases.submit_lead(_db(), current_principal(), body)
         location = url_for("leads.LeadById", lead_id=lead.id)
-        return _with_etag(lead, 201 if created else 200, {"Location": location})
+        return with_etag(lead, lead.version, 201 if created else 200, {"Location": location})
 
 
 @blp.route("/<string:lead_id>")
@@ -81,7 +77,8 @@ class LeadById(MethodView):
     @blp.alt_response(404, response="Problem")
     def get(self, lead_id: str) -> Any:
         """One lead. Its `ETag` is what `If-Match` must carry to edit it."""
-        return _with_etag(usecases.get_lead(_db(), current_principal(), lead_id))
+        lead = usecases.get_lead(_db(), current_principal(), lead_id)
+        return with_etag(lead, lead.version)
 
     @blp.auth()
     @blp.arguments(LeadUpdateSchema)
@@ -98,7 +95,23 @@ class LeadById(MethodView):
         the lead since you read it (reload, reapply, retry).
         """
         version = required_if_match_version()
-        return _with_etag(usecases.edit_lead(_db(), current_principal(), lead_id, version, body))
+        lead = usecases.edit_lead(_db(), current_principal(), lead_id, version, body)
+        return with_etag(lead, lead.version)
+
+    @blp.auth()
+    @blp.response(204)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    def delete(self, lead_id: str) -> None:
+        """Withdraw your own lead while it is still `submitted`.
+
+        Once the court has started on it (`under_review` or later) this is 409
+        `lead_not_withdrawable`: ask the court to reject it instead. The lead is kept
+        (phones receive it as deleted when they sync) and the withdrawal is audited.
+        `If-Match` is optional; when sent, a stale version is 412.
+        """
+        usecases.withdraw_lead(_db(), current_principal(), lead_id, if_match_version())
 
 
 @blp.route("/<string:lead_id>/transitions")

@@ -21,8 +21,8 @@ from api.fields import (
     ref,
     text,
 )
-from api.pagination import PageArgsSchema, page_schema
-from enforcement.leads.queries import LeadFilters
+from api.pagination import PageArgsSchema, page_schema, sort_field
+from enforcement.leads.queries import LEAD_ORDERS, LeadFilters
 from enforcement.leads.transitions import OutcomeInput, TransitionRequest
 from enforcement.models import LeadKind, LeadStatus, OutcomeKind, Urgency
 
@@ -80,6 +80,8 @@ LeadPageSchema = page_schema(LeadSchema, "LeadPageSchema")
 
 
 class LeadQueryArgsSchema(PageArgsSchema):
+    sort = sort_field(LEAD_ORDERS, "newest (default) or oldest reported; observed: most "
+                                   "recently seen first; urgency: most urgent first")
     status = ma.fields.List(ma.fields.Enum(LeadStatus, by_value=True), load_default=list)
     kind = ma.fields.List(ma.fields.Enum(LeadKind, by_value=True), load_default=list)
     township_id = text(36)
@@ -92,7 +94,8 @@ class LeadQueryArgsSchema(PageArgsSchema):
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit"),
+                "sort": LEAD_ORDERS[data.pop("sort")]}
         data["status"], data["kind"] = tuple(data["status"]), tuple(data["kind"])
         return page | {"filters": LeadFilters(**data)}
 

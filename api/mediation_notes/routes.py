@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask.views import MethodView
 
-from api.etag import etag_of, required_if_match_version
+from api.etag import if_match_version, required_if_match_version, with_etag
 from api.mediation_notes.schemas import (
     MediationNoteCreateSchema,
     MediationNotePageSchema,
@@ -18,7 +18,6 @@ from api.mediation_notes.schemas import (
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal
 from enforcement import mediation
-from enforcement.mediation import NoteView
 
 blp = Blueprint("mediation_notes", __name__,
                 description="Mediation sessions on a case, and the settlements they reach")
@@ -28,25 +27,20 @@ def _db() -> Any:
     return current_app.extensions["gridwork"].db
 
 
-def _with_etag(view: NoteView, status: int = 200, headers: dict[str, str] | None = None
-               ) -> tuple[NoteView, int, dict[str, str]]:
-    return view, status, {"ETag": etag_of(view.note.version), **(headers or {})}
-
-
 @blp.route("")
 class MediationNotes(MethodView):
     @blp.auth()
     @blp.arguments(MediationNoteQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, MediationNotePageSchema)
     @blp.alt_response(422, response="Problem")
-    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
-        """Mediation notes you may see, newest first.
+    def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
+        """Mediation notes you may see, newest first unless `sort` says otherwise.
 
         Assistants: their own. Mediators: those on the cases they mediate. Deputies: those
         on the cases they follow. Officers and judges: the court's.
         """
         page = mediation.list_notes(_db(), current_principal(), filters,
-                                    decode_cursor(cursor), limit)
+                                    decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
     @blp.auth()
@@ -64,7 +58,8 @@ class MediationNotes(MethodView):
         """
         view, created = mediation.record_note(_db(), current_principal(), body)
         location = url_for("mediation_notes.MediationNoteById", note_id=view.note.id)
-        return _with_etag(view, 201 if created else 200, {"Location": location})
+        return with_etag(view, view.note.version, 201 if created else 200,
+                         {"Location": location})
 
 
 @blp.route("/<string:note_id>")
@@ -74,7 +69,8 @@ class MediationNoteById(MethodView):
     @blp.alt_response(404, response="Problem")
     def get(self, note_id: str) -> Any:
         """One mediation note. Its `ETag` is what `If-Match` must carry to edit it."""
-        return _with_etag(mediation.get_note(_db(), current_principal(), note_id))
+        view = mediation.get_note(_db(), current_principal(), note_id)
+        return with_etag(view, view.note.version)
 
     @blp.auth()
     @blp.arguments(MediationNoteUpdateSchema)
@@ -90,5 +86,19 @@ class MediationNoteById(MethodView):
         Requires `If-Match`. Changing the outcome to `agreed` creates the settlement.
         """
         version = required_if_match_version()
-        return _with_etag(mediation.edit_note(_db(), current_principal(), note_id, version,
-                                              body))
+        view = mediation.edit_note(_db(), current_principal(), note_id, version, body)
+        return with_etag(view, view.note.version)
+
+    @blp.auth()
+    @blp.response(204)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    def delete(self, note_id: str) -> None:
+        """Withdraw your own note while it is not agreed.
+
+        An agreed note created a settlement: 409 `mediation_note_settled`. The note is
+        kept, leaves every list, and the withdrawal is audited. `If-Match` is optional;
+        when sent, a stale version is 412.
+        """
+        mediation.withdraw_note(_db(), current_principal(), note_id, if_match_version())

@@ -9,8 +9,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import RECORD_ID, aware, money, plausible_time, text
-from api.pagination import PageArgsSchema, page_schema
-from enforcement.mediation import MediationFilters, PlannedPayment, Proposal
+from api.pagination import PageArgsSchema, page_schema, sort_field
+from enforcement.mediation import NOTE_ORDERS, MediationFilters, PlannedPayment, Proposal
 from enforcement.models import MediationOutcome, SettlementKind
 
 
@@ -96,6 +96,8 @@ MediationNotePageSchema = page_schema(MediationNoteSchema, "MediationNotePageSch
 
 
 class MediationNoteQueryArgsSchema(PageArgsSchema):
+    sort = sort_field(NOTE_ORDERS, "newest (default) or oldest recorded; held: latest "
+                                   "session first; next_visit: soonest planned visit first")
     outcome = ma.fields.List(ma.fields.Enum(MediationOutcome, by_value=True),
                              load_default=list)
     case_id = text(36)
@@ -105,7 +107,8 @@ class MediationNoteQueryArgsSchema(PageArgsSchema):
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit"),
+                "sort": NOTE_ORDERS[data.pop("sort")]}
         data["outcome"] = tuple(data["outcome"])
         return page | {"filters": MediationFilters(**data)}
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import current_app, url_for
 from flask.views import MethodView
 
-from api.etag import etag_of, required_if_match_version
+from api.etag import if_match_version, required_if_match_version, with_etag
 from api.pagination import decode_cursor, paged
 from api.sightings.schemas import (
     SightingCreateSchema,
@@ -18,7 +18,6 @@ from api.sightings.schemas import (
 )
 from api.smorest import Blueprint, current_principal
 from enforcement import sightings
-from enforcement.models import Sighting
 
 blp = Blueprint("sightings", __name__, description="Debtors seen in the field")
 
@@ -27,25 +26,20 @@ def _db() -> Any:
     return current_app.extensions["gridwork"].db
 
 
-def _with_etag(sighting: Sighting, status: int = 200, headers: dict[str, str] | None = None
-               ) -> tuple[Sighting, int, dict[str, str]]:
-    return sighting, status, {"ETag": etag_of(sighting.version), **(headers or {})}
-
-
 @blp.route("")
 class Sightings(MethodView):
     @blp.auth()
     @blp.arguments(SightingQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, SightingPageSchema)
     @blp.alt_response(422, response="Problem")
-    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
-        """Sightings you may see, newest first.
+    def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
+        """Sightings you may see, newest first unless `sort` says otherwise.
 
         Assistants see their own and those placed in their grids; officers and judges
         every sighting of the court. Follow `next_cursor` (or `Link: rel="next"`).
         """
         page = sightings.list_sightings(_db(), current_principal(), filters,
-                                        decode_cursor(cursor), limit)
+                                        decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
     @blp.auth()
@@ -63,7 +57,8 @@ class Sightings(MethodView):
         """
         sighting, created = sightings.report_sighting(_db(), current_principal(), body)
         location = url_for("sightings.SightingById", sighting_id=sighting.id)
-        return _with_etag(sighting, 201 if created else 200, {"Location": location})
+        return with_etag(sighting, sighting.version, 201 if created else 200,
+                         {"Location": location})
 
 
 @blp.route("/<string:sighting_id>")
@@ -73,7 +68,8 @@ class SightingById(MethodView):
     @blp.alt_response(404, response="Problem")
     def get(self, sighting_id: str) -> Any:
         """One sighting. Its `ETag` is what `If-Match` must carry to edit it."""
-        return _with_etag(sightings.get_sighting(_db(), current_principal(), sighting_id))
+        sighting = sightings.get_sighting(_db(), current_principal(), sighting_id)
+        return with_etag(sighting, sighting.version)
 
     @blp.auth()
     @blp.arguments(SightingUpdateSchema)
@@ -85,5 +81,22 @@ class SightingById(MethodView):
     def patch(self, body: dict[str, Any], sighting_id: str) -> Any:
         """Correct your own sighting. Requires `If-Match` (428 without, 412 when stale)."""
         version = required_if_match_version()
-        return _with_etag(sightings.edit_sighting(_db(), current_principal(), sighting_id,
-                                                  version, body))
+        sighting = sightings.edit_sighting(_db(), current_principal(), sighting_id, version,
+                                           body)
+        return with_etag(sighting, sighting.version)
+
+    @blp.auth()
+    @blp.response(204)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    def delete(self, sighting_id: str) -> None:
+        """Withdraw your own sighting within 24 hours of reporting it.
+
+        Later it is 409 `sighting_not_withdrawable` (the court may have acted on it;
+        correct it with PATCH instead). The sighting is kept, leaves lists and the feed,
+        and the withdrawal is audited. `If-Match` is optional; when sent, a stale
+        version is 412.
+        """
+        sightings.withdraw_sighting(_db(), current_principal(), sighting_id,
+                                    if_match_version())

@@ -18,8 +18,8 @@ from api.fields import (
     ref,
     text,
 )
-from api.pagination import PageArgsSchema, page_schema
-from enforcement.sightings import SightingFilters
+from api.pagination import PageArgsSchema, page_schema, sort_field
+from enforcement.sightings import SIGHTING_ORDERS, SightingFilters
 
 
 class SightingUpdateSchema(ma.Schema):
@@ -72,6 +72,9 @@ SightingPageSchema = page_schema(SightingSchema, "SightingPageSchema")
 
 
 class SightingQueryArgsSchema(PageArgsSchema):
+    sort = sort_field(SIGHTING_ORDERS, "newest (default) or oldest reported; seen: most "
+                                       "recently seen first; urgency: urgent first, then "
+                                       "the surest")
     urgent = ma.fields.Boolean()
     township_id = text(36)
     village_grid_id = text(36)
@@ -84,5 +87,6 @@ class SightingQueryArgsSchema(PageArgsSchema):
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit"),
+                "sort": SIGHTING_ORDERS[data.pop("sort")]}
         return page | {"filters": SightingFilters(**data)}

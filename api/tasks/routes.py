@@ -7,19 +7,26 @@ from typing import Any
 from flask import current_app, url_for
 from flask.views import MethodView
 
+from api.etag import if_match_version, required_if_match_version, with_etag
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal
 from api.tasks.schemas import (
+    GridProgressSchema,
     RespondentSchema,
     TaskAnswerCreateSchema,
     TaskAnswerSchema,
+    TaskAnswerUpdateSchema,
     TaskCreateSchema,
     TaskPageSchema,
     TaskQueryArgsSchema,
     TaskSchema,
+    TaskTransitionRecordSchema,
+    TaskTransitionSchema,
 )
-from enforcement import tasks
-from enforcement.tasks import Respondent, TaskView
+from enforcement import task_answers, tasks
+from enforcement.models import TaskTransition
+from enforcement.task_answers import GridProgress
+from enforcement.tasks import Respondent
 
 blp = Blueprint("tasks", __name__, description="Tasks for the assistants of village grids")
 
@@ -34,11 +41,14 @@ class Tasks(MethodView):
     @blp.arguments(TaskQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TaskPageSchema)
     @blp.alt_response(422, response="Problem")
-    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
-        """Tasks, newest first: assistants see those addressed to their grids; judges and
-        officers every task of the court, with how many people answered."""
-        page = tasks.list_tasks(_db(), current_principal(), filters, decode_cursor(cursor),
-                                limit)
+    def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
+        """Tasks, newest first unless `sort` says otherwise (`due`: nearest deadline first).
+
+        Assistants see those addressed to their grids; judges and officers every task of
+        the court, with how many people answered.
+        """
+        page = tasks.list_tasks(_db(), current_principal(), filters,
+                                decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
     @blp.auth()
@@ -57,11 +67,55 @@ class Tasks(MethodView):
 @blp.route("/<string:task_id>")
 class TaskById(MethodView):
     @blp.auth()
-    @blp.response(200, TaskSchema)
+    @blp.response(200, TaskSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.alt_response(404, response="Problem")
-    def get(self, task_id: str) -> TaskView:
+    def get(self, task_id: str) -> Any:
         """One task with the grids it is addressed to."""
-        return tasks.get_task(_db(), current_principal(), task_id)
+        view = tasks.get_task(_db(), current_principal(), task_id)
+        return with_etag(view, view.task.version)
+
+
+@blp.route("/<string:task_id>/transitions")
+class TaskTransitions(MethodView):
+    @blp.auth()
+    @blp.response(200, TaskTransitionRecordSchema(many=True))
+    @blp.alt_response(404, response="Problem")
+    def get(self, task_id: str) -> list[TaskTransition]:
+        """How the task ended, if it did: who closed or cancelled it, when and why.
+
+        Everyone who may read the task sees this, the assistants asked included.
+        """
+        return tasks.task_history(_db(), current_principal(), task_id)
+
+    @blp.auth()
+    @blp.arguments(TaskTransitionSchema)
+    @blp.response(201, TaskTransitionRecordSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any], task_id: str) -> Any:
+        """Close (`closed`) or cancel (`cancelled`) an open task, with a reason (judges,
+        officers).
+
+        From then on answers, new or edited, are 409 `task_not_open`; a task already
+        closed or cancelled is 409 `task_not_open` too. `If-Match` is optional; when
+        sent, a stale version is 412. Audited.
+        """
+        view, step = tasks.end_task(_db(), current_principal(), task_id, body["to"],
+                                    body["reason"], if_match_version())
+        return with_etag(step, view.task.version, 201)
+
+
+@blp.route("/<string:task_id>/grids")
+class TaskGrids(MethodView):
+    @blp.auth()
+    @blp.response(200, GridProgressSchema(many=True))
+    @blp.alt_response(404, response="Problem")
+    def get(self, task_id: str) -> list[GridProgress]:
+        """Per grid the task was sent to: who serving it answered and who has not yet
+        (judges, officers). Someone serving two of the grids appears in both."""
+        return task_answers.grid_progress(_db(), current_principal(), task_id)
 
 
 @blp.route("/<string:task_id>/answers")
@@ -89,4 +143,35 @@ class TaskAnswers(MethodView):
         `info`, with text and optionally where you were. 409 `task_not_open` once the
         court closed it."""
         answer, created = tasks.answer_task(_db(), current_principal(), task_id, body)
-        return answer, 201 if created else 200
+        return with_etag(answer, answer.version, 201 if created else 200)
+
+
+@blp.route("/<string:task_id>/answers/<string:answer_id>")
+class TaskAnswerById(MethodView):
+    @blp.auth()
+    @blp.response(200, TaskAnswerSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(404, response="Problem")
+    def get(self, task_id: str, answer_id: str) -> Any:
+        """One answer: your own, or (judges, officers) anyone's. Its `ETag` is what
+        `If-Match` must carry to correct it."""
+        answer = task_answers.get_answer(_db(), current_principal(), task_id, answer_id)
+        return with_etag(answer, answer.version)
+
+    @blp.auth()
+    @blp.arguments(TaskAnswerUpdateSchema)
+    @blp.response(200, TaskAnswerSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    @blp.alt_response(428, response="Problem")
+    def patch(self, body: dict[str, Any], task_id: str, answer_id: str) -> Any:
+        """Correct your answer while the task is open (then 409 `task_not_open`).
+
+        Requires `If-Match` with the answer's ETag: 428 without it, 412 when it changed
+        since you read it.
+        """
+        version = required_if_match_version()
+        answer = task_answers.edit_answer(_db(), current_principal(), task_id, answer_id,
+                                          version, body)
+        return with_etag(answer, answer.version)

@@ -18,9 +18,9 @@ from api.fields import (
     ref,
     text,
 )
-from api.pagination import PageArgsSchema, page_schema
+from api.pagination import PageArgsSchema, page_schema, sort_field
 from enforcement.models import TaskKind, TaskStatus, utcnow
-from enforcement.tasks import ANSWER_RESULTS, TaskFilters
+from enforcement.tasks import ANSWER_RESULTS, ENDINGS, TASK_ORDERS, TaskFilters
 
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -72,6 +72,8 @@ TaskPageSchema = page_schema(TaskSchema, "TaskPageSchema")
 
 
 class TaskQueryArgsSchema(PageArgsSchema):
+    sort = sort_field(TASK_ORDERS, "newest (default) or oldest sent; due: nearest deadline "
+                                   "first")
     status = ma.fields.List(ma.fields.Enum(TaskStatus, by_value=True), load_default=list)
     kind = ma.fields.List(ma.fields.Enum(TaskKind, by_value=True), load_default=list)
     case_id = text(36)
@@ -82,7 +84,8 @@ class TaskQueryArgsSchema(PageArgsSchema):
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit"),
+                "sort": TASK_ORDERS[data.pop("sort")]}
         data["status"], data["kind"] = tuple(data["status"]), tuple(data["kind"])
         return page | {"filters": TaskFilters(**data)}
 
@@ -109,6 +112,40 @@ class TaskAnswerSchema(LocatedSchema):
     answer = ma.fields.String()
     answered_at = ma.fields.DateTime()
     created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+    version = ma.fields.Integer()
+
+
+class TaskAnswerUpdateSchema(ma.Schema):
+    """What the author may correct in their answer while the task is open."""
+
+    result = ma.fields.String(validate=validate.OneOf(ANSWER_RESULTS))
+    answer = text(10_000)
+    answered_at = aware(validate=plausible_time, metadata={
+        "description": "Not before 2000, not in the future"})
+    point = ma.fields.Nested(PointSchema, allow_none=True)
+
+
+class TaskTransitionSchema(ma.Schema):
+    """Close (done with) or cancel (no longer needed) an open task, saying why."""
+
+    to = ma.fields.Enum(TaskStatus, by_value=True, required=True,
+                        validate=validate.OneOf(ENDINGS), metadata={
+                            "description": "closed or cancelled"})
+    reason = ma.fields.String(required=True, validate=validate.Length(1, 2000), metadata={
+        "description": "Why, for the assistants who were asked"})
+
+
+class TaskTransitionRecordSchema(ma.Schema):
+    """How a task ended: who, when and why."""
+
+    id = ma.fields.String()
+    task_id = ma.fields.String()
+    from_status = ma.fields.Enum(TaskStatus, by_value=True)
+    to_status = ma.fields.Enum(TaskStatus, by_value=True)
+    actor_id = ma.fields.String()
+    reason = ma.fields.String()
+    at = ma.fields.DateTime()
 
 
 class RespondentSchema(ma.Schema):
@@ -125,3 +162,12 @@ class RespondentSchema(ma.Schema):
 
     def has_answer(self, respondent: Any) -> bool:
         return respondent.answer is not None
+
+
+class GridProgressSchema(ma.Schema):
+    """One grid the task was sent to: who serving it answered, who has not yet."""
+
+    village_grid_id = ma.fields.String()
+    village_name = ma.fields.String()
+    answered = ma.fields.List(ma.fields.Nested(RespondentSchema))
+    waiting = ma.fields.List(ma.fields.Nested(RespondentSchema))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2 import Geography
@@ -11,7 +12,8 @@ from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.filtering import between, equal, in_box, one_of
-from enforcement.models import Lead, LeadKind, LeadStatus
+from enforcement.models import Lead, LeadKind, LeadStatus, Urgency
+from enforcement.paging import SortOrder, newest, oldest
 from enforcement.principal import Principal
 
 DUPLICATE_RADIUS_M = 500
@@ -41,6 +43,25 @@ class LeadFilters:
             *between(Lead.created_at, self.created_from, self.created_to),
             *in_box(Lead.point, self.bbox),
         ]
+
+
+def urgency_rank(column: Any) -> Any:
+    """Urgency as a number, most urgent highest, so that it sorts."""
+    return sa.case((column == Urgency.URGENT, 3), (column == Urgency.HIGH, 2),
+                   (column == Urgency.NORMAL, 1), else_=0)
+
+
+LEAD_ORDERS = {
+    "newest": newest(Lead.created_at, Lead.id),
+    "oldest": oldest(Lead.created_at, Lead.id),
+    "observed": SortOrder("observed", (sa.func.coalesce(Lead.observed_at, Lead.created_at),
+                                       Lead.id), (datetime, str)),
+    "urgency": SortOrder("urgency", (urgency_rank(Lead.urgency), Lead.created_at, Lead.id),
+                         (int, datetime, str)),
+}
+"""``newest``/``oldest`` reported; ``observed`` most recently seen first (when it was
+seen, or reported if the author did not say); ``urgency`` most urgent first, newest first
+within each level."""
 
 
 def visible_lead(session: Session, principal: Principal, action: str, lead_id: str,

@@ -8,20 +8,21 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import Session
 
-from enforcement import policy
+from enforcement import audit, policy
 from enforcement.attachment_refs import refs_of, replace_refs, show_files
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed
 from enforcement.leads import lifecycle
-from enforcement.leads.queries import LeadFilters, possible_duplicate, visible_lead
+from enforcement.leads.queries import LEAD_ORDERS, LeadFilters, possible_duplicate, visible_lead
 from enforcement.models import (
     Lead,
     LeadStatus,
     LeadTransition,
     utcnow,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.paging import Page, Position, SortOrder, fetch_page
 from enforcement.placement import set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
@@ -98,6 +99,44 @@ def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version
     return _as_seen_by(principal, lead)
 
 
+def withdraw_lead(db: Database, principal: Principal, lead_id: str,
+                  expected_version: int | None) -> None:
+    """The author takes back their lead while the court has not started on it.
+
+    A soft delete: the row stays (phones get a tombstone, the audit log says who and
+    when), it just leaves every list. ``expected_version`` (the ``If-Match``, optional)
+    guards against withdrawing a lead changed since it was read.
+    """
+    with db.unit_of_work() as session:
+        lead = visible_lead(session, principal, "lead.withdraw", lead_id, for_update=True)
+        if expected_version is not None and lead.version != expected_version:
+            raise PreconditionFailed(f"the lead is at version {lead.version}",
+                                     current_version=lead.version)
+        check_withdrawable(lead)
+        mark_withdrawn(session, principal, lead)
+        session.commit()
+
+
+def check_withdrawable(lead: Lead) -> None:
+    """409 ``lead_not_withdrawable`` once the court has started on the lead."""
+    if lead.status not in lifecycle.EDITABLE_BY_AUTHOR:
+        raise Conflict(f"the lead is {lead.status.value}; the court is working on it, so it "
+                       "can no longer be withdrawn", code="lead_not_withdrawable",
+                       current_status=lead.status.value)
+
+
+def mark_withdrawn(session: Session, principal: Principal, lead: Lead) -> None:
+    """Soft-delete ``lead`` in the caller's transaction, with an audit entry. REST and
+    sync pushes both withdraw through here, so both leave the same trace."""
+    lead.deleted_at = utcnow()
+    lead.version += 1
+    lead.updated_at = lead.deleted_at
+    audit.record(session, court_id=lead.court_id, action="lead.withdraw",
+                 actor_id=principal.user_id, device_id=principal.device_id,
+                 subject_table="lead", subject_id=lead.id,
+                 detail={"status": lead.status.value, "version": lead.version})
+
+
 def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
     with db.unit_of_work() as session:
         lead = visible_lead(session, principal, "lead.read", lead_id)
@@ -106,15 +145,15 @@ def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
 
 
 def list_leads(db: Database, principal: Principal, filters: LeadFilters,
-               after: Position | None, limit: int) -> Page[Lead]:
-    """The caller's visible leads, newest first, one page at a time."""
+               after: Position | None, limit: int,
+               order: SortOrder = LEAD_ORDERS["newest"]) -> Page[Lead]:
+    """The caller's visible leads in ``order`` (newest first), one page at a time."""
     with db.unit_of_work() as session:
         query = sa.select(Lead).where(
             policy.scope_filter(principal, "lead.read", Lead), Lead.deleted_at.is_(None),
             *filters.clauses(),
         )
-        rows = session.scalars(newest_first(query, Lead.created_at, Lead.id, after, limit)).all()
-        page = page_of(rows, limit)
+        page = fetch_page(session, query, order, after, limit)
         _show_files(session, page.items)
     for lead in page.items:
         _as_seen_by(principal, lead)

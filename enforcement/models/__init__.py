@@ -4,6 +4,7 @@ from enforcement.models.accounts import Court, Device, RefreshToken, Role, User
 from enforcement.models.base import Datum, metadata, new_id, utcnow
 from enforcement.models.cases import (
     CaseEvent,
+    CaseMediator,
     CaseParty,
     CaseStatus,
     EnforcementCase,
@@ -27,6 +28,7 @@ from enforcement.models.field import (
     TaskGrid,
     TaskKind,
     TaskStatus,
+    TaskTransition,
     Urgency,
 )
 from enforcement.models.grids import GridAssignment, Township, VillageGrid
@@ -61,7 +63,7 @@ from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables
 
 __all__ = [
     "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent", "CaseFollow",
-    "CaseParty",
+    "CaseMediator", "CaseParty",
     "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
     "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
@@ -69,6 +71,7 @@ __all__ = [
     "NodeEventRead", "NodeWitness", "Outcome",
     "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "Role", "RoundStatus",
     "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "Task",
-    "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "Township", "Urgency", "User",
+    "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "TaskTransition", "Township",
+    "Urgency", "User",
     "VillageGrid", "Visit", "VisitResult", "metadata", "new_id", "utcnow",
 ]

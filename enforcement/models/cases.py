@@ -14,6 +14,7 @@ from enforcement.models.base import (
     Datum,
     TimestampedMixin,
     court_field,
+    created_field,
     enum_type,
     geometry_field,
     id_field,
@@ -157,6 +158,36 @@ class CaseEvent(SQLModel, table=True):
     actor_id: str | None = ref_field()
     reason: str | None = None
     at: datetime = time_field(nullable=False)
+
+
+class CaseMediator(SQLModel, table=True):
+    """A mediator (乡贤) the court put on a case, from ``starts_on`` until ``ends_on``.
+
+    ``ends_on`` is exclusive: an assignment ended today no longer counts today. Rows are
+    never deleted, so the court can tell who mediated a case when.
+    """
+
+    __tablename__ = "case_mediator"
+    __table_args__ = (
+        tenant_fk("case_id", "enforcement_case", ondelete="CASCADE"),
+        tenant_fk("mediator_id", "user_account", ondelete="CASCADE"),
+        tenant_fk("assigned_by", "user_account"),
+        tenant_fk("ended_by", "user_account"),
+        sa.Index("ix_case_mediator_mediator", "court_id", "mediator_id", "case_id"),
+        sa.CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", "ends_not_before_start"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    case_id: str = ref_field(nullable=False)
+    mediator_id: str = ref_field(nullable=False)
+    starts_on: date
+    ends_on: date | None = None
+    note: str = Field(default="", max_length=500)
+    assigned_by: str = ref_field(nullable=False)
+    ended_by: str | None = ref_field()
+    created_at: datetime = created_field()
+    updated_at: datetime = created_field()
 
 
 class PointReport(SQLModel):

@@ -302,3 +302,22 @@ class TaskAnswer(PointReport, TimestampedMixin, table=True):
     answered_at: datetime = time_field(nullable=False)
     deleted_at: datetime | None = time_field()
     version: int = version_field()
+
+
+class TaskTransition(SQLModel, table=True):
+    """A task closed or cancelled by the court: who, when and why (the assistants see it)."""
+
+    __tablename__ = "task_transition"
+    __table_args__ = (
+        tenant_fk("task_id", "task", ondelete="CASCADE"),
+        tenant_fk("actor_id", "user_account"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    task_id: str = ref_field(nullable=False)
+    from_status: TaskStatus = Field(sa_type=enum_type(TaskStatus, "from_status"))
+    to_status: TaskStatus = Field(sa_type=enum_type(TaskStatus, "to_status"))
+    actor_id: str = ref_field(nullable=False)
+    reason: str = Field(max_length=2000)
+    at: datetime = created_field()

@@ -48,6 +48,13 @@ LEAD_TABLE = {
     ("lead.transition", R.DEPUTY):         (403, 403, 403, 403),
     ("lead.transition", R.LIAISON_UNIT):   (403, 403, 403, 403),
     ("lead.transition", R.ADMIN):          (403, 403, 403, 403),
+    ("lead.delete",     R.GRID_ASSISTANT): (204, 404, 404, 404),
+    ("lead.delete",     R.MEDIATOR):       (403, 403, 403, 403),
+    ("lead.delete",     R.OFFICER):        (404, 404, 404, 404),  # only their own
+    ("lead.delete",     R.JUDGE):          (404, 404, 404, 404),
+    ("lead.delete",     R.DEPUTY):         (403, 403, 403, 403),
+    ("lead.delete",     R.LIAISON_UNIT):   (403, 403, 403, 403),
+    ("lead.delete",     R.ADMIN):          (403, 403, 403, 403),
 }
 
 CASE_TABLE = {
@@ -73,6 +80,8 @@ def _lead_request(http, endpoint, lead_id, headers):
         return http.get(f"{url}/transitions", headers=headers)
     if endpoint == "lead.patch":
         return http.patch(url, json={"description": "补充"}, headers={**headers, "If-Match": '"1"'})
+    if endpoint == "lead.delete":
+        return http.delete(url, headers=headers)
     return http.post(f"{url}/transitions", json={"to": "under_review"}, headers=headers)
 
 
@@ -101,7 +110,7 @@ def test_case_access(http, world, session, endpoint, role):
                                                     world.other_village)[0],
     }
     factories.follow_case(session, world.users[R.DEPUTY], cases["own"])
-    factories.create_mediation_note(session, world.users[R.MEDIATOR], cases["own"])
+    factories.assign_mediator(session, world.users[R.MEDIATOR], cases["own"])
     session.commit()
     headers = world.headers(_caller(world, role))
     got = tuple(http.get(f"/api/v1/cases/{cases[t].id}", headers=headers).status_code
@@ -116,16 +125,66 @@ def test_case_access(http, world, session, endpoint, role):
                            if status == 200}
 
 
-def test_a_mediator_sees_the_cases_of_the_townships_they_serve(http, world, session):
-    mediator = world.users[R.MEDIATOR]
-    factories.assign_grid(session, mediator, world.village_b)
-    case, _ = factories.create_debtor_case(session, world.court, world.village_a,
-                                           township_id=world.township.id)
-    elsewhere, _ = factories.create_debtor_case(session, world.court, world.village_a)
+NO = (403, 403, 403, 403)
+COURT = (200, 200, 200, 404)
+MEDIATOR_TABLE = {
+    # endpoint               role                own  same other court
+    ("case.mediators",       R.GRID_ASSISTANT): NO,
+    ("case.mediators",       R.MEDIATOR):       (200, 404, 404, 404),
+    ("case.mediators",       R.OFFICER):        COURT,
+    ("case.mediators",       R.JUDGE):          COURT,
+    ("case.mediators",       R.DEPUTY):         NO,
+    ("case.mediators",       R.LIAISON_UNIT):   NO,
+    ("case.mediators",       R.ADMIN):          NO,
+    ("case.assign_mediator", R.GRID_ASSISTANT): NO,
+    ("case.assign_mediator", R.MEDIATOR):       NO,
+    ("case.assign_mediator", R.OFFICER):        (201, 201, 201, 404),
+    ("case.assign_mediator", R.JUDGE):          (201, 201, 201, 404),
+    ("case.assign_mediator", R.DEPUTY):         NO,
+    ("case.assign_mediator", R.LIAISON_UNIT):   NO,
+    ("case.assign_mediator", R.ADMIN):          NO,
+    ("case.end_mediator",    R.GRID_ASSISTANT): NO,
+    ("case.end_mediator",    R.MEDIATOR):       NO,
+    ("case.end_mediator",    R.OFFICER):        COURT,
+    ("case.end_mediator",    R.JUDGE):          COURT,
+    ("case.end_mediator",    R.DEPUTY):         NO,
+    ("case.end_mediator",    R.LIAISON_UNIT):   NO,
+    ("case.end_mediator",    R.ADMIN):          NO,
+}
+
+
+@pytest.mark.parametrize(("endpoint", "role"), list(MEDIATOR_TABLE))
+def test_case_mediator_access(http, world, session, endpoint, role):
+    """The mediator of the table is assigned to ``own``; another mediator of the court
+    (``second``) is assigned to every case and is the one assigned or taken off."""
+    second = factories.create_user(session, world.court, R.MEDIATOR)
+    other_mediator = factories.create_user(session, world.other_court, R.MEDIATOR)
+    cases = {
+        "own": factories.create_debtor_case(session, world.court, world.village_a)[0],
+        "same_grid": factories.create_debtor_case(session, world.court, world.village_a)[0],
+        "other_grid": factories.create_debtor_case(session, world.court, world.village_b)[0],
+        "other_court": factories.create_debtor_case(session, world.other_court,
+                                                    world.other_village)[0],
+    }
+    factories.assign_mediator(session, world.users[R.MEDIATOR], cases["own"])
+    assignments = {t: factories.assign_mediator(
+        session, other_mediator if t == "other_court" else second, case)
+        for t, case in cases.items()}
     session.commit()
-    headers = world.headers(mediator)
-    assert http.get(f"/api/v1/cases/{case.id}", headers=headers).status_code == 200
-    assert http.get(f"/api/v1/cases/{elsewhere.id}", headers=headers).status_code == 404
+    headers = world.headers(_caller(world, role))
+    got = []
+    for target in TARGETS:
+        url = f"/api/v1/cases/{cases[target].id}/mediators"
+        if endpoint == "case.mediators":
+            response = http.get(url, headers=headers)
+        elif endpoint == "case.assign_mediator":
+            fresh = factories.create_user(session, world.court, R.MEDIATOR)
+            session.commit()
+            response = http.post(url, json={"mediator_id": fresh.id}, headers=headers)
+        else:
+            response = http.delete(f"{url}/{assignments[target].id}", headers=headers)
+        got.append(response.status_code)
+    assert tuple(got) == MEDIATOR_TABLE[endpoint, role]
 
 
 def test_the_lead_list_is_scoped_like_single_reads(http, world, session):

@@ -211,16 +211,20 @@ def test_concurrent_payments_cannot_together_exceed_what_is_owed(http, world, se
 
 
 def test_who_may_record_a_note_on_which_case(http, world, session, case):
-    """Mediators mediate on the cases of the townships they serve; assistants on the
-    cases of their grids; the court and deputies do not write notes."""
+    """Mediators mediate on the cases the court assigned them; assistants on the cases of
+    their grids; the court and deputies do not write notes."""
     mediator = world.users[Role.MEDIATOR]
     factories.assign_grid(session, mediator, world.village_b)
+    assigned, _ = factories.create_debtor_case(session, world.court, world.village_b)
+    factories.assign_mediator(session, mediator, assigned)
     in_township, _ = factories.create_debtor_case(session, world.court, world.village_b,
                                                   township_id=world.township.id)
     session.commit()
-    assert _note(http, world, in_township, user=mediator).status_code == 201
-    problem = assert_problem(_note(http, world, case, user=mediator), 422, "validation_failed")
-    assert "case_id" in problem["errors"]["json"]
+    assert _note(http, world, assigned, user=mediator).status_code == 201
+    for unassigned in (case, in_township):  # serving the grid gives no case
+        problem = assert_problem(_note(http, world, unassigned, user=mediator), 422,
+                                 "validation_failed")
+        assert "case_id" in problem["errors"]["json"]
     for role in (Role.OFFICER, Role.JUDGE, Role.DEPUTY, Role.ADMIN):
         assert_problem(_note(http, world, case, user=world.users[role]), 403, "forbidden")
 

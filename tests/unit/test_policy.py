@@ -19,17 +19,22 @@ EXPECTED = {
     "lead.read":           ("own",      _,          "court", "court", _,          _,      _),
     "lead.update":         ("own",      _,          _,       _,       _,          _,      _),
     "lead.transition":     (_,          _,          "court", "court", _,          _,      _),
+    "lead.withdraw":       ("own",      _,          "own",   "own",   _,          _,      _),
     "case.read":           ("own_grid", "assigned", "court", "court", "followed", _,      _),
     "case.read_amounts":   (_,          "assigned", "court", "court", "followed", _,      _),
     "party.read_unmasked": (_,          "assigned", "court", "court", _,          _,      _),
     "wanted.read":         ("own_grid", _,          _,       _,       _,          _,      _),
+    "case.read_mediators": (_,          "assigned", "court", "court", _,          _,      _),
+    "case.assign_mediator": (_,         _,          "court", "court", _,          _,      _),
     "sighting.create":     ("own_grid", _,          "court", "court", _,          _,      _),
     "sighting.read":       ("own_grid", _,          "court", "court", _,          _,      _),
     "sighting.update":     ("own",      _,          "own",   "own",   _,          _,      _),
+    "sighting.withdraw":   ("own",      _,          "own",   "own",   _,          _,      _),
     "feed.read":           (_,          _,       "township", "township", _,       _,      _),
     "mediation.create":    ("own_grid", "assigned", _,       _,       _,          _,      _),
     "mediation.read":      ("own",      "assigned", "court", "court", "followed", _,      _),
     "mediation.update":    ("own",      "own",      _,       _,       _,          _,      _),
+    "mediation.withdraw":  ("own",      "own",      _,       _,       _,          _,      _),
     "settlement.read":     (_,          "assigned", "court", "court", "followed", _,      _),
     "settlement.record_payment": (_,    _,          "court", "court", _,          _,      _),
     "task.create":         (_,          _,          "court", "court", _,          _,      _),
@@ -57,6 +62,9 @@ EXPECTED = {
     "linkage_request.read":   (_,       _,          "court", "court", _,     "own_unit", _),
     "linkage_request.answer": (_,       _,          _,       _,       _,     "own_unit", _),
     "linkage_request.cancel": (_,       _,          "court", "court", _,          _,      _),
+    "task.close":          (_,          _,          "court", "court", _,          _,      _),
+    "task_answer.read":    ("own",      _,          "court", "court", _,          _,      _),
+    "task_answer.update":  ("own",      _,          _,       _,       _,          _,      _),
 }
 
 
@@ -84,4 +92,4 @@ def test_require_raises_forbidden_for_absent_pairs() -> None:
 
 def test_unknown_actions_are_programming_errors() -> None:
     with pytest.raises(ValueError):
-        policy.scope_of(Role.JUDGE, "lead.delete")
+        policy.scope_of(Role.JUDGE, "lead.erase")

@@ -1,0 +1,98 @@
+"""An assistant's answer to a task, after sending it: reading it back, correcting it
+while the task is open, and the court's view of who answered in each grid.
+
+Answering itself is ``tasks.answer_task``. An answer is versioned like a lead: its
+``version`` is the ETag an edit must name, so two phones of one assistant cannot
+overwrite each other unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement import policy, tasks
+from enforcement.db import Database
+from enforcement.errors import Conflict, NotFound, PreconditionFailed
+from enforcement.models import Task, TaskAnswer, TaskGrid, TaskStatus, VillageGrid, utcnow
+from enforcement.placement import set_point
+from enforcement.principal import Principal
+from enforcement.tasks import Respondent
+
+ANSWER_FIELDS = frozenset({"result", "answer", "answered_at"})
+
+
+@dataclass(frozen=True, slots=True)
+class GridProgress:
+    """One targeted grid: who serving it answered and who has not yet."""
+
+    village_grid_id: str
+    village_name: str
+    answered: list[Respondent]
+    waiting: list[Respondent]
+
+
+def get_answer(db: Database, principal: Principal, task_id: str, answer_id: str) -> TaskAnswer:
+    """One answer: its author's own, or any of the court's for judges and officers."""
+    with db.unit_of_work() as session:
+        return _answer(session, principal, "task_answer.read", task_id, answer_id)
+
+
+def edit_answer(db: Database, principal: Principal, task_id: str, answer_id: str,
+                expected_version: int, changes: Mapping[str, Any]) -> TaskAnswer:
+    """Correct one's answer while the task is open (409 ``task_not_open`` after)."""
+    with db.unit_of_work() as session:
+        answer = _answer(session, principal, "task_answer.update", task_id, answer_id,
+                         for_update=True)
+        if answer.version != expected_version:
+            raise PreconditionFailed(f"the answer is at version {answer.version}",
+                                     current_version=answer.version)
+        task = session.scalars(sa.select(Task).where(
+            Task.court_id == answer.court_id, Task.id == answer.task_id,
+        ).with_for_update(read=True)).one()  # a close waits for this edit, or it sees it
+        if task.status != TaskStatus.OPEN:
+            raise Conflict(f"the task is {task.status.value}; answers can no longer change",
+                           code="task_not_open", current_status=task.status.value)
+        for key, value in changes.items():
+            if key in ANSWER_FIELDS and value is not None:
+                setattr(answer, key, value)
+        if "point" in changes:
+            set_point(session, answer, changes["point"])
+        answer.version += 1
+        answer.updated_at = utcnow()
+        session.commit()
+        return answer
+
+
+def grid_progress(db: Database, principal: Principal, task_id: str) -> list[GridProgress]:
+    """Per targeted grid, the assistants serving it now: answered, or not yet."""
+    people = tasks.respondents(db, principal, task_id)
+    with db.unit_of_work() as session:
+        task = policy.visible_row(session, principal, "task.read_answers", Task, task_id,
+                                  "task_not_found")
+        grids = session.execute(
+            sa.select(VillageGrid.id, VillageGrid.name).join(TaskGrid, sa.and_(
+                TaskGrid.court_id == VillageGrid.court_id,
+                TaskGrid.village_grid_id == VillageGrid.id))
+            .where(TaskGrid.court_id == task.court_id, TaskGrid.task_id == task.id)
+            .order_by(VillageGrid.name, VillageGrid.id)).all()
+    progress = []
+    for grid_id, name in grids:
+        serving = [p for p in people if grid_id in p.village_grid_ids]
+        progress.append(GridProgress(grid_id, name,
+                                     [p for p in serving if p.answer is not None],
+                                     [p for p in serving if p.answer is None]))
+    return progress
+
+
+def _answer(session: Session, principal: Principal, action: str, task_id: str,
+            answer_id: str, *, for_update: bool = False) -> TaskAnswer:
+    answer = policy.visible_row(session, principal, action, TaskAnswer, answer_id,
+                                "task_answer_not_found", for_update=for_update)
+    if answer.task_id != task_id:
+        raise NotFound(code="task_answer_not_found")
+    return answer

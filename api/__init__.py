@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.leads.routes import blp as leads_blp
     from api.me.routes import blp as me_blp
     from api.mediation_notes.routes import blp as mediation_notes_blp
+    from api.reports.routes import blp as reports_blp
     from api.rounds.routes import blp as rounds_blp
     from api.settlements.routes import blp as settlements_blp
     from api.sightings.routes import blp as sightings_blp
@@ -92,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(geo_blp, url_prefix="/api/v1/geo")
     api.register_blueprint(tiles_blp, url_prefix="/api/v1/tiles")
     api.register_blueprint(rounds_blp, url_prefix="/api/v1/rounds")
+    api.register_blueprint(reports_blp, url_prefix="/api/v1/reports")
 
 
 def _register_cli(app: Flask) -> None:

@@ -47,6 +47,7 @@ from enforcement.models import (
     MediationNote,
     Party,
     PartyRole,
+    RewardEntry,
     Role,
     Settlement,
     Sighting,
@@ -70,6 +71,8 @@ ACTIONS = (
     "mediation.create", "mediation.read", "mediation.update",
     "settlement.read", "settlement.record_payment",
     "task.create", "task.read", "task.answer", "task.read_answers",
+    "report.read", "assistant.read", "reward.read", "reward.decide", "reward_rule.set",
+    "case.resume",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -130,10 +133,24 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (GA,  "task.answer",          "own_grid"),
     (OFF, "task.read_answers",    "court"),
     (JUD, "task.read_answers",    "court"),
+    (OFF, "report.read",          "court"),     # outcome, round and 终本 reports, exports
+    (JUD, "report.read",          "court"),
+    (GA,  "assistant.read",       "own"),       # their own record card
+    (OFF, "assistant.read",       "court"),
+    (JUD, "assistant.read",       "court"),
+    (GA,  "reward.read",          "own"),       # their own reward ledger
+    (OFF, "reward.read",          "court"),
+    (JUD, "reward.read",          "court"),
+    (JUD, "reward.decide",        "court"),     # approve or reject a reward entry
+    (JUD, "reward_rule.set",      "court"),
+    (JUD, "case.resume",          "court"),     # 终本 case back to enforcement
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (linkage requests and administration come later); deputies see
-parties masked (they recognise, they do not pursue); assistants never see amounts."""
+parties masked (they recognise, they do not pursue); assistants never see amounts.
+Reports (outcome review) are for court staff who work cases: admins administer and
+deputies supervise followed cases only, so neither reads court-wide figures; an assistant
+reads only their own record card and reward ledger."""
 
 _INDEX: dict[tuple[Role, str], Scope] = {(role, action): scope for role, action, scope in POLICY}
 
@@ -285,7 +302,13 @@ def _task_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
     raise ValueError(f"scope {scope} is not defined for tasks")
 
 
+def _reward_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    if scope == "own":
+        return RewardEntry.assistant_id == principal.user_id
+    raise ValueError(f"scope {scope} is not defined for reward entries")
+
+
 _FIELD_SCOPES: dict[Any, Any] = {
     Sighting: _sighting_scope, MediationNote: _via_case(MediationNote),
-    Settlement: _via_case(Settlement), Task: _task_scope,
+    Settlement: _via_case(Settlement), Task: _task_scope, RewardEntry: _reward_scope,
 }

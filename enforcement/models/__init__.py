@@ -30,6 +30,7 @@ from enforcement.models.field import (
     Urgency,
 )
 from enforcement.models.grids import GridAssignment, Township, VillageGrid
+from enforcement.models.review import RewardEntry, RewardRule, RewardStatus
 from enforcement.models.rounds import (
     EnforcementRound,
     Outcome,
@@ -63,7 +64,8 @@ __all__ = [
     "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
     "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "Outcome",
-    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "Role", "RoundStatus",
+    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "RewardEntry",
+    "RewardRule", "RewardStatus", "Role", "RoundStatus",
     "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "Task",
     "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "Township", "Urgency", "User",
     "VillageGrid", "Visit", "VisitResult", "metadata", "new_id", "utcnow",

@@ -36,6 +36,12 @@ EXPECTED = {
     "task.read":           ("own_grid", _,          "court", "court", _,          _,      _),
     "task.answer":         ("own_grid", _,          _,       _,       _,          _,      _),
     "task.read_answers":   (_,          _,          "court", "court", _,          _,      _),
+    "report.read":         (_,          _,          "court", "court", _,          _,      _),
+    "assistant.read":      ("own",      _,          "court", "court", _,          _,      _),
+    "reward.read":         ("own",      _,          "court", "court", _,          _,      _),
+    "reward.decide":       (_,          _,          _,       "court", _,          _,      _),
+    "reward_rule.set":     (_,          _,          _,       "court", _,          _,      _),
+    "case.resume":         (_,          _,          _,       "court", _,          _,      _),
 }
 
 

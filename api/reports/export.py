@@ -84,6 +84,9 @@ def _xlsx(stem: str, header: list[str], table: list[list[Any]]) -> bytes:
         cell.font = Font(bold=True)
     for row in table:
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        for cell, value in zip(sheet[sheet.max_row], row, strict=True):
+            if isinstance(value, Decimal):
+                cell.number_format = "0.00"  # yuan and cents, as the court writes them
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

@@ -12,7 +12,7 @@ from api.pagination import PageArgsSchema, page_schema
 from enforcement.models import RewardStatus
 from enforcement.reports.common import EXPORT_FORMATS, Period
 from enforcement.reports.outcomes import GROUPINGS
-from enforcement.reports.rewards import REWARDED_KINDS, RewardFilters
+from enforcement.reports.rewards import RewardFilters
 
 FORMATS = ("json", *EXPORT_FORMATS)
 
@@ -241,5 +241,3 @@ class RewardRuleListSchema(ma.Schema):
 class RewardRuleInputSchema(ma.Schema):
     amount = money(required=True)
 
-
-REWARDED_KIND_VALUES = tuple(k.value for k in REWARDED_KINDS)

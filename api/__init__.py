@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.linkage.routes import blp as linkage_blp
     from api.me.routes import blp as me_blp
     from api.mediation_notes.routes import blp as mediation_notes_blp
+    from api.reports.routes import blp as reports_blp
     from api.rounds.routes import blp as rounds_blp
     from api.settlements.routes import blp as settlements_blp
     from api.sightings.routes import blp as sightings_blp
@@ -98,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(attachments_blp, url_prefix="/api/v1/attachments")
     api.register_blueprint(supervision_blp, url_prefix="/api/v1/supervision")
     api.register_blueprint(linkage_blp, url_prefix="/api/v1/linkage")
+    api.register_blueprint(reports_blp, url_prefix="/api/v1/reports")
 
 
 def _register_cli(app: Flask) -> None:

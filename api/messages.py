@@ -182,6 +182,12 @@ TITLES: dict[str, tuple[str, str]] = {
     "request_kind_not_in_duties": ("该事项不在联动单位职责清单内",
                                    "The request type is not among the unit's duties"),
     "linkage_request_closed": ("该协助事项已办结或已撤回", "The request is answered or withdrawn"),
+    "case_not_terminated": ("该案件不是终结本次执行状态，不能恢复执行",
+                            "The case is not terminated (终本), so it cannot be resumed"),
+    "assistant_not_found": ("未找到该网格协执员", "No such grid assistant"),
+    "reward_not_found": ("未找到该奖励记录", "No such reward entry"),
+    "reward_already_decided": ("该奖励记录已审批", "The reward entry was already decided"),
+    "reward_kind_not_found": ("该成效类型没有奖励", "No reward for that outcome kind"),
     "demo_refused": ("数据库中已有正式数据，拒绝载入演示数据",
                      "The database holds real courts; the demo was not loaded"),
 }

@@ -60,6 +60,7 @@ from enforcement.models import (
     NodeEvent,
     Party,
     PartyRole,
+    RewardEntry,
     Role,
     Settlement,
     Sighting,
@@ -93,6 +94,8 @@ ACTIONS = (
     "linkage_request.read", "linkage_request.answer", "linkage_request.cancel",
     "task.create", "task.read", "task.answer", "task.read_answers", "task.close",
     "task_answer.read", "task_answer.update",
+    "report.read", "assistant.read", "reward.read", "reward.decide", "reward_rule.set",
+    "case.resume",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -228,10 +231,24 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (OFF, "task_answer.read",     "court"),
     (JUD, "task_answer.read",     "court"),
     (GA,  "task_answer.update",   "own"),       # while the task is open (tasks)
+    (OFF, "report.read",          "court"),     # outcome, round and 终本 reports, exports
+    (JUD, "report.read",          "court"),
+    (GA,  "assistant.read",       "own"),       # their own record card
+    (OFF, "assistant.read",       "court"),
+    (JUD, "assistant.read",       "court"),
+    (GA,  "reward.read",          "own"),       # their own reward ledger
+    (OFF, "reward.read",          "court"),
+    (JUD, "reward.read",          "court"),
+    (JUD, "reward.decide",        "court"),     # approve or reject a reward entry
+    (JUD, "reward_rule.set",      "court"),
+    (JUD, "case.resume",          "court"),     # 终本 case back to enforcement
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see
-parties masked (they recognise, they do not pursue); assistants never see amounts."""
+parties masked (they recognise, they do not pursue); assistants never see amounts.
+Reports (outcome review) are for court staff who work cases: admins administer and
+deputies supervise followed cases only, so neither reads court-wide figures; an assistant
+reads only their own record card and reward ledger."""
 
 _INDEX: dict[tuple[Role, str], Scope] = {(role, action): scope for role, action, scope in POLICY}
 
@@ -426,6 +443,12 @@ def _answer_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
     raise ValueError(f"scope {scope} is not defined for task answers")
 
 
+def _reward_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    if scope == "own":
+        return RewardEntry.assistant_id == principal.user_id
+    raise ValueError(f"scope {scope} is not defined for reward entries")
+
+
 _FIELD_SCOPES: dict[Any, Any] = {
     Sighting: _sighting_scope, MediationNote: _via_case(MediationNote),
     Settlement: _via_case(Settlement), Task: _task_scope,
@@ -434,4 +457,5 @@ _FIELD_SCOPES: dict[Any, Any] = {
     LinkageUnit: _unit_scope(LinkageUnit, "id"),
     LinkageRequest: _unit_scope(LinkageRequest, "unit_id"),
     TaskAnswer: _answer_scope,
+    RewardEntry: _reward_scope,
 }

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from enforcement.models import metadata
 from enforcement.passwords import hash_password
+from enforcement.reports import rewards
 from seed.county import (
     COURT_CODE,
     DEMO_PASSWORD,
@@ -134,6 +135,8 @@ def load_demo(engine: Engine, scale: int = 1, seed: int = 2024,
                     bar.update(len(chunk))
         finally:
             bar.close()
+
+        rewards.earn_missing(conn, county.court.id)  # what the seeded useful leads earned
 
         for name in ("township", "village_grid"):
             table = metadata.tables[name]

@@ -19,6 +19,7 @@ from shapely.geometry import MultiPolygon, box
 from sqlmodel import Session
 
 from enforcement.models import (
+    CaseEvent,
     CaseFollow,
     CaseMediator,
     CaseParty,
@@ -26,6 +27,7 @@ from enforcement.models import (
     DeputyEvaluation,
     EnforcementCase,
     EnforcementNode,
+    EnforcementRound,
     GridAssignment,
     Instalment,
     Lead,
@@ -43,6 +45,8 @@ from enforcement.models import (
     Party,
     PartyRole,
     Role,
+    RoundStatus,
+    RoundTarget,
     Settlement,
     SettlementKind,
     Sighting,
@@ -53,6 +57,8 @@ from enforcement.models import (
     Township,
     User,
     VillageGrid,
+    Visit,
+    VisitResult,
     utcnow,
 )
 from enforcement.passwords import hash_password
@@ -346,18 +352,6 @@ def create_linkage_request(session: Session, unit: LinkageUnit, case: Enforcemen
     return request
 
 
-def create_outcome(session: Session, case: EnforcementCase, recorded_by: User,
-                   amount: str = "0.00", **overrides: Any) -> Outcome:
-    """An outcome on ``case`` (a payment when ``amount`` is not zero)."""
-    values: dict[str, Any] = {
-        "court_id": case.court_id, "case_id": case.id, "recorded_by": recorded_by.id,
-        "kind": OutcomeKind.PAYMENT_RECEIVED if Decimal(amount) else OutcomeKind.NO_RESULT,
-        "amount": Decimal(amount), "occurred_on": date(2026, 1, 1), "recorded_at": utcnow(),
-    }
-    outcome = Outcome(**(values | overrides))
-    session.add(outcome)
-    session.flush()
-    return outcome
 def create_task_answer(session: Session, task: Task, author: User,
                        **overrides: Any) -> TaskAnswer:
     """``author``'s answer to ``task``, stored directly."""
@@ -369,6 +363,66 @@ def create_task_answer(session: Session, task: Task, author: User,
     session.add(answer)
     session.flush()
     return answer
+
+
+def create_round(session: Session, creator: User, **overrides: Any) -> EnforcementRound:
+    """A round that went out (``done``) over a week of March 2025 unless told otherwise."""
+    values: dict[str, Any] = {
+        "court_id": creator.court_id, "name": _unique("第一轮驻村连片集中执行"),
+        "status": RoundStatus.DONE, "starts_on": date(2025, 3, 17),
+        "ends_on": date(2025, 3, 21), "created_by": creator.id,
+    }
+    rnd = EnforcementRound(**(values | overrides))
+    session.add(rnd)
+    session.flush()
+    return rnd
+
+
+def create_round_target(session: Session, rnd: EnforcementRound,
+                        **overrides: Any) -> RoundTarget:
+    target = RoundTarget(**({"court_id": rnd.court_id, "round_id": rnd.id} | overrides))
+    session.add(target)
+    session.flush()
+    return target
+
+
+def create_visit(session: Session, officer: User, result: VisitResult = VisitResult.DEBTOR_MET,
+                 **overrides: Any) -> Visit:
+    values: dict[str, Any] = {
+        "court_id": officer.court_id, "officer_id": officer.id, "visited_at": utcnow(),
+        "result": result,
+    }
+    visit = Visit(**(values | overrides))
+    session.add(visit)
+    session.flush()
+    return visit
+
+
+def create_outcome(session: Session, recorder: User,
+                   kind: OutcomeKind = OutcomeKind.PAYMENT_RECEIVED,
+                   **overrides: Any) -> Outcome:
+    """An outcome stored directly (no money rolled up to lead or case, no reward earned)."""
+    values: dict[str, Any] = {
+        "court_id": recorder.court_id, "kind": kind, "occurred_on": date(2025, 3, 18),
+        "recorded_by": recorder.id, "recorded_at": utcnow(),
+        "amount": Decimal("1000.00") if kind == OutcomeKind.PAYMENT_RECEIVED else Decimal("0"),
+    }
+    outcome = Outcome(**(values | overrides))
+    session.add(outcome)
+    session.flush()
+    return outcome
+
+
+def create_case_event(session: Session, case: EnforcementCase, kind: str, to_status: str,
+                      **overrides: Any) -> CaseEvent:
+    values: dict[str, Any] = {
+        "court_id": case.court_id, "case_id": case.id, "kind": kind, "to_status": to_status,
+        "at": utcnow(),
+    }
+    event = CaseEvent(**(values | overrides))
+    session.add(event)
+    session.flush()
+    return event
 
 
 # --------------------------------------------------------------------------- boundary files

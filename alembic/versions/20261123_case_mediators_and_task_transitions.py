@@ -5,7 +5,7 @@ townships they served: the court now puts a mediator on a case, from a day until
 ``task_transition`` keeps who closed or cancelled a task, when and why.
 
 Revision ID: b2f4d1e6a802
-Revises: 181c199e3853
+Revises: f6c1e8b3d706
 Create Date: 2026-11-23 16:00:00
 
 """

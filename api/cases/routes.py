@@ -16,10 +16,12 @@ from api.cases.schemas import (
     WantedPageSchema,
 )
 from api.pagination import PageArgsSchema, decode_cursor, paged
+from api.reports.schemas import ResumedSchema, ResumeSchema
 from api.smorest import Blueprint, current_principal
 from enforcement import cases, mediators, wanted
 from enforcement.cases import CaseView
 from enforcement.models import CaseMediator
+from enforcement.reports import resume
 
 blp = Blueprint("cases", __name__, description="Enforcement cases and their parties (read)")
 wanted_blp = Blueprint("wanted", __name__,
@@ -117,3 +119,18 @@ class Wanted(MethodView):
         """
         page = wanted.wanted_list(_db(), current_principal(), decode_cursor(cursor), limit)
         return paged(page)
+
+
+@blp.route("/<string:case_id>/resume")
+class CaseResume(MethodView):
+    @blp.auth()
+    @blp.arguments(ResumeSchema)
+    @blp.response(200, ResumedSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any], case_id: str) -> Any:
+        """Resume a terminated (终本) case (恢复执行; judges): it goes back to enforcement
+        as `resumed`, with a case event and an audit entry. 409 `case_not_terminated` for
+        a case in any other status. Candidates: `GET /api/v1/reports/resume-candidates`."""
+        return resume.resume_case(_db(), current_principal(), case_id, body["reason"])

@@ -33,6 +33,7 @@ from enforcement.models import (
 )
 from enforcement.principal import Principal
 from enforcement.refs import require_refs
+from enforcement.reports import rewards
 
 S = LeadStatus
 
@@ -135,12 +136,15 @@ def _apply(session: Session, principal: Principal, lead: Lead,
 
 def _record_outcome(session: Session, principal: Principal, lead: Lead,
                     data: OutcomeInput) -> Outcome:
-    """Store the outcome; a payment adds to what the lead and its case have recovered."""
+    """Store the outcome; a payment adds to what the lead and its case have recovered, and
+    a useful outcome earns the lead's author a reward entry (``reports.rewards``)."""
     outcome = Outcome(court_id=lead.court_id, kind=data.kind, case_id=lead.case_id,
                       lead_id=lead.id, round_id=lead.round_id, amount=data.amount,
                       occurred_on=data.occurred_on, notes=data.notes,
                       recorded_by=principal.user_id, recorded_at=utcnow())
     session.add(outcome)
+    session.flush()  # the reward entry refers to the outcome
+    rewards.earn(session, outcome, lead)
     if data.kind == OutcomeKind.PAYMENT_RECEIVED:
         lead.amount_recovered = (lead.amount_recovered or Decimal("0")) + data.amount
         if lead.case_id:

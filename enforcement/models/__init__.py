@@ -32,6 +32,7 @@ from enforcement.models.field import (
     Urgency,
 )
 from enforcement.models.grids import GridAssignment, Township, VillageGrid
+from enforcement.models.review import RewardEntry, RewardRule, RewardStatus
 from enforcement.models.rounds import (
     EnforcementRound,
     Outcome,
@@ -69,7 +70,8 @@ __all__ = [
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
     "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "NodeEvent",
     "NodeEventRead", "NodeWitness", "Outcome",
-    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "Role", "RoundStatus",
+    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "RewardEntry",
+    "RewardRule", "RewardStatus", "Role", "RoundStatus",
     "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "Task",
     "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "TaskTransition", "Township",
     "Urgency", "User",

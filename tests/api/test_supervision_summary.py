@@ -86,16 +86,18 @@ def test_the_summary_matches_an_independent_count(http, world, session):
     for _ in range(30):
         case, day = rng.choice(cases), _local_day(_moment(rng))
         amount = Decimal(rng.randrange(0, 500_000)) / 100
-        factories.create_outcome(session, case, officer, str(amount), occurred_on=day)
+        factories.create_outcome(session, officer, case_id=case.id, amount=amount,
+                                 occurred_on=day)
         if day.year == YEAR and followed_on(case.id, day):
             recovered += amount
     # Another court's deputies and money never count.
     other_case = factories.create_case(session, world.other_court)
     other_deputy = factories.create_user(session, world.other_court, Role.DEPUTY)
     factories.follow_case(session, other_deputy, other_case)
-    factories.create_outcome(session, other_case,
+    factories.create_outcome(session,
                              factories.create_user(session, world.other_court, Role.OFFICER),
-                             "999.00", occurred_on=date(YEAR, 6, 1))
+                             case_id=other_case.id, amount=Decimal("999.00"),
+                             occurred_on=date(YEAR, 6, 1))
     session.commit()
 
     response = http.get("/api/v1/supervision/summary", params={"year": YEAR},

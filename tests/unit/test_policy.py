@@ -65,6 +65,12 @@ EXPECTED = {
     "task.close":          (_,          _,          "court", "court", _,          _,      _),
     "task_answer.read":    ("own",      _,          "court", "court", _,          _,      _),
     "task_answer.update":  ("own",      _,          _,       _,       _,          _,      _),
+    "report.read":         (_,          _,          "court", "court", _,          _,      _),
+    "assistant.read":      ("own",      _,          "court", "court", _,          _,      _),
+    "reward.read":         ("own",      _,          "court", "court", _,          _,      _),
+    "reward.decide":       (_,          _,          _,       "court", _,          _,      _),
+    "reward_rule.set":     (_,          _,          _,       "court", _,          _,      _),
+    "case.resume":         (_,          _,          _,       "court", _,          _,      _),
 }
 
 

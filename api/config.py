@@ -29,6 +29,8 @@ class Config:
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     CORS_ORIGINS = ""
     ATTACHMENTS_DIR = ".data/attachments"
+    HEALTH_DEVICE_STALE_DAYS = 14
+    HEALTH_DISK_FREE_WARN_MB = 1024
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -41,7 +43,8 @@ class Config:
     JSON_SORT_KEYS = False
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
-                 "MAX_CONTENT_LENGTH")
+                 "MAX_CONTENT_LENGTH",
+                 "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
                  "CORS_ORIGINS", "ATTACHMENTS_DIR")

@@ -70,6 +70,7 @@ ACTIONS = (
     "mediation.create", "mediation.read", "mediation.update",
     "settlement.read", "settlement.record_payment",
     "task.create", "task.read", "task.answer", "task.read_answers",
+    "health.read",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -130,6 +131,7 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (GA,  "task.answer",          "own_grid"),
     (OFF, "task.read_answers",    "court"),
     (JUD, "task.read_answers",    "court"),
+    (ADM, "health.read",          "court"),     # the server's and their court's health
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (linkage requests and administration come later); deputies see

@@ -36,6 +36,7 @@ EXPECTED = {
     "task.read":           ("own_grid", _,          "court", "court", _,          _,      _),
     "task.answer":         ("own_grid", _,          _,       _,       _,          _,      _),
     "task.read_answers":   (_,          _,          "court", "court", _,          _,      _),
+    "health.read":         (_,          _,          _,       _,       _,          _,  "court"),
 }
 
 

@@ -23,6 +23,7 @@ from enforcement.models import (
     CaseFollow,
     CaseParty,
     Court,
+    Device,
     EnforcementCase,
     GridAssignment,
     Instalment,
@@ -109,6 +110,16 @@ def create_village(session: Session, township: Township, lon: float = 108.3,
     session.add(village)
     session.flush()
     return village
+
+
+def create_device(session: Session, user: User, **overrides: Any) -> Device:
+    """A device the user has signed in from (without the sign-in)."""
+    values: dict[str, Any] = {"court_id": user.court_id, "id": _unique("device-"),
+                              "user_id": user.id, "last_seen_at": utcnow()}
+    device = Device(**(values | overrides))
+    session.add(device)
+    session.flush()
+    return device
 
 
 def assign_grid(session: Session, user: User, village: VillageGrid) -> GridAssignment:

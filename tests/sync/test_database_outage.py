@@ -32,7 +32,7 @@ from enforcement.models import Role
 from tests import factories
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "pgcluster.py"
-BATCH = 1000
+BATCH = 600
 
 pytestmark = pytest.mark.no_db  # it brings its own cluster
 

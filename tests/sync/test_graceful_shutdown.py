@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import requests
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 from sqlmodel import Session
 
 from enforcement.models import Role
@@ -93,7 +94,7 @@ def test_sigterm_during_a_push_finishes_it_and_the_retry_after_restart_matches(
         user = factories.create_user(session, court, Role.GRID_ASSISTANT)
         factories.assign_grid(session, user, village)
         session.commit()
-        username = user.username
+        username, court_id = user.username, court.id
     body = {"device_id": "phone-t", "schema_version": 1, "mutations": [
         {"mutation_id": uuid.uuid4().hex, "table": "lead", "op": "create",
          "id": str(uuid.uuid4()), "fields": {"kind": "other", "description": f"#{i}"}}
@@ -130,7 +131,17 @@ def test_sigterm_during_a_push_finishes_it_and_the_retry_after_restart_matches(
     with gunicorn(url, log) as (base, _proc):
         retried = requests.post(f"{base}/api/v1/sync/push", json=body, headers=headers,
                                 timeout=240)
+        scraped = requests.get(f"{base}/metrics", timeout=30)
     assert retried.status_code == 200, retried.text
     assert retried.json() == first.json()
+    # Metrics in gunicorn's multiprocess mode: counters, pool gauges and database gauges.
+    samples = {(s.name, tuple(sorted(s.labels.items()))): s.value
+               for family in text_string_to_metric_families(scraped.text)
+               for s in family.samples}
+    assert samples[("gridwork_sync_pushes_total", ())] == 1
+    assert samples[("gridwork_sync_mutations_total",
+                    (("result", "applied"), ("table", "lead")))] == BATCH
+    assert samples[("gridwork_db_pool_size", ())] == 3  # 2 threads + 1, one worker
+    assert samples[("gridwork_devices", (("court_id", court_id), ("last_seen", "1d")))] == 1
     assert _count(engine, "lead") == BATCH == _count(engine, "sync_receipt")
     engine.dispose()

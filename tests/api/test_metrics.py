@@ -105,7 +105,6 @@ def test_devices_by_last_contact_and_attachment_bytes_per_court(http, world, log
     factories.create_attachment(session, world.assistant, size_bytes=999, complete=False)
     factories.create_attachment(session, world.stranger, size_bytes=70)
     session.commit()
-    assert phone
 
     samples = scrape(http)
     court = world.court.id
@@ -114,6 +113,10 @@ def test_devices_by_last_contact_and_attachment_bytes_per_court(http, world, log
     assert value(samples, "gridwork_attachment_bytes", court_id=court) == 1500
     assert value(samples, "gridwork_attachment_bytes", court_id=world.other_court.id) == 70
     assert value(samples, "gridwork_database_up") == 1
+    text = http.get("/metrics").text  # ids and counts only: no one's name or device
+    for personal in (world.assistant.username, world.assistant.display_name,
+                     phone["device_id"], idle["device_id"]):
+        assert personal not in text
 
 
 def test_pool_gauges_show_connections_in_use(http, app):

@@ -63,11 +63,15 @@ def pull(db: Database, principal: Principal, cursor: str | None, limit: int,
 
 def _seen(session: Any, principal: Principal) -> None:
     """Note when the device last synced (for the health page), at most once a minute: an
-    UPDATE that matches no row writes nothing, so most pulls stay read-only."""
+    UPDATE that matches no row writes nothing, so most pulls stay read-only. A row locked
+    by the device's own push in flight is skipped, not waited for (the push notes it)."""
     now = utcnow()
-    session.execute(sa.update(Device).where(
+    due = sa.select(Device.id).where(
         Device.court_id == principal.court_id, Device.id == principal.device_id,
         sa.or_(Device.last_seen_at.is_(None), Device.last_seen_at < now - SEEN_EVERY),
+    ).with_for_update(skip_locked=True)
+    session.execute(sa.update(Device).where(
+        Device.court_id == principal.court_id, Device.id.in_(due.scalar_subquery()),
     ).values(last_seen_at=now))
 
 

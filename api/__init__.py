@@ -50,6 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from api.admin.page import blp as admin_page_blp
+    from api.admin.routes import blp as admin_blp
     from api.attachments.routes import blp as attachments_blp
     from api.auth.routes import blp as auth_blp
     from api.cases.routes import blp as cases_blp
@@ -79,7 +81,8 @@ def _register_blueprints(app: Flask) -> None:
     })
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
-    ratelimit.init_app(app, [auth_blp])
+    app.register_blueprint(admin_page_blp)
+    ratelimit.init_app(app, [auth_blp, admin_page_blp])
     api.register_blueprint(auth_blp, url_prefix="/api/v1/auth")
     api.register_blueprint(me_blp, url_prefix="/api/v1/me")
     api.register_blueprint(devices_blp, url_prefix="/api/v1/devices")
@@ -100,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(supervision_blp, url_prefix="/api/v1/supervision")
     api.register_blueprint(linkage_blp, url_prefix="/api/v1/linkage")
     api.register_blueprint(reports_blp, url_prefix="/api/v1/reports")
+    api.register_blueprint(admin_blp, url_prefix="/api/v1/admin")
 
 
 def _register_cli(app: Flask) -> None:

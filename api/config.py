@@ -33,6 +33,8 @@ class Config:
     ATTACHMENT_CONTENT_TYPES = ("image/jpeg,image/png,image/webp,image/heic,audio/mp4,"
                                 "audio/x-m4a,audio/aac,audio/mpeg,audio/amr,application/pdf")
     OPINION_ANSWER_DAYS = 10
+    HEALTH_DEVICE_STALE_DAYS = 14
+    HEALTH_DISK_FREE_WARN_MB = 1024
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -45,7 +47,8 @@ class Config:
     JSON_SORT_KEYS = False
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
-                 "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES", "OPINION_ANSWER_DAYS")
+                 "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES", "OPINION_ANSWER_DAYS",
+                 "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
                  "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES")

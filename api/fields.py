@@ -5,7 +5,7 @@ One definition each, so that every resource validates and documents them alike.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,9 @@ from marshmallow import validate as ma_validate
 
 from enforcement.models import Datum
 from enforcement.placement import ReportedPoint, lonlat
+from enforcement.times import CLOCK_SKEW as CLOCK_SKEW  # re-exported for schemas
+from enforcement.times import EARLIEST as EARLIEST
+from enforcement.times import plausible
 
 RECORD_ID = ma_validate.Regexp(
     r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -22,9 +25,6 @@ RECORD_ID = ma_validate.Regexp(
 )
 """Ids that phones generate: UUIDs, or the 16 characters WatermelonDB uses."""
 
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-CLOCK_SKEW = timedelta(days=3)
-"""Observations up to this far in the future are accepted: phones' clocks drift."""
 MAX_MONEY = Decimal("10000000000")
 
 
@@ -48,7 +48,7 @@ def aware(**kwargs: Any) -> ma.fields.AwareDateTime:
 
 def plausible_time(value: datetime | None) -> None:
     """A phone clock far off would break the 48-hour duplicate window; refuse it."""
-    if value is not None and not EARLIEST <= value <= datetime.now(UTC) + CLOCK_SKEW:
+    if value is not None and not plausible(value):
         raise ma.ValidationError("must be after 2000 and not in the future")
 
 

@@ -101,6 +101,8 @@ TITLES: dict[str, tuple[str, str]] = {
                            "This field is kept by the court and cannot be changed from a phone"),
     "constraint_violation": ("数据与已有记录冲突，未保存", "The change clashed with stored data"),
     "unknown_table": ("该数据表不支持同步", "This table is not synced"),
+    "implausible_time": ("时间不合理：早于2000年或晚于当前时间（请检查手机时钟）",
+                         "The time is before 2000 or in the future (check the phone's clock)"),
     "conflict_not_found": ("未找到该同步冲突", "No such sync conflict"),
     "conflict_already_resolved": ("该同步冲突已处理", "This sync conflict was already resolved"),
     "conflict_resolution_invalid": ("该冲突不能用这种方式处理",

@@ -15,6 +15,7 @@ import os
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
@@ -22,11 +23,13 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
 )
 
+from api.metrics_collectors import DatabaseGaugeCollector, watch_pool
 from enforcement.errors import NotFound
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -78,6 +81,41 @@ class Metrics:
             ["method", "route"], registry=self.registry,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        self.sync_pushes = Counter(
+            "gridwork_sync_pushes", "Sync pushes answered 200", registry=self.registry,
+        )
+        self.sync_pulls = Counter(
+            "gridwork_sync_pulls", "Sync pulls answered 200 (bootstrap: without a cursor)",
+            ["kind"], registry=self.registry,
+        )
+        self.sync_mutations = Counter(
+            "gridwork_sync_mutations", "Pushed mutations by table and result "
+            "(applied, merged, conflict, rejected)",
+            ["table", "result"], registry=self.registry,
+        )
+        # livesum: under gunicorn each worker's pool is added up (dead workers drop out).
+        self.pool = {
+            name: Gauge(f"gridwork_db_pool_{name}", help_text, registry=self.registry,
+                        multiprocess_mode="livesum")
+            for name, help_text in (
+                ("size", "Connections each pool keeps open"),
+                ("checked_out", "Connections in use by requests now"),
+                ("overflow", "Connections open beyond the pool size now"),
+            )
+        }
+
+
+def count_sync_push(results: Iterable[Any]) -> None:
+    """Count a push that was answered, and each of its mutations by table and result."""
+    metrics: Metrics = current_app.extensions["gridwork.metrics"]
+    metrics.sync_pushes.inc()
+    for result in results:
+        metrics.sync_mutations.labels(result.table, str(result.status)).inc()
+
+
+def count_sync_pull(bootstrap: bool) -> None:
+    metrics: Metrics = current_app.extensions["gridwork.metrics"]
+    metrics.sync_pulls.labels("bootstrap" if bootstrap else "incremental").inc()
 
 
 def current_request_id() -> str | None:
@@ -118,6 +156,7 @@ def metrics_view() -> Response:
         # Under gunicorn every worker counts on its own; add them all up.
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
+        registry.register(DatabaseGaugeCollector(current_app.extensions["gridwork"].db))
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
@@ -135,7 +174,11 @@ def _metrics_allowed() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["gridwork.metrics"] = Metrics()
+    metrics = Metrics()
+    app.extensions["gridwork.metrics"] = metrics
+    db = app.extensions["gridwork"].db
+    watch_pool(db.engine, metrics.pool)
+    metrics.registry.register(DatabaseGaugeCollector(db))
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.add_url_rule("/metrics", "metrics", metrics_view)

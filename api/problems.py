@@ -8,14 +8,19 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, current_app, request
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from api.messages import HTTP_STATUS_CODES, request_locale, title_for
 from api.observability import current_request_id
-from enforcement.errors import DomainError, TooManyRequests
+from enforcement.errors import DomainError, ServiceUnavailable, TooManyRequests
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://gridwork.invalid/problems/"
+DATABASE_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+"""The database is gone, restarting, refusing connections or out of them: try again soon.
+Whatever the request was writing rolled back with its transaction."""
 
 log = logging.getLogger("gridwork.api")
 
@@ -66,7 +71,7 @@ def problem(status: int, code: str, detail: str | None = None,
 
 def handle_domain_error(error: DomainError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
-    if isinstance(error, TooManyRequests):
+    if isinstance(error, TooManyRequests | ServiceUnavailable):
         headers["Retry-After"] = str(error.retry_after)
     return problem(error.status, error.code, error.detail, error.errors, headers, **error.extra)
 
@@ -81,6 +86,14 @@ def handle_http_exception(error: HTTPException) -> Response:
     # Werkzeug's stock descriptions add nothing to the title once field errors are listed.
     detail = data.get("message") or (None if errors or status >= 500 else error.description)
     return problem(status, code, detail, errors, data.get("headers"))
+
+
+def handle_database_unavailable(error: Exception) -> Response:
+    """503 with Retry-After instead of a 500: the client keeps its data and retries."""
+    cause = getattr(error, "orig", None) or error
+    log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                type(cause).__name__)  # not the message: it may quote parameters
+    return handle_domain_error(ServiceUnavailable(code="database_unavailable"))
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -101,4 +114,6 @@ def _only_unknown_fields(errors: dict[str, Any]) -> bool:
 def register(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    for database_error in DATABASE_ERRORS:
+        app.register_error_handler(database_error, handle_database_unavailable)
     app.register_error_handler(Exception, handle_unexpected)

@@ -87,9 +87,15 @@ class TooManyRequests(DomainError):
 
 
 class ServiceUnavailable(DomainError):
+    """Try again later; ``retry_after`` (seconds) becomes the Retry-After header."""
+
     status = 503
     code = "service_unavailable"
 
+    def __init__(self, detail: str | None = None, *, retry_after: int = 5,
+                 **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.retry_after = max(1, retry_after)
 
 class InsufficientStorage(DomainError):
     """The server's disk is full: nothing was kept, retry later (507)."""

@@ -96,6 +96,7 @@ ACTIONS = (
     "task_answer.read", "task_answer.update",
     "report.read", "assistant.read", "reward.read", "reward.decide", "reward_rule.set",
     "case.resume",
+    "health.read",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -242,6 +243,7 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (JUD, "reward.decide",        "court"),     # approve or reject a reward entry
     (JUD, "reward_rule.set",      "court"),
     (JUD, "case.resume",          "court"),     # 终本 case back to enforcement
+    (ADM, "health.read",          "court"),     # the server's and their court's health
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see

@@ -49,6 +49,7 @@ from enforcement.models import (
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
+from enforcement.times import CLOCK_SKEW, plausible
 from sync.merge import Owner
 from sync.spec import FieldSpec, Registry, SyncSpec
 
@@ -125,7 +126,13 @@ def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
     try:
         if out.get("observed_at") is not None:
             parsed = datetime.fromisoformat(str(out["observed_at"]).replace("Z", "+00:00"))
-            out["observed_at"] = _iso(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
+            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            if not plausible(parsed):
+                raise ValidationFailed(
+                    "observed_at must be after 2000 and not in the future "
+                    f"(beyond {CLOCK_SKEW.days} days of clock drift)", code="implausible_time",
+                    errors={"observed_at": ["must be after 2000 and not in the future"]})
+            out["observed_at"] = _iso(parsed)
         if "kind" in out:
             out["kind"] = LeadKind(out["kind"]).value
         if "urgency" in out:

@@ -7,11 +7,14 @@ the engine (``sync``) does the merging, the specs (``sync_specs``) do the writes
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
+
+import sqlalchemy as sa
 
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from enforcement.models import Device, Role
+from enforcement.models import Device, Role, utcnow
 from enforcement.principal import Principal
 from enforcement.sync_specs import REGISTRY
 from sync import conflicts, engine
@@ -21,6 +24,7 @@ from sync.feed import InvalidCursor
 from sync.protocol import Mutation, MutationResult
 from sync.spec import Registry
 
+SEEN_EVERY = timedelta(minutes=1)
 COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 """Roles that see and resolve every conflict of their court (those that read every lead,
 per ``policy``); others see and resolve their own."""
@@ -38,6 +42,7 @@ def push(db: Database, principal: Principal, device_id: str, schema_version: int
         device = session.get(Device, (principal.court_id, device_id))
         if device is not None:
             device.schema_version = schema_version
+            device.last_seen_at = utcnow()
         session.commit()
         return results
 
@@ -47,10 +52,27 @@ def pull(db: Database, principal: Principal, cursor: str | None, limit: int,
     """Changes in the caller's scope since ``cursor`` (none: a bootstrap)."""
     with db.unit_of_work() as session:
         try:
-            return engine.pull(session, registry, principal, cursor, limit, schema_version)
+            page = engine.pull(session, registry, principal, cursor, limit, schema_version)
         except InvalidCursor as exc:
             raise ValidationFailed(str(exc), code=exc.code,
                                    errors={"cursor": [str(exc)]}) from exc
+        _seen(session, principal)
+        session.commit()
+        return page
+
+
+def _seen(session: Any, principal: Principal) -> None:
+    """Note when the device last synced (for the health page), at most once a minute: an
+    UPDATE that matches no row writes nothing, so most pulls stay read-only. A row locked
+    by the device's own push in flight is skipped, not waited for (the push notes it)."""
+    now = utcnow()
+    due = sa.select(Device.id).where(
+        Device.court_id == principal.court_id, Device.id == principal.device_id,
+        sa.or_(Device.last_seen_at.is_(None), Device.last_seen_at < now - SEEN_EVERY),
+    ).with_for_update(skip_locked=True)
+    session.execute(sa.update(Device).where(
+        Device.court_id == principal.court_id, Device.id.in_(due.scalar_subquery()),
+    ).values(last_seen_at=now))
 
 
 def list_conflicts(db: Database, principal: Principal, status: str | None = "open"

@@ -19,12 +19,14 @@ from shapely.geometry import MultiPolygon, box
 from sqlmodel import Session
 
 from enforcement.models import (
+    Attachment,
     CaseEvent,
     CaseFollow,
     CaseMediator,
     CaseParty,
     Court,
     DeputyEvaluation,
+    Device,
     EnforcementCase,
     EnforcementNode,
     EnforcementRound,
@@ -126,6 +128,16 @@ def create_village(session: Session, township: Township, lon: float = 108.3,
     session.add(village)
     session.flush()
     return village
+
+
+def create_device(session: Session, user: User, **overrides: Any) -> Device:
+    """A device the user has signed in from (without the sign-in)."""
+    values: dict[str, Any] = {"court_id": user.court_id, "id": _unique("device-"),
+                              "user_id": user.id, "last_seen_at": utcnow()}
+    device = Device(**(values | overrides))
+    session.add(device)
+    session.flush()
+    return device
 
 
 def assign_grid(session: Session, user: User, village: VillageGrid) -> GridAssignment:
@@ -423,6 +435,19 @@ def create_case_event(session: Session, case: EnforcementCase, kind: str, to_sta
     session.add(event)
     session.flush()
     return event
+def create_attachment(session: Session, uploader: User, size_bytes: int = 1000,
+                      complete: bool = True, **overrides: Any) -> Attachment:
+    """An attachment row (no file): complete, or with only half its bytes received."""
+    values: dict[str, Any] = {
+        "court_id": uploader.court_id, "sha256": uuid.uuid4().hex * 2,
+        "size_bytes": size_bytes, "content_type": "image/jpeg", "uploaded_by": uploader.id,
+        "received_bytes": size_bytes if complete else size_bytes // 2, "complete": complete,
+        "completed_at": utcnow() if complete else None,
+    }
+    attachment = Attachment(**(values | overrides))
+    session.add(attachment)
+    session.flush()
+    return attachment
 
 
 # --------------------------------------------------------------------------- boundary files

@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
+from api.observability import count_sync_pull, count_sync_push
 from api.smorest import Blueprint, current_principal
 from api.sync.schemas import (
     ConflictQueryArgsSchema,
@@ -45,6 +46,7 @@ class Push(MethodView):
         """
         results = syncing.push(_db(), current_principal(), body["device_id"],
                                body["schema_version"], body["mutations"])
+        count_sync_push(results)
         return {"results": results}
 
 
@@ -64,6 +66,7 @@ class Pull(MethodView):
         """
         page = syncing.pull(_db(), current_principal(), args["cursor"], args["limit"],
                             args["schema_version"])
+        count_sync_pull(bootstrap=not args["cursor"])
         return page.to_json()
 
 

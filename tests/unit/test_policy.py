@@ -71,6 +71,7 @@ EXPECTED = {
     "reward.decide":       (_,          _,          _,       "court", _,          _,      _),
     "reward_rule.set":     (_,          _,          _,       "court", _,          _,      _),
     "case.resume":         (_,          _,          _,       "court", _,          _,      _),
+    "health.read":         (_,          _,          _,       _,       _,          _,  "court"),
 }
 
 

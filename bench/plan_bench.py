@@ -132,10 +132,10 @@ def _draw(plan: Plan, teams: list[Team], county: object, path: str) -> None:
             stop["lon"], stop["lat"] = located[stop["target_id"]]
     for left in result["unassigned"]:
         left["lon"], left["lat"] = located[left["target_id"]]
-    settings = {t.id: {"start": {"lon": t.lon, "lat": t.lat}} for t in by_id.values()}
+    starts = {t.id: (t.lon, t.lat) for t in by_id.values()}
     villages = [v.geom for v in county.villages]  # type: ignore[attr-defined]
     area = shapely.union_all([t.geom for t in county.townships])  # type: ignore[attr-defined]
-    drawing = plan_map_of("Demo county round", {"teams": settings}, [t.id for t in teams],
+    drawing = plan_map_of("Demo county round", starts, [t.id for t in teams],
                           result, villages, area)
     with open(path, "wb") as out:
         out.write(render_png(drawing, width_in=9, dpi=80))

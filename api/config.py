@@ -29,6 +29,7 @@ class Config:
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     CORS_ORIGINS = ""
     ATTACHMENTS_DIR = ".data/attachments"
+    PDF_FONT = ""
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -44,7 +45,7 @@ class Config:
                  "MAX_CONTENT_LENGTH")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
-                 "CORS_ORIGINS", "ATTACHMENTS_DIR")
+                 "CORS_ORIGINS", "ATTACHMENTS_DIR", "PDF_FONT")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

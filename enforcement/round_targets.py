@@ -13,8 +13,9 @@ address is elsewhere or the lead names no case.
 Deduplicated: a lead within ``SAME_PLACE_M`` of its own case's target is folded into that
 target (the stop carries the lead's id, and the lead's freshness already counts in the
 case's score); of several leads about the same case or debtor at the same place, the
-freshest stands for all. Each candidate has a stable ``key`` (``case:<id>`` or
-``lead:<id>``) that plans and pinned assignments use.
+freshest stands for all (the same case, party, or debtor's name as the assistant wrote
+it). Each candidate has a stable ``key`` (``case:<id>`` or ``lead:<id>``) that plans and
+pinned assignments use.
 """
 
 from __future__ import annotations
@@ -110,7 +111,7 @@ def lead_candidates(session: Session, rnd: EnforcementRound,
     case = EnforcementCase
     query = (
         sa.select(
-            Lead.id.label("lead_id"), Lead.case_id, Lead.village_grid_id,
+            Lead.id.label("lead_id"), Lead.case_id, Lead.village_grid_id, Lead.debtor_text,
             sa.func.coalesce(Lead.party_id, _debtor_of(case)).label("party_id"),
             sa.func.coalesce(Lead.observed_at, Lead.created_at).label("lead_at"),
             sa.func.ST_X(Lead.point).label("lon"), sa.func.ST_Y(Lead.point).label("lat"),
@@ -144,5 +145,4 @@ def _near(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 
 def _same_subject(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    return bool((a["case_id"] and a["case_id"] == b["case_id"])
-                or (a["party_id"] and a["party_id"] == b["party_id"]))
+    return any(a[k] and a[k] == b[k] for k in ("case_id", "party_id", "debtor_text"))

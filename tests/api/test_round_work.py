@@ -299,7 +299,7 @@ def test_sheet_pdf_has_every_stop_in_chinese(http, world, session):
 
 
 def test_only_the_courts_officers_and_judges_reach_round_work(http, world, session):
-    rnd = _locked_without_targets(http, world)
+    rnd = _planned_round(http, world)
     outsider = factories.create_user(session, world.other_court, Role.OFFICER)
     session.commit()
     paths = ("/summary", "/visits", "/sheet.pdf")
@@ -310,6 +310,9 @@ def test_only_the_courts_officers_and_judges_reach_round_work(http, world, sessi
                            403, "forbidden")
         assert_problem(http.patch(f"/api/v1/rounds/{rnd['id']}", json={"name": "x"},
                                   headers={**headers, "If-Match": '"1"'}), 403, "forbidden")
+        assert_problem(http.post(f"/api/v1/rounds/{rnd['id']}/visits", json={
+            "target_id": "0" * 16, "result": "refused", "visited_at": VISITED_AT},
+            headers=headers), 403, "forbidden")
     other = world.headers(outsider)
     for path in paths:
         assert_problem(http.get(f"/api/v1/rounds/{rnd['id']}{path}", headers=other), 404,
@@ -322,6 +325,6 @@ def test_only_the_courts_officers_and_judges_reach_round_work(http, world, sessi
         "amount_collected": 1}, headers=other), 404, "round_not_found")
 
 
-def _locked_without_targets(http: Any, world: Any) -> dict[str, Any]:
+def _planned_round(http: Any, world: Any) -> dict[str, Any]:
     created = _create(http, world, teams=_teams(world)).json()
     return _plan(http, world, created["id"])

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, current_app, url_for
@@ -266,7 +267,7 @@ class RoundVisits(MethodView):
         `amount_owed_exceeded` beyond what is owed); `settled` and `property_found` (or
         `outcome_kind`) are recorded as outcomes.
         """
-        data = visits.VisitInput(**body)
+        data = visits.VisitInput(**{"amount_collected": Decimal("0"), **body})
         visit, created = visits.record_visit(_db(), current_principal(), round_id, data)
         location = url_for("rounds.RoundVisits", round_id=round_id)
         return visit, 201 if created else 200, {"Location": location}

@@ -30,8 +30,8 @@ class VisitCreateSchema(ma.Schema):
     point = ma.fields.Nested(PointSchema, load_default=None, allow_none=True, metadata={
         "description": "Where the visit was recorded, with the phone's datum"})
     notes = text(4000, load_default="")
-    amount_collected = money(load_default=0, metadata={
-        "description": "Paid on the spot; recorded as a payment on the case"})
+    amount_collected = money(metadata={
+        "description": "Paid on the spot; recorded as a payment on the case (default 0)"})
     outcome_kind = ma.fields.Enum(OutcomeKind, by_value=True, load_default=None,
                                   allow_none=True, metadata={
                                       "description": "What else came of it, e.g. "

@@ -70,7 +70,8 @@ browser:
 setup: migrate ## system packages, virtualenv, database, migrations
 
 # PostgreSQL server + PostGIS from apt when missing (as root), unless DATABASE_URL is set.
-# python3-venv too when the interpreter cannot make a virtualenv yet.
+# python3-venv too when the interpreter cannot make a virtualenv yet; as root, the Chinese
+# font that PDF visit sheets embed (fonts-wqy-microhei; else GET …/sheet.pdf answers 503).
 system-deps:
 	@need=""; \
 	if [ -n "$(PRIVATE_DB)" ]; then \
@@ -83,6 +84,9 @@ system-deps:
 	fi; \
 	if [ ! -x $(BIN)/python ] && ! $(PYTHON) -c 'import ensurepip, venv' 2>/dev/null; then \
 	  need="$$need python3-venv"; \
+	fi; \
+	if [ "$$(id -u)" = 0 ] && [ ! -d /usr/share/fonts/truetype/wqy ]; then \
+	  need="$$need fonts-wqy-microhei"; \
 	fi; \
 	if [ -z "$$need" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \

@@ -35,6 +35,7 @@ class Config:
     OPINION_ANSWER_DAYS = 10
     HEALTH_DEVICE_STALE_DAYS = 14
     HEALTH_DISK_FREE_WARN_MB = 1024
+    PDF_FONT = ""
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -51,7 +52,7 @@ class Config:
                  "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
-                 "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES")
+                 "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES", "PDF_FONT")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

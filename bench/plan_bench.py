@@ -14,6 +14,7 @@ it can still serve within working hours; it shows what VROOM's optimisation buys
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import time
 from datetime import date, timedelta
@@ -81,11 +82,15 @@ def main() -> None:
                         help="one VROOM problem per team (geo.partition), or the whole round")
     parser.add_argument("--timeout", type=float, default=None, help="VROOM's time limit (s)")
     parser.add_argument("--png", help="also draw the plan to this PNG file")
+    parser.add_argument("--pinned", type=int, default=0,
+                        help="pin this many targets to the team one further along (as if "
+                             "a planner had moved them) and check they stay there")
     args = parser.parse_args()
 
     started = time.perf_counter()
     targets, teams, county = demo_problem(args.targets, args.teams)
     teams = [Team(t.id, t.lon, t.lat, max_stops=args.max_stops) for t in teams]
+    moved = _pin(targets, teams, args.pinned)
     days = [date(2026, 11, 2) + timedelta(days=d) for d in range(args.days)]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"demo county generated and {len(targets)} targets chosen in "
@@ -104,6 +109,10 @@ def main() -> None:
     greedy_s = time.perf_counter() - started
 
     served, travel_s = plan.summary["assigned"], plan.summary["travel_s"]
+    if moved:
+        where = {s.target_id: r.team_id for r in plan.routes for s in r.stops}
+        kept = sum(where.get(t.id) == t.team_id for t in moved)
+        print(f"pinned targets kept with their new team: {kept} of {len(moved)}")
     print(f"VROOM  (level {args.level}, {args.threads} threads, split {args.split}, "
           f"timeout {args.timeout} s): "
           f"{vroom_s:.2f} s wall, {vroom_cpu:.2f} s CPU, "
@@ -116,6 +125,19 @@ def main() -> None:
           f"{(travel_s / max(served, 1)) / (greedy_travel / max(greedy_served, 1)):.2f}")
     if args.png:
         _draw(plan, teams, county, args.png)
+
+
+def _pin(targets: list[Target], teams: list[Team], n: int) -> list[Target]:
+    """Move every (len/n)-th target to the next team along; returns the moved ones."""
+    if n <= 0:
+        return []
+    step = max(1, len(targets) // n)
+    moved = []
+    for k in range(0, len(targets), step)[:n]:
+        team = teams[(k // step + 1) % len(teams)]
+        targets[k] = dataclasses.replace(targets[k], team_id=team.id)
+        moved.append(targets[k])
+    return moved
 
 
 def _draw(plan: Plan, teams: list[Team], county: object, path: str) -> None:
@@ -132,10 +154,10 @@ def _draw(plan: Plan, teams: list[Team], county: object, path: str) -> None:
             stop["lon"], stop["lat"] = located[stop["target_id"]]
     for left in result["unassigned"]:
         left["lon"], left["lat"] = located[left["target_id"]]
-    settings = {t.id: {"start": {"lon": t.lon, "lat": t.lat}} for t in by_id.values()}
+    starts = {t.id: (t.lon, t.lat) for t in by_id.values()}
     villages = [v.geom for v in county.villages]  # type: ignore[attr-defined]
     area = shapely.union_all([t.geom for t in county.townships])  # type: ignore[attr-defined]
-    drawing = plan_map_of("Demo county round", {"teams": settings}, [t.id for t in teams],
+    drawing = plan_map_of("Demo county round", starts, [t.id for t in teams],
                           result, villages, area)
     with open(path, "wb") as out:
         out.write(render_png(drawing, width_in=9, dpi=80))

@@ -29,7 +29,7 @@ from enforcement.models import (
     VillageGrid,
 )
 from enforcement.principal import Principal
-from enforcement.rounds import load_round, load_teams
+from enforcement.rounds import load_round, load_teams, team_base
 from geo.plan_map import MapRoute, PlanMap, render_png
 
 TODO_BY_LEAD = {
@@ -58,11 +58,11 @@ def plan_geojson(db: Database, principal: Principal, round_id: str) -> dict[str,
     """Targets (Points, planned and not) and one LineString per team and day."""
     with db.unit_of_work() as session:
         rnd, teams, result = _planned(session, principal, round_id)
-    starts = {tid: s["start"] for tid, s in rnd.plan["teams"].items()}
+    starts = team_bases(rnd, teams)
     names = {t.id: t.name for t in teams}
     features: list[dict[str, Any]] = []
     for route in result["routes"]:
-        base = (starts[route["team_id"]]["lon"], starts[route["team_id"]]["lat"])
+        base = starts[route["team_id"]]
         common = {"team_id": route["team_id"], "team_name": names.get(route["team_id"]),
                   "day": route["day"]}
         path = [base, *[(s["lon"], s["lat"]) for s in route["stops"]], base]
@@ -74,7 +74,8 @@ def plan_geojson(db: Database, principal: Principal, round_id: str) -> dict[str,
                                      **common, **_stop_props(stop)))
     for left in result["unassigned"]:
         features.append(_feature("Point", (left["lon"], left["lat"]), kind="unassigned",
-                                 case_id=left["case_id"], case_number=left["case_number"],
+                                 case_id=left["case_id"], lead_id=left.get("lead_id"),
+                                 case_number=left["case_number"],
                                  reason=left["reason"], priority=left["priority"]))
     return {"type": "FeatureCollection", "features": features,
             "properties": {"round_id": rnd.id, "name": rnd.name, "status": rnd.status.value,
@@ -89,8 +90,15 @@ def _feature(geometry_type: str, coords: Any, **props: Any) -> dict[str, Any]:
 
 
 def _stop_props(stop: dict[str, Any]) -> dict[str, Any]:
-    return {k: stop[k] for k in ("case_id", "case_number", "seq", "eta", "arrival_s",
-                                 "start_s", "departure_s", "priority", "windows")}
+    return {k: stop.get(k) for k in ("target_id", "case_id", "lead_id", "case_number", "seq",
+                                     "eta", "arrival_s", "start_s", "departure_s",
+                                     "priority", "windows")}
+
+
+def team_bases(rnd: EnforcementRound, teams: list[RoundTeam]) -> dict[str, tuple[float, float]]:
+    """Each team's base as (lon, lat); a team without one starts from the round's depot."""
+    bases = {t.id: team_base(t, rnd) for t in teams}
+    return {tid: base for tid, base in bases.items() if base is not None}
 
 
 def visit_sheet(db: Database, principal: Principal, round_id: str) -> dict[str, Any]:
@@ -98,8 +106,11 @@ def visit_sheet(db: Database, principal: Principal, round_id: str) -> dict[str, 
     unmasked = policy.allows(principal, "party.read_unmasked")
     with db.unit_of_work() as session:
         rnd, teams, result = _planned(session, principal, round_id)
-        case_ids = [s["case_id"] for r in result["routes"] for s in r["stops"]]
+        case_ids = [s["case_id"] for r in result["routes"] for s in r["stops"] if s["case_id"]]
         details = _case_details(session, rnd.court_id, case_ids)
+        leads = _lead_details(session, rnd.court_id, [
+            s["lead_id"] for r in result["routes"] for s in r["stops"]
+            if s.get("lead_id") and (not s["case_id"] or s.get("key", "").startswith("lead:"))])
         if unmasked:
             for party_id, case_id in {(d["party_id"], cid) for cid, d in details.items()
                                       if d["party_id"]}:
@@ -112,7 +123,8 @@ def visit_sheet(db: Database, principal: Principal, round_id: str) -> dict[str, 
     for team in teams:
         days = []
         for route in (r for r in result["routes"] if r["team_id"] == team.id):
-            stops = [_sheet_stop(s, details.get(s["case_id"], {}), unmasked)
+            stops = [_sheet_stop(s, {**details.get(s["case_id"], {}),
+                                     **leads.get(s.get("lead_id") or "", {})}, unmasked)
                      for s in route["stops"]]
             days.append({"day": route["day"], "leaves_s": route["leaves_s"],
                          "returns_s": route["returns_s"], "stops": stops})
@@ -129,7 +141,7 @@ def _sheet_stop(stop: dict[str, Any], detail: dict[str, Any], unmasked: bool) ->
     todo = TODO_BY_LEAD.get(LeadKind(lead), DEFAULT_TODO) if lead else DEFAULT_TODO
     if stop.get("windows"):
         todo += "（夜间执行：" + "、".join(f"{a}-{b}" for a, b in stop["windows"]) + "）"
-    return {"seq": stop["seq"], "eta": stop["eta"], "case_number": stop["case_number"],
+    return {"seq": stop["seq"], "eta": stop["eta"], "case_number": stop["case_number"] or "",
             "debtor": name or "", "address": detail.get("address") or "",
             "village": detail.get("village") or "", "cause": detail.get("cause") or "",
             "todo": todo}
@@ -164,6 +176,32 @@ def _case_details(session: Session, court_id: str,
                    "village": r.village, "lead_kind": r.lead_kind} for r in rows}
 
 
+def _lead_details(session: Session, court_id: str,
+                  lead_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """For stops that a lead sent the team to: its place, what it says, whom it is about.
+
+    Overrides the case's address (the lead says where to go) and what to do."""
+    if not lead_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Lead.id, Lead.kind, Lead.description, Lead.debtor_text,
+                  VillageGrid.name.label("village"), Party.name, Party.kind.label("party_kind"))
+        .outerjoin(VillageGrid, sa.and_(VillageGrid.court_id == Lead.court_id,
+                                        VillageGrid.id == Lead.village_grid_id))
+        .outerjoin(Party, sa.and_(Party.court_id == Lead.court_id, Party.id == Lead.party_id))
+        .where(Lead.court_id == court_id, Lead.id.in_(lead_ids))
+    ).all()
+    details: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        detail = {"lead_kind": r.kind.value, "village": r.village,
+                  "address": "线索：" + (r.description or "")[:80]}
+        if r.name or r.debtor_text:
+            detail |= {"debtor": r.name or r.debtor_text,
+                       "organisation": r.party_kind == PartyKind.ORGANISATION}
+        details[r.id] = detail
+    return details
+
+
 def plan_map_png(db: Database, principal: Principal, round_id: str) -> bytes:
     """The round's map: village grids around the area, its targets and routes."""
     with db.unit_of_work() as session:
@@ -173,23 +211,23 @@ def plan_map_png(db: Database, principal: Principal, round_id: str) -> bytes:
                 VillageGrid.court_id == rnd.court_id,
                 sa.func.ST_Intersects(VillageGrid.geom, sa.func.ST_Envelope(rnd.area))))]
         area = to_shape(rnd.area)
-    return render_png(plan_map_of(rnd.name, rnd.plan, [t.id for t in teams], result,
+        bases = team_bases(rnd, teams)
+    return render_png(plan_map_of(rnd.name, bases, [t.id for t in teams], result,
                                   outlines, area))
 
 
-def plan_map_of(title: str, plan: dict[str, Any], team_ids: list[str], result: dict[str, Any],
-                outlines: list[Any], area: Any) -> PlanMap:
+def plan_map_of(title: str, starts: dict[str, tuple[float, float]], team_ids: list[str],
+                result: dict[str, Any], outlines: list[Any], area: Any) -> PlanMap:
     """The drawable map of a stored plan; ASCII labels (Team 1, Team 2…)."""
-    starts = plan["teams"]
     routes = []
     days = sorted({r["day"] for r in result["routes"]})
     for route in result["routes"]:
         team = team_ids.index(route["team_id"])
-        base = (starts[route["team_id"]]["start"]["lon"], starts[route["team_id"]]["start"]["lat"])
+        base = starts[route["team_id"]]
         path = [base, *[(s["lon"], s["lat"]) for s in route["stops"]], base]
         routes.append(MapRoute(f"Team {team + 1}", team,
                                days.index(route["day"]), path))
-    bases = sorted({(s["start"]["lon"], s["start"]["lat"]) for s in starts.values()})
+    bases = sorted(set(starts.values()))
     summary = result["summary"]
     return PlanMap(
         title=f"{_ascii(title)}: {summary['assigned']} of {summary['targets']} targets",

@@ -1,18 +1,18 @@
 """Enforcement rounds (驻村连片集中执行): create one over an area, list, read and lock it.
 
-Planning lives in ``enforcement.round_planning``, the printable and drawable outputs in
-``enforcement.round_outputs``. Only officers and judges of the court work with rounds (the
-routes say so); another court's round is reported as absent.
+Planning lives in ``enforcement.round_planning``, edits and the status lifecycle in
+``enforcement.round_edits``, visits in ``enforcement.visits``, the printable and drawable
+outputs in ``enforcement.round_outputs``. Only officers and judges of the court work with
+rounds (the routes say so); another court's round is reported as absent.
 
-A team's planning settings (base, working hours, stops per day, vehicle capacity) are kept
-in ``EnforcementRound.plan["teams"]``, next to the planner's last answer
-(``plan["result"]``), so that what was asked and what came out are on record together.
+A team's planning settings (base, shift, stops per day, vehicle capacity) are columns of
+``RoundTeam``; ``EnforcementRound.plan["result"]`` keeps the planner's last answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 import shapely
@@ -26,13 +26,16 @@ from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.ids import plausible_id
 from enforcement.models import (
     EnforcementRound,
+    Role,
     RoundStatus,
     RoundTeam,
     Township,
+    User,
     VillageGrid,
     new_id,
     utcnow,
 )
+from enforcement.placement import lonlat
 from enforcement.principal import Principal
 
 MAX_ROUND_DAYS = 31
@@ -49,6 +52,10 @@ class TeamInput:
     max_stops: int = 12
     capacity: int | None = None
     vehicle: str | None = None
+    leader_id: str | None = None
+    member_ids: tuple[str, ...] = ()
+    id: str | None = None
+    """An existing team's id when a round is edited; None for a new team."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +69,16 @@ class RoundInput:
     polygon: dict[str, Any] | None = None
 
 
-def seconds_of(hhmm: str) -> int:
-    """'18:30' → 66,600 seconds since midnight."""
+def seconds_of(hhmm: str | time) -> int:
+    """'18:30' (or a ``time``) → 66,600 seconds since midnight."""
+    if isinstance(hhmm, time):
+        return hhmm.hour * 3600 + hhmm.minute * 60
     hours, minutes = hhmm.split(":")
     return int(hours) * 3600 + int(minutes) * 60
+
+
+def hhmm_of(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
 
 
 def round_days(rnd: EnforcementRound) -> list[date]:
@@ -75,20 +88,24 @@ def round_days(rnd: EnforcementRound) -> list[date]:
 
 def create_round(db: Database, principal: Principal, data: RoundInput) -> dict[str, Any]:
     """Store a draft round with its teams; the area comes from grids or a polygon."""
-    _validate(data)
+    validate_dates(data.starts_on, data.ends_on)
+    validate_area(data.township_ids, data.village_ids, data.polygon)
+    validate_teams(data.teams)
     with db.unit_of_work() as session:
-        area, township_id = _area(session, principal.court_id, data)
+        require_team_members(session, principal.court_id, data.teams)
+        area, township_id = area_of(session, principal.court_id, data.township_ids,
+                                    data.village_ids, data.polygon)
         round_id = new_id()
         teams = [RoundTeam(court_id=principal.court_id, id=new_id(), round_id=round_id,
-                           name=team.name, vehicle=team.vehicle) for team in data.teams]
-        settings = {row.id: _team_settings(team)
-                    for row, team in zip(teams, data.teams, strict=True)}
+                           name=team.name) for team in data.teams]
+        for row, team in zip(teams, data.teams, strict=True):
+            apply_team(row, team)
         rnd = EnforcementRound(
             court_id=principal.court_id, id=round_id, name=data.name,
             starts_on=data.starts_on, ends_on=data.ends_on, township_id=township_id,
             area=from_shape(area, srid=4326), team_count=len(data.teams),
             depot_point=from_shape(Point(data.teams[0].lon, data.teams[0].lat), srid=4326),
-            created_by=principal.user_id, plan={"teams": settings, "result": None},
+            created_by=principal.user_id, plan={"result": None},
         )
         session.add(rnd)
         session.flush()
@@ -148,15 +165,27 @@ def load_teams(session: Session, rnd: EnforcementRound) -> list[RoundTeam]:
     return _teams_of(session, rnd.court_id, [rnd.id]).get(rnd.id, [])
 
 
+def team_base(team: RoundTeam, rnd: EnforcementRound) -> tuple[float, float] | None:
+    """Where a team leaves from: its own base, else the round's depot (demo rounds)."""
+    return lonlat(team.start_point) or lonlat(rnd.depot_point)
+
+
+def team_view(team: RoundTeam, rnd: EnforcementRound) -> dict[str, Any]:
+    base = team_base(team, rnd)
+    return {"id": team.id, "name": team.name, "vehicle": team.vehicle,
+            "leader_id": team.leader_id, "member_ids": list(team.member_ids or []),
+            "start": {"lon": base[0], "lat": base[1]} if base else None,
+            "work_start": hhmm_of(team.shift_start), "work_end": hhmm_of(team.shift_end),
+            "max_stops": team.max_stops, "capacity": team.capacity}
+
+
 def round_view(rnd: EnforcementRound, teams: list[RoundTeam]) -> dict[str, Any]:
-    settings = (rnd.plan or {}).get("teams", {})
     result = (rnd.plan or {}).get("result")
     return {
         "id": rnd.id, "name": rnd.name, "status": rnd.status.value,
         "starts_on": rnd.starts_on, "ends_on": rnd.ends_on, "township_id": rnd.township_id,
         "area": mapping(to_shape(rnd.area)) if rnd.area is not None else None,
-        "teams": [{"id": t.id, "name": t.name, "vehicle": t.vehicle, **settings.get(t.id, {})}
-                  for t in teams],
+        "teams": [team_view(t, rnd) for t in teams],
         "plan_summary": result["summary"] if result else None, "plan": result,
         "locked_at": rnd.locked_at, "created_at": rnd.created_at, "version": rnd.version,
     }
@@ -175,42 +204,72 @@ def _teams_of(session: Session, court_id: str,
     return by_round
 
 
-def _team_settings(team: TeamInput) -> dict[str, Any]:
-    return {"start": {"lon": team.lon, "lat": team.lat}, "work_start": team.work_start,
-            "work_end": team.work_end, "max_stops": team.max_stops, "capacity": team.capacity}
+def apply_team(row: RoundTeam, team: TeamInput) -> None:
+    """Copy a team's input onto its row."""
+    row.name, row.vehicle = team.name, team.vehicle
+    row.leader_id, row.member_ids = team.leader_id, list(team.member_ids)
+    row.start_point = from_shape(Point(team.lon, team.lat), srid=4326)
+    row.shift_start = time.fromisoformat(team.work_start)
+    row.shift_end = time.fromisoformat(team.work_end)
+    row.max_stops, row.capacity = team.max_stops, team.capacity
 
 
-def _validate(data: RoundInput) -> None:
+def validate_dates(starts_on: date, ends_on: date) -> None:
+    if ends_on < starts_on:
+        raise ValidationFailed("the round is not valid",
+                               errors={"ends_on": ["must not be before starts_on"]})
+    if (ends_on - starts_on).days >= MAX_ROUND_DAYS:
+        raise ValidationFailed("the round is not valid", errors={
+            "ends_on": [f"a round lasts at most {MAX_ROUND_DAYS} days"]})
+
+
+def validate_area(township_ids: list[str], village_ids: list[str],
+                  polygon: dict[str, Any] | None) -> None:
+    if sum([bool(township_ids), bool(village_ids), polygon is not None]) != 1:
+        raise ValidationFailed("the round is not valid", errors={
+            "area": ["give exactly one of township_ids, village_ids or polygon"]})
+
+
+def validate_teams(teams: list[TeamInput]) -> None:
     errors: dict[str, Any] = {}
-    if data.ends_on < data.starts_on:
-        errors["ends_on"] = ["must not be before starts_on"]
-    elif (data.ends_on - data.starts_on).days >= MAX_ROUND_DAYS:
-        errors["ends_on"] = [f"a round lasts at most {MAX_ROUND_DAYS} days"]
-    kinds = [bool(data.township_ids), bool(data.village_ids), data.polygon is not None]
-    if sum(kinds) != 1:
-        errors["area"] = ["give exactly one of township_ids, village_ids or polygon"]
-    for n, team in enumerate(data.teams):
+    for n, team in enumerate(teams):
         if seconds_of(team.work_end) <= seconds_of(team.work_start):
-            errors.setdefault("teams", {})[str(n)] = {"work_end": ["must be after work_start"]}
+            errors[str(n)] = {"work_end": ["must be after work_start"]}
     if errors:
-        raise ValidationFailed("the round is not valid", errors=errors)
+        raise ValidationFailed("the round is not valid", errors={"teams": errors})
 
 
-def _area(session: Session, court_id: str, data: RoundInput) -> tuple[MultiPolygon, str | None]:
+def require_team_members(session: Session, court_id: str, teams: list[TeamInput]) -> None:
+    """Leaders and members are officers or judges of the court (422 naming the others)."""
+    wanted = {uid for t in teams for uid in (t.leader_id, *t.member_ids) if uid}
+    valid = set(session.scalars(sa.select(User.id).where(
+        User.court_id == court_id, User.id.in_(wanted),
+        User.role.in_((Role.OFFICER, Role.JUDGE))))) if wanted else set()
+    errors = {str(n): {"member_ids": sorted({u for u in (t.leader_id, *t.member_ids)
+                                             if u and u not in valid})}
+              for n, t in enumerate(teams)}
+    errors = {k: v for k, v in errors.items() if v["member_ids"]}
+    if errors:
+        raise ValidationFailed("team members must be officers or judges of this court",
+                               code="unknown_team_member", errors={"teams": errors})
+
+
+def area_of(session: Session, court_id: str, township_ids: list[str], village_ids: list[str],
+            polygon: dict[str, Any] | None) -> tuple[MultiPolygon, str | None]:
     """The round's area as a valid MultiPolygon, and its township when it is exactly one."""
-    if data.polygon is not None:
-        return _polygon_area(data.polygon), None
-    model: Any = Township if data.township_ids else VillageGrid
-    ids = sorted(set(data.township_ids or data.village_ids))
+    if polygon is not None:
+        return _polygon_area(polygon), None
+    model: Any = Township if township_ids else VillageGrid
+    ids = sorted(set(township_ids or village_ids))
     rows = session.execute(
         sa.select(model.id, model.geom).where(model.court_id == court_id, model.id.in_(ids))
     ).all()
     missing = sorted(set(ids) - {row.id for row in rows})
     if missing:
-        key = "township_ids" if data.township_ids else "village_ids"
+        key = "township_ids" if township_ids else "village_ids"
         raise ValidationFailed("unknown grids", code="unknown_grid", errors={key: missing})
     union = shapely.union_all([to_shape(row.geom) for row in rows])
-    township = ids[0] if data.township_ids and len(ids) == 1 else None
+    township = ids[0] if township_ids and len(ids) == 1 else None
     return _multi(union), township
 
 

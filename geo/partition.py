@@ -30,18 +30,22 @@ def worth_splitting(team_bases: Sequence[tuple[float, float]], n_targets: int) -
 
 def split_by_nearest_base(jobs: Sequence[int], priorities: Sequence[int], slots: Sequence[int],
                           matrix: np.ndarray, can_serve: Callable[[int, int], bool],
+                          pinned: dict[int, int] | None = None,
                           ) -> tuple[list[list[int]], list[int]]:
     """Target indices per team, and those that fit nowhere (see the module docstring).
 
     ``matrix`` has the teams' bases first, then the targets; ``can_serve(team, target)``
-    says whether the team could make that visit alone within a working day.
+    says whether the team could make that visit alone within a working day. ``pinned``
+    (target → team) places those targets first, with their team only.
     """
     n_teams = len(slots)
     room = list(slots)
     groups: list[list[int]] = [[] for _ in range(n_teams)]
     overflow: list[int] = []
-    for j in sorted(jobs, key=lambda j: (-priorities[j], j)):
-        nearest = sorted(range(n_teams), key=lambda i: (int(matrix[i, n_teams + j]), i))
+    pinned = pinned or {}
+    for j in sorted(jobs, key=lambda j: (j not in pinned, -priorities[j], j)):
+        nearest = [pinned[j]] if j in pinned else \
+            sorted(range(n_teams), key=lambda i: (int(matrix[i, n_teams + j]), i))
         team = next((i for i in nearest if room[i] > 0 and can_serve(i, j)), None)
         if team is None:
             overflow.append(j)

@@ -11,6 +11,10 @@ time windows that repeat on every day (e.g. evenings, when a debtor is home). VR
 maximises the total priority served, then minimises driving time, from a duration matrix
 given by a ``geo.travel.TravelModel``.
 
+A target may be pinned to a team, or to a team and a day (a planner moved the stop there):
+VROOM then gives it only to that team's vehicles, through skills, and at the highest
+priority, so the move holds unless that team cannot reach it at all.
+
 Large rounds with teams at different bases are split into one problem per team first
 (``geo.partition``). Times are whole seconds since local midnight of the route's day.
 Targets that no team can serve at all are taken out before solving and come back with the
@@ -60,6 +64,10 @@ class Target:
     """(start, end) seconds since local midnight when the visit may *start*; empty = any."""
     load: int = 1
     """Units of vehicle capacity the visit uses (e.g. a seat for a detained debtor)."""
+    team_id: str | None = None
+    """Pinned: only this team may visit it."""
+    day: date | None = None
+    """Pinned (with ``team_id``): only on this day."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +168,12 @@ def _groups(targets: Sequence[Target], feasible: list[int], teams: Sequence[Team
         return _fits(targets[j], teams[i], int(matrix[i, n_teams + j]),
                      int(matrix[n_teams + j, i]), targets[j].windows)
 
+    team_index = {t.id: i for i, t in enumerate(teams)}
+    pinned = {j: team_index[targets[j].team_id] for j in feasible
+              if targets[j].team_id is not None}
     groups, overflow = split_by_nearest_base(
         feasible, [t.priority for t in targets], [t.max_stops * n_days for t in teams],
-        matrix, can_serve)
+        matrix, can_serve, pinned)
     left_out += [Unassigned(targets[j].id, Reason.CAPACITY_EXHAUSTED) for j in overflow]
     return [([i], jobs) for i, jobs in enumerate(groups) if jobs]
 
@@ -170,7 +181,7 @@ def _groups(targets: Sequence[Target], feasible: list[int], teams: Sequence[Team
 def _solve(targets: Sequence[Target], jobs: list[int], teams: Sequence[Team],
            team_indices: list[int], days: Sequence[date], matrix: np.ndarray,
            options: SolverOptions) -> tuple[list[Route], list[Unassigned]]:
-    problem = _problem(targets, jobs, teams, team_indices, len(days), matrix)
+    problem = _problem(targets, jobs, teams, team_indices, list(days), matrix)
     answer = problem.solve(exploration_level=options.exploration_level,
                            nb_threads=options.threads, timeout=_timeout(options)).to_dict()
     routes = [_route(r, targets, teams, days, matrix) for r in answer["routes"]]
@@ -193,12 +204,13 @@ def _screen(targets: Sequence[Target], teams: Sequence[Team],
     n_teams = len(teams)
     for j, target in enumerate(targets):
         loc = n_teams + j
-        legs = [(int(matrix[i, loc]), int(matrix[loc, i])) for i in range(n_teams)]
-        if any(_fits(target, team, out, back, target.windows)
-               for team, (out, back) in zip(teams, legs, strict=True)):
+        able = [i for i, team in enumerate(teams)
+                if target.team_id is None or team.id == target.team_id]
+        legs = [(teams[i], int(matrix[i, loc]), int(matrix[loc, i])) for i in able]
+        if any(_fits(target, team, out, back, target.windows) for team, out, back in legs):
             feasible.append(j)
         elif target.windows and any(_fits(target, team, out, back, ())
-                                    for team, (out, back) in zip(teams, legs, strict=True)):
+                                    for team, out, back in legs):
             left_out.append(Unassigned(target.id, Reason.OUTSIDE_WORKING_HOURS))
         else:
             left_out.append(Unassigned(target.id, Reason.TOO_FAR))
@@ -219,9 +231,10 @@ def _fits(target: Target, team: Team, out_s: int, back_s: int,
 
 
 def _problem(targets: Sequence[Target], feasible: list[int], teams: Sequence[Team],
-             team_indices: list[int], n_days: int, matrix: np.ndarray) -> vroom.Input:
+             team_indices: list[int], days: Sequence[date], matrix: np.ndarray) -> vroom.Input:
     """Vehicles are (team, day) pairs on one time axis (day d starts at d × 86,400 s);
     job ids are 1 + the target's index, vehicle ids 1 + team × days + day."""
+    n_days = len(days)
     problem = vroom.Input()
     problem.set_durations_matrix("car", matrix)
     for i in team_indices:
@@ -231,21 +244,39 @@ def _problem(targets: Sequence[Target], feasible: list[int], teams: Sequence[Tea
             problem.add_vehicle(vroom.Vehicle(
                 id=1 + i * n_days + d, start=i, end=i,
                 capacity=[team.capacity if team.capacity is not None else UNLIMITED],
+                skills={_team_skill(i), _day_skill(i, n_days, d)},
                 time_window=vroom.TimeWindow(offset + team.work_start_s,
                                              offset + team.work_end_s),
                 max_tasks=team.max_stops,
             ))
     n_teams = len(teams)
+    team_index = {t.id: i for i, t in enumerate(teams)}
     for j in feasible:
         target = targets[j]
         windows = [vroom.TimeWindow(d * DAY_S + lo, d * DAY_S + hi)
                    for d in range(n_days) for lo, hi in sorted(target.windows)]
+        priority = max(0, min(MAX_PRIORITY, target.priority))
+        skills: set[int] = set()
+        if target.team_id is not None:
+            i = team_index[target.team_id]
+            priority, skills = MAX_PRIORITY, {_team_skill(i)}
+            if target.day is not None and target.day in days:
+                skills = {_day_skill(i, n_days, days.index(target.day))}
         problem.add_job(vroom.Job(
             id=1 + j, location=n_teams + j, default_service=target.service_s,
-            delivery=[target.load], priority=max(0, min(MAX_PRIORITY, target.priority)),
-            time_windows=windows,
+            delivery=[target.load], priority=priority, skills=skills, time_windows=windows,
         ))
     return problem
+
+
+def _team_skill(team: int) -> int:
+    """VROOM skill that every vehicle (day) of a team has; a job pinned to it requires it."""
+    return 1 + team
+
+
+def _day_skill(team: int, n_days: int, day: int) -> int:
+    """VROOM skill of one team's vehicle on one day (above every team skill)."""
+    return 1_000_000 + team * n_days + day
 
 
 def _route(answer: dict[str, Any], targets: Sequence[Target], teams: Sequence[Team],

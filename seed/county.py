@@ -417,6 +417,7 @@ class DemoRoundTeam:
     leader_id: str
     member_ids: list[str]
     vehicle: str | None
+    start_point: Point | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -1627,7 +1628,7 @@ class _Generator:
                     court_id=self.court_id, id=self.uid(), round_id=rnd.id,
                     name=f"第{'一二三四'[t]}组", leader_id=members[0].id,
                     member_ids=[m.id for m in members] + [self.judges[(seq + t) % 4].id],
-                    vehicle=f"甘M·{rng.randrange(1000, 9999)}警",
+                    vehicle=f"甘M·{rng.randrange(1000, 9999)}警", start_point=depot,
                 )
                 teams.append(team)
                 self.round_teams.append(team)

@@ -4,20 +4,32 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response, current_app, url_for
 from flask.views import MethodView
 
+from api.etag import etag_of, required_if_match_version
+from api.pagination import decode_cursor, paged
 from api.rounds.schemas import (
     RoundCreateSchema,
     RoundDetailSchema,
     RoundListSchema,
     RoundPlanArgsSchema,
+    RoundUpdateSchema,
 )
 from api.rounds.sheet import render_sheet
+from api.rounds.sheet_pdf import font_path, render_sheet_pdf
+from api.rounds.visit_schemas import (
+    RoundSummarySchema,
+    VisitCreateSchema,
+    VisitPageSchema,
+    VisitQueryArgsSchema,
+    VisitSchema,
+)
 from api.smorest import Blueprint, current_principal
-from enforcement import round_outputs, round_planning, rounds
+from enforcement import round_edits, round_outputs, round_planning, round_summary, rounds, visits
 from enforcement.models import Role
 
 blp = Blueprint("rounds", __name__,
@@ -29,12 +41,22 @@ def _db() -> Any:
     return current_app.extensions["gridwork"].db
 
 
+def _team_input(t: dict[str, Any]) -> rounds.TeamInput:
+    return rounds.TeamInput(name=t["name"], lon=t["start"]["lon"], lat=t["start"]["lat"],
+                            work_start=t["work_start"], work_end=t["work_end"],
+                            max_stops=t["max_stops"], capacity=t["capacity"],
+                            vehicle=t["vehicle"], leader_id=t["leader_id"],
+                            member_ids=tuple(t["member_ids"]), id=t.get("id"))
+
+
+def _with_etag(rnd: dict[str, Any], status: int = 200) -> tuple[dict[str, Any], int,
+                                                                 dict[str, str]]:
+    return rnd, status, {"ETag": etag_of(rnd["version"])}
+
+
 def _round_input(body: dict[str, Any]) -> rounds.RoundInput:
     area = body["area"]
-    teams = [rounds.TeamInput(name=t["name"], lon=t["start"]["lon"], lat=t["start"]["lat"],
-                              work_start=t["work_start"], work_end=t["work_end"],
-                              max_stops=t["max_stops"], capacity=t["capacity"],
-                              vehicle=t["vehicle"]) for t in body["teams"]]
+    teams = [_team_input(t) for t in body["teams"]]
     return rounds.RoundInput(name=body["name"], starts_on=body["starts_on"],
                              ends_on=body["ends_on"], teams=teams,
                              township_ids=area["township_ids"], village_ids=area["village_ids"],
@@ -59,19 +81,54 @@ class Rounds(MethodView):
         The area is exactly one of `township_ids`, `village_ids` (their union) or a GeoJSON
         `polygon`. Each team has a base it leaves from and returns to every day, local
         working hours (`HH:MM`), the visits it can make a day and optionally a vehicle
-        capacity. Unknown grid ids give 422 `unknown_grid`.
+        capacity, its members (`leader_id`, `member_ids`: officers or judges of the court,
+        who record the team's visits; others give 422 `unknown_team_member`). Unknown grid
+        ids give 422 `unknown_grid`.
         """
-        return rounds.create_round(_db(), current_principal(), _round_input(body))
+        return _with_etag(rounds.create_round(_db(), current_principal(), _round_input(body)),
+                          201)
 
 
 @blp.route("/<string:round_id>")
 class RoundById(MethodView):
     @blp.auth(*PLANNERS)
+    @blp.response(200, RoundDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(404, response="Problem")
+    def get(self, round_id: str) -> Any:
+        """One round with its teams and its last plan (routes and unassigned targets).
+        Its `ETag` is what `If-Match` must carry to edit it."""
+        return _with_etag(rounds.get_round(_db(), current_principal(), round_id))
+
+    @blp.auth(*PLANNERS)
+    @blp.arguments(RoundUpdateSchema)
     @blp.response(200, RoundDetailSchema)
     @blp.alt_response(404, response="Problem")
-    def get(self, round_id: str) -> dict[str, Any]:
-        """One round with its teams and its last plan (routes and unassigned targets)."""
-        return rounds.get_round(_db(), current_principal(), round_id)
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(412, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    @blp.alt_response(428, response="Problem")
+    def patch(self, body: dict[str, Any], round_id: str) -> Any:
+        """Edit a round: name, dates, area, teams, status.
+
+        Dates, area and the teams' bases, shifts, stops and capacity can change until the
+        round is locked; on a planned round such a change drops the plan (back to
+        `draft`). Names, members and vehicles can change until the round is done. Status:
+        `planned → locked → running → done`, `locked → planned` while no visit is
+        recorded, `cancelled` from draft, planned or locked; anything else is 409
+        `invalid_round_transition`. Requires `If-Match` with the round's ETag: 428
+        without it, 412 when it changed since you read it.
+        """
+        version = required_if_match_version()
+        area = body.get("area")
+        edit = round_edits.RoundEdit(
+            name=body.get("name"), starts_on=body.get("starts_on"),
+            ends_on=body.get("ends_on"), status=body.get("status"),
+            township_ids=area.get("township_ids", []) if area is not None else None,
+            village_ids=area.get("village_ids", []) if area is not None else None,
+            polygon=area.get("polygon") if area is not None else None,
+            teams=[_team_input(t) for t in body["teams"]] if "teams" in body else None)
+        return _with_etag(round_edits.edit_round(_db(), current_principal(), round_id,
+                                                 version, edit))
 
 
 @blp.route("/<string:round_id>/plan")
@@ -89,14 +146,20 @@ class RoundPlan(MethodView):
         newer than their termination, whose address lies in the area; weighted by amount
         owed, lead freshness and sightings of the last 30 days. Debtors mostly seen in the
         evening get an 18:00-21:30 window; `time_windows` sets windows case by case.
+        Accepted leads about the debtor's whereabouts or visible property in the area are
+        targets too; one near its own case's address is the same stop.
         Driving times: straight line × 1.4 at 35 km/h. Replaces the previous plan;
-        a locked round answers 409 `round_locked`.
+        a locked round answers 409 `round_locked`. To move a stop to another team, re-plan
+        with it in `pinned` (its `target_id`, or a `case_id` / `lead_id`, and the
+        `team_id`, optionally a `day`): the solver keeps it there (unless that team cannot
+        reach it at all) and arranges the rest around it.
         """
         windows: dict[str, list[tuple[str, str]]] = {}
         for window in body["time_windows"]:
             windows.setdefault(window["case_id"], []).append((window["start"], window["end"]))
+        pins = [round_planning.Pin(**pin) for pin in body["pinned"]]
         options = round_planning.PlanOptions(exploration_level=body["exploration_level"],
-                                             time_windows=windows)
+                                             time_windows=windows, pins=pins)
         return round_planning.plan_round(_db(), current_principal(), round_id, options)
 
 
@@ -154,3 +217,69 @@ class RoundMap(MethodView):
         its own colour and the targets left out. Drawn on the server, no map tiles."""
         png = round_outputs.plan_map_png(_db(), current_principal(), round_id)
         return Response(png, mimetype="image/png")
+
+
+@blp.route("/<string:round_id>/sheet.pdf")
+class RoundSheetPDF(MethodView):
+    @blp.auth(*PLANNERS)
+    @blp.doc(responses={"200": {"description": "Printable PDF (A4 landscape)",
+                                "content": {"application/pdf": {}}}})
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(503, response="Problem")
+    def get(self, round_id: str) -> Response:
+        """The visit sheet as PDF, same content as `…/sheet`: one page per team and day,
+        in Chinese with the font embedded. Each debtor shown is recorded in the audit log."""
+        font = font_path(current_app.config["PDF_FONT"])
+        sheet = round_outputs.visit_sheet(_db(), current_principal(), round_id)
+        return Response(render_sheet_pdf(sheet, font), mimetype="application/pdf",
+                        headers={"Content-Disposition": 'inline; filename="sheet.pdf"'})
+
+
+@blp.route("/<string:round_id>/visits")
+class RoundVisits(MethodView):
+    @blp.auth(*PLANNERS)
+    @blp.arguments(VisitQueryArgsSchema, location="query")
+    @blp.response(200, VisitPageSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def get(self, args: dict[str, Any], round_id: str) -> Any:
+        """The round's visits, newest first."""
+        return paged(visits.list_visits(_db(), current_principal(), round_id,
+                                        decode_cursor(args["cursor"]), args["limit"]))
+
+    @blp.auth(*PLANNERS)
+    @blp.arguments(VisitCreateSchema)
+    @blp.response(201, VisitSchema)
+    @blp.alt_response(200, schema=VisitSchema, description="A retry: the visit already stored")
+    @blp.alt_response(403, response="Problem")
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any], round_id: str) -> Any:
+        """Record a visit to one of the round's stops.
+
+        Members and leaders of the round's teams only (403 `not_on_round_team`), on a
+        locked or running round (409 `round_not_running`); the first visit starts the
+        round. Send the point with its `datum` as the phone's map gives it. The stop
+        becomes `visited`, or `revisit` when the debtor was out or the address wrong.
+        `amount_collected` is recorded as a payment on the case (409
+        `amount_owed_exceeded` beyond what is owed); `settled` and `property_found` (or
+        `outcome_kind`) are recorded as outcomes.
+        """
+        data = visits.VisitInput(**{"amount_collected": Decimal("0"), **body})
+        visit, created = visits.record_visit(_db(), current_principal(), round_id, data)
+        location = url_for("rounds.RoundVisits", round_id=round_id)
+        return visit, 201 if created else 200, {"Location": location}
+
+
+@blp.route("/<string:round_id>/summary")
+class RoundSummary(MethodView):
+    @blp.auth(*PLANNERS)
+    @blp.response(200, RoundSummarySchema)
+    @blp.alt_response(404, response="Problem")
+    def get(self, round_id: str) -> dict[str, Any]:
+        """What the round did: stops planned and visited, visits by result, outcomes and
+        amount recovered, per team and per day (China Standard Time), and road kilometres
+        along the planned stops against those along the visits actually made."""
+        return round_summary.round_summary(_db(), current_principal(), round_id)

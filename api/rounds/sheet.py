@@ -54,14 +54,14 @@ STATUS_ZH = {"draft": "草稿", "planned": "已排程", "locked": "已锁定", "
              "done": "已完成", "cancelled": "已取消"}
 
 
-def _clock(seconds: int) -> str:
+def clock(seconds: int) -> str:
     return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}"
 
 
 def render_sheet(sheet: dict[str, Any]) -> str:
     """HTML of ``enforcement.round_outputs.visit_sheet``'s answer."""
-    teams = [{**team, "days": [{**day, "leaves": _clock(day["leaves_s"]),
-                                "returns": _clock(day["returns_s"])} for day in team["days"]]}
+    teams = [{**team, "days": [{**day, "leaves": clock(day["leaves_s"]),
+                                "returns": clock(day["returns_s"])} for day in team["days"]]}
              for team in sheet["teams"] if team["days"]]
     return TEMPLATE.render(round=sheet["round"], teams=teams,
                            status=STATUS_ZH.get(sheet["round"]["status"], ""))

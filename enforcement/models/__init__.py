@@ -40,6 +40,7 @@ from enforcement.models.rounds import (
     RoundStatus,
     RoundTarget,
     RoundTeam,
+    TargetStatus,
     Visit,
     VisitResult,
 )
@@ -72,7 +73,7 @@ __all__ = [
     "NodeEventRead", "NodeWitness", "Outcome",
     "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "RewardEntry",
     "RewardRule", "RewardStatus", "Role", "RoundStatus",
-    "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "Task",
+    "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "TargetStatus", "Task",
     "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "TaskTransition", "Township",
     "Urgency", "User",
     "VillageGrid", "Visit", "VisitResult", "metadata", "new_id", "utcnow",

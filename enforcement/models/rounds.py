@@ -4,7 +4,7 @@ and the outcomes that leads and visits lead to."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -87,11 +87,30 @@ class EnforcementRound(TimestampedMixin, table=True):
     version: int = version_field()
 
 
+class TargetStatus(enum.StrEnum):
+    """Where a round's stop stands: planned, visited (done), or to visit again."""
+
+    PLANNED = "planned"
+    VISITED = "visited"
+    REVISIT = "revisit"
+    """Visited, but the debtor was not home or the address was wrong: go again."""
+    SKIPPED = "skipped"
+
+
 class RoundTeam(SQLModel, table=True):
+    """A field team of a round: who is in it, what it drives, where and when it works.
+
+    The planner reads its base, shift and stops per day from here; before revision
+    b8f2a6d4e908 they lived in ``EnforcementRound.plan["teams"]``.
+    """
+
     __tablename__ = "round_team"
     __table_args__ = (
         tenant_fk("round_id", "enforcement_round", ondelete="CASCADE"),
         tenant_fk("leader_id", "user_account"),
+        sa.CheckConstraint("shift_end > shift_start", "shift_ordered"),
+        sa.CheckConstraint("max_stops BETWEEN 1 AND 60", "max_stops_range"),
+        sa.CheckConstraint("capacity IS NULL OR capacity BETWEEN 1 AND 60", "capacity_range"),
     )
 
     court_id: str = court_field()
@@ -101,6 +120,15 @@ class RoundTeam(SQLModel, table=True):
     leader_id: str | None = ref_field()
     member_ids: list[str] = json_field(list)
     vehicle: str | None = Field(default=None, max_length=32)
+    start_point: Any = geometry_field("POINT")
+    """Where the team leaves from and returns to each day."""
+    shift_start: time = Field(default=time(8), sa_type=sa.Time(),
+                              sa_column_kwargs={"server_default": "08:00"})
+    shift_end: time = Field(default=time(18), sa_type=sa.Time(),
+                            sa_column_kwargs={"server_default": "18:00"})
+    max_stops: int = Field(default=12, sa_column_kwargs={"server_default": "12"},
+                           description="visits the team can make a day")
+    capacity: int | None = Field(default=None, description="vehicle load units; null: any")
 
 
 class RoundTarget(SQLModel, table=True):
@@ -128,7 +156,11 @@ class RoundTarget(SQLModel, table=True):
     day: date | None = None
     seq: int | None = None
     eta_minutes: int | None = None
-    status: str = Field(default="planned", max_length=16, description="planned, visited, skipped")
+    status: str = Field(default="planned", max_length=16,
+                        description="planned, visited, revisit, skipped (TargetStatus)")
+    last_result: VisitResult | None = Field(
+        default=None, sa_type=enum_type(VisitResult, "last_result"))
+    visited_at: datetime | None = time_field()
 
 
 class Visit(PointReport, TimestampedMixin, table=True):

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from enforcement import round_outputs, round_planning, rounds
+from enforcement import round_outputs, round_planning, round_summary, rounds
 from enforcement.db import Database
 from enforcement.models import Role
 from enforcement.principal import Principal
@@ -44,8 +44,9 @@ def test_demo_township_round_is_valid(engine: Engine, db: Database) -> None:
                                         round_planning.PlanOptions(exploration_level=2))
 
     plan = planned["plan"]
-    routed = [s["case_id"] for r in plan["routes"] for s in r["stops"]]
-    assert len(routed) == len(set(routed)) > 20
+    keys = [s["key"] for r in plan["routes"] for s in r["stops"]]
+    assert len(keys) == len(set(keys)) > 20
+    routed = [k.removeprefix("case:") for k in keys if k.startswith("case:")]
     for route in plan["routes"]:
         assert len(route["stops"]) <= 8
         assert 8 * 3600 <= route["leaves_s"] <= route["returns_s"] <= 18 * 3600
@@ -61,6 +62,31 @@ def test_demo_township_round_is_valid(engine: Engine, db: Database) -> None:
     assert wrong == 0
     png = round_outputs.plan_map_png(db, principal, created["id"])
     assert png.startswith(b"\x89PNG")
+
+
+def test_seeded_rounds_read_and_sum_up(engine: Engine, db: Database) -> None:
+    """The demo county's past rounds (teams without planner settings, visits recorded)
+    read back and sum up like planned ones."""
+    load_demo(engine, progress=False)
+    with engine.connect() as conn:
+        judge = conn.execute(sa.text(
+            "SELECT id, court_id FROM user_account WHERE role = 'judge' ORDER BY id LIMIT 1"
+        )).one()
+        expected = conn.execute(sa.text(
+            "SELECT r.id, count(DISTINCT t.id) AS targets, count(v.id) AS visits,"
+            " coalesce(sum(v.amount_collected), 0) AS collected"
+            " FROM enforcement_round r JOIN round_target t ON t.round_id = r.id"
+            " LEFT JOIN visit v ON v.target_id = t.id"
+            " GROUP BY r.court_id, r.id ORDER BY r.starts_on LIMIT 1")).one()
+    principal = Principal(judge.id, judge.court_id, Role.JUDGE, "test-device")
+    seeded = rounds.get_round(db, principal, expected.id)
+    assert seeded["status"] == "done" and all(t["start"] for t in seeded["teams"])
+    summary = round_summary.round_summary(db, principal, expected.id)
+    assert (summary["targets"], summary["visits"]) == (expected.targets, expected.visits)
+    assert summary["amount_collected"] == expected.collected
+    assert sum(t["visits"] for t in summary["teams"]) == expected.visits
+    assert sum(d["visits"] for d in summary["days"]) == expected.visits
+    assert summary["planned_km"] > 0 and summary["visited_km"] > 0
 
 
 def _secs(hhmm: str) -> int:

@@ -155,3 +155,28 @@ def test_split_by_team_gives_each_team_its_nearest_targets() -> None:
     assert len(served) == 12
     assert all(served[t.id] == "west" for t in west)
     assert all(served[t.id] == "east" for t in east)
+
+
+@pytest.mark.parametrize("split", [False, True])
+def test_a_pinned_target_stays_with_its_team_and_day(split: bool) -> None:
+    """A planner moved a west target to the east team on day two: the solver keeps it
+    there, whole-round or split by team."""
+    west = [Target(f"w{k}", 108.20 + 0.005 * k, 35.49, priority=50) for k in range(6)]
+    east = [Target(f"e{k}", 108.50 + 0.005 * k, 35.49, priority=50) for k in range(6)]
+    moved = Target("w0", 108.20, 35.49, priority=5, team_id="east", day=DAYS[1])
+    targets = [moved, *west[1:], *east]
+    teams = [Team("west", 108.20, 35.48, max_stops=4), Team("east", 108.50, 35.48, max_stops=4)]
+    plan = plan_sweep(targets, teams, DAYS, options=SolverOptions(
+        exploration_level=2, threads=1, split_by_team=split))
+    assert_valid(plan, targets, teams)
+    where = {s.target_id: (r.team_id, r.day) for r in plan.routes for s in r.stops}
+    assert where["w0"] == ("east", DAYS[1])
+    assert len(where) == 12
+
+
+def test_a_target_pinned_to_a_team_that_cannot_reach_it_says_why() -> None:
+    far = Target("far", 108.90, 35.49, team_id="near-team")
+    teams = [Team("near-team", 108.20, 35.48, work_end_s=9 * 3600),
+             Team("other", 108.89, 35.48)]
+    plan = plan_sweep([far], teams, DAYS, options=FAST)
+    assert [(u.target_id, u.reason) for u in plan.unassigned] == [("far", Reason.TOO_FAR)]

@@ -1,0 +1,194 @@
+"""Visits: what a field team found at a round's stop, recorded on the spot.
+
+Only members (or leaders) of one of the round's teams record visits, and only on a
+locked or running round: a plan that can still change has no stops to visit yet, and the
+first visit starts a locked round (``running``). A visit moves its target on
+(``visited``, or ``revisit`` when the debtor was out or the address wrong) and records
+what came of it as outcomes that the court's reports add up:
+
+* an amount collected → ``payment_received``, added to the case's recovered amount
+  (409 ``amount_owed_exceeded`` if that would pass what is owed);
+* ``settled`` → ``settlement_reached``; ``property_found`` → ``property_found``, or the
+  ``outcome_kind`` given (sealed, frozen, seized); ``outcome_kind`` can also record e.g.
+  a detention after a refusal.
+
+A phone may choose the visit's id; sending the same visit twice stores it once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement import audit
+from enforcement.db import Database
+from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from enforcement.ids import plausible_id
+from enforcement.models import (
+    EnforcementCase,
+    EnforcementRound,
+    Outcome,
+    OutcomeKind,
+    RoundStatus,
+    RoundTarget,
+    RoundTeam,
+    TargetStatus,
+    Visit,
+    VisitResult,
+    new_id,
+    utcnow,
+)
+from enforcement.paging import Page, Position, newest_first, page_of
+from enforcement.placement import ReportedPoint, set_point
+from enforcement.principal import Principal
+from enforcement.rounds import load_round
+
+VISITABLE = (RoundStatus.LOCKED, RoundStatus.RUNNING)
+GO_AGAIN = (VisitResult.DEBTOR_ABSENT, VisitResult.ADDRESS_WRONG)
+OUTCOME_OF_RESULT = {VisitResult.SETTLED: OutcomeKind.SETTLEMENT_REACHED,
+                     VisitResult.PROPERTY_FOUND: OutcomeKind.PROPERTY_FOUND}
+
+
+@dataclass(frozen=True, slots=True)
+class VisitInput:
+    target_id: str
+    result: VisitResult
+    visited_at: datetime
+    point: ReportedPoint | None = None
+    notes: str = ""
+    amount_collected: Decimal = Decimal("0")
+    outcome_kind: OutcomeKind | None = None
+    id: str | None = None
+
+
+def record_visit(db: Database, principal: Principal, round_id: str,
+                 data: VisitInput) -> tuple[Visit, bool]:
+    """Store a visit and its effects; returns (visit, created) — False for a retry."""
+    _check(data)
+    with db.unit_of_work() as session:
+        rnd = load_round(session, principal, round_id, for_update=True)
+        _require_team_member(session, principal, rnd)
+        if data.id is not None:
+            earlier = session.get(Visit, (principal.court_id, data.id))
+            if earlier is not None:
+                if earlier.round_id != rnd.id or earlier.target_id != data.target_id:
+                    raise Conflict("a visit with this id already exists", code="visit_exists")
+                return earlier, False
+        if rnd.status not in VISITABLE:
+            raise Conflict("lock the round's plan before recording visits",
+                           code="round_not_running")
+        target = _target(session, rnd, data.target_id)
+        visit = Visit(court_id=rnd.court_id, id=data.id or new_id(), round_id=rnd.id,
+                      target_id=target.id, case_id=target.case_id,
+                      officer_id=principal.user_id, device_id=principal.device_id,
+                      visited_at=data.visited_at, result=data.result,
+                      amount_collected=data.amount_collected, notes=data.notes)
+        set_point(session, visit, data.point)
+        session.add(visit)
+        session.flush()
+        apply_visit(session, principal, rnd, target, visit, data.outcome_kind)
+        session.commit()
+        return visit, True
+
+
+def apply_visit(session: Session, principal: Principal, rnd: EnforcementRound,
+                target: RoundTarget, visit: Visit, outcome_kind: OutcomeKind | None) -> None:
+    """What a stored visit changes: the target's state, the round's status, outcomes and
+    the case's recovered amount, and the audit log. Any way a visit arrives uses this."""
+    if target.visited_at is None or visit.visited_at >= target.visited_at:
+        target.status = (TargetStatus.REVISIT if visit.result in GO_AGAIN
+                         else TargetStatus.VISITED).value
+        target.last_result, target.visited_at = visit.result, visit.visited_at
+    if rnd.status == RoundStatus.LOCKED:
+        rnd.status = RoundStatus.RUNNING
+        rnd.version += 1
+    kinds = []
+    if visit.amount_collected > 0:
+        kinds.append(OutcomeKind.PAYMENT_RECEIVED)
+        if target.case_id:
+            _add_recovered(session, rnd.court_id, target.case_id, visit.amount_collected)
+    kind = outcome_kind or OUTCOME_OF_RESULT.get(visit.result)
+    if kind is not None:
+        kinds.append(kind)
+    for kind in kinds:
+        session.add(Outcome(
+            court_id=rnd.court_id, kind=kind, case_id=target.case_id, lead_id=target.lead_id,
+            round_id=rnd.id, visit_id=visit.id, occurred_on=_local_day(visit.visited_at),
+            amount=visit.amount_collected if kind == OutcomeKind.PAYMENT_RECEIVED else 0,
+            notes=visit.notes[:500], recorded_by=principal.user_id, recorded_at=utcnow()))
+    audit.record(session, court_id=rnd.court_id, action="visit.record",
+                 actor_id=principal.user_id, device_id=principal.device_id,
+                 subject_table="visit", subject_id=visit.id,
+                 detail={"round_id": rnd.id, "target_id": target.id,
+                         "result": visit.result.value,
+                         "amount_collected": str(visit.amount_collected),
+                         "outcomes": [k.value for k in kinds]})
+
+
+def list_visits(db: Database, principal: Principal, round_id: str, after: Position | None,
+                limit: int) -> Page[Visit]:
+    """The round's visits, newest first."""
+    with db.unit_of_work() as session:
+        rnd = load_round(session, principal, round_id)
+        query = sa.select(Visit).where(Visit.court_id == rnd.court_id,
+                                       Visit.round_id == rnd.id, Visit.deleted_at.is_(None))
+        rows = session.scalars(newest_first(query, Visit.created_at, Visit.id, after,
+                                            limit)).all()
+        return page_of(rows, limit)
+
+
+def team_members(team: RoundTeam) -> set[str]:
+    return {uid for uid in (team.leader_id, *(team.member_ids or [])) if uid}
+
+
+def _require_team_member(session: Session, principal: Principal, rnd: EnforcementRound) -> None:
+    teams = session.scalars(sa.select(RoundTeam).where(
+        RoundTeam.court_id == rnd.court_id, RoundTeam.round_id == rnd.id)).all()
+    if not any(principal.user_id in team_members(t) for t in teams):
+        raise Forbidden("only members of the round's teams record its visits",
+                        code="not_on_round_team")
+
+
+def _target(session: Session, rnd: EnforcementRound, target_id: str) -> RoundTarget:
+    target = session.scalars(sa.select(RoundTarget).where(
+        RoundTarget.court_id == rnd.court_id, RoundTarget.round_id == rnd.id,
+        RoundTarget.id == target_id).with_for_update()).first() \
+        if plausible_id(target_id) else None
+    if target is None:
+        raise NotFound("no such stop on this round", code="round_target_not_found")
+    return target
+
+
+def _check(data: VisitInput) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.result == VisitResult.PAID and data.amount_collected <= 0:
+        errors["amount_collected"] = ["a paid visit needs the amount collected"]
+    if data.outcome_kind in (OutcomeKind.PAYMENT_RECEIVED, OutcomeKind.NO_RESULT):
+        errors["outcome_kind"] = ["payments come from amount_collected; omit no_result"]
+    if errors:
+        raise ValidationFailed("the visit is not complete", errors={"json": errors})
+
+
+def _add_recovered(session: Session, court_id: str, case_id: str, amount: Decimal) -> None:
+    case = session.scalars(sa.select(EnforcementCase).where(
+        EnforcementCase.court_id == court_id, EnforcementCase.id == case_id)
+        .with_for_update()).one()
+    if case.amount_recovered + amount > case.amount_owed:
+        raise Conflict(
+            f"the case owes {case.amount_owed} and has recovered {case.amount_recovered}; "
+            f"{amount} more would exceed it", code="amount_owed_exceeded",
+            amount_owed=str(case.amount_owed), amount_recovered=str(case.amount_recovered))
+    case.amount_recovered += amount
+    case.version += 1
+    case.updated_at = utcnow()
+
+
+def _local_day(at: datetime) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return at.astimezone(ZoneInfo("Asia/Shanghai")).date()

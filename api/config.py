@@ -29,6 +29,7 @@ class Config:
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"
     CORS_ORIGINS = ""
     ATTACHMENTS_DIR = ".data/attachments"
+    SYNC_PRUNE_HORIZON_DAYS = 30
 
     API_TITLE = "Gridwork API"
     API_VERSION = "v1"
@@ -41,7 +42,7 @@ class Config:
     JSON_SORT_KEYS = False
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
-                 "MAX_CONTENT_LENGTH")
+                 "MAX_CONTENT_LENGTH", "SYNC_PRUNE_HORIZON_DAYS")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
                  "CORS_ORIGINS", "ATTACHMENTS_DIR")

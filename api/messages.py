@@ -94,6 +94,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "conflict_already_resolved": ("该同步冲突已处理", "This sync conflict was already resolved"),
     "conflict_resolution_invalid": ("该冲突不能用这种方式处理",
                                     "This conflict cannot be resolved that way"),
+    "resync_required": ("设备离线太久，请清除已同步的数据并重新完整同步",
+                        "This device was away too long; wipe synced data and sync from the start"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "not_acceptable": ("无法提供所需格式", "Not acceptable"),
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),

@@ -22,6 +22,7 @@ from enforcement.models import (
     CaseFollow,
     CaseParty,
     Court,
+    Device,
     EnforcementCase,
     GridAssignment,
     Instalment,
@@ -116,6 +117,15 @@ def assign_grid(session: Session, user: User, village: VillageGrid) -> GridAssig
     session.add(assignment)
     session.flush()
     return assignment
+
+
+def create_device(session: Session, user: User, **overrides: Any) -> Device:
+    """A registered device of ``user`` (as a first sign-in makes)."""
+    device = Device(**({"court_id": user.court_id, "id": _unique("dev"), "user_id": user.id}
+                       | overrides))
+    session.add(device)
+    session.flush()
+    return device
 
 
 def point(lon: float, lat: float) -> WKTElement:

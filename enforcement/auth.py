@@ -92,9 +92,6 @@ def refresh(db: Database, settings: TokenSettings, refresh_token: str) -> TokenP
         if stored is None:
             raise Unauthorized("refresh token unknown", code="refresh_token_invalid")
         now = utcnow()
-        device = session.get(Device, (stored.court_id, stored.device_id))
-        if device is not None and device.revoked_at is not None:
-            _require_usable(device)  # tell a revoked phone to wipe, not just to sign in
         if stored.used_at is not None or stored.revoked_at is not None:
             _end_device_sessions(session, stored.court_id, stored.device_id, now)
             audit.record(session, court_id=stored.court_id, action="auth.refresh_reused",
@@ -105,6 +102,7 @@ def refresh(db: Database, settings: TokenSettings, refresh_token: str) -> TokenP
         if stored.expires_at <= now:
             raise Unauthorized("refresh token expired", code="refresh_token_expired")
         user = session.get(User, (stored.court_id, stored.user_id))
+        device = session.get(Device, (stored.court_id, stored.device_id))
         if user is None or not user.is_active:
             raise Forbidden("account disabled", code="account_disabled")
         _require_usable(device)

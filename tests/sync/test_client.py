@@ -161,8 +161,6 @@ def test_a_revoked_device_is_refused_everywhere_and_wipes_itself(live_server, en
             "device_id": phone.device_id, "schema_version": 1, "mutations": []}),
         requests.get(f"{live_server}/api/v1/sync/conflicts", headers=bearer, timeout=30),
         requests.get(f"{live_server}/api/v1/leads", headers=bearer, timeout=30),
-        requests.post(f"{live_server}/api/v1/auth/refresh", json={"refresh_token": refresh},
-                      timeout=30),
         requests.post(f"{live_server}/api/v1/auth/login", timeout=30, json={
             "username": people["assistant"].username, "password": factories.PASSWORD,
             "device_id": phone.device_id}),
@@ -170,6 +168,9 @@ def test_a_revoked_device_is_refused_everywhere_and_wipes_itself(live_server, en
     for answer in answers:
         assert answer.status_code == 403, answer.text
         assert (answer.json()["code"], answer.json()["wipe"]) == ("device_revoked", True)
+    # its refresh token is dead too (the client then signs in, and is told to wipe)
+    assert requests.post(f"{live_server}/api/v1/auth/refresh", json={"refresh_token": refresh},
+                         timeout=30).status_code == 401
 
     phone.create("lead", _lead("还没推送"))
     with pytest.raises(DeviceRevoked):

@@ -141,8 +141,26 @@ class SyncClient:
             answered = reply.body["results"]
             with self.store.transaction():
                 self.store.settle(answered)
+                for result in answered:
+                    self._adopt(result)
             results += answered
         return results
+
+    def _adopt(self, result: Mapping[str, Any]) -> None:
+        """Where the server kept its own values (a conflict, a merge) or refused a create,
+        hold what the server holds: the pull would not resend an unchanged record."""
+        table, record_id = result["table"], result["id"]
+        server = result.get("server_values")
+        local = self.store.record(table, record_id)
+        if result["status"] == "rejected" and local is not None and local["version"] == 0:
+            self.store.forget(table, [record_id])  # created here, refused there
+        elif server and server.get("deleted") is True:
+            self.store.forget(table, [record_id])
+        elif server:
+            pending = self.store.pending_fields(table, record_id)
+            if pending is not None:
+                self.store.save(table, {**server, "id": record_id,
+                                        "version": result["version"], **pending})
 
     def pull(self, progress: Callable[[int], None] | None = None) -> PullStats:
         """Pull until the server has nothing more; each page is applied with its cursor."""

@@ -75,8 +75,9 @@ def _prune_tombstones(session: Session, court_id: str, cutoff: datetime,
     c = sync_change.c
     where = [c.court_id == court_id, c.op == "delete", c.changed_at < cutoff]
     if confirmed is not None:
-        where.append(sa.tuple_(c.xid, c.seq) < sa.tuple_(sa.literal(confirmed.xid),
-                                                          sa.literal(confirmed.seq)))
+        # a cursor is the position of the last change delivered: that one was received
+        where.append(sa.tuple_(c.xid, c.seq) <= sa.tuple_(sa.literal(confirmed.xid),
+                                                           sa.literal(confirmed.seq)))
     pruned = session.execute(sa.delete(sync_change).where(*where)
                              .returning(c.xid, c.seq)).all()
     if not pruned:
@@ -121,7 +122,6 @@ def _prune_snapshots(session: Session, court_id: str, cutoff: datetime,
 
 def courts(session: Session) -> list[str]:
     """Courts with anything to prune."""
-    return list(session.execute(sa.select(sync_change.c.court_id).distinct()
-                                .union(sa.select(sync_receipt.c.court_id).distinct())
-                                .union(sa.select(sync_scope_snapshot.c.court_id).distinct())
-                                ).scalars())
+    return list(session.execute(sa.union(
+        sa.select(sync_change.c.court_id), sa.select(sync_receipt.c.court_id),
+        sa.select(sync_scope_snapshot.c.court_id))).scalars())

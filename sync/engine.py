@@ -127,9 +127,8 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     held = _held(session, actor, cursor, snapshot) if device_id else None
     kept: set[str] = set()
     if held is not None and cursor:
-        kept = scope_mod.kept(session, actor.court_id, held, in_scope)
-        arrived, more = scope_mod.entered(session, actor.court_id, in_scope, after, held,
-                                          limit)
+        current = scope_mod.in_scope(session, actor.court_id, in_scope, after)
+        kept, arrived, more = scope_mod.diff(held, current, limit)
         has_more = has_more or more
         for table, record_id in arrived:
             upserts.setdefault(table, []).append(record_id)
@@ -139,7 +138,8 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     if held is None or device_id is None:
         return PullResult(by_table, feed.encode_cursor(position), has_more)
     evictions, holds = _after_page(held, kept, by_table)
-    issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds)
+    issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
+                             unchanged=snapshot)
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
         device_id, after, snapshot, issued))
     return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)

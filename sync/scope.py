@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.orm import Session
 
 from sync.feed import Position
@@ -46,13 +46,6 @@ def key(table: str, record_id: str) -> str:
 def split_key(value: str) -> tuple[str, str]:
     table, record_id = value.split(":", 1)
     return table, record_id
-
-
-_KEY = sync_change.c.table_name + ":" + sync_change.c.record_id
-
-
-def _keys_param(keys: Iterable[str]) -> Any:
-    return sa.cast(sa.literal(sorted(keys), ARRAY(sa.Text)), ARRAY(sa.Text))
 
 
 def digest(user_id: str, device_id: str, keys: Iterable[str]) -> str:
@@ -84,40 +77,38 @@ def load(session: Session, court_id: str, user_id: str, name: str) -> set[str]:
     return set(keys)
 
 
-def kept(session: Session, court_id: str, held: set[str],
-         scope: sa.ColumnElement[bool]) -> set[str]:
-    """The held keys whose record still exists and is still in scope."""
-    if not held:
-        return set()
+def in_scope(session: Session, court_id: str, scope: sa.ColumnElement[bool], upto: Position
+             ) -> list[tuple[str, bool]]:
+    """Every record in scope now (not deleted), oldest first, and whether it sits at or
+    before ``upto``: one indexed read of the scope, aggregated into two arrays (cheap to
+    transfer), diffed in memory."""
     c = sync_change.c
-    rows = session.execute(sa.select(_KEY).where(
-        c.court_id == court_id, c.op == "upsert", _KEY.in_(
-            sa.select(sa.func.unnest(_keys_param(held))).scalar_subquery()),
-        scope))
-    return set(rows.scalars())
+    order = (c.xid, c.seq)
+    at_or_before = sa.tuple_(c.xid, c.seq) <= sa.tuple_(sa.literal(upto.xid),
+                                                        sa.literal(upto.seq))
+    keys, old = session.execute(sa.select(
+        sa.func.array_agg(aggregate_order_by(c.table_name + ":" + c.record_id, *order)),
+        sa.func.array_agg(aggregate_order_by(at_or_before, *order)),
+    ).where(c.court_id == court_id, c.op == "upsert", scope)).one()
+    return list(zip(keys or (), old or (), strict=True))
 
 
-def entered(session: Session, court_id: str, scope: sa.ColumnElement[bool], upto: Position,
-            held: set[str], limit: int) -> tuple[list[tuple[str, str]], bool]:
-    """In-scope records at or before ``upto`` the device does not hold (up to ``limit``),
-    and whether there are more."""
-    c = sync_change.c
-    query = sa.select(c.table_name, c.record_id).where(
-        c.court_id == court_id, c.op == "upsert",
-        sa.tuple_(c.xid, c.seq) <= sa.tuple_(sa.literal(upto.xid), sa.literal(upto.seq)),
-        scope,
-    )
-    if held:
-        query = query.where(_KEY.not_in(
-            sa.select(sa.func.unnest(_keys_param(held))).scalar_subquery()))
-    rows = session.execute(query.order_by(c.xid, c.seq).limit(limit + 1)).all()
-    return [(row.table_name, row.record_id) for row in rows[:limit]], len(rows) > limit
+def diff(held: set[str], current: list[tuple[str, bool]], limit: int
+         ) -> tuple[set[str], list[tuple[str, str]], bool]:
+    """Held keys still in scope; in-scope records at or before the cursor that the device
+    lacks (oldest first, up to ``limit``), and whether there are more of those."""
+    kept = held & {k for k, _ in current}
+    arrived = [k for k, old in current if old and k not in held]
+    return kept, [split_key(k) for k in arrived[:limit]], len(arrived) > limit
 
 
 def store(session: Session, court_id: str, user_id: str, device_id: str,
-          keys: set[str]) -> str:
-    """Save (once per content) what the device holds now; returns its name."""
+          keys: set[str], unchanged: str | None = None) -> str:
+    """Save (once per content) what the device holds now; returns its name. ``unchanged``
+    names a snapshot known to exist: when the content is the same, nothing is written."""
     name = digest(user_id, device_id, keys)
+    if name == unchanged:
+        return name
     session.execute(insert(sync_scope_snapshot).values(
         court_id=court_id, digest=name, user_id=user_id, record_keys=sorted(keys),
     ).on_conflict_do_nothing())

@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from api.commands import audit_cli, backup_command, restore_command
     from api.geo.cli import geo_cli
+    from api.sync.cli import sync_cli
     from seed.cli import seed
 
     app.cli.add_command(seed)
@@ -116,6 +117,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(geo_cli)
+    app.cli.add_command(sync_cli)
 
 
 API_DESCRIPTION = """\

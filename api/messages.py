@@ -144,6 +144,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "attachment_not_uploaded": ("附件尚未上传完成", "Some attachments have not been uploaded"),
     "insufficient_storage": ("服务器存储空间不足，请稍后重试",
                              "The server is out of storage space; try again later"),
+    "resync_required": ("设备离线太久，请清除已同步的数据并重新完整同步",
+                        "This device was away too long; wipe synced data and sync from the start"),
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "not_acceptable": ("无法提供所需格式", "Not acceptable"),
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),

@@ -18,10 +18,12 @@ from enforcement.models import Device, Role, utcnow
 from enforcement.principal import Principal
 from enforcement.sync_specs import REGISTRY
 from sync import conflicts, engine
+from sync import prune as prune_mod
 from sync.conflicts import ConflictClosed, ConflictNotFound, Resolution, ResolutionInvalid
 from sync.engine import AfterEach, PullResult
 from sync.feed import InvalidCursor
 from sync.protocol import Mutation, MutationResult
+from sync.scope import ResyncRequired
 from sync.spec import Registry
 
 SEEN_EVERY = timedelta(minutes=1)
@@ -49,13 +51,17 @@ def push(db: Database, principal: Principal, device_id: str, schema_version: int
 
 def pull(db: Database, principal: Principal, cursor: str | None, limit: int,
          schema_version: int, *, registry: Registry = REGISTRY) -> PullResult:
-    """Changes in the caller's scope since ``cursor`` (none: a bootstrap)."""
+    """Changes in the caller's scope since ``cursor`` (none: a bootstrap), with evictions
+    of records that left it; remembers what the device now holds, so it commits."""
     with db.unit_of_work() as session:
         try:
-            page = engine.pull(session, registry, principal, cursor, limit, schema_version)
+            page = engine.pull(session, registry, principal, cursor, limit, schema_version,
+                               device_id=principal.device_id)
         except InvalidCursor as exc:
             raise ValidationFailed(str(exc), code=exc.code,
                                    errors={"cursor": [str(exc)]}) from exc
+        except ResyncRequired as exc:
+            raise Conflict(str(exc), code=exc.code, resync=True) from exc
         _seen(session, principal)
         session.commit()
         return page
@@ -101,3 +107,21 @@ def resolve_conflict(db: Database, principal: Principal, conflict_id: str,
 
 def _author_filter(principal: Principal) -> str | None:
     return None if principal.role in COURT_ROLES else principal.user_id
+
+
+def prune(db: Database, horizon_days: int, *, dry_run: bool = False
+          ) -> list[prune_mod.PruneReport]:
+    """Prune tombstones, receipts and scope snapshots older than the horizon that no active
+    device needs (``sync.prune``); a dry run counts and writes nothing."""
+    if horizon_days < 1:
+        raise ValidationFailed("the horizon is at least one day",
+                               errors={"horizon_days": ["at least 1"]})
+    with db.unit_of_work() as session:
+        now = session.execute(sa.select(sa.func.now())).scalar_one()
+        reports = [prune_mod.prune_court(session, court_id, timedelta(days=horizon_days), now)
+                   for court_id in prune_mod.courts(session)]
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return reports

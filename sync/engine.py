@@ -8,7 +8,8 @@ Each mutation runs in a savepoint: one the domain refuses is rolled back alone a
 being applied again; pushes of one device are serialised by an advisory lock so that two
 copies of a batch racing each other cannot both apply.
 
-``pull`` reads the change feed from a cursor (``sync.feed``) and answers current rows.
+``pull`` reads the change feed from a cursor (``sync.feed``) and answers current rows,
+plus evictions and newly in-scope rows when the scope moved (``sync.scope``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from sync import feed
+from sync import scope as scope_mod
 from sync.apply import apply_mutation
 from sync.protocol import Mutation, MutationResult, Status
+from sync.scope import ResyncRequired
 from sync.spec import Actor, Registry
 from sync.tables import sync_change, sync_receipt
 
@@ -84,27 +87,36 @@ class PullResult:
     changes: dict[str, TableChanges]
     next_cursor: str
     has_more: bool
+    evictions: dict[str, list[str]] = field(default_factory=dict)
+    """Per table, ids that left the device's scope: delete them locally (they were not
+    deleted on the server). Only for pulls that name their device."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "changes": {table: {"upserts": c.upserts, "deletes": c.deletes}
                         for table, c in self.changes.items()},
+            "evictions": self.evictions,
             "next_cursor": self.next_cursor, "has_more": self.has_more,
         }
 
 
 def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
-         limit: int, schema_version: int) -> PullResult:
+         limit: int, schema_version: int, *, device_id: str | None = None) -> PullResult:
     """Changes after ``cursor`` in the actor's scope; no cursor is a bootstrap, paged.
 
     Upserts carry the record's *current* values (a record changed several times comes once),
-    limited to the fields ``schema_version`` knows; deletes are tombstone ids.
+    limited to the fields ``schema_version`` knows; deletes are tombstone ids. With
+    ``device_id`` the pull also answers evictions and records that entered the scope since
+    the cursor (``sync.scope``), and writes: the caller commits.
+    Raises ``ResyncRequired`` for a cursor the server can no longer serve.
     """
-    after = feed.decode_cursor(cursor)
+    after, snapshot = feed.decode_pull_cursor(cursor)
+    if cursor:
+        scope_mod.require_fresh(session, actor.court_id, after)
     scopes = [sa.and_(sync_change.c.table_name == table, spec.scope(actor, sync_change))
               for table, spec in registry.specs.items()]
-    changes, has_more = feed.read_changes(session, actor.court_id, after, sa.or_(*scopes),
-                                          limit)
+    in_scope = sa.or_(*scopes)
+    changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:
@@ -112,10 +124,48 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
             by_table[change.table_name].deletes.append(change.record_id)
         else:
             upserts.setdefault(change.table_name, []).append(change.record_id)
+    held = _held(session, actor, cursor, snapshot) if device_id else None
+    kept: set[str] = set()
+    if held is not None and cursor:
+        current = scope_mod.in_scope(session, actor.court_id, in_scope, after)
+        kept, arrived, more = scope_mod.diff(held, current, limit)
+        has_more = has_more or more
+        for table, record_id in arrived:
+            upserts.setdefault(table, []).append(record_id)
     for table, ids in upserts.items():
         _add_upserts(session, registry, actor, table, ids, schema_version, by_table[table])
     position = changes[-1].position if changes else after
-    return PullResult(by_table, feed.encode_cursor(position), has_more)
+    if held is None or device_id is None:
+        return PullResult(by_table, feed.encode_cursor(position), has_more)
+    evictions, holds = _after_page(held, kept, by_table)
+    issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
+                             unchanged=snapshot)
+    scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
+        device_id, after, snapshot, issued))
+    return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)
+
+
+def _held(session: Session, actor: Actor, cursor: str | None,
+          snapshot: str | None) -> set[str] | None:
+    """What the device holds: nothing before a bootstrap; unknown for an old-style cursor."""
+    if not cursor:
+        return set()
+    if snapshot is None:
+        return None
+    return scope_mod.load(session, actor.court_id, actor.user_id, snapshot)
+
+
+def _after_page(held: set[str], kept: set[str], by_table: dict[str, TableChanges]
+                ) -> tuple[dict[str, list[str]], set[str]]:
+    """Evictions (held, no longer in scope, not deleted in this page) and what the device
+    holds once it has applied the page."""
+    deleted = {scope_mod.key(t, i) for t, c in by_table.items() for i in c.deletes}
+    upserted = {scope_mod.key(t, row["id"]) for t, c in by_table.items() for row in c.upserts}
+    evictions: dict[str, list[str]] = {}
+    for gone in sorted(held - kept - deleted - upserted):
+        table, record_id = scope_mod.split_key(gone)
+        evictions.setdefault(table, []).append(record_id)
+    return evictions, ((held & kept) | upserted) - deleted
 
 
 def _add_upserts(session: Session, registry: Registry, actor: Actor, table: str,
@@ -131,4 +181,5 @@ def _add_upserts(session: Session, registry: Registry, actor: Actor, table: str,
                              **{k: v for k, v in values.items() if k in known}})
 
 
-__all__ = ["Mutation", "MutationResult", "PullResult", "Status", "pull", "push"]
+__all__ = ["Mutation", "MutationResult", "PullResult", "ResyncRequired", "Status", "pull",
+           "push"]

@@ -25,6 +25,8 @@ from sqlalchemy.orm import Session
 from sync.tables import sync_change
 
 CURSOR_PREFIX = "c1:"
+SNAPSHOT_CURSOR_PREFIX = "c2:"
+"""``c2:`` cursors also name the scope snapshot of what the device holds (``sync.scope``)."""
 
 
 class InvalidCursor(ValueError):
@@ -44,27 +46,41 @@ class Position:
 START = Position(0, 0)
 
 
-def encode_cursor(position: Position) -> str:
+def encode_cursor(position: Position, snapshot: str | None = None) -> str:
     """Opaque to clients: they send back what they got."""
-    raw = f"{CURSOR_PREFIX}{position.xid}:{position.seq}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    if snapshot is None:
+        raw = f"{CURSOR_PREFIX}{position.xid}:{position.seq}"
+    else:
+        raw = f"{SNAPSHOT_CURSOR_PREFIX}{position.xid}:{position.seq}:{snapshot}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> Position:
     """``None`` or ``""`` is the start of the feed (a bootstrap)."""
+    return decode_pull_cursor(cursor)[0]
+
+
+def decode_pull_cursor(cursor: str | None) -> tuple[Position, str | None]:
+    """The position and, for ``c2:`` cursors, the scope snapshot's digest."""
     if not cursor:
-        return START
+        return START, None
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if not raw.startswith(CURSOR_PREFIX):
+        if raw.startswith(CURSOR_PREFIX):
+            xid, seq = raw[len(CURSOR_PREFIX):].split(":")
+            snapshot = None
+        elif raw.startswith(SNAPSHOT_CURSOR_PREFIX):
+            xid, seq, snapshot = raw[len(SNAPSHOT_CURSOR_PREFIX):].split(":")
+            if not (0 < len(snapshot) <= 32 and snapshot.isalnum()):
+                raise ValueError(raw)
+        else:
             raise ValueError(raw)
-        xid, seq = raw[len(CURSOR_PREFIX):].split(":")
         position = Position(int(xid), int(seq))
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCursor("this cursor was not issued by the server") from exc
-    if position.xid < 0 or position.seq < 0:
+    if position.xid < 0 or position.seq < 0 or position.xid >= 2**63 or position.seq >= 2**63:
         raise InvalidCursor("this cursor was not issued by the server")
-    return position
+    return position, snapshot
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ row per record. Positions are ``(xid, seq)``: see ``sync.feed``.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import conv
 from sqlmodel import SQLModel
 
@@ -104,6 +104,58 @@ sync_conflict = sa.Table(
     sa.Index("ix_sync_conflict_open", "court_id", "status", "author_id"),
     sa.Index("ix_sync_conflict_record", "court_id", "table_name", "record_id"),
 )
+
+sync_scope_snapshot = sa.Table(
+    "sync_scope_snapshot",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("digest", sa.String(32), nullable=False),
+    sa.Column("user_id", ID, nullable=False),
+    sa.Column("record_keys", ARRAY(sa.Text), nullable=False,
+              comment="'table:record_id' of every record a device holds after a pull"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", "digest", name=conv("pk_sync_scope_snapshot")),
+    sa.ForeignKeyConstraint(["court_id"], ["court.id"],
+                            name=conv("fk_sync_scope_snapshot_court_id_court")),
+)
+"""What a device holds after a pull, content-addressed and named by the cursor it was
+handed: the next pull diffs it against the current scope to find evictions and records
+that entered the scope (``sync.scope``)."""
+
+sync_device_state = sa.Table(
+    "sync_device_state",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("device_id", DEVICE_ID, nullable=False),
+    sa.Column("acked_xid", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("acked_seq", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("acked_digest", sa.String(32)),
+    sa.Column("issued_digest", sa.String(32)),
+    sa.Column("pulled_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", "device_id", name=conv("pk_sync_device_state")),
+    sa.ForeignKeyConstraint(["court_id", "device_id"], ["device.court_id", "device.id"],
+                            ondelete="CASCADE",
+                            name=conv("fk_sync_device_state_court_id_device_id_device")),
+)
+"""Per device: the furthest feed position it has confirmed (by sending a cursor), when it
+last pulled, and the snapshots its cursors name (kept while referenced)."""
+
+sync_prune_mark = sa.Table(
+    "sync_prune_mark",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("xid", sa.BigInteger, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("pruned_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", name=conv("pk_sync_prune_mark")),
+    sa.ForeignKeyConstraint(["court_id"], ["court.id"],
+                            name=conv("fk_sync_prune_mark_court_id_court")),
+)
+"""The newest feed position of a pruned tombstone: a cursor behind it may have missed a
+delete, so its device must bootstrap again."""
 
 SYNCED_TABLES = ("lead", "sighting", "mediation_note", "task_answer")
 """Tables the migration puts the change trigger on (those with ``version`` and

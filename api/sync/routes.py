@@ -55,14 +55,19 @@ class Pull(MethodView):
     @blp.auth()
     @blp.arguments(PullArgsSchema, location="query")
     @blp.response(200, PullSchema)
+    @blp.alt_response(409, response="Problem")
     @blp.alt_response(422, response="Problem")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Changes in your scope since `cursor`, per table: `upserts` (whole current
-        records) and `deletes` (ids of tombstones).
+        records) and `deletes` (ids of tombstones); `evictions` lists, per table, records
+        that left your scope (delete them locally) while records that entered it arrive as
+        upserts, without a full re-download.
 
         Without a cursor you get everything (a bootstrap), page by page. Store
         `next_cursor` only after storing the page; repeat while `has_more`. A change that
-        commits late is never skipped: it waits until it can be delivered in order.
+        commits late is never skipped: it waits until it can be delivered in order. A
+        device away longer than the server keeps deletes gets 409 `resync_required`: wipe
+        the synced records (keep unsent changes) and pull again without a cursor.
         """
         page = syncing.pull(_db(), current_principal(), args["cursor"], args["limit"],
                             args["schema_version"])

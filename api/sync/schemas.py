@@ -83,6 +83,10 @@ class TableChangesSchema(ma.Schema):
 
 class PullSchema(ma.Schema):
     changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(TableChangesSchema))
+    evictions = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Per table, ids of records that left your scope (another "
+                  "grid, a reassigned case): delete them locally; they were not deleted"})
     next_cursor = ma.fields.String()
     has_more = ma.fields.Boolean()
 

@@ -28,7 +28,8 @@ def db(database_url: str) -> Iterator[Database]:
 
 
 class SyncWorld:
-    """``phone_a`` and ``phone_b`` are the assistant's two devices; ``bench`` the judge's."""
+    """``phone_a`` and ``phone_b`` are the assistant's two devices; ``bench`` the judge's;
+    ``spare`` a third device of the assistant that tests bootstrap to learn the truth."""
 
     def __init__(self, session: Session) -> None:
         self.court = factories.create_court(session)
@@ -43,6 +44,7 @@ class SyncWorld:
         self.phone_b = self._device(session, self.assistant, "phone-b")
         self.other_phone = self._device(session, self.other, "phone-o")
         self.bench = self._device(session, self.judge, "bench")
+        self.spare = self._device(session, self.assistant, "phone-spare")
         self.case = factories.create_case(session, self.court)
         self.case2 = factories.create_case(session, self.court)
 

@@ -115,7 +115,7 @@ def test_phones_converge_and_nothing_is_lost(db, engine, script):
     for phone in phones:
         phone.push(db, None, False)
     settle(engine)
-    truth = bootstrap(db, world.phone_a)
+    truth = bootstrap(db, world.spare)
     for phone in phones:
         phone.pull(db)
         assert phone.records == truth

@@ -1,5 +1,6 @@
 """The server process is killed (SIGKILL) in the middle of a push; after a restart the
-phone's retry of the same batch applies every mutation exactly once."""
+phone's retry of the same batch applies every mutation exactly once: sent by hand, and by
+the reference client, whose back-off keeps retrying while the server is down."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import requests
@@ -20,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement.models import Role
+from sync.client import Backoff, HttpTransport, LocalStore, SyncClient
 from tests import factories
 
 SERVE = ("import sys; from werkzeug.serving import run_simple; from api import create_app; "
@@ -34,8 +38,8 @@ def _free_port() -> int:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = _free_port()
+def server(url: str, port: int | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = port or _free_port()
     proc = subprocess.Popen([sys.executable, "-c", SERVE, str(port), url],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -114,4 +118,46 @@ def test_sigkill_mid_push_then_the_retry_applies_everything_once(make_database):
     assert {r["status"] for r in first.json()["results"]} == {"applied"}
     assert again.json() == first.json()
     assert _count(engine, "lead") == len(batch) == _count(engine, "sync_receipt")
+    engine.dispose()
+
+
+@pytest.mark.timeout(240)
+def test_sigkill_mid_push_the_reference_client_retries_until_it_is_applied_once(
+        make_database, tmp_path):
+    url = make_database()
+    engine = sa.create_engine(url)
+    with Session(engine) as session:
+        court = factories.create_court(session)
+        village = factories.create_village(session, factories.create_township(session, court))
+        user = factories.create_user(session, court, Role.GRID_ASSISTANT)
+        factories.assign_grid(session, user, village)
+        session.commit()
+        username = user.username
+    port = _free_port()
+    phone = SyncClient(LocalStore(tmp_path / "phone.sqlite3"),
+                       HttpTransport(f"http://127.0.0.1:{port}", timeout=120),
+                       username=username, password=factories.PASSWORD, device_id="phone-r",
+                       backoff=Backoff(attempts=200, base=0.1, cap=0.5), batch_size=1000)
+    for i in range(400):
+        phone.create("lead", {"kind": "other", "description": f"#{i}"})
+    outcome: dict[str, Any] = {}
+
+    with server(url, port) as (_base, proc):
+        phone.login()
+        pushing = threading.Thread(target=lambda: outcome.update(results=phone.push()))
+        pushing.start()
+        deadline = time.monotonic() + 60
+        while not _busy_in_push(engine):
+            assert time.monotonic() < deadline, "the push never started"
+            time.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(10)
+    assert _count(engine, "lead") == 0  # nothing of the cut-off batch was kept
+
+    with server(url, port):
+        pushing.join(180)
+    assert not pushing.is_alive()
+    assert [r["status"] for r in outcome["results"]] == ["applied"] * 400
+    assert phone.store.outbox() == []
+    assert _count(engine, "lead") == 400 == _count(engine, "sync_receipt")
     engine.dispose()

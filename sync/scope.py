@@ -1,0 +1,164 @@
+"""Scope changes: which records left a device's scope, and which entered it.
+
+A device's scope moves without its records changing (an assistant is assigned another
+grid, a case is reassigned) and records move out of it by being edited (re-placed in
+another grid). The feed alone cannot tell: it is ordered by when records changed, not by
+when the scope did. So every pull that knows its device stores what the device holds
+afterwards as a *snapshot* (the set of ``table:id`` keys, content-addressed, named by the
+cursor it hands out), and the next pull diffs that snapshot against the scope now:
+
+* held records whose feed row is no longer an in-scope upsert are *evicted*;
+* in-scope records at or before the cursor that the device does not hold *entered* the
+  scope and are delivered as upserts (records after the cursor come through the feed).
+
+Any cursor a device ever received names an immutable snapshot, so a lost answer or a
+retried, duplicated or reordered pull diffs against exactly what that cursor stands for.
+A snapshot is deleted once its device confirms a newer cursor (and no other device's
+cursor names it); the rest go with pruning. A device whose snapshot is gone (pruned, or a
+stale duplicate of an old pull arriving late) is told to bootstrap again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.orm import Session
+
+from sync.feed import Position
+from sync.tables import sync_change, sync_device_state, sync_prune_mark, sync_scope_snapshot
+
+
+class ResyncRequired(Exception):
+    """The device's cursor is older than what the server still keeps: bootstrap again."""
+
+    code = "resync_required"
+
+
+def key(table: str, record_id: str) -> str:
+    return f"{table}:{record_id}"
+
+
+def split_key(value: str) -> tuple[str, str]:
+    table, record_id = value.split(":", 1)
+    return table, record_id
+
+
+def digest(user_id: str, device_id: str, keys: Iterable[str]) -> str:
+    """Content address of a snapshot, per device (one device moving on never drops what
+    another still holds)."""
+    h = hashlib.sha256(f"{user_id}\n{device_id}".encode())
+    for k in sorted(keys):
+        h.update(b"\n" + k.encode())
+    return h.hexdigest()[:32]
+
+
+def require_fresh(session: Session, court_id: str, after: Position) -> None:
+    """Refuse a cursor behind the newest pruned tombstone: it may have missed a delete."""
+    m = sync_prune_mark.c
+    mark = session.execute(sa.select(m.xid, m.seq).where(m.court_id == court_id)).first()
+    if mark is not None and after < Position(mark.xid, mark.seq):
+        raise ResyncRequired("this device was away longer than the server keeps deletes; "
+                             "wipe the synced records and pull from the start")
+
+
+def load(session: Session, court_id: str, user_id: str, name: str) -> set[str]:
+    """The keys a device held when it was handed the cursor naming ``name``."""
+    s = sync_scope_snapshot.c
+    keys = session.execute(sa.select(s.record_keys).where(
+        s.court_id == court_id, s.digest == name, s.user_id == user_id)).scalar()
+    if keys is None:
+        raise ResyncRequired("the server no longer knows what this device holds; "
+                             "wipe the synced records and pull from the start")
+    return set(keys)
+
+
+def in_scope(session: Session, court_id: str, scope: sa.ColumnElement[bool], upto: Position
+             ) -> list[tuple[str, bool]]:
+    """Every record in scope now (not deleted), oldest first, and whether it sits at or
+    before ``upto``: one indexed read of the scope, aggregated into two arrays (cheap to
+    transfer), diffed in memory."""
+    c = sync_change.c
+    order = (c.xid, c.seq)
+    at_or_before = sa.tuple_(c.xid, c.seq) <= sa.tuple_(sa.literal(upto.xid),
+                                                        sa.literal(upto.seq))
+    keys, old = session.execute(sa.select(
+        sa.func.array_agg(aggregate_order_by(c.table_name + ":" + c.record_id, *order)),
+        sa.func.array_agg(aggregate_order_by(at_or_before, *order)),
+    ).where(c.court_id == court_id, c.op == "upsert", scope)).one()
+    return list(zip(keys or (), old or (), strict=True))
+
+
+def diff(held: set[str], current: list[tuple[str, bool]], limit: int
+         ) -> tuple[set[str], list[tuple[str, str]], bool]:
+    """Held keys still in scope; in-scope records at or before the cursor that the device
+    lacks (oldest first, up to ``limit``), and whether there are more of those."""
+    kept = held & {k for k, _ in current}
+    arrived = [k for k, old in current if old and k not in held]
+    return kept, [split_key(k) for k in arrived[:limit]], len(arrived) > limit
+
+
+def store(session: Session, court_id: str, user_id: str, device_id: str,
+          keys: set[str], unchanged: str | None = None) -> str:
+    """Save (once per content) what the device holds now; returns its name. ``unchanged``
+    names a snapshot known to exist: when the content is the same, nothing is written."""
+    name = digest(user_id, device_id, keys)
+    if name == unchanged:
+        return name
+    session.execute(insert(sync_scope_snapshot).values(
+        court_id=court_id, digest=name, user_id=user_id, record_keys=sorted(keys),
+    ).on_conflict_do_nothing())
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class DevicePull:
+    device_id: str
+    sent: Position
+    sent_snapshot: str | None
+    issued_snapshot: str | None
+
+
+def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
+    """Remember how far the device has confirmed the feed (the cursor it sent) and which
+    snapshots its cursors name; drop the snapshots it no longer needs."""
+    d = sync_device_state.c
+    old = session.execute(sa.select(d.acked_xid, d.acked_seq, d.acked_digest, d.issued_digest)
+                          .where(d.court_id == court_id, d.device_id == pull.device_id)
+                          .with_for_update()).first()
+    acked, acked_digest = pull.sent, pull.sent_snapshot
+    if old is not None and Position(old.acked_xid, old.acked_seq) > pull.sent:
+        acked, acked_digest = Position(old.acked_xid, old.acked_seq), old.acked_digest
+    values = {"acked_xid": acked.xid, "acked_seq": acked.seq, "acked_digest": acked_digest,
+              "issued_digest": pull.issued_snapshot, "pulled_at": sa.func.now()}
+    session.execute(insert(sync_device_state)
+                    .values(court_id=court_id, device_id=pull.device_id, **values)
+                    .on_conflict_do_update(index_elements=["court_id", "device_id"],
+                                           set_=values))
+    if old is not None and old.acked_digest and acked_digest != old.acked_digest:
+        # The device confirmed a newer cursor: it never sends the older one again. A
+        # replaced ``issued`` snapshot is left to pruning: the request that replaced it may
+        # be a stale duplicate while the device holds the cursor naming it.
+        drop_unreferenced(session, court_id, {old.acked_digest} - {pull.issued_snapshot})
+
+
+def _referenced(court_id: str) -> Any:
+    d = sync_device_state.c
+    return sa.union(
+        sa.select(d.acked_digest).where(d.court_id == court_id, d.acked_digest.is_not(None)),
+        sa.select(d.issued_digest).where(d.court_id == court_id, d.issued_digest.is_not(None)),
+    )
+
+
+def drop_unreferenced(session: Session, court_id: str, names: set[str]) -> int:
+    """Delete these snapshots unless some device's cursor still names them."""
+    if not names:
+        return 0
+    s = sync_scope_snapshot.c
+    result = session.execute(sa.delete(sync_scope_snapshot).where(
+        s.court_id == court_id, s.digest.in_(names), s.digest.not_in(_referenced(court_id))))
+    return int(result.rowcount or 0)

@@ -70,6 +70,7 @@ ACTIONS = (
     "mediation.create", "mediation.read", "mediation.update",
     "settlement.read", "settlement.record_payment",
     "task.create", "task.read", "task.answer", "task.read_answers",
+    "visit.create", "visit.read", "visit.update",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -130,6 +131,12 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (GA,  "task.answer",          "own_grid"),
     (OFF, "task.read_answers",    "court"),
     (JUD, "task.read_answers",    "court"),
+    (OFF, "visit.create",         "court"),     # field teams record visits (sync)
+    (JUD, "visit.create",         "court"),
+    (OFF, "visit.read",           "court"),
+    (JUD, "visit.read",           "court"),
+    (OFF, "visit.update",         "own"),       # the officer who recorded it
+    (JUD, "visit.update",         "own"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (linkage requests and administration come later); deputies see

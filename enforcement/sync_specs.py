@@ -44,6 +44,8 @@ from enforcement.models import (
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
+from enforcement.sync_field_specs import FIELD_SPECS
+from enforcement.sync_reference_specs import REFERENCE_SPECS
 from sync.merge import Owner
 from sync.spec import FieldSpec, Registry, SyncSpec
 
@@ -221,5 +223,6 @@ LEAD_SPEC = SyncSpec(
     normalise=normalise_lead,
 )
 
-REGISTRY = Registry({"lead": LEAD_SPEC}, rejections=(DomainError,),
+REGISTRY = Registry({spec.table: spec for spec in (LEAD_SPEC, *FIELD_SPECS, *REFERENCE_SPECS)},
+                    rejections=(DomainError,),
                     code_of=lambda exc: getattr(exc, "code", "rejected"))

@@ -101,17 +101,19 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     limited to the fields ``schema_version`` knows; deletes are tombstone ids.
     """
     after = feed.decode_cursor(cursor)
-    scopes = [sa.and_(sync_change.c.table_name == table, spec.scope(actor, sync_change))
-              for table, spec in registry.specs.items()]
+    scopes = [sa.and_(sync_change.c.table_name == spec.feed_name, spec.scope(actor, sync_change))
+              for spec in registry.specs.values()]
+    synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     changes, has_more = feed.read_changes(session, actor.court_id, after, sa.or_(*scopes),
                                           limit)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:
+        table = synced_as[change.table_name]
         if change.op == "delete":
-            by_table[change.table_name].deletes.append(change.record_id)
+            by_table[table].deletes.append(change.record_id)
         else:
-            upserts.setdefault(change.table_name, []).append(change.record_id)
+            upserts.setdefault(table, []).append(change.record_id)
     for table, ids in upserts.items():
         _add_upserts(session, registry, actor, table, ids, schema_version, by_table[table])
     position = changes[-1].position if changes else after

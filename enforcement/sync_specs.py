@@ -44,8 +44,7 @@ from enforcement.models import (
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
-from enforcement.sync_field_specs import FIELD_SPECS
-from enforcement.sync_reference_specs import REFERENCE_SPECS
+from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
 from sync.merge import Owner
 from sync.spec import FieldSpec, Registry, SyncSpec
 

@@ -16,10 +16,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.errors import Forbidden, ValidationFailed
+from enforcement.errors import Conflict, Forbidden, ValidationFailed
 from enforcement.models import Datum, Role, utcnow
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
+from sync.merge import Owner
+from sync.spec import FieldSpec
 
 COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
@@ -145,3 +147,46 @@ def restore(principal: Principal, row: Any, author_field: str = "author_id") -> 
         raise Forbidden("only the author or the court may restore this record")
     row.deleted_at = None
     bump(row)
+
+
+C, S, H = FieldSpec(Owner.CLIENT), FieldSpec(Owner.SERVER), FieldSpec(Owner.SHARED)
+"""Field owners: client, server, shared (``sync.merge``)."""
+PLACED = {"township_id": S, "village_grid_id": S, "outside_grid": S,
+          "nearest_grid_distance_m": S, "created_at": S, "updated_at": S}
+
+
+def placed(row: Any) -> dict[str, Any]:
+    return {"township_id": row.township_id, "village_grid_id": row.village_grid_id,
+            "outside_grid": row.outside_grid,
+            "nearest_grid_distance_m": row.nearest_grid_distance_m,
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
+
+
+def require_serving(session: Session, principal: Principal, action: str) -> None:
+    if policy.require(principal, action) == "own_grid" and not session.execute(
+            policy.active_grid_ids(principal).limit(1)).first():
+        raise Forbidden("you serve no village grid", code="no_grid_assignment")
+
+
+def require_new(session: Session, model: Any, principal: Principal, record_id: str,
+                code: str) -> None:
+    if session.get(model, (principal.court_id, record_id)) is not None:
+        raise Conflict(f"a {model.__tablename__} with this id exists", code=code)
+
+
+def require_fields(values: dict[str, Any], *names: str) -> None:
+    missing = [n for n in names if values.get(n) in (None, "")]
+    if missing:
+        raise ValidationFailed("required fields are missing",
+                               errors={n: ["required"] for n in missing})
+
+
+def assign(row: Any, values: dict[str, Any], names: tuple[str, ...]) -> None:
+    for name in names:
+        if name in values:
+            setattr(row, name, values[name])
+
+
+def restore_hook(session: Session, principal: Principal, row: Any) -> None:
+    restore(principal, row)
+    session.flush()

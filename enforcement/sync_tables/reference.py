@@ -39,7 +39,7 @@ from enforcement.models import (
     VillageGrid,
 )
 from enforcement.principal import Principal
-from enforcement.sync_common import feed_scope, iso
+from enforcement.sync_tables.common import feed_scope, iso
 from sync.merge import Owner
 from sync.spec import FieldSpec, SyncSpec
 

@@ -60,9 +60,14 @@ def normalise_point(raw: Any) -> dict[str, Any] | None:
     if raw is None:
         return None
     accuracy = raw.get("accuracy_m")
-    return {"lon": float(raw["lon"]), "lat": float(raw["lat"]),
-            "datum": Datum(raw.get("datum") or "wgs84").value,
-            "accuracy_m": None if accuracy is None else float(accuracy)}
+    point = {"lon": float(raw["lon"]), "lat": float(raw["lat"]),
+             "datum": Datum(raw.get("datum") or "wgs84").value,
+             "accuracy_m": None if accuracy is None else float(accuracy)}
+    if not (-180 <= point["lon"] <= 180 and -90 <= point["lat"] <= 90):
+        raise ValueError("lon is -180 to 180 and lat -90 to 90")
+    if point["accuracy_m"] is not None and not 0 <= point["accuracy_m"] <= 1e6:
+        raise ValueError("accuracy_m is 0 to 1000000")
+    return point
 
 
 def store_point(session: Session, record: Any, raw: dict[str, Any] | None) -> None:

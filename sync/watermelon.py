@@ -223,6 +223,8 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     if bad:
         raise InvalidPush(f"not a UUID nor a 16-character id: {', '.join(bad[:5])}")
     keys = [(table, record_id) for table, record_id, _, _ in records]
+    if len(set(keys)) != len(keys):
+        raise InvalidPush("a record appears more than once in the push")
     feed_rows = _feed_rows(session, registry, actor.court_id, keys)
     moved = [key for key in keys if key in feed_rows
              and feed_rows[key].xid >= (last_pulled_at or 0)]

@@ -36,6 +36,9 @@ EXPECTED = {
     "task.read":           ("own_grid", _,          "court", "court", _,          _,      _),
     "task.answer":         ("own_grid", _,          _,       _,       _,          _,      _),
     "task.read_answers":   (_,          _,          "court", "court", _,          _,      _),
+    "visit.create":        (_,          _,          "court", "court", _,          _,      _),
+    "visit.read":          (_,          _,          "court", "court", _,          _,      _),
+    "visit.update":        (_,          _,          "own",   "own",   _,          _,      _),
 }
 
 

@@ -17,6 +17,10 @@ become the new base. A shared field both sides changed is a conflict, as in the 
 protocol. When unsure (the device pulled a newer value and then edited the field) the
 merge errs towards a conflict: a person decides, nothing is overwritten blindly.
 
+**Scope changes.** The bases also say what each device holds, so a pull adds the records
+that entered its scope without changing (older than ``last_pulled_at``, never sent to it)
+and answers records it holds that left its scope as deleted: no full download.
+
 **Contract.** A push that contains a record changed on the server after
 ``last_pulled_at`` is refused whole (``PullFirst``): the device pulls and pushes again.
 Everything else applies in one transaction through the engine (receipts, merge, conflicts,
@@ -123,8 +127,9 @@ def horizon(session: Session) -> int:
 
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
          last_pulled_at: int | None, schema_version: int) -> dict[str, Any]:
-    """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus
-    evictions: records the device holds that left its scope come as deleted."""
+    """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus the
+    scope's changes: records that entered it without changing come as created, records
+    the device holds that left it as deleted."""
     timestamp = horizon(session)
     since = last_pulled_at or 0
     c = sync_change.c
@@ -145,6 +150,9 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         if op == "delete":
             changes[table]["deleted"].append(record_id)
         else:
+            upserts.setdefault(table, []).append(record_id)
+    if since:
+        for table, record_id in _arrived(session, registry, actor, device_id, since):
             upserts.setdefault(table, []).append(record_id)
     delivered: list[dict[str, Any]] = []
     for table, ids in upserts.items():
@@ -172,6 +180,22 @@ def _held(session: Session, actor: Actor, device_id: str) -> set[Key]:
     b = sync_device_base.c
     return {(t, i) for t, i in session.execute(sa.select(b.table_name, b.record_id).where(
         b.court_id == actor.court_id, b.device_id == device_id))}
+
+
+def _arrived(session: Session, registry: Registry, actor: Actor, device_id: str,
+             since: int) -> list[Key]:
+    """Records that entered the device's scope without changing (a new grid, a case
+    assigned): older than ``since``, in scope, and never sent to this device."""
+    b, c = sync_device_base.c, sync_change.c
+    out: list[Key] = []
+    for name, spec in registry.specs.items():
+        held = sa.select(b.record_id).where(b.court_id == actor.court_id,
+                                            b.device_id == device_id, b.table_name == name)
+        out.extend((name, record_id) for record_id in session.scalars(
+            sa.select(c.record_id).where(
+                c.court_id == actor.court_id, c.table_name == spec.feed_name, c.op == "upsert",
+                c.xid < since, spec.scope(actor, sync_change), c.record_id.not_in(held))))
+    return out
 
 
 def _evicted(session: Session, registry: Registry, actor: Actor,

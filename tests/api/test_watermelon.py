@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import secrets
 import string
+from datetime import date
 
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement.models import GridAssignment
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
 from tests.sync.helpers import settle
@@ -167,3 +172,45 @@ def test_bad_input_is_a_problem_not_a_500(http, world, login):
     bad = http.get(URL, headers=bearer(phone), params={"last_pulled_at": "-3"})
     assert bad.status_code == 422
     assert http.get(URL).status_code == 401
+
+
+def test_moving_to_another_grid_evicts_the_old_grids_records(http, world, login, session,
+                                                             engine):
+    """A scope change reaches the phone on its next pull: what left comes as deleted, what
+    entered as created, with no full download."""
+    _, debtor_a = factories.create_debtor_case(session, world.court, world.village_a)
+    _, debtor_b = factories.create_debtor_case(session, world.court, world.village_b)
+    session.commit()
+    settle(engine)
+    phone = login(world.assistant)
+    first = pull(http, phone)
+    assert ids(first["changes"], "wanted") == {debtor_a.id}
+
+    session.execute(sa.update(GridAssignment).where(
+        GridAssignment.user_id == world.assistant.id).values(ended_on=date.today()))
+    factories.assign_grid(session, world.assistant, world.village_b)
+    session.commit()
+    settle(engine)
+    moved = pull(http, phone, first["timestamp"])["changes"]
+    assert debtor_a.id in moved["wanted"]["deleted"]
+    assert world.village_a.id in moved["village_grid"]["deleted"]
+    assert ids(moved, "wanted") == {debtor_b.id} and ids(moved, "village_grid") == {
+        world.village_b.id}
+    assert not ids(moved, "township")  # still the same township: not sent again
+
+
+def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, engine):
+    """A lead written by a transaction that started before a pull but commits after it
+    comes with the next pull, not never."""
+    bench = login(world.judge_user)
+    settle(engine)
+    before = pull(http, bench)["timestamp"]
+    with Session(engine) as slow:
+        late = factories.create_lead(slow, world.assistant, world.village_a).id
+        slow.flush()  # the transaction now has its id, and holds the horizon back
+        middle = pull(http, bench, before)
+        assert late not in ids(middle["changes"], "lead")
+        slow.commit()
+    settle(engine)
+    after = pull(http, bench, middle["timestamp"])
+    assert late in ids(after["changes"], "lead")

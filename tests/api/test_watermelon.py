@@ -214,3 +214,23 @@ def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, 
     settle(engine)
     after = pull(http, bench, middle["timestamp"])
     assert late in ids(after["changes"], "lead")
+
+
+def test_roles_without_rights_get_nothing_and_write_nothing(http, world, login, session,
+                                                            engine):
+    from enforcement.models import Role
+
+    factories.create_lead(session, world.assistant, world.village_a)
+    factories.create_debtor_case(session, world.court, world.village_a)
+    session.commit()
+    settle(engine)
+    for role in (Role.LIAISON_UNIT, Role.ADMIN, Role.DEPUTY):
+        tokens = login(world.users[role])
+        body = pull(http, tokens)
+        assert not any(ids(body["changes"], t) | set(body["changes"][t]["deleted"])
+                       for t in ("lead", "sighting", "wanted", "case", "task", "visit")), role
+        lead_id = wm_id()
+        answer = push(http, tokens, body["timestamp"], {"lead": {"created": [lead_raw(lead_id)]}})
+        assert answer.status_code == 200, answer.text
+        (result,) = answer.json()["results"]
+        assert (result["status"], result["code"]) == ("rejected", "forbidden"), role

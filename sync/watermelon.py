@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 
 from sync import engine
 from sync.feed import COMMITTED_HORIZON
+from sync.merge import Owner
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.spec import Actor, Registry, SyncSpec
 from sync.tables import sync_change, sync_device_base
@@ -158,6 +159,7 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     for table, ids in upserts.items():
         spec = registry.specs[table]
         known = spec.owners(schema_version)
+        writable = any(owner is not Owner.SERVER for owner in known.values())
         for row in spec.load_many(session, actor, ids):
             if row.deleted_at is not None:
                 changes[table]["deleted"].append(row.id)
@@ -167,7 +169,7 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             changes[table][kind].append({"id": row.id, "version": row.version,
                                          **to_columns(values)})
             delivered.append({"table_name": table, "record_id": row.id,
-                              "version": row.version, "base": values})
+                              "version": row.version, "base": values if writable else {}})
     for table, record_id in _evicted(session, registry, actor, device_id):
         if record_id not in changes[table]["deleted"]:
             changes[table]["deleted"].append(record_id)
@@ -221,12 +223,12 @@ def _remember_pulled(session: Session, actor: Actor, device_id: str,
         session.execute(sa.delete(sync_device_base).where(
             b.court_id == actor.court_id, b.device_id == device_id,
             sa.tuple_(b.table_name, b.record_id).in_(gone)))
-    if delivered:
-        stmt = insert(sync_device_base).values([
-            {"court_id": actor.court_id, "device_id": device_id, **row} for row in delivered])
+    if delivered:  # executemany: one cached statement, not one giant VALUES list
+        stmt = insert(sync_device_base)
         session.execute(stmt.on_conflict_do_update(
             index_elements=["court_id", "device_id", "table_name", "record_id"],
-            set_={"pending": stmt.excluded.base, "pending_version": stmt.excluded.version}))
+            set_={"pending": stmt.excluded.base, "pending_version": stmt.excluded.version}),
+            [{"court_id": actor.court_id, "device_id": device_id, **row} for row in delivered])
 
 
 # --- push ------------------------------------------------------------------------------
@@ -369,11 +371,11 @@ def _remember_pushed(session: Session, actor: Actor, device_id: str,
         if m.op is not Op.DELETE and r.status is not Status.REJECTED
     ]
     if kept:
-        stmt = insert(sync_device_base).values(kept)
+        stmt = insert(sync_device_base)
         session.execute(stmt.on_conflict_do_update(
             index_elements=["court_id", "device_id", "table_name", "record_id"],
             set_={"base": stmt.excluded.base, "version": stmt.excluded.version,
-                  "pending": None, "pending_version": None}))
+                  "pending": None, "pending_version": None}), kept)
     gone = [(m.table, m.id) for m, r in zip(mutations, results, strict=True)
             if m.op is Op.DELETE and r.status is Status.APPLIED]
     if gone:

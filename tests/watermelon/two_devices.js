@@ -114,13 +114,30 @@ async function sync(phone) {
       })
       return
     } catch (error) {
-      if (error.status !== 409 || attempt >= 10) throw error
+      if (error.status !== 409 || attempt >= 40) throw error
       phone.refused += 1
+      await sleep(250)
     }
   }
 }
 
 const find = (phone, table, id) => phone.database.get(table).find(id)
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms) })
+
+// The server hands out a change once every transaction older than it has ended, so on a
+// busy server a change may come a pull or two later: sync until `ready()` (or give up).
+async function syncUntil(phones, ready, what) {
+  for (let round = 0; round < 120; round += 1) {
+    for (const phone of phones) await sync(phone)
+    if (await ready()) return
+    await sleep(250)
+  }
+  throw new Error(`never reached: ${what}`)
+}
+
+async function has(phone, table, id) {
+  try { await find(phone, table, id); return true } catch { return false }
+}
 
 async function edit(phone, table, id, columns) {
   const record = await find(phone, table, id)
@@ -161,8 +178,9 @@ async function main() {
   const lead2 = await create(b, 'lead', { kind: 'real_estate', description: '新盖了两层楼',
     urgency: 'high', lon: 108.304, lat: 35.404, datum: 'wgs84' })
   await sync(a)
-  await sync(b)
-  await sync(a)
+  await syncUntil([b], async () => await has(b, 'lead', lead1.id) &&
+    await has(b, 'sighting', sighting1.id), 'B has what A reported')
+  await syncUntil([a], () => has(a, 'lead', lead2.id), 'A has what B reported')
 
   // Offline again: both edit lead1 (different fields, and the same shared field case_id)
   // and sighting1 (different fields); B withdraws lead2.
@@ -179,6 +197,16 @@ async function main() {
     await sync(a)
     await sync(b)
   }
+  const settled = async (phone) => {
+    const lead = await find(phone, 'lead', lead1.id)
+    const seen = await find(phone, 'sighting', sighting1.id)
+    return lead._raw.description === '三轮车是蓝色的' && lead._raw.debtor_text === '张三明' &&
+      lead._raw.case_id === input.case_x && seen._raw.confidence === 5 &&
+      seen._raw.notes === '在村口小卖部，骑蓝色三轮' && !(await has(phone, 'lead', lead2.id))
+  }
+  await syncUntil([a, b], async () => await settled(a) && await settled(b) &&
+    (await find(a, 'lead', lead1.id))._raw.version === (await find(b, 'lead', lead1.id))._raw.version,
+  'both phones hold the merged records')
 
   const result = {
     ids: { lead1: lead1.id, lead2: lead2.id, sighting1: sighting1.id },

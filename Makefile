@@ -35,7 +35,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test browser setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test browser watermelon-js setup system-deps venv db-server db migrate seed lint stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -52,7 +52,7 @@ serve: seed ## production-style serving: gunicorn (workers, threads, graceful st
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server browser ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser watermelon-js ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -66,6 +66,21 @@ browser:
 	echo "Installing chromium for the browser tests"; \
 	apt-get update -qq; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+
+# The pinned WatermelonDB (tests/watermelon) for the two-phone sync test: `npm ci` when
+# node_modules is missing or was installed from another lock; a no-op otherwise.
+WM_DIR := tests/watermelon
+watermelon-js:
+	@want=$$(sha256sum $(WM_DIR)/package-lock.json | cut -d' ' -f1); \
+	stamp=$(WM_DIR)/node_modules/.gridwork-lock-sha256; \
+	if [ -f "$$stamp" ] && [ "$$(cat "$$stamp")" = "$$want" ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null; then \
+	  echo "error: the WatermelonDB test needs Node.js 20 and npm (apt-get install -y nodejs npm)" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing WatermelonDB for the sync test (npm ci in $(WM_DIR))"; \
+	(cd $(WM_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
+	echo "$$want" > "$$stamp"
 
 setup: migrate ## system packages, virtualenv, database, migrations
 

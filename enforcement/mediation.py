@@ -279,3 +279,9 @@ def _settle_if_agreed(session: Session, note: MediationNote,
 
 def _client_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key in CLIENT_FIELDS}
+
+
+# The sync specs write notes through the same steps (enforcement.sync_tables).
+require_mediable_case = _require_case
+set_proposal = _set_proposal
+settle_if_agreed = _settle_if_agreed

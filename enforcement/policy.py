@@ -97,6 +97,7 @@ ACTIONS = (
     "report.read", "assistant.read", "reward.read", "reward.decide", "reward_rule.set",
     "case.resume",
     "health.read",
+    "visit.create", "visit.read", "visit.update",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -244,6 +245,12 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (JUD, "reward_rule.set",      "court"),
     (JUD, "case.resume",          "court"),     # 终本 case back to enforcement
     (ADM, "health.read",          "court"),     # the server's and their court's health
+    (OFF, "visit.create",         "court"),     # field teams record visits (sync)
+    (JUD, "visit.create",         "court"),
+    (OFF, "visit.read",           "court"),
+    (JUD, "visit.read",           "court"),
+    (OFF, "visit.update",         "own"),       # the officer who recorded it
+    (JUD, "visit.update",         "own"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see

@@ -49,6 +49,7 @@ from enforcement.models import (
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
+from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.merge import Owner
 from sync.spec import FieldSpec, Registry, SyncSpec
@@ -265,5 +266,6 @@ LEAD_SPEC = SyncSpec(
     normalise=normalise_lead,
 )
 
-REGISTRY = Registry({"lead": LEAD_SPEC}, rejections=(DomainError,),
+REGISTRY = Registry({spec.table: spec for spec in (LEAD_SPEC, *FIELD_SPECS, *REFERENCE_SPECS)},
+                    rejections=(DomainError,),
                     code_of=lambda exc: getattr(exc, "code", "rejected"))

@@ -113,21 +113,24 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     after, snapshot = feed.decode_pull_cursor(cursor)
     if cursor:
         scope_mod.require_fresh(session, actor.court_id, after)
-    scopes = [sa.and_(sync_change.c.table_name == table, spec.scope(actor, sync_change))
-              for table, spec in registry.specs.items()]
+    scopes = [sa.and_(sync_change.c.table_name == spec.feed_name, spec.scope(actor, sync_change))
+              for spec in registry.specs.values()]
+    synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     in_scope = sa.or_(*scopes)
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:
+        table = synced_as[change.table_name]
         if change.op == "delete":
-            by_table[change.table_name].deletes.append(change.record_id)
+            by_table[table].deletes.append(change.record_id)
         else:
-            upserts.setdefault(change.table_name, []).append(change.record_id)
+            upserts.setdefault(table, []).append(change.record_id)
     held = _held(session, actor, cursor, snapshot) if device_id else None
     kept: set[str] = set()
     if held is not None and cursor:
-        current = scope_mod.in_scope(session, actor.court_id, in_scope, after)
+        current = [(_synced_key(synced_as, key), old) for key, old
+                   in scope_mod.in_scope(session, actor.court_id, in_scope, after)]
         kept, arrived, more = scope_mod.diff(held, current, limit)
         has_more = has_more or more
         for table, record_id in arrived:
@@ -143,6 +146,12 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
         device_id, after, snapshot, issued))
     return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)
+
+
+def _synced_key(synced_as: dict[str, str], feed_key: str) -> str:
+    """A feed key (``party:…``) under the synced table's name (``wanted:…``)."""
+    feed_table, record_id = scope_mod.split_key(feed_key)
+    return scope_mod.key(synced_as[feed_table], record_id)
 
 
 def _held(session: Session, actor: Actor, cursor: str | None,

@@ -74,6 +74,13 @@ class SyncSpec:
     restore: Remove
     scope: Scope
     normalise: Callable[[dict[str, Any]], dict[str, Any]] = dict
+    feed_table: str | None = None
+    """The table whose ``sync_change`` rows feed this one, when it is not ``table`` (e.g.
+    the wanted list is fed by changes to parties)."""
+
+    @property
+    def feed_name(self) -> str:
+        return self.feed_table or self.table
 
     def owners(self, schema_version: int) -> dict[str, Owner]:
         """Fields a client of ``schema_version`` knows, with their owners."""

@@ -157,6 +157,31 @@ sync_prune_mark = sa.Table(
 """The newest feed position of a pruned tombstone: a cursor behind it may have missed a
 delete, so its device must bootstrap again."""
 
-SYNCED_TABLES = ("lead", "sighting", "mediation_note", "task_answer")
+SYNCED_TABLES = ("lead", "sighting", "mediation_note", "task_answer", "visit", "township",
+                 "village_grid", "task", "enforcement_case", "party")
 """Tables the migration puts the change trigger on (those with ``version`` and
 ``deleted_at``). A table without a registered spec is recorded but never pulled."""
+
+sync_device_base = sa.Table(
+    "sync_device_base",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("device_id", DEVICE_ID, nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", ID, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("base", JSONB, nullable=False,
+              comment="values the device last held unchanged: the base of its next edit"),
+    sa.Column("pending_version", sa.Integer),
+    sa.Column("pending", JSONB, comment="values sent by a later pull, not yet known to be "
+              "the device's base (it may have had local edits when they arrived)"),
+    sa.PrimaryKeyConstraint("court_id", "device_id", "table_name", "record_id",
+                            name=conv("pk_sync_device_base")),
+    sa.ForeignKeyConstraint(["court_id", "device_id"], ["device.court_id", "device.id"],
+                            ondelete="CASCADE",
+                            name=conv("fk_sync_device_base_court_id_device_id_device")),
+)
+"""Per device and record, the values a WatermelonDB device based its edits on. That
+protocol sends whole records without a base, and its pull keeps locally edited columns
+over the server's, so without this a clash on a shared field would be overwritten
+blindly (see ``sync.watermelon``)."""

@@ -17,8 +17,12 @@ from api.sync.schemas import (
     PushResultSchema,
     PushSchema,
     ResolveSchema,
+    WatermelonArgsSchema,
+    WatermelonPullSchema,
+    WatermelonPushResultSchema,
+    WatermelonPushSchema,
 )
-from enforcement import syncing
+from enforcement import syncing, syncing_watermelon
 
 blp = Blueprint("sync", __name__, description="Offline sync for phones: push, pull, conflicts")
 
@@ -100,3 +104,42 @@ class ResolveConflict(MethodView):
         edit, so every device receives it on its next pull."""
         return syncing.resolve_conflict(_db(), current_principal(), conflict_id,
                                         body["resolution"], body["value"])
+
+
+@blp.route("/watermelon")
+class Watermelon(MethodView):
+    @blp.auth()
+    @blp.arguments(WatermelonArgsSchema, location="query")
+    @blp.response(200, WatermelonPullSchema)
+    @blp.alt_response(422, response="Problem")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """WatermelonDB `pullChanges`: `{changes: {table: {created, updated, deleted}},
+        timestamp}` for your scope since `last_pulled_at`.
+
+        Raw records carry `id`, `version` and the table's columns (snake_case); a point is
+        the columns `lon`, `lat`, `datum`, `accuracy_m`; lists and objects are JSON text.
+        Records that left your scope come as `deleted`. `timestamp` never lets you miss a
+        change that commits late. Tables and columns: docs/sync.md.
+        """
+        return syncing_watermelon.pull(_db(), current_principal(), args["last_pulled_at"],
+                                       args["schema_version"])
+
+    @blp.auth()
+    @blp.arguments(WatermelonArgsSchema, location="query")
+    @blp.arguments(WatermelonPushSchema)
+    @blp.response(200, WatermelonPushResultSchema)
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """WatermelonDB `pushChanges`: apply `{changes}` made since `last_pulled_at`.
+
+        409 `sync_pull_first` (nothing applied) when a record you send changed on the
+        server after your last pull: `synchronize()` again. Otherwise 200, in one
+        transaction: fields are merged by owner as in `/push`; a clash on a shared field
+        keeps the server's value and becomes a conflict (`/conflicts`); server-owned
+        fields and read-only tables are refused per record. Your next pull brings every
+        pushed record back as the server holds it.
+        """
+        results = syncing_watermelon.push(_db(), current_principal(), args["last_pulled_at"],
+                                          args["schema_version"], body["changes"])
+        return syncing_watermelon.summary(results)

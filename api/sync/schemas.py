@@ -121,3 +121,57 @@ class ResolveSchema(ma.Schema):
     resolution = ma.fields.Enum(Resolution, by_value=True, required=True)
     value = ma.fields.Raw(load_default=None, allow_none=True,
                           metadata={"description": "The value to keep, for `merged`"})
+
+
+class WatermelonArgsSchema(ma.Schema):
+    """Query of both WatermelonDB calls. ``last_pulled_at`` is the ``timestamp`` of the
+    previous pull (``null`` or absent on the first sync)."""
+
+    last_pulled_at = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^(null|\d{1,16})?$"),
+        metadata={"description": "The `timestamp` your last pull returned (a number), or "
+                  "`null` for the first sync"})
+    schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    migration = ma.fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(max=10_000),
+                                 metadata={"description": "Accepted and ignored: the fields "
+                                           "sent follow `schema_version`"})
+
+    @ma.post_load
+    def to_number(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        raw = data.get("last_pulled_at")
+        number = int(raw) if raw and raw != "null" else None
+        if number is not None and number > 2**53 - 1:
+            raise ma.ValidationError("too large", "last_pulled_at")
+        data["last_pulled_at"] = number or None
+        return data
+
+
+class WatermelonTableChangesSchema(ma.Schema):
+    created = ma.fields.List(ma.fields.Dict(keys=ma.fields.String()), load_default=list,
+                             validate=validate.Length(max=MAX_BATCH))
+    updated = ma.fields.List(ma.fields.Dict(keys=ma.fields.String()), load_default=list,
+                             validate=validate.Length(max=MAX_BATCH))
+    deleted = ma.fields.List(ma.fields.String(validate=validate.Length(1, 64)),
+                             load_default=list, validate=validate.Length(max=MAX_BATCH))
+
+
+class WatermelonPushSchema(ma.Schema):
+    changes = ma.fields.Dict(
+        keys=ma.fields.String(validate=validate.Length(1, 64)),
+        values=ma.fields.Nested(WatermelonTableChangesSchema), required=True,
+        validate=validate.Length(max=32),
+        metadata={"description": "`{table: {created: [raw record], updated: [raw record], "
+                  "deleted: [id]}}` as `synchronize()` passes it to `pushChanges`"})
+
+
+class WatermelonPullSchema(ma.Schema):
+    changes = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict())
+    timestamp = ma.fields.Integer(metadata={"description": "Send it back as "
+                                            "`last_pulled_at` next time"})
+
+
+class WatermelonPushResultSchema(ma.Schema):
+    counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    results = ma.fields.List(ma.fields.Nested(MutationResultSchema),
+                             metadata={"description": "Every record not applied as sent"})

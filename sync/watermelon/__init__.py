@@ -1,0 +1,40 @@
+"""The WatermelonDB protocol on top of the engine: pull ``{changes, timestamp}`` and push
+``{changes}`` with raw records (``id`` and column names), as ``synchronize()`` sends them.
+
+**Timestamp.** Watermelon wants a number. It is the feed's commit horizon: the oldest
+transaction id still running (``pg_snapshot_xmin``), read before the changes. A pull hands
+out every change with ``last_pulled_at <= xid < timestamp``: those transactions are over,
+and any later change gets an xid at or above the horizon, so the next pull (from this
+timestamp) finds it. A change that commits late is never skipped. xids are 64-bit with the
+epoch but far below 2^53, so they are safe JavaScript numbers.
+
+**Bases.** Watermelon sends whole records and no base; its pull keeps locally edited
+columns over the server's. So the server remembers per device and record the values the
+device holds unchanged (``sync_device_base.base``) and what later pulls sent it
+(``pending``). A record absent from a push had no local edit, so its pending values
+become its base; a pushed record is merged three-way against its base and its values
+become the new base. A shared field both sides changed is a conflict, as in the native
+protocol. When unsure (the device pulled a newer value and then edited the field) the
+merge errs towards a conflict: a person decides, nothing is overwritten blindly.
+
+**Scope changes.** The bases also say what each device holds, so a pull adds the records
+that entered its scope without changing (older than ``last_pulled_at``, never sent to it)
+and answers records it holds that left its scope as deleted: no full download.
+
+**Contract.** A push that contains a record changed on the server after
+``last_pulled_at`` is refused whole (``PullFirst``): the device pulls and pushes again.
+Everything else applies in one transaction through the engine (receipts, merge, conflicts,
+field ownership). Every record the push touched is moved up the feed, so the next pull
+sends the server's version back and the device converges; a refused create is answered
+with a tombstone (the mutation stays in its receipt). ``_status`` and ``_changed`` are
+ignored. A point travels as flat columns ``lon``, ``lat``, ``datum``, ``accuracy_m``; lists
+and objects as JSON text.
+"""
+
+from __future__ import annotations
+
+from sync.watermelon.columns import from_columns, to_columns
+from sync.watermelon.pull import pull
+from sync.watermelon.push import InvalidPush, PullFirst, push
+
+__all__ = ["InvalidPush", "PullFirst", "from_columns", "pull", "push", "to_columns"]

@@ -1,0 +1,125 @@
+"""WatermelonDB pull: changes since a timestamp that never skips, plus scope changes, and
+what each device was sent (its bases)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from sync.feed import COMMITTED_HORIZON
+from sync.merge import Owner
+from sync.spec import Actor, Registry
+from sync.tables import sync_change, sync_device_base
+from sync.watermelon.columns import Key, to_columns
+
+
+def horizon(session: Session) -> int:
+    return int(session.execute(sa.select(COMMITTED_HORIZON)).scalar_one())
+
+
+def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
+         last_pulled_at: int | None, schema_version: int) -> dict[str, Any]:
+    """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus the
+    scope's changes: records that entered it without changing come as created, records
+    the device holds that left it as deleted."""
+    timestamp = horizon(session)
+    since = last_pulled_at or 0
+    c = sync_change.c
+    table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
+    scopes = [sa.and_(c.table_name == spec.feed_name, spec.scope(actor, sync_change))
+              for spec in registry.specs.values()]
+    own_tombstones = sa.and_(c.op == "delete", c.author_id == actor.user_id,
+                             c.table_name.in_(list(table_of)))
+    rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
+        c.court_id == actor.court_id, c.xid >= since, c.xid < timestamp,
+        sa.or_(*scopes, own_tombstones),
+    ).order_by(c.xid, c.seq)).all()
+    held = _held(session, actor, device_id)
+    changes = {name: {"created": [], "updated": [], "deleted": []} for name in registry.specs}
+    upserts: dict[str, list[str]] = {}
+    for feed_table, record_id, op in rows:
+        table = table_of[feed_table]
+        if op == "delete":
+            changes[table]["deleted"].append(record_id)
+        else:
+            upserts.setdefault(table, []).append(record_id)
+    if since:
+        for table, record_id in _arrived(session, registry, actor, device_id, since):
+            upserts.setdefault(table, []).append(record_id)
+    delivered: list[dict[str, Any]] = []
+    for table, ids in upserts.items():
+        spec = registry.specs[table]
+        known = spec.owners(schema_version)
+        writable = any(owner is not Owner.SERVER for owner in known.values())
+        for row in spec.load_many(session, actor, ids):
+            if row.deleted_at is not None:
+                changes[table]["deleted"].append(row.id)
+                continue
+            values = {k: v for k, v in spec.values(row, actor).items() if k in known}
+            kind = "updated" if (table, row.id) in held else "created"
+            changes[table][kind].append({"id": row.id, "version": row.version,
+                                         **to_columns(values)})
+            delivered.append({"table_name": table, "record_id": row.id,
+                              "version": row.version, "base": values if writable else {}})
+    for table, record_id in _evicted(session, registry, actor, device_id):
+        if record_id not in changes[table]["deleted"]:
+            changes[table]["deleted"].append(record_id)
+    gone = [(t, i) for t, ch in changes.items() for i in ch["deleted"]]
+    _remember_pulled(session, actor, device_id, delivered, gone)
+    return {"changes": changes, "timestamp": timestamp}
+
+
+def _held(session: Session, actor: Actor, device_id: str) -> set[Key]:
+    b = sync_device_base.c
+    return {(t, i) for t, i in session.execute(sa.select(b.table_name, b.record_id).where(
+        b.court_id == actor.court_id, b.device_id == device_id))}
+
+
+def _arrived(session: Session, registry: Registry, actor: Actor, device_id: str,
+             since: int) -> list[Key]:
+    """Records that entered the device's scope without changing (a new grid, a case
+    assigned): older than ``since``, in scope, and never sent to this device."""
+    b, c = sync_device_base.c, sync_change.c
+    out: list[Key] = []
+    for name, spec in registry.specs.items():
+        held = sa.select(b.record_id).where(b.court_id == actor.court_id,
+                                            b.device_id == device_id, b.table_name == name)
+        out.extend((name, record_id) for record_id in session.scalars(
+            sa.select(c.record_id).where(
+                c.court_id == actor.court_id, c.table_name == spec.feed_name, c.op == "upsert",
+                c.xid < since, spec.scope(actor, sync_change), c.record_id.not_in(held))))
+    return out
+
+
+def _evicted(session: Session, registry: Registry, actor: Actor,
+             device_id: str) -> list[Key]:
+    """Records the device was sent that its scope no longer covers."""
+    b, c = sync_device_base.c, sync_change.c
+    out: list[Key] = []
+    for name, spec in registry.specs.items():
+        in_scope = sa.select(c.record_id).where(
+            c.court_id == actor.court_id, c.table_name == spec.feed_name,
+            spec.scope(actor, sync_change))
+        out.extend((name, record_id) for record_id in session.scalars(
+            sa.select(b.record_id).where(b.court_id == actor.court_id,
+                                         b.device_id == device_id, b.table_name == name,
+                                         b.record_id.not_in(in_scope))))
+    return out
+
+
+def _remember_pulled(session: Session, actor: Actor, device_id: str,
+                     delivered: list[dict[str, Any]], gone: list[Key]) -> None:
+    b = sync_device_base.c
+    if gone:
+        session.execute(sa.delete(sync_device_base).where(
+            b.court_id == actor.court_id, b.device_id == device_id,
+            sa.tuple_(b.table_name, b.record_id).in_(gone)))
+    if delivered:  # executemany: one cached statement, not one giant VALUES list
+        stmt = insert(sync_device_base)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["court_id", "device_id", "table_name", "record_id"],
+            set_={"pending": stmt.excluded.base, "pending_version": stmt.excluded.version}),
+            [{"court_id": actor.court_id, "device_id": device_id, **row} for row in delivered])

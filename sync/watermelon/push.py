@@ -1,0 +1,195 @@
+"""WatermelonDB push: refused whole when a record changed since the pull, otherwise merged
+record by record through the engine against each device's bases."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from sync import engine
+from sync.protocol import Mutation, MutationResult, Op, Status
+from sync.spec import Actor, Registry, SyncSpec
+from sync.tables import sync_change, sync_device_base
+from sync.watermelon.columns import Key, from_columns
+
+RECORD_ID = re.compile(r"^([0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9]{16})$")
+
+
+class InvalidPush(ValueError):
+    """The push is not of Watermelon's shape (e.g. an id no phone generates)."""
+
+    code = "invalid_push"
+
+
+class PullFirst(Exception):
+    """Records of the push changed on the server after ``last_pulled_at``."""
+
+    code = "sync_pull_first"
+
+    def __init__(self, records: list[tuple[str, str]]) -> None:
+        super().__init__(f"{len(records)} record(s) changed on the server since your last pull")
+        self.records = records
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    version: int
+    op: str
+    xid: int
+
+
+def push(session: Session, registry: Registry, actor: Actor, device_id: str,
+         last_pulled_at: int | None, schema_version: int,
+         changes: Mapping[str, Mapping[str, list[Any]]],
+         json_fields: Mapping[str, frozenset[str]] | None = None) -> list[MutationResult]:
+    """Apply a Watermelon push in the caller's transaction (the caller commits).
+
+    Raises ``PullFirst`` (nothing written) when a pushed record changed on the server
+    after ``last_pulled_at``, ``InvalidPush`` for an id no phone generates."""
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(
+        sa.func.hashtextextended(f"sync:{actor.court_id}:{device_id}", 0))))
+    records = list(_records(changes))
+    bad = sorted({record_id for _, record_id, _, _ in records if not RECORD_ID.match(record_id)})
+    if bad:
+        raise InvalidPush(f"not a UUID nor a 16-character id: {', '.join(bad[:5])}")
+    keys = [(table, record_id) for table, record_id, _, _ in records]
+    if len(set(keys)) != len(keys):
+        raise InvalidPush("a record appears more than once in the push")
+    feed_rows = _feed_rows(session, registry, actor.court_id, keys)
+    moved = [key for key in keys if key in feed_rows
+             and feed_rows[key].xid >= (last_pulled_at or 0)]
+    if moved:
+        raise PullFirst(moved)
+    bases = _bases(session, actor.court_id, device_id, keys)
+    mutations = []
+    for table, record_id, op, raw in records:
+        mutation = _mutation(registry.get(table), table, record_id, op, raw,
+                             (json_fields or {}).get(table, frozenset()),
+                             feed_rows.get((table, record_id)), bases.get((table, record_id)),
+                             last_pulled_at)
+        if mutation is not None:
+            mutations.append(mutation)
+    results = engine.push(session, registry, actor, device_id, schema_version, mutations)
+    _settle_feed(session, registry, actor, mutations, results)
+    _remember_pushed(session, actor, device_id, mutations, results)
+    return results
+
+
+def _records(changes: Mapping[str, Mapping[str, list[Any]]]
+             ) -> Iterable[tuple[str, str, str, dict[str, Any]]]:
+    for table, table_changes in changes.items():
+        for kind in ("created", "updated"):
+            for raw in table_changes.get(kind) or []:
+                yield table, str(raw.get("id")), kind, raw
+        for record_id in table_changes.get("deleted") or []:
+            yield table, str(record_id), "deleted", {}
+
+
+def _feed_rows(session: Session, registry: Registry, court_id: str,
+               keys: list[Key]) -> dict[Key, FeedRow]:
+    c = sync_change.c
+    by_feed = {(registry.specs[t].feed_name if t in registry.specs else t, i): (t, i)
+               for t, i in keys}
+    if not by_feed:
+        return {}
+    rows = session.execute(sa.select(c.table_name, c.record_id, c.version, c.op, c.xid).where(
+        c.court_id == court_id, sa.tuple_(c.table_name, c.record_id).in_(list(by_feed))))
+    return {by_feed[(t, i)]: FeedRow(v, op, xid) for t, i, v, op, xid in rows}
+
+
+def _bases(session: Session, court_id: str, device_id: str,
+           keys: list[Key]) -> dict[Key, tuple[int, dict[str, Any]]]:
+    if not keys:
+        return {}
+    b = sync_device_base.c
+    rows = session.execute(sa.select(b.table_name, b.record_id, b.version, b.base).where(
+        b.court_id == court_id, b.device_id == device_id,
+        sa.tuple_(b.table_name, b.record_id).in_(keys)))
+    return {(t, i): (v, base) for t, i, v, base in rows}
+
+
+def _mutation(spec: SyncSpec | None, table: str, record_id: str, kind: str,
+              raw: dict[str, Any], json_fields: frozenset[str], feed: FeedRow | None,
+              base: tuple[int, dict[str, Any]] | None,
+              last_pulled_at: int | None) -> Mutation | None:
+    """The engine mutation for one raw record; None for a delete of an unknown record
+    (the contract: ignore it)."""
+    if kind == "deleted":
+        if feed is None:
+            return None
+        op, fields = Op.DELETE, {}
+    else:
+        op = Op.CREATE if feed is None else Op.UPDATE
+        fields = from_columns(spec, raw, json_fields) if spec is not None else {}
+    base_version = base[0] if base else (feed.version if feed else None)
+    body = json.dumps([last_pulled_at, table, record_id, op.value, raw], sort_keys=True,
+                      default=str)
+    mutation_id = "wm:" + hashlib.sha256(body.encode()).hexdigest()[:48]
+    return Mutation(mutation_id, table, op, record_id, fields,
+                    base_version if op is not Op.CREATE else None,
+                    base[1] if base and op is Op.UPDATE else None)
+
+
+def _settle_feed(session: Session, registry: Registry, actor: Actor,
+                 mutations: list[Mutation], results: list[MutationResult]) -> None:
+    """Move every pushed record up the feed so the next pull sends the server's version
+    back; answer a refused create with a tombstone."""
+    c = sync_change.c
+    touched = [(_feed_name(registry, m.table), m.id) for m in mutations]
+    if touched:
+        session.execute(sa.update(sync_change).where(
+            c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(touched),
+        ).values(seq=sa.text("DEFAULT"), xid=sa.text("pg_current_xact_id()::text::bigint")))
+    refused = [
+        {"court_id": actor.court_id, "table_name": _feed_name(registry, m.table),
+         "record_id": m.id, "op": "delete", "version": 1, "author_id": actor.user_id,
+         "xid": sa.text("pg_current_xact_id()::text::bigint")}
+        for m, r in zip(mutations, results, strict=True)
+        if m.op is Op.CREATE and r.status is Status.REJECTED and registry.get(m.table)
+    ]
+    for row in refused:
+        session.execute(insert(sync_change).values(row).on_conflict_do_nothing())
+
+
+def _feed_name(registry: Registry, table: str) -> str:
+    spec = registry.get(table)
+    return spec.feed_name if spec is not None else table
+
+
+def _remember_pushed(session: Session, actor: Actor, device_id: str,
+                     mutations: list[Mutation], results: list[MutationResult]) -> None:
+    """Pushed records: what the device holds now is its base. The rest had no local
+    edit, so what the last pull sent them is."""
+    b = sync_device_base.c
+    mine = sa.and_(b.court_id == actor.court_id, b.device_id == device_id)
+    keys = [(m.table, m.id) for m in mutations]
+    promote = sa.update(sync_device_base).where(mine, b.pending.is_not(None))
+    if keys:
+        promote = promote.where(sa.tuple_(b.table_name, b.record_id).not_in(keys))
+    session.execute(promote.values(base=b.pending, version=b.pending_version, pending=None,
+                                   pending_version=None))
+    kept = [
+        {"court_id": actor.court_id, "device_id": device_id, "table_name": m.table,
+         "record_id": m.id, "version": r.version or 1, "base": m.fields}
+        for m, r in zip(mutations, results, strict=True)
+        if m.op is not Op.DELETE and r.status is not Status.REJECTED
+    ]
+    if kept:
+        stmt = insert(sync_device_base)
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["court_id", "device_id", "table_name", "record_id"],
+            set_={"base": stmt.excluded.base, "version": stmt.excluded.version,
+                  "pending": None, "pending_version": None}), kept)
+    gone = [(m.table, m.id) for m, r in zip(mutations, results, strict=True)
+            if m.op is Op.DELETE and r.status is Status.APPLIED]
+    if gone:
+        session.execute(sa.delete(sync_device_base).where(
+            mine, sa.tuple_(b.table_name, b.record_id).in_(gone)))

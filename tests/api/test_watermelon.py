@@ -1,0 +1,236 @@
+"""The WatermelonDB protocol over HTTP, sent as ``synchronize()`` sends it: raw records
+with columns, ``_status``/``_changed`` bookkeeping, 16-character ids."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement.models import GridAssignment
+from tests import factories
+from tests.api.helpers import assert_problem, bearer
+from tests.sync.helpers import settle
+
+URL = "/api/v1/sync/watermelon"
+
+
+def wm_id() -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(16))
+
+
+def pull(http, tokens, last_pulled_at=None, status=200):
+    params = {"schema_version": 1, "migration": "null",
+              "last_pulled_at": "null" if last_pulled_at is None else str(last_pulled_at)}
+    response = http.get(URL, headers=bearer(tokens), params=params)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def push(http, tokens, last_pulled_at, changes):
+    return http.post(URL, headers=bearer(tokens), params={"last_pulled_at": last_pulled_at},
+                     json={"changes": changes})
+
+
+def lead_raw(record_id, **columns):
+    return {"id": record_id, "_status": "created", "_changed": "", "kind": "vehicle",
+            "description": "院里停着一辆新三轮", "lon": 108.305, "lat": 35.405,
+            "datum": "wgs84", "accuracy_m": None, "case_id": None, **columns}
+
+
+def ids(changes, table, kind=("created", "updated")):
+    return {row["id"] for k in kind for row in changes[table][k]}
+
+
+def test_bootstrap_is_the_callers_scope_and_masked(http, world, login, session, engine):
+    case, debtor = factories.create_debtor_case(session, world.court, world.village_a)
+    _, far_debtor = factories.create_debtor_case(session, world.court, world.village_b)
+    task = factories.create_task(session, world.judge_user, world.village_a)
+    other_task = factories.create_task(session, world.judge_user, world.village_b)
+    mine = factories.create_sighting(session, world.assistant, world.village_a)
+    theirs = factories.create_sighting(session, world.assistant_b, world.village_b)
+    session.commit()
+    settle(engine)
+
+    body = pull(http, login(world.assistant))
+    changes = body["changes"]
+    assert isinstance(body["timestamp"], int) and body["timestamp"] > 0
+    assert ids(changes, "village_grid") == {world.village_a.id}
+    assert ids(changes, "township") == {world.township.id}
+    assert ids(changes, "wanted") == {debtor.id}
+    assert far_debtor.id not in ids(changes, "wanted")
+    wanted = changes["wanted"]["created"][0]
+    rest = http.get("/api/v1/wanted", headers=world.headers(world.assistant)).json()
+    shown = rest["items"][0]["party"]
+    assert [wanted[k] for k in ("name", "id_number", "phone")] == [
+        shown[k] for k in ("name", "id_number", "phone")]
+    assert wanted["name"] != debtor.name and wanted["phone"] != debtor.phone
+    assert wanted["case_ids"] == f'["{case.id}"]' and "amount_owed" not in wanted
+    assert ids(changes, "task") == {task.id} and other_task.id not in ids(changes, "task")
+    assert ids(changes, "sighting") == {mine.id} and theirs.id not in ids(changes, "sighting")
+    assert changes["case"]["created"] and all(
+        row["amount_owed"] is None for row in changes["case"]["created"])
+    grid = changes["village_grid"]["created"][0]
+    assert "geom" not in grid and grid["centroid_lon"] is not None
+
+    stranger = pull(http, login(world.stranger))["changes"]
+    assert not any(ids(stranger, t) & {debtor.id, task.id, mine.id, world.village_a.id}
+                   for t in stranger)
+
+
+def test_push_then_pull_round_trip_with_short_ids(http, world, login, engine):
+    phone = login(world.assistant)
+    first = pull(http, phone)
+    lead_id, sighting_id = wm_id(), wm_id()
+    answer = push(http, phone, first["timestamp"], {
+        "lead": {"created": [lead_raw(lead_id)], "updated": [], "deleted": []},
+        "sighting": {"created": [{"id": sighting_id, "_status": "created", "_changed": "",
+                                  "seen_at": "2026-11-20T08:00:00Z", "confidence": 4,
+                                  "urgent": False, "notes": "在村口小卖部", "lon": 108.306,
+                                  "lat": 35.406, "datum": "gcj02", "accuracy_m": 8}],
+                     "updated": [], "deleted": []},
+    })
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["counts"]["applied"] == 2
+    settle(engine)
+    again = pull(http, phone, first["timestamp"])
+    row = again["changes"]["lead"]["updated"][0]
+    assert row["id"] == lead_id and row["village_grid_id"] == world.village_a.id
+    assert row["status"] == "submitted" and row["lon"] == 108.305
+    sighting = again["changes"]["sighting"]["updated"][0]
+    assert sighting["datum"] == "gcj02" and sighting["confidence"] == 4
+    assert again["timestamp"] >= first["timestamp"]
+
+
+def test_a_shared_field_edited_on_both_sides_becomes_a_conflict(http, world, login, session,
+                                                                engine):
+    """Watermelon pulls before it pushes and keeps its edited columns: the server still
+    sees the clash, because it knows the device's base."""
+    phone, bench = login(world.assistant), login(world.judge_user)
+    case_a = factories.create_case(session, world.court)
+    case_b = factories.create_case(session, world.court)
+    session.commit()
+    lead_id = wm_id()
+    t0 = pull(http, phone)["timestamp"]
+    assert push(http, phone, t0, {"lead": {"created": [lead_raw(lead_id)]}}).status_code == 200
+    settle(engine)
+    t1 = pull(http, phone, t0)["timestamp"]
+    judge_t = pull(http, bench)["timestamp"]
+    court_edit = push(http, bench, judge_t, {"lead": {"updated": [
+        lead_raw(lead_id, case_id=case_a.id, _status="updated")]}})
+    assert court_edit.status_code == 200, court_edit.text
+    settle(engine)
+
+    stale = push(http, phone, t1, {"lead": {"updated": [
+        lead_raw(lead_id, case_id=case_b.id, description="车是蓝色的", _status="updated")]}})
+    assert_problem(stale, 409, "sync_pull_first")
+    t2 = pull(http, phone, t1)["timestamp"]
+    merged = push(http, phone, t2, {"lead": {"updated": [
+        lead_raw(lead_id, case_id=case_b.id, description="车是蓝色的", _status="updated",
+                 _changed="case_id,description")]}})
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["counts"]["conflict"] == 1
+    settle(engine)
+    row = pull(http, phone, t2)["changes"]["lead"]["updated"][0]
+    assert row["case_id"] == case_a.id and row["description"] == "车是蓝色的"
+    conflicts = http.get("/api/v1/sync/conflicts", headers=bearer(bench)).json()
+    assert [(c["record_id"], c["field"], c["client_value"]) for c in conflicts] == [
+        (lead_id, "case_id", case_b.id)]
+
+
+def test_read_only_tables_and_server_fields_are_refused_per_record(http, world, login,
+                                                                    session, engine):
+    phone = login(world.assistant)
+    task = factories.create_task(session, world.judge_user, world.village_a)
+    session.commit()
+    settle(engine)
+    t0 = pull(http, phone)["timestamp"]
+    lead_id, fake_id = wm_id(), wm_id()
+    answer = push(http, phone, t0, {
+        "lead": {"created": [lead_raw(lead_id, status="accepted")]},
+        "task": {"updated": [{"id": task.id, "title": "改个标题"}]},
+        "wanted": {"created": [{"id": fake_id, "name": "王五"}]},
+    })
+    assert answer.status_code == 200, answer.text
+    results = {r["id"]: r for r in answer.json()["results"]}
+    assert results[task.id]["code"] == "sync_read_only"
+    assert results[fake_id]["code"] == "sync_read_only"
+    assert results[lead_id]["rejected_fields"] == {"status": "field_server_owned"}
+    settle(engine)
+    back = pull(http, phone, t0)["changes"]
+    assert fake_id in back["wanted"]["deleted"]
+    assert {row["title"] for row in back["task"]["updated"]} == {task.title}
+
+
+def test_bad_input_is_a_problem_not_a_500(http, world, login):
+    phone = login(world.assistant)
+    assert_problem(push(http, phone, 1, {"lead": {"created": [{"id": "x; drop"}]}}),
+                   422, "invalid_push")
+    bad = http.get(URL, headers=bearer(phone), params={"last_pulled_at": "-3"})
+    assert bad.status_code == 422
+    assert http.get(URL).status_code == 401
+
+
+def test_moving_to_another_grid_evicts_the_old_grids_records(http, world, login, session,
+                                                             engine):
+    """A scope change reaches the phone on its next pull: what left comes as deleted, what
+    entered as created, with no full download."""
+    _, debtor_a = factories.create_debtor_case(session, world.court, world.village_a)
+    _, debtor_b = factories.create_debtor_case(session, world.court, world.village_b)
+    session.commit()
+    settle(engine)
+    phone = login(world.assistant)
+    first = pull(http, phone)
+    assert ids(first["changes"], "wanted") == {debtor_a.id}
+
+    session.execute(sa.update(GridAssignment).where(
+        GridAssignment.user_id == world.assistant.id).values(ended_on=date.today()))
+    factories.assign_grid(session, world.assistant, world.village_b)
+    session.commit()
+    settle(engine)
+    moved = pull(http, phone, first["timestamp"])["changes"]
+    assert debtor_a.id in moved["wanted"]["deleted"]
+    assert world.village_a.id in moved["village_grid"]["deleted"]
+    assert ids(moved, "wanted") == {debtor_b.id} and ids(moved, "village_grid") == {
+        world.village_b.id}
+    assert not ids(moved, "township")  # still the same township: not sent again
+
+
+def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, engine):
+    """A lead written by a transaction that started before a pull but commits after it
+    comes with the next pull, not never."""
+    bench = login(world.judge_user)
+    settle(engine)
+    before = pull(http, bench)["timestamp"]
+    with Session(engine) as slow:
+        late = factories.create_lead(slow, world.assistant, world.village_a).id
+        slow.flush()  # the transaction now has its id, and holds the horizon back
+        middle = pull(http, bench, before)
+        assert late not in ids(middle["changes"], "lead")
+        slow.commit()
+    settle(engine)
+    after = pull(http, bench, middle["timestamp"])
+    assert late in ids(after["changes"], "lead")
+
+
+def test_roles_without_rights_get_nothing_and_write_nothing(http, world, login, session,
+                                                            engine):
+    from enforcement.models import Role
+
+    factories.create_lead(session, world.assistant, world.village_a)
+    factories.create_debtor_case(session, world.court, world.village_a)
+    session.commit()
+    settle(engine)
+    for role in (Role.LIAISON_UNIT, Role.ADMIN, Role.DEPUTY):
+        tokens = login(world.users[role])
+        body = pull(http, tokens)
+        assert not any(ids(body["changes"], t) | set(body["changes"][t]["deleted"])
+                       for t in ("lead", "sighting", "wanted", "case", "task", "visit")), role
+        lead_id = wm_id()
+        answer = push(http, tokens, body["timestamp"], {"lead": {"created": [lead_raw(lead_id)]}})
+        assert answer.status_code == 200, answer.text
+        (result,) = answer.json()["results"]
+        assert (result["status"], result["code"]) == ("rejected", "forbidden"), role

@@ -127,6 +127,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "sync_read_only": ("该数据表在手机上只读", "This table is read-only on phones"),
     "invalid_push": ("提交的同步数据格式不对", "The pushed changes are not valid"),
     "visit_exists": ("该编号的走访记录已存在", "A visit with this id already exists"),
+    "visit_recorded": ("走访记录登记后不能更改结果或撤回，如需更正请另行登记一次走访",
+                       "A recorded visit keeps what it found; record another visit to correct it"),
     "conflict_not_found": ("未找到该同步冲突", "No such sync conflict"),
     "conflict_already_resolved": ("该同步冲突已处理", "This sync conflict was already resolved"),
     "conflict_resolution_invalid": ("该冲突不能用这种方式处理",

@@ -245,11 +245,11 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (JUD, "reward_rule.set",      "court"),
     (JUD, "case.resume",          "court"),     # 终本 case back to enforcement
     (ADM, "health.read",          "court"),     # the server's and their court's health
-    (OFF, "visit.create",         "court"),     # field teams record visits (sync)
-    (JUD, "visit.create",         "court"),
+    (OFF, "visit.create",         "court"),     # members of the round's teams only, on a
+    (JUD, "visit.create",         "court"),     # locked or running round (visits), REST or sync
     (OFF, "visit.read",           "court"),
     (JUD, "visit.read",           "court"),
-    (OFF, "visit.update",         "own"),       # the officer who recorded it
+    (OFF, "visit.update",         "own"),       # notes and point only (visits)
     (JUD, "visit.update",         "own"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins

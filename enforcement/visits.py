@@ -12,7 +12,12 @@ what came of it as outcomes that the court's reports add up:
   ``outcome_kind`` given (sealed, frozen, seized); ``outcome_kind`` can also record e.g.
   a detention after a refusal.
 
-A phone may choose the visit's id; sending the same visit twice stores it once.
+A phone may choose the visit's id; sending the same visit twice stores it once. This
+module is the only write path of visits: ``POST /rounds/{id}/visits`` and a ``visit``
+pushed by sync both go through ``store_visit`` (same checks, same effects, same audit
+entry), and a later edit through ``edit_visit``. What a visit found (stop, time, result,
+amount, outcome) is fixed once recorded, because the payment and outcomes it made are in
+the court's books: a correction is another visit, not an edit (409 ``visit_recorded``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit
+from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.ids import plausible_id
@@ -47,11 +52,15 @@ from enforcement.paging import Page, Position, newest_first, page_of
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from enforcement.rounds import load_round
+from enforcement.times import plausible
 
 VISITABLE = (RoundStatus.LOCKED, RoundStatus.RUNNING)
 GO_AGAIN = (VisitResult.DEBTOR_ABSENT, VisitResult.ADDRESS_WRONG)
 OUTCOME_OF_RESULT = {VisitResult.SETTLED: OutcomeKind.SETTLEMENT_REACHED,
                      VisitResult.PROPERTY_FOUND: OutcomeKind.PROPERTY_FOUND}
+FACTS = frozenset({"round_id", "target_id", "case_id", "visited_at", "result",
+                   "amount_collected", "outcome_kind"})
+"""What a visit found; fixed once recorded."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,37 +78,83 @@ class VisitInput:
 def record_visit(db: Database, principal: Principal, round_id: str,
                  data: VisitInput) -> tuple[Visit, bool]:
     """Store a visit and its effects; returns (visit, created) — False for a retry."""
-    _check(data)
     with db.unit_of_work() as session:
-        rnd = load_round(session, principal, round_id, for_update=True)
-        _require_team_member(session, principal, rnd)
-        if data.id is not None:
-            earlier = session.get(Visit, (principal.court_id, data.id))
-            if earlier is not None:
-                if earlier.round_id != rnd.id or earlier.target_id != data.target_id:
-                    raise Conflict("a visit with this id already exists", code="visit_exists")
-                return earlier, False
-        if rnd.status not in VISITABLE:
-            raise Conflict("lock the round's plan before recording visits",
-                           code="round_not_running")
-        target = _target(session, rnd, data.target_id)
-        visit = Visit(court_id=rnd.court_id, id=data.id or new_id(), round_id=rnd.id,
-                      target_id=target.id, case_id=target.case_id,
-                      officer_id=principal.user_id, device_id=principal.device_id,
-                      visited_at=data.visited_at, result=data.result,
-                      amount_collected=data.amount_collected, notes=data.notes)
-        set_point(session, visit, data.point)
-        session.add(visit)
-        session.flush()
-        apply_visit(session, principal, rnd, target, visit, data.outcome_kind)
+        visit, created = store_visit(session, principal, round_id, data)
         session.commit()
-        return visit, True
+        return visit, created
+
+
+def store_visit(session: Session, principal: Principal, round_id: str,
+                data: VisitInput) -> tuple[Visit, bool]:
+    """Record a visit inside the caller's transaction (a REST request's, or one pushed
+    mutation's savepoint): every check and every effect, so both ways are one write."""
+    policy.require(principal, "visit.create")
+    _check(data)
+    rnd = load_round(session, principal, round_id, for_update=True)
+    _require_team_member(session, principal, rnd)
+    if data.id is not None:
+        earlier = session.get(Visit, (principal.court_id, data.id))
+        if earlier is not None:
+            if earlier.round_id != rnd.id or earlier.target_id != data.target_id:
+                raise Conflict("a visit with this id already exists", code="visit_exists")
+            return earlier, False
+    if rnd.status not in VISITABLE:
+        raise Conflict("lock the round's plan before recording visits",
+                       code="round_not_running")
+    target = _target(session, rnd, data.target_id)
+    visit = Visit(court_id=rnd.court_id, id=data.id or new_id(), round_id=rnd.id,
+                  target_id=target.id, case_id=target.case_id,
+                  officer_id=principal.user_id, device_id=principal.device_id,
+                  visited_at=data.visited_at, result=data.result,
+                  amount_collected=data.amount_collected, outcome_kind=data.outcome_kind,
+                  notes=data.notes)
+    set_point(session, visit, data.point)
+    session.add(visit)
+    session.flush()
+    apply_visit(session, principal, rnd, target, visit)
+    return visit, True
+
+
+def edit_visit(session: Session, principal: Principal, visit: Visit, *,
+               notes: str | None = None, point: ReportedPoint | None = None,
+               move_point: bool = False) -> None:
+    """The officer who recorded a visit may add to its notes or correct its point; both
+    leave the payment and outcomes as they are."""
+    policy.require(principal, "visit.update")
+    if visit.officer_id != principal.user_id:
+        raise Forbidden("only the officer who recorded a visit may edit it")
+    if notes is not None:
+        visit.notes = notes
+    if move_point:
+        set_point(session, visit, point)
+    visit.version += 1
+    visit.updated_at = utcnow()
+    session.flush()
+    audit.record(session, court_id=visit.court_id, action="visit.edit",
+                 actor_id=principal.user_id, device_id=principal.device_id,
+                 subject_table="visit", subject_id=visit.id,
+                 detail={"notes": notes is not None, "point": move_point})
+
+
+def refuse_fact_change(changed: set[str]) -> None:
+    """409 ``visit_recorded`` when an edit would change what the visit found."""
+    facts = sorted(changed & FACTS)
+    if facts:
+        raise Conflict("a recorded visit keeps its stop, time, result, amount and outcome; "
+                       "record another visit to correct it", code="visit_recorded",
+                       fields=facts)
+
+
+def refuse_withdrawal() -> None:
+    """A visit is never withdrawn: its payment and outcomes are in the court's books."""
+    raise Conflict("a recorded visit cannot be withdrawn; record another visit to correct it",
+                   code="visit_recorded")
 
 
 def apply_visit(session: Session, principal: Principal, rnd: EnforcementRound,
-                target: RoundTarget, visit: Visit, outcome_kind: OutcomeKind | None) -> None:
+                target: RoundTarget, visit: Visit) -> None:
     """What a stored visit changes: the target's state, the round's status, outcomes and
-    the case's recovered amount, and the audit log. Any way a visit arrives uses this."""
+    the case's recovered amount, and the audit log."""
     if target.visited_at is None or visit.visited_at >= target.visited_at:
         target.status = (TargetStatus.REVISIT if visit.result in GO_AGAIN
                          else TargetStatus.VISITED).value
@@ -112,7 +167,7 @@ def apply_visit(session: Session, principal: Principal, rnd: EnforcementRound,
         kinds.append(OutcomeKind.PAYMENT_RECEIVED)
         if target.case_id:
             _add_recovered(session, rnd.court_id, target.case_id, visit.amount_collected)
-    kind = outcome_kind or OUTCOME_OF_RESULT.get(visit.result)
+    kind = visit.outcome_kind or OUTCOME_OF_RESULT.get(visit.result)
     if kind is not None:
         kinds.append(kind)
     for kind in kinds:
@@ -133,6 +188,7 @@ def apply_visit(session: Session, principal: Principal, rnd: EnforcementRound,
 def list_visits(db: Database, principal: Principal, round_id: str, after: Position | None,
                 limit: int) -> Page[Visit]:
     """The round's visits, newest first."""
+    policy.require(principal, "visit.read")
     with db.unit_of_work() as session:
         rnd = load_round(session, principal, round_id)
         query = sa.select(Visit).where(Visit.court_id == rnd.court_id,
@@ -170,6 +226,8 @@ def _check(data: VisitInput) -> None:
         errors["amount_collected"] = ["a paid visit needs the amount collected"]
     if data.outcome_kind in (OutcomeKind.PAYMENT_RECEIVED, OutcomeKind.NO_RESULT):
         errors["outcome_kind"] = ["payments come from amount_collected; omit no_result"]
+    if data.visited_at.tzinfo is None or not plausible(data.visited_at):
+        errors["visited_at"] = ["must be after 2000 and not in the future"]
     if errors:
         raise ValidationFailed("the visit is not complete", errors={"json": errors})
 

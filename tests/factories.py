@@ -49,6 +49,7 @@ from enforcement.models import (
     Role,
     RoundStatus,
     RoundTarget,
+    RoundTeam,
     Settlement,
     SettlementKind,
     Sighting,
@@ -396,6 +397,33 @@ def create_round_target(session: Session, rnd: EnforcementRound,
     session.add(target)
     session.flush()
     return target
+
+
+def create_round_team(session: Session, rnd: EnforcementRound, leader: User | None,
+                      *members: User, **overrides: Any) -> RoundTeam:
+    values: dict[str, Any] = {
+        "court_id": rnd.court_id, "round_id": rnd.id, "name": _unique("执行组"),
+        "leader_id": leader.id if leader else None, "member_ids": [m.id for m in members],
+    }
+    team = RoundTeam(**(values | overrides))
+    session.add(team)
+    session.flush()
+    return team
+
+
+def create_visitable_round(session: Session, leader: User, stops: int = 2,
+                           **overrides: Any) -> tuple[EnforcementRound, list[RoundTarget]]:
+    """A ``locked`` round with one team led by ``leader`` and ``stops`` targets, each a
+    debtor's case owing 50,000 yuan: ready for visits."""
+    rnd = create_round(session, leader, **({"status": RoundStatus.LOCKED,
+                                            "starts_on": date(2026, 11, 2),
+                                            "ends_on": date(2026, 11, 6)} | overrides))
+    team = create_round_team(session, rnd, leader)
+    court = session.get(Court, leader.court_id)
+    targets = [create_round_target(session, rnd, team_id=team.id, seq=n,
+                                   case_id=create_case(session, court).id)
+               for n in range(stops)]
+    return rnd, targets
 
 
 def create_visit(session: Session, officer: User, result: VisitResult = VisitResult.DEBTOR_MET,

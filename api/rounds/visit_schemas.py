@@ -48,6 +48,7 @@ class VisitSchema(LocatedSchema):
     visited_at = ma.fields.DateTime()
     result = ma.fields.Enum(VisitResult, by_value=True)
     amount_collected = money_string()
+    outcome_kind = ma.fields.Enum(OutcomeKind, by_value=True, allow_none=True)
     notes = ma.fields.String()
     created_at = ma.fields.DateTime()
     version = ma.fields.Integer()

@@ -185,6 +185,9 @@ class Visit(PointReport, TimestampedMixin, table=True):
     visited_at: datetime = time_field(nullable=False)
     result: VisitResult = Field(sa_type=enum_type(VisitResult, "visit_result"))
     amount_collected: Decimal = money_field()
+    outcome_kind: OutcomeKind | None = Field(
+        default=None, sa_type=enum_type(OutcomeKind, "outcome_kind"), nullable=True)
+    """What else came of it beyond a payment or the result's own outcome (e.g. sealed)."""
     notes: str = Field(default="")
     deleted_at: datetime | None = time_field()
     version: int = version_field()

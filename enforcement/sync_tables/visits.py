@@ -1,9 +1,16 @@
 """Sync spec of visits (field teams on a round).
 
-client: what the team found (``visited_at``, ``result``, ``amount_collected``, ``notes``,
-``point``, ``round_id``, ``target_id``). shared: ``case_id``. server: officer, placement,
-timestamps. Scope ``visit.read`` (officers and judges: the court); the officer who
-recorded a visit edits it.
+client: what the team found (``visited_at``, ``result``, ``amount_collected``,
+``outcome_kind``, ``notes``, ``point``, ``round_id``, ``target_id``). server: the case
+(the stop's), the officer, placement, timestamps. Scope ``visit.read`` (officers and
+judges: the court).
+
+A pushed visit is recorded by ``enforcement.visits.store_visit``, exactly as
+``POST /api/v1/rounds/{id}/visits``: only a member of the round's teams, only on a locked
+or running round, the stop moves on, an amount becomes a payment, outcomes are recorded,
+the audit log has it; a refusal rejects the mutation with the REST problem code. Later
+the officer who recorded it may change its notes and point; its facts are fixed and a
+visit is never withdrawn (``visit_recorded``).
 """
 
 from __future__ import annotations
@@ -13,23 +20,14 @@ from typing import Any
 
 from sqlmodel import Session
 
-from enforcement import policy
-from enforcement.models import (
-    EnforcementCase,
-    EnforcementRound,
-    RoundTarget,
-    Visit,
-    VisitResult,
-)
+from enforcement import visits
+from enforcement.models import Datum, OutcomeKind, Visit, VisitResult
+from enforcement.placement import ReportedPoint
 from enforcement.principal import Principal
-from enforcement.refs import require_refs
 from enforcement.sync_tables.common import (
     PLACED,
     C,
-    H,
     S,
-    assign,
-    bump,
     checked,
     feed_scope,
     iso,
@@ -39,86 +37,75 @@ from enforcement.sync_tables.common import (
     parse_time,
     placed,
     point_value,
-    require_author,
     require_fields,
-    require_new,
     restore,
-    soft_delete,
-    store_point,
     text,
     to_datetime,
 )
 from sync.spec import SyncSpec
 
-VISIT_FIELDS = {"visited_at": C, "result": C, "amount_collected": C, "notes": C, "point": C,
-                "round_id": C, "target_id": C, "case_id": H, "officer_id": S, **PLACED}
+VISIT_FIELDS = {"visited_at": C, "result": C, "amount_collected": C, "outcome_kind": C,
+                "notes": C, "point": C, "round_id": C, "target_id": C, "case_id": S,
+                "officer_id": S, **PLACED}
 
 
 def visit_values(row: Visit, principal: Principal) -> dict[str, Any]:
     return {"visited_at": iso(row.visited_at), "result": VisitResult(row.result).value,
-            "amount_collected": str(row.amount_collected), "notes": row.notes,
-            "point": point_value(row), "round_id": row.round_id, "target_id": row.target_id,
-            "case_id": row.case_id, "officer_id": row.officer_id, **placed(row)}
+            "amount_collected": str(row.amount_collected),
+            "outcome_kind": OutcomeKind(row.outcome_kind).value if row.outcome_kind else None,
+            "notes": row.notes, "point": point_value(row), "round_id": row.round_id,
+            "target_id": row.target_id, "case_id": row.case_id, "officer_id": row.officer_id,
+            **placed(row)}
 
 
 def _money(value: Any) -> str:
     amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    if amount < 0 or amount >= Decimal("1e12"):
+    if amount < 0 or amount >= Decimal("1e10"):
         raise ValueError("amount out of range")
     return str(amount)
+
+
+def _outcome_kind(value: Any) -> str | None:
+    return OutcomeKind(value).value if value not in (None, "") else None
 
 
 def normalise_visit(fields: dict[str, Any]) -> dict[str, Any]:
     return checked("visit", fields, {
         "visited_at": parse_time, "point": normalise_point, "amount_collected": _money,
-        "result": lambda v: VisitResult(v).value, "notes": text(nullable=False),
-        "round_id": text(36), "target_id": text(36), "case_id": text(36),
+        "result": lambda v: VisitResult(v).value, "outcome_kind": _outcome_kind,
+        "notes": text(4000, nullable=False), "round_id": text(36), "target_id": text(36),
+        "case_id": text(36),
     })
 
 
-def _write_visit(session: Session, row: Visit, values: dict[str, Any]) -> None:
-    assign(row, values, ("result", "notes", "round_id", "target_id", "case_id"))
-    if "amount_collected" in values:
-        row.amount_collected = Decimal(values["amount_collected"])
-    if "visited_at" in values:
-        row.visited_at = to_datetime(values["visited_at"])  # type: ignore[assignment]
-    require_refs(session, row.court_id, {
-        "case_id": (EnforcementCase, row.case_id), "round_id": (EnforcementRound, row.round_id),
-        "target_id": (RoundTarget, row.target_id)})
-    if "point" in values:
-        store_point(session, row, values["point"])
+def _reported(raw: dict[str, Any] | None) -> ReportedPoint | None:
+    return raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]),
+                                 raw["accuracy_m"])
 
 
 def _create_visit(session: Session, principal: Principal, record_id: str,
                   values: dict[str, Any]) -> Visit:
-    policy.require(principal, "visit.create")
-    require_new(session, Visit, principal, record_id, "visit_exists")
-    require_fields(values, "visited_at", "result")
-    row = Visit(court_id=principal.court_id, id=record_id, officer_id=principal.user_id,
-                device_id=principal.device_id, visited_at=to_datetime(values["visited_at"]),
-                result=values["result"])
-    _write_visit(session, row, values)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _may_edit_visit(principal: Principal, row: Visit) -> None:
-    policy.require(principal, "visit.update")
-    require_author(principal, row, "officer_id")
+    require_fields(values, "round_id", "target_id", "visited_at", "result")
+    data = visits.VisitInput(
+        id=record_id, target_id=values["target_id"], result=VisitResult(values["result"]),
+        visited_at=to_datetime(values["visited_at"]),  # type: ignore[arg-type]
+        point=_reported(values.get("point")), notes=values.get("notes") or "",
+        amount_collected=Decimal(values.get("amount_collected") or "0"),
+        outcome_kind=OutcomeKind(values["outcome_kind"]) if values.get("outcome_kind")
+        else None)
+    visit, _ = visits.store_visit(session, principal, values["round_id"], data)
+    return visit
 
 
 def _update_visit(session: Session, principal: Principal, row: Visit,
                   values: dict[str, Any]) -> None:
-    _may_edit_visit(principal, row)
-    _write_visit(session, row, values)
-    bump(row)
-    session.flush()
+    visits.refuse_fact_change(set(values))
+    visits.edit_visit(session, principal, row, notes=values.get("notes"),
+                      point=_reported(values.get("point")), move_point="point" in values)
 
 
 def _delete_visit(session: Session, principal: Principal, row: Visit) -> None:
-    _may_edit_visit(principal, row)
-    soft_delete(session, row)
+    visits.refuse_withdrawal()
 
 
 def _restore_visit(session: Session, principal: Principal, row: Visit) -> None:

@@ -22,6 +22,7 @@ from enforcement.models import (
     Settlement,
     Sighting,
     TaskAnswer,
+    User,
     Visit,
 )
 from enforcement.principal import Principal
@@ -185,24 +186,37 @@ def test_task_answers_go_to_open_tasks_of_ones_grids(db, engine, courts):
     assert made.id not in pulled(db, engine, courts.assistant_b).get("task_answer", set())
 
 
-def test_visits_are_recorded_by_field_teams_and_edited_by_their_officer(db, engine, courts):
-    made = make("visit", Op.CREATE, visited_at="2026-11-22T15:00:00Z", result="paid",
-                amount_collected="1500.5", case_id=courts.case.id, point=POINT)
+def test_visits_are_recorded_by_the_round_team_and_edited_by_their_officer(db, engine,
+                                                                           courts):
+    with Session(engine, expire_on_commit=False) as session:
+        leader = session.get(User, (courts.court.id, courts.officer.user_id))
+        rnd, (stop, _) = factories.create_visitable_round(session, leader)
+        session.commit()
+    made = make("visit", Op.CREATE, visited_at="2026-11-02T02:30:00Z", result="paid",
+                amount_collected="1500.5", round_id=rnd.id, target_id=stop.id, point=POINT)
     (created,) = push(db, courts.officer, made)
     assert created.status is Status.APPLIED, created
     visit = row(engine, Visit, courts.court.id, made.id)
-    assert visit.amount_collected == Decimal("1500.50")
+    assert visit.amount_collected == Decimal("1500.50") and visit.case_id == stop.case_id
     assert visit.officer_id == courts.officer.user_id
-    (assistant,) = push(db, courts.assistant, make("visit", Op.CREATE,
-                                                   visited_at="2026-11-22T15:00:00Z",
-                                                   result="paid"))
-    assert (assistant.status, assistant.code) == (Status.REJECTED, "forbidden")
+    for phone, code in ((courts.assistant, "forbidden"), (courts.officer2, "not_on_round_team"),
+                        (courts.stranger_judge, "round_not_found")):
+        (refused,) = push(db, phone, make("visit", Op.CREATE, visited_at="2026-11-02T02:30:00Z",
+                                          result="paid", amount_collected="100",
+                                          round_id=rnd.id, target_id=stop.id))
+        assert (refused.status, refused.code) == (Status.REJECTED, code), phone.role
     (colleague,) = push(db, courts.officer2, make("visit", Op.UPDATE, made.id, 1, notes="改"))
     assert (colleague.status, colleague.code) == (Status.REJECTED, "forbidden")
     (mine,) = push(db, courts.officer, make("visit", Op.UPDATE, made.id, 1, notes="已付一半",
                                             officer_id=courts.judge.user_id))
     assert mine.status is Status.APPLIED and mine.rejected_fields == {
         "officer_id": "field_server_owned"}
+    assert row(engine, Visit, courts.court.id, made.id).notes == "已付一半"
+    (refact,) = push(db, courts.officer, make("visit", Op.UPDATE, made.id, 2,
+                                              amount_collected="3000"))
+    (withdrawn,) = push(db, courts.officer, make("visit", Op.DELETE, made.id, 2))
+    assert (refact.code, withdrawn.code) == ("visit_recorded", "visit_recorded")
+    assert row(engine, Visit, courts.court.id, made.id).amount_collected == Decimal("1500.50")
     assert made.id in pulled(db, engine, courts.judge)["visit"]
     assert "visit" not in pulled(db, engine, courts.assistant) or not pulled(
         db, engine, courts.assistant)["visit"]

@@ -27,7 +27,7 @@ class MutationSchema(ma.Schema):
     op = ma.fields.Enum(Op, by_value=True, required=True)
     id = ma.fields.String(required=True, validate=RECORD_ID)
     base_version = ma.fields.Integer(load_default=None, allow_none=True,
-                                     validate=validate.Range(min=1))
+                                     validate=validate.Range(min=1, max=1000))
     base = ma.fields.Dict(keys=ma.fields.String(), load_default=None, allow_none=True,
                           metadata={"description": "Values the change was based on, when "
                                     "the device has them (better shared-field merges)"})
@@ -41,7 +41,7 @@ class MutationSchema(ma.Schema):
 
 class PushSchema(ma.Schema):
     device_id = ma.fields.String(required=True, validate=validate.Length(1, 64))
-    schema_version = ma.fields.Integer(required=True, validate=validate.Range(min=1))
+    schema_version = ma.fields.Integer(required=True, validate=validate.Range(min=1, max=1000))
     mutations = ma.fields.List(ma.fields.Nested(MutationSchema), required=True,
                                validate=validate.Length(max=MAX_BATCH))
 
@@ -73,7 +73,7 @@ class PushResultSchema(ma.Schema):
 class PullArgsSchema(ma.Schema):
     cursor = ma.fields.String(load_default=None)
     limit = ma.fields.Integer(load_default=500, validate=validate.Range(1, 5000))
-    schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
 
 
 class TableChangesSchema(ma.Schema):
@@ -131,7 +131,7 @@ class WatermelonArgsSchema(ma.Schema):
         load_default=None, allow_none=True, validate=validate.Regexp(r"^(null|\d{1,16})?$"),
         metadata={"description": "The `timestamp` your last pull returned (a number), or "
                   "`null` for the first sync"})
-    schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1))
+    schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     migration = ma.fields.String(load_default=None, allow_none=True,
                                  validate=validate.Length(max=10_000),
                                  metadata={"description": "Accepted and ignored: the fields "

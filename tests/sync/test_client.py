@@ -199,9 +199,11 @@ def test_the_command_line_plays_a_phone(live_server, engine, people, tmp_path):
     settle(engine)
     synced = run("sync")
     assert sum(synced["pushed"].values()) == 2 and "rejected" not in synced["pushed"]
-    assert synced["pulled"]["upserts"] == 1
     status = run("status")
-    assert status["records"] == {"lead": 1} and status["outbox"] == []
+    # the lead, and the phone's reference data: its village grid and township
+    assert status["records"] == {"lead": 1, "village_grid": 1, "township": 1}
+    assert synced["pulled"]["upserts"] == sum(status["records"].values())
+    assert status["outbox"] == []
     assert run("conflicts") == {"local": [], "server": []}
     helps = subprocess.run([*base[:3], "--help"], capture_output=True, text=True, check=True)
     assert "模拟一部手机" in helps.stdout and "Simulate a phone" in helps.stdout

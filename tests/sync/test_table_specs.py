@@ -50,12 +50,14 @@ class Courts:
         self.officer2 = self._phone(session, self.court, Role.OFFICER)
         self.judge = self._phone(session, self.court, Role.JUDGE)
         self.mediator = self._phone(session, self.court, Role.MEDIATOR, self.grid_a)
+        self.mediator_user = session.get(User, (self.court.id, self.mediator.user_id))
         judge_user = factories.create_user(session, self.court, Role.JUDGE)
         self.case, self.debtor = factories.create_debtor_case(
             session, self.court, self.grid_a, township_id=township.id,
             village_grid_id=self.grid_a.id)
         self.case_b, self.debtor_b = factories.create_debtor_case(session, self.court,
                                                                   self.grid_b)
+        factories.assign_mediator(session, self.mediator_user, self.case)
         self.task = factories.create_task(session, judge_user, self.grid_a)
         self.task_b = factories.create_task(session, judge_user, self.grid_b)
         self.other_court = factories.create_court(session)

@@ -5,7 +5,7 @@ Sets up what it needs (databases ``gridwork_bench``, ``gridwork_bench_x10`` and
 Gridwork and Kinto under gunicorn on loopback ports, runs the rows, prints one table and
 writes it with the machine's description to bench/results.md. See bench/README.md.
 
-    .venv/bin/python -m bench.run [--quick] [--only push,bootstrap,incremental,assign,plan]
+    .venv/bin/python -m bench.run [--quick] [--only bootstrap,incremental,push,load,assign,plan]
 
 ``--quick`` (or BENCH_SCALE=quick, or BENCH_SCALE=0.1 for a tenth of every count) runs
 a short version of every row; its results go to bench/results-quick.md.
@@ -21,6 +21,7 @@ import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,8 +48,9 @@ from bench.common import (
 from bench.gridwork_server import Phone, serving
 from bench.kinto_peer import Kinto
 from bench.kinto_peer import running as kinto_running
+from bench.load import row_load
 
-ROWS = ("bootstrap", "incremental", "push", "assign", "plan")
+ROWS = ("bootstrap", "incremental", "push", "load", "assign", "plan")
 PAGE = 1000
 """Records per pull page, for Gridwork and for Kinto alike."""
 BATCH = 100
@@ -440,12 +442,13 @@ def fmt(value: float | None, unit: str) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| row | figure | baseline (same run) | ratio | target | met? |",
+    lines = ["| row | figure | baseline (same run) | ratio (> 1: Gridwork better) | target | "
+             "met? |",
              "|---|---|---|---|---|---|"]
     for r in rows:
         ratio = "—"
         if r.ratio is not None:
-            ratio = f"{r.ratio:.2f}x" if r.higher_is_better else f"{1 / r.ratio:.2f}x faster"
+            ratio = f"{r.ratio if r.higher_is_better else 1 / r.ratio:.2f}x"
         baseline = f"{r.baseline_name}: {fmt(r.baseline, r.unit)}" if r.baseline_name else "—"
         met = {True: "yes", False: "**no**", None: "—"}[r.met]
         lines.append(f"| {r.row} | {fmt(r.figure, r.unit)} | {baseline} | {ratio} | "
@@ -456,6 +459,8 @@ def table(rows: list[Row]) -> str:
 def write_results(path: Path, rows: list[Row], url: str, scale: Scale, started: datetime,
                   seconds: float, loads: tuple[float, float]) -> None:
     notes = "\n".join(f"- **{r.row}**: {r.note}" for r in rows if r.note)
+    findings_file = ROOT / "bench" / "profile-findings.md"
+    findings = "\n" + findings_file.read_text() if findings_file.exists() else ""
     path.write_text(f"""# Benchmark results
 
 Written by `make bench` (bench/run.py) on {started:%Y-%m-%d %H:%M} UTC; the run took
@@ -475,7 +480,7 @@ What each row measures: bench/README.md.
 ## Notes per row
 
 {notes}
-""")
+{findings}""")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -485,6 +490,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="a short run of every row / 快速运行（缩小规模）")
     parser.add_argument("--only", default=",".join(ROWS),
                         help=f"comma-separated rows out of {','.join(ROWS)} / 只运行这些行")
+    parser.add_argument("--database", default="gridwork_bench",
+                        help="name of the scratch database (dropped and created; the x10 one "
+                             "gets _x10) / 基准测试使用的临时数据库名")
     parser.add_argument("--output", help="results file (default bench/results.md, "
                         "bench/results-quick.md with --quick) / 结果文件")
     args = parser.parse_args(argv)
@@ -501,37 +509,39 @@ def main(argv: list[str] | None = None) -> None:
     started_at, started, load0 = datetime.now(UTC), time.perf_counter(), os.getloadavg()[0]
     progress(f"scale {scale.factor:g}, rows: {', '.join(r for r in ROWS if r in only)}")
     rows: list[Row] = []
-    needs_db = only & {"bootstrap", "incremental", "push", "assign"}
-    url = (migrated_seeded(server_url, "gridwork_bench", 1) if needs_db else
-           make_url(server_url).set(database="postgres").render_as_string(hide_password=False))
-    if only & {"bootstrap", "push"}:
-        with kinto_running(server_url, WORKERS, THREADS) as kinto:
+    served = only & {"bootstrap", "incremental", "push", "load"}
+    url = (migrated_seeded(server_url, args.database, 1) if served | (only & {"assign"})
+           else make_url(server_url).set(database="postgres")
+           .render_as_string(hide_password=False))
+    with ExitStack() as stack:
+        kinto = (stack.enter_context(kinto_running(server_url, WORKERS, THREADS))
+                 if only & {"bootstrap", "push"} else None)
+        if served:
             with serving(url, "demo") as base:
                 who = busiest_assistant(url)
                 username, user_id, court_id = who[:3]
-                if "bootstrap" in only:
+                if kinto and "bootstrap" in only:
                     rows.append(row_bootstrap(base, url, kinto, "demo scale", username,
                                               scale.count(5, 3)))
                 if "incremental" in only:
                     rows += row_incremental(base, who, scale.count(300, 30),
                                             scale.count(100, 10))
-                if "bootstrap" in only:
+                if kinto and "bootstrap" in only:
                     n = scale.count(10_000, 1000)
                     top_up_scope(url, user_id, court_id, n)
                     rows.append(row_bootstrap(base, url, kinto, "scope topped up",
                                               username, scale.count(5, 3), "< 1 s", 1.0))
-                if "push" in only:
+                if kinto and "push" in only:
                     rows.append(row_push(base, url, kinto, scale.count(20_000, 2000)))
-            if "bootstrap" in only:
-                url10 = migrated_seeded(server_url, "gridwork_bench_x10", scale.x10)
-                with serving(url10, f"x{scale.x10}") as base:
-                    username10 = busiest_assistant(url10)[0]
-                    rows.append(row_bootstrap(base, url10, kinto, f"seed scale {scale.x10}",
-                                              username10, scale.count(5, 3)))
-    elif "incremental" in only:
-        with serving(url, "demo") as base:
-            rows += row_incremental(base, busiest_assistant(url), scale.count(300, 30),
-                                    scale.count(100, 10))
+                if "load" in only:
+                    rows.append(row_load(base, url, scale.count(235, 20),
+                                         180 * min(scale.factor, 1.0), scale.count(20, 5)))
+        if kinto and "bootstrap" in only:
+            url10 = migrated_seeded(server_url, f"{args.database}_x10", scale.x10)
+            with serving(url10, f"x{scale.x10}") as base:
+                username10 = busiest_assistant(url10)[0]
+                rows.append(row_bootstrap(base, url10, kinto, f"seed scale {scale.x10}",
+                                          username10, scale.count(5, 3)))
     if "assign" in only:
         rows.append(row_assign(url, scale.count(1_000_000, 100_000)))
     if "plan" in only:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import statistics
 import subprocess
@@ -101,7 +100,3 @@ def timed(func, *args, **kwargs):  # type: ignore[no-untyped-def]
     started = time.perf_counter()
     result = func(*args, **kwargs)
     return result, time.perf_counter() - started
-
-
-def env_flag(name: str) -> str:
-    return os.environ.get(name, "").strip()

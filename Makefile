@@ -19,6 +19,7 @@ STAMP := $(VENV)/.installed
 PGCLUSTER := $(SYSPY) scripts/pgcluster.py
 PORT ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 APT_PACKAGES := postgresql postgis postgresql-postgis
 PG_LIB ?= /usr/lib/postgresql
 PG_SHARE ?= /usr/share/postgresql
@@ -35,7 +36,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test browser watermelon-js setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test bench browser watermelon-js setup system-deps venv db-server db migrate seed lint stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -55,6 +56,9 @@ serve: seed ## production-style serving: gunicorn (workers, threads, graceful st
 test: venv db-server browser watermelon-js ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: venv db-server ## benchmark suite of issue #9 vs Kinto and raw SQL -> bench/results.md (BENCH_ARGS=--quick)
+	$(WITH_DB) $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Debian's Chromium and a CJK font for the browser tests (no browser download from the internet).
 browser:

@@ -1,7 +1,7 @@
 """Sweep planning: which team visits which target on which day, in which order, and when.
 
 Pure: plain values in, plain values out, no database. ``enforcement.rounds`` feeds it cases
-from PostGIS; tests and ``bench/plan_bench.py`` feed it the demo county directly.
+from PostGIS; tests and the benchmarks (``bench/``) feed it the demo county directly.
 
 The problem goes to VROOM (through ``pyvroom``) as a vehicle routing problem with time
 windows: every (team, day) pair is a vehicle that leaves the team's base at the start of

@@ -9,7 +9,7 @@ from api.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ["api", "enforcement", "sync", "geo", "seed", "scripts", "gunicorn.conf.py",
-           "wsgi.py", "alembic/env.py"]
+           "wsgi.py", "alembic/env.py", "bench"]
 ENV_READ = re.compile(r"""(?:environ(?:\.get)?\(?\[?|getenv\()\s*["']([A-Z][A-Z0-9_]+)["']""")
 MAKE_VAR = re.compile(r"^([A-Z][A-Z0-9_]+) \?=", re.MULTILINE)
 # Read by the code, but set by tools rather than by people.

@@ -27,7 +27,7 @@ class MutationSchema(ma.Schema):
     op = ma.fields.Enum(Op, by_value=True, required=True)
     id = ma.fields.String(required=True, validate=RECORD_ID)
     base_version = ma.fields.Integer(load_default=None, allow_none=True,
-                                     validate=validate.Range(min=1, max=1000))
+                                     validate=validate.Range(min=1, max=2**31 - 1))
     base = ma.fields.Dict(keys=ma.fields.String(), load_default=None, allow_none=True,
                           metadata={"description": "Values the change was based on, when "
                                     "the device has them (better shared-field merges)"})

@@ -25,7 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit
+from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.ids import plausible_id
@@ -69,6 +69,7 @@ class VisitInput:
 def record_visit(db: Database, principal: Principal, round_id: str,
                  data: VisitInput) -> tuple[Visit, bool]:
     """Store a visit and its effects; returns (visit, created) — False for a retry."""
+    policy.require(principal, "visit.create")
     _check(data)
     with db.unit_of_work() as session:
         rnd = load_round(session, principal, round_id, for_update=True)
@@ -133,6 +134,7 @@ def apply_visit(session: Session, principal: Principal, rnd: EnforcementRound,
 def list_visits(db: Database, principal: Principal, round_id: str, after: Position | None,
                 limit: int) -> Page[Visit]:
     """The round's visits, newest first."""
+    policy.require(principal, "visit.read")
     with db.unit_of_work() as session:
         rnd = load_round(session, principal, round_id)
         query = sa.select(Visit).where(Visit.court_id == rnd.court_id,

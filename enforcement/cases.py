@@ -160,6 +160,7 @@ def list_cases(db: Database, principal: Principal, filters: CaseFilters,
 
 
 def get_case(db: Database, principal: Principal, case_id: str) -> CaseView:
+    policy.require(principal, "case.read")  # 403 before anything about the id
     if not plausible_id(case_id):
         raise NotFound("no such case", code="case_not_found")
     with db.unit_of_work() as session:

@@ -90,6 +90,7 @@ def list_assignments(db: Database, principal: Principal, case_id: str) -> list[C
 
 def _case(session: Session, principal: Principal, action: str, case_id: str, *,
           for_update: bool = False) -> EnforcementCase:
+    policy.require(principal, action)  # 403 before anything about the id
     if not plausible_id(case_id):
         raise NotFound("no such case", code="case_not_found")
     query = sa.select(EnforcementCase).where(

@@ -294,7 +294,9 @@ def visible_row(session: Session, principal: Principal, action: str, model: Any,
                 record_id: str, not_found: str, *, for_update: bool = False) -> Any:
     """The row if the caller's scope for ``action`` covers it (and it is not deleted);
     otherwise 404 with code ``not_found`` — whether it is missing, deleted, in another
-    grid or in another court is not disclosed."""
+    grid or in another court is not disclosed. A role with no right for ``action`` is 403
+    whatever the id, even one that could name no record."""
+    require(principal, action)
     if not plausible_id(record_id):
         raise NotFound(code=not_found)
     query = sa.select(model).where(scope_filter(principal, action, model), model.id == record_id)

@@ -215,5 +215,5 @@ class RewardRuleByKind(MethodView):
     def put(self, body: dict[str, Any], outcome_kind: str) -> Any:
         """Set what an outcome kind pays from now on (judges; audited). Entries already
         earned keep their amount. An unknown or unpaid kind (`no_result`) is 404."""
-        kind = rewards.rewarded_kind(outcome_kind)
-        return {"items": rewards.set_rule(_db(), current_principal(), kind, body["amount"])}
+        return {"items": rewards.set_rule(_db(), current_principal(), outcome_kind,
+                                          body["amount"])}

@@ -128,10 +128,12 @@ def list_rules(db: Database, principal: Principal) -> list[RuleView]:
         return _rules(session, principal.court_id)
 
 
-def set_rule(db: Database, principal: Principal, kind: OutcomeKind,
+def set_rule(db: Database, principal: Principal, outcome_kind: str,
              amount: Decimal) -> list[RuleView]:
-    """Set what ``kind`` pays from now on (entries already earned keep their amount)."""
+    """Set what ``outcome_kind`` pays from now on (entries already earned keep their
+    amount). Who may is checked first: a role with no right is 403 for any kind."""
     policy.require(principal, "reward_rule.set")
+    kind = rewarded_kind(outcome_kind)
     with db.unit_of_work() as session:
         table: Any = RewardRule.__table__
         session.execute(insert(table).values(

@@ -19,7 +19,6 @@ from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.filtering import equal
-from enforcement.ids import plausible_id
 from enforcement.models import (
     DeputyEvaluation,
     EnforcementCase,
@@ -179,8 +178,6 @@ def _witnessed_event(session: Session, principal: Principal, case: EnforcementCa
 def _visible(session: Session, principal: Principal, action: str, kind: str, record_id: str,
              for_update: bool = False) -> DeputyEvaluation:
     code = "opinion_not_found" if kind == OPINION else "evaluation_not_found"
-    if not plausible_id(record_id):
-        raise NotFound(code=code)
     row = policy.visible_row(session, principal, action, DeputyEvaluation, record_id, code,
                              for_update=for_update)
     if row.kind != kind:

@@ -12,6 +12,7 @@ from flask import Flask
 from api import headers, input_guard, observability, problems, ratelimit
 from api.config import Config
 from api.smorest import Api
+from enforcement import crypto
 from enforcement.db import Database
 from enforcement.tokens import TokenSettings
 
@@ -28,6 +29,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` overrides settings read from the environment (tests use it)."""
     app = Flask("gridwork")
     app.config.from_mapping(Config.load(config))
+    crypto.configure(crypto.resolve_key(app.config["PERSONAL_DATA_KEY"],
+                                        app.config["GRIDWORK_ENV"]))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     observability.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"] == "json")

@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from enforcement.crypto import resolve_key
+
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:54329/gridwork"
 DEV_SECRET_KEY = "gridwork-local-development-only-not-a-secret"
 
@@ -18,6 +20,7 @@ class Config:
     DATABASE_URL = DEFAULT_DATABASE_URL
     DATABASE_POOL_SIZE = 5
     SECRET_KEY = DEV_SECRET_KEY
+    PERSONAL_DATA_KEY = ""
     ACCESS_TOKEN_MINUTES = 15
     REFRESH_TOKEN_DAYS = 30
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -51,7 +54,8 @@ class Config:
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
                  "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES", "OPINION_ANSWER_DAYS",
                  "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB", "SYNC_PRUNE_HORIZON_DAYS")
-    _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "DEFAULT_LOCALE", "LOG_LEVEL",
+    _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "PERSONAL_DATA_KEY",
+                 "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
                  "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES", "PDF_FONT")
 
@@ -72,4 +76,6 @@ class Config:
             raise RuntimeError("SECRET_KEY must be set when GRIDWORK_ENV=production")
         if len(secret.encode()) < 32:
             raise RuntimeError("SECRET_KEY must be at least 32 bytes (HS256 signs tokens with it)")
+        # Refuses a missing key in production and a malformed one anywhere, at start-up.
+        resolve_key(values["PERSONAL_DATA_KEY"], values["GRIDWORK_ENV"])
         return values

@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from enforcement.crypto import EncryptedText
 from enforcement.models.base import (
     ID_LENGTH,
     TimestampedMixin,
@@ -58,7 +59,7 @@ class User(TimestampedMixin, table=True):
     username: str = Field(max_length=64)
     display_name: str = Field(max_length=100)
     role: Role = Field(sa_type=enum_type(Role, "user_role"))
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, sa_type=EncryptedText)
     password_hash: str = Field(max_length=255)
     is_active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     locale: str = Field(

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from enforcement.crypto import EncryptedText
 from enforcement.models.base import (
     Datum,
     TimestampedMixin,
@@ -88,13 +89,13 @@ class EnforcementCase(TimestampedMixin, table=True):
 
 
 class Party(TimestampedMixin, table=True):
-    """A person or organisation in a case. Identity and phone are stored whole and
-    shown masked to roles that only need to recognise the person."""
+    """A person or organisation in a case. Identity and phone are stored encrypted
+    (``enforcement.crypto``) and shown masked to roles that only need to recognise the
+    person."""
 
     __table_args__ = (
         tenant_fk("village_grid_id", "village_grid"),
         tenant_fk("township_id", "township"),
-        sa.Index("ix_party_id_number", "court_id", "id_number"),
     )
 
     court_id: str = court_field()
@@ -102,9 +103,9 @@ class Party(TimestampedMixin, table=True):
     kind: PartyKind = Field(default=PartyKind.PERSON, sa_type=enum_type(PartyKind, "party_kind"))
     name: str = Field(max_length=200)
     id_number: str | None = Field(
-        default=None, max_length=32, description="身份证号 / 统一社会信用代码"
+        default=None, sa_type=EncryptedText, description="身份证号 / 统一社会信用代码"
     )
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, sa_type=EncryptedText)
     gender: str | None = Field(default=None, max_length=8)
     birth_year: int | None = None
     address: str | None = Field(default=None, max_length=300)

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from enforcement.crypto import EncryptedText
 from enforcement.models.base import (
     TimestampedMixin,
     court_field,
@@ -200,7 +201,7 @@ class LinkageUnit(TimestampedMixin, table=True):
     kind: LinkageKind = Field(sa_type=enum_type(LinkageKind, "linkage_kind"))
     duties: list[str] = json_field(list)
     contact_name: str | None = Field(default=None, max_length=100)
-    contact_phone: str | None = Field(default=None, max_length=32)
+    contact_phone: str | None = Field(default=None, sa_type=EncryptedText)
     answer_days: int = Field(default=7, description="days the unit has to answer a request")
     version: int = version_field()
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import audit
+from enforcement.models import Party
 from tests import factories
 
 
@@ -17,6 +18,7 @@ def _some_court_data(engine) -> str:
         township = factories.create_township(session, court)
         factories.create_village(session, township)
         user = factories.create_user(session, court)
+        factories.create_party(session, court)  # identity and phone encrypted at rest
         for action in ("auth.login", "party.read_unmasked"):
             audit.record(session, court_id=court.id, action=action, actor_id=user.id)
         session.commit()
@@ -45,8 +47,10 @@ def test_backup_then_restore_into_a_fresh_database(engine, make_app, make_databa
     with target.extensions["gridwork"].db.engine.connect() as conn:
         codes = conn.execute(sa.text("SELECT code FROM court")).scalars().all()
         entries = conn.execute(sa.text("SELECT count(*) FROM audit_log")).scalar()
+        numbers = conn.execute(sa.select(Party.id_number, Party.phone)).all()
     assert codes == [court_code]
     assert entries == 2
+    assert [tuple(n) for n in numbers] == [("620102199001011234", "13812345678")]
     verify = target.test_cli_runner().invoke(args=["audit", "verify"])
     assert verify.exit_code == 0 and "2 entries\tok" in verify.output
 

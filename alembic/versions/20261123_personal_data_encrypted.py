@@ -10,7 +10,7 @@ The rewrite leaves the sync change feed alone (user triggers are off while it ru
 values a phone sees do not change, so no device should pull every party again.
 
 Revision ID: e1f2a3b4c5d6
-Revises: c3e9a2b7f403
+Revises: c9d1e2f3a410
 Create Date: 2026-11-23 17:20:00
 
 """
@@ -23,7 +23,7 @@ from alembic import op
 from enforcement.crypto import FORMAT, keyring
 
 revision: str = "e1f2a3b4c5d6"
-down_revision: str | Sequence[str] | None = "c3e9a2b7f403"
+down_revision: str | Sequence[str] | None = "c9d1e2f3a410"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,3 +20,17 @@ def settle(engine: Any, timeout: float = 30) -> None:
                 return
         time.sleep(0.05)
     raise AssertionError("the pull horizon did not pass the last change")
+
+
+def busy_writing(engine: sa.Engine) -> bool:
+    """A server transaction on this database has written something and not committed yet
+    (a push in flight): the moment crash and shutdown tests strike."""
+    with engine.connect() as conn:
+        return bool(conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")).scalar())
+
+
+def count_rows(engine: sa.Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())

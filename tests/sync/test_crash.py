@@ -25,6 +25,7 @@ from sqlmodel import Session
 from enforcement.models import Role
 from sync.client import Backoff, HttpTransport, LocalStore, SyncClient
 from tests import factories
+from tests.sync.helpers import busy_writing, count_rows
 
 SERVE = ("import sys; from werkzeug.serving import run_simple; from api import create_app; "
          "run_simple('127.0.0.1', int(sys.argv[1]), create_app({'DATABASE_URL': sys.argv[2]}), "
@@ -59,17 +60,6 @@ def server(url: str, port: int | None = None) -> Iterator[tuple[str, subprocess.
         proc.wait(10)
 
 
-def _busy_in_push(engine: sa.Engine) -> bool:
-    """The server's push transaction has written something and not committed yet."""
-    with engine.connect() as conn:
-        return bool(conn.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")).scalar())
-
-
-def _count(engine: sa.Engine, table: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 @pytest.mark.timeout(240)
@@ -100,14 +90,14 @@ def test_sigkill_mid_push_then_the_retry_applies_everything_once(make_database):
             json.dumps(headers)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
-        while not _busy_in_push(engine):
+        while not busy_writing(engine):
             assert time.monotonic() < deadline, "the push never started"
             time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         sender.wait(30)
 
-    assert _count(engine, "lead") == 0 and _count(engine, "sync_receipt") == 0
+    assert count_rows(engine, "lead") == 0 and count_rows(engine, "sync_receipt") == 0
 
     with server(url) as (base, _proc):
         first = requests.post(f"{base}/api/v1/sync/push", json=body, headers=headers,
@@ -117,7 +107,7 @@ def test_sigkill_mid_push_then_the_retry_applies_everything_once(make_database):
     assert first.status_code == 200, first.text
     assert {r["status"] for r in first.json()["results"]} == {"applied"}
     assert again.json() == first.json()
-    assert _count(engine, "lead") == len(batch) == _count(engine, "sync_receipt")
+    assert count_rows(engine, "lead") == len(batch) == count_rows(engine, "sync_receipt")
     engine.dispose()
 
 
@@ -147,17 +137,17 @@ def test_sigkill_mid_push_the_reference_client_retries_until_it_is_applied_once(
         pushing = threading.Thread(target=lambda: outcome.update(results=phone.push()))
         pushing.start()
         deadline = time.monotonic() + 60
-        while not _busy_in_push(engine):
+        while not busy_writing(engine):
             assert time.monotonic() < deadline, "the push never started"
             time.sleep(0.01)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
-    assert _count(engine, "lead") == 0  # nothing of the cut-off batch was kept
+    assert count_rows(engine, "lead") == 0  # nothing of the cut-off batch was kept
 
     with server(url, port):
         pushing.join(180)
     assert not pushing.is_alive()
     assert [r["status"] for r in outcome["results"]] == ["applied"] * 400
     assert phone.store.outbox() == []
-    assert _count(engine, "lead") == 400 == _count(engine, "sync_receipt")
+    assert count_rows(engine, "lead") == 400 == count_rows(engine, "sync_receipt")
     engine.dispose()

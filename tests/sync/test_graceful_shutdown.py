@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 from enforcement.models import Role
 from tests import factories
+from tests.sync.helpers import busy_writing, count_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 BATCH = 600
@@ -71,16 +72,6 @@ def gunicorn(url: str, log: Path) -> Iterator[tuple[str, subprocess.Popen]]:
         proc.wait(30)
 
 
-def _busy_in_push(engine: sa.Engine) -> bool:
-    with engine.connect() as conn:
-        return bool(conn.execute(sa.text(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")).scalar())
-
-
-def _count(engine: sa.Engine, table: str) -> int:
-    with engine.connect() as conn:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 @pytest.mark.timeout(300)
@@ -111,7 +102,7 @@ def test_sigterm_during_a_push_finishes_it_and_the_retry_after_restart_matches(
             f"{base}/api/v1/sync/push", json=body, headers=headers, timeout=240)))
         sender.start()
         deadline = time.monotonic() + 60
-        while not _busy_in_push(engine):
+        while not busy_writing(engine):
             assert time.monotonic() < deadline, "the push never started"
             time.sleep(0.01)
         os.kill(proc.pid, signal.SIGTERM)
@@ -126,7 +117,7 @@ def test_sigterm_during_a_push_finishes_it_and_the_retry_after_restart_matches(
     assert first.status_code == 200, first.text
     assert len(first.json()["results"]) == BATCH
     assert {r["status"] for r in first.json()["results"]} == {"applied"}
-    assert _count(engine, "lead") == BATCH
+    assert count_rows(engine, "lead") == BATCH
 
     with gunicorn(url, log) as (base, _proc):
         retried = requests.post(f"{base}/api/v1/sync/push", json=body, headers=headers,
@@ -143,5 +134,5 @@ def test_sigterm_during_a_push_finishes_it_and_the_retry_after_restart_matches(
                     (("result", "applied"), ("table", "lead")))] == BATCH
     assert samples[("gridwork_db_pool_size", ())] == 3  # 2 threads + 1, one worker
     assert samples[("gridwork_devices", (("court_id", court_id), ("last_seen", "1d")))] == 1
-    assert _count(engine, "lead") == BATCH == _count(engine, "sync_receipt")
+    assert count_rows(engine, "lead") == BATCH == count_rows(engine, "sync_receipt")
     engine.dispose()

@@ -230,3 +230,44 @@ def test_no_pull_leaves_a_record_outside_the_scope(db, engine, script):
     for phone in phones:
         phone.sync(db, limit=2)
         assert phone.held == _in_scope(engine, phone.who)
+
+
+def test_reference_tables_fed_under_other_names_are_evicted_under_their_own(db, engine):
+    """Cases reach phones from ``enforcement_case`` rows and the wanted list from ``party``
+    rows: a move evicts and delivers them under ``case`` and ``wanted``, as phones name them."""
+    with Session(engine, expire_on_commit=False) as session:
+        court = factories.create_court(session)
+        township = factories.create_township(session, court)
+        village_a = factories.create_village(session, township, 108.30, 35.40)
+        village_b = factories.create_village(session, township, 108.31, 35.40)
+        case_a, debtor_a = factories.create_debtor_case(
+            session, court, village_a, township_id=township.id, village_grid_id=village_a.id)
+        case_b, debtor_b = factories.create_debtor_case(
+            session, court, village_b, township_id=township.id, village_grid_id=village_b.id)
+        session.commit()
+    who = _assistant(engine, court, village_a)
+    settle(engine)
+
+    def pull_all(cursor: str | None) -> tuple[dict[str, set[str]], dict[str, set[str]], str]:
+        upserts: dict[str, set[str]] = {}
+        evicted: dict[str, set[str]] = {}
+        more = True
+        while more:
+            page = syncing.pull(db, who, cursor, 50, 1)
+            for table, changes in page.changes.items():
+                upserts.setdefault(table, set()).update(row["id"] for row in changes.upserts)
+            for table, ids in page.evictions.items():
+                evicted.setdefault(table, set()).update(ids)
+            cursor, more = page.next_cursor, page.has_more
+        return upserts, evicted, cursor
+
+    first, _, cursor = pull_all(None)
+    assert (first["case"], first["wanted"]) == ({case_a.id}, {debtor_a.id})
+
+    _move(engine, who.user_id, court.id, village_b.id)
+    moved, evicted, cursor = pull_all(cursor)
+    assert evicted["case"] == {case_a.id} and evicted["wanted"] == {debtor_a.id}
+    assert (moved["case"], moved["wanted"]) == ({case_b.id}, {debtor_b.id})
+
+    again, evicted, _ = pull_all(cursor)  # nothing changed: nothing sent, nothing evicted
+    assert not any(again.values()) and not any(evicted.values())

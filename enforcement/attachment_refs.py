@@ -4,8 +4,9 @@ A record lists the files it refers to by SHA-256 with an optional caption. Only 
 uploads of the record's court can be referred to, so no record ever points at a file that
 is missing or unverified. Reading a record that refers to a file is what lets someone other
 than its uploader download it: ``REFERRING_TABLES`` says, per table, which model and which
-policy action decide who may read its records. Sightings, visits and mediation notes join
-by adding a line there and calling ``replace_refs`` / ``refs_of`` from their use cases.
+policy action decide who may read its records. Leads (an assistant's photos) and visits (a
+field team's photos of what they found) refer to files; another table joins by adding a
+line there and calling ``replace_refs`` / ``hang_files`` from its use cases.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.errors import ValidationFailed
-from enforcement.models import Attachment, AttachmentRef, Lead, new_id
+from enforcement.models import Attachment, AttachmentRef, Lead, Visit, new_id
 from enforcement.principal import Principal
 
 MAX_REFS = 50
@@ -27,6 +28,7 @@ MAX_REFS = 50
 
 REFERRING_TABLES: dict[str, tuple[Any, str]] = {
     "lead": (Lead, "lead.read"),
+    "visit": (Visit, "visit.read"),
 }
 """record_table → (model, the action whose scope decides who reads its records)."""
 
@@ -110,6 +112,39 @@ def show_files(record: Any, files: list[AttachedFile]) -> Any:
     through ``setattr``)."""
     record.__dict__["attachments"] = files
     return record
+
+
+def files_value(record: Any) -> list[dict[str, Any]]:
+    """The files hung on a record as a phone stores them: ``[{sha256, caption}]``."""
+    return [{"sha256": f.sha256, "caption": f.caption}
+            for f in record.__dict__.get("attachments", [])]
+
+
+def normalise_refs(items: Any) -> list[dict[str, Any]]:
+    """A phone's ``attachments`` value in canonical form (lower-case hashes), so equal lists
+    compare equal in the merge; raises ValueError on a malformed list."""
+    if items is None:
+        return []
+    if not isinstance(items, list) or len(items) > MAX_REFS:
+        raise ValueError(f"attachments must be a list of at most {MAX_REFS}")
+    out = []
+    for item in items:
+        sha, caption = str(item["sha256"]).lower(), item.get("caption")
+        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+            raise ValueError("sha256 must be 64 hexadecimal digits")
+        if caption is not None and (not isinstance(caption, str) or len(caption) > 200):
+            raise ValueError("caption must be text of at most 200 characters")
+        out.append({"sha256": sha, "caption": caption})
+    return out
+
+
+def hang_files(session: Session, record_table: str, records: Sequence[Any]) -> Sequence[Any]:
+    """Each record's files hung on it (``show_files``), one query for all of them."""
+    if records:
+        files = refs_of(session, records[0].court_id, record_table, [r.id for r in records])
+        for record in records:
+            show_files(record, files[record.id])
+    return records
 
 
 def referenced_by_readable_record(principal: Principal, sha256: str) -> sa.ColumnElement[bool]:

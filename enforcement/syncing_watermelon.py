@@ -19,7 +19,8 @@ from sync import watermelon
 from sync.protocol import MutationResult, Status
 from sync.spec import Registry
 
-JSON_FIELDS = {"mediation_note": frozenset({"present", "proposal"})}
+JSON_FIELDS = {"mediation_note": frozenset({"present", "proposal"}),
+               "lead": frozenset({"attachments"}), "visit": frozenset({"attachments"})}
 """Fields kept as lists or objects; on a phone they are JSON text columns."""
 
 

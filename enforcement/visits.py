@@ -18,10 +18,13 @@ pushed by sync both go through ``store_visit`` (same checks, same effects, same 
 entry), and a later edit through ``edit_visit``. What a visit found (stop, time, result,
 amount, outcome) is fixed once recorded, because the payment and outcomes it made are in
 the court's books: a correction is another visit, not an edit (409 ``visit_recorded``).
+Photos are not facts: the officer lists the files (uploaded through /api/v1/attachments)
+with the visit or adds them later, when the phone has signal again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -31,6 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import audit, policy
+from enforcement.attachment_refs import hang_files, replace_refs, show_files
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.ids import plausible_id
@@ -73,6 +77,7 @@ class VisitInput:
     amount_collected: Decimal = Decimal("0")
     outcome_kind: OutcomeKind | None = None
     id: str | None = None
+    attachments: Sequence[Mapping[str, Any]] = ()
 
 
 def record_visit(db: Database, principal: Principal, round_id: str,
@@ -97,6 +102,7 @@ def store_visit(session: Session, principal: Principal, round_id: str,
         if earlier is not None:
             if earlier.round_id != rnd.id or earlier.target_id != data.target_id:
                 raise Conflict("a visit with this id already exists", code="visit_exists")
+            hang_files(session, "visit", [earlier])
             return earlier, False
     if rnd.status not in VISITABLE:
         raise Conflict("lock the round's plan before recording visits",
@@ -111,15 +117,17 @@ def store_visit(session: Session, principal: Principal, round_id: str,
     set_point(session, visit, data.point)
     session.add(visit)
     session.flush()
+    show_files(visit, replace_refs(session, visit.court_id, "visit", visit.id, data.attachments))
     apply_visit(session, principal, rnd, target, visit)
     return visit, True
 
 
 def edit_visit(session: Session, principal: Principal, visit: Visit, *,
                notes: str | None = None, point: ReportedPoint | None = None,
-               move_point: bool = False) -> None:
-    """The officer who recorded a visit may add to its notes or correct its point; both
-    leave the payment and outcomes as they are."""
+               move_point: bool = False,
+               attachments: Sequence[Mapping[str, Any]] | None = None) -> None:
+    """The officer who recorded a visit may add to its notes, correct its point or replace
+    its list of photos; all leave the payment and outcomes as they are."""
     policy.require(principal, "visit.update")
     if visit.officer_id != principal.user_id:
         raise Forbidden("only the officer who recorded a visit may edit it")
@@ -127,13 +135,16 @@ def edit_visit(session: Session, principal: Principal, visit: Visit, *,
         visit.notes = notes
     if move_point:
         set_point(session, visit, point)
+    if attachments is not None:
+        show_files(visit, replace_refs(session, visit.court_id, "visit", visit.id, attachments))
     visit.version += 1
     visit.updated_at = utcnow()
     session.flush()
     audit.record(session, court_id=visit.court_id, action="visit.edit",
                  actor_id=principal.user_id, device_id=principal.device_id,
                  subject_table="visit", subject_id=visit.id,
-                 detail={"notes": notes is not None, "point": move_point})
+                 detail={"notes": notes is not None, "point": move_point,
+                         "attachments": attachments is not None})
 
 
 def refuse_fact_change(changed: set[str]) -> None:
@@ -195,7 +206,9 @@ def list_visits(db: Database, principal: Principal, round_id: str, after: Positi
                                        Visit.round_id == rnd.id, Visit.deleted_at.is_(None))
         rows = session.scalars(newest_first(query, Visit.created_at, Visit.id, after,
                                             limit)).all()
-        return page_of(rows, limit)
+        page = page_of(rows, limit)
+        hang_files(session, "visit", page.items)
+        return page
 
 
 def team_members(team: RoundTeam) -> set[str]:

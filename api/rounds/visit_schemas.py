@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
+from api.attachments.schemas import attachments_input, attachments_output
 from api.fields import (
     RECORD_ID,
     LocatedSchema,
@@ -36,6 +37,7 @@ class VisitCreateSchema(ma.Schema):
                                   allow_none=True, metadata={
                                       "description": "What else came of it, e.g. "
                                                      "property_sealed, debtor_detained"})
+    attachments = attachments_input()
 
 
 class VisitSchema(LocatedSchema):
@@ -50,6 +52,7 @@ class VisitSchema(LocatedSchema):
     amount_collected = money_string()
     outcome_kind = ma.fields.Enum(OutcomeKind, by_value=True, allow_none=True)
     notes = ma.fields.String()
+    attachments = attachments_output()
     created_at = ma.fields.DateTime()
     version = ma.fields.Integer()
 

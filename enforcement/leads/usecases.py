@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import audit, policy
-from enforcement.attachment_refs import refs_of, replace_refs, show_files
+from enforcement.attachment_refs import hang_files, replace_refs, show_files
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed
 from enforcement.leads import lifecycle
@@ -49,7 +49,7 @@ def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
         if lead_id and (existing := session.get(Lead, (principal.court_id, lead_id))):
             if existing.author_id != principal.user_id or existing.deleted_at is not None:
                 raise Conflict("a lead with this id exists", code="lead_exists")
-            _show_files(session, [existing])
+            hang_files(session, "lead", [existing])
             return _as_seen_by(principal, existing), False
         lead = Lead(court_id=principal.court_id, author_id=principal.user_id,
                     device_id=principal.device_id, status=LeadStatus.SUBMITTED,
@@ -95,7 +95,7 @@ def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version
         lead.version += 1
         lead.updated_at = utcnow()
         session.commit()
-        _show_files(session, [lead])
+        hang_files(session, "lead", [lead])
     return _as_seen_by(principal, lead)
 
 
@@ -140,7 +140,7 @@ def mark_withdrawn(session: Session, principal: Principal, lead: Lead) -> None:
 def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
     with db.unit_of_work() as session:
         lead = visible_lead(session, principal, "lead.read", lead_id)
-        _show_files(session, [lead])
+        hang_files(session, "lead", [lead])
     return _as_seen_by(principal, lead)
 
 
@@ -154,7 +154,7 @@ def list_leads(db: Database, principal: Principal, filters: LeadFilters,
             *filters.clauses(),
         )
         page = fetch_page(session, query, order, after, limit)
-        _show_files(session, page.items)
+        hang_files(session, "lead", page.items)
     for lead in page.items:
         _as_seen_by(principal, lead)
     return page
@@ -177,14 +177,6 @@ def _as_seen_by(principal: Principal, lead: Lead) -> Lead:
     if not policy.allows(principal, "case.read_amounts"):
         lead.amount_recovered = None  # type: ignore[assignment]
     return lead
-
-
-def _show_files(session: Any, leads: list[Lead]) -> None:
-    """Each lead's attachments, one query for all of them."""
-    if leads:
-        files = refs_of(session, leads[0].court_id, "lead", [lead.id for lead in leads])
-        for lead in leads:
-            show_files(lead, files[lead.id])
 
 
 def _client_values(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,16 +1,18 @@
 """Sync spec of visits (field teams on a round).
 
 client: what the team found (``visited_at``, ``result``, ``amount_collected``,
-``outcome_kind``, ``notes``, ``point``, ``round_id``, ``target_id``). server: the case
-(the stop's), the officer, placement, timestamps. Scope ``visit.read`` (officers and
-judges: the court).
+``outcome_kind``, ``notes``, ``point``, ``round_id``, ``target_id``), and from schema
+version 2 ``attachments`` ([{sha256, caption}]: photos uploaded beforehand through
+/api/v1/attachments; the phone's list replaces the visit's). server: the case (the
+stop's), the officer, placement, timestamps. Scope ``visit.read`` (officers and judges:
+the court).
 
 A pushed visit is recorded by ``enforcement.visits.store_visit``, exactly as
 ``POST /api/v1/rounds/{id}/visits``: only a member of the round's teams, only on a locked
 or running round, the stop moves on, an amount becomes a payment, outcomes are recorded,
 the audit log has it; a refusal rejects the mutation with the REST problem code. Later
-the officer who recorded it may change its notes and point; its facts are fixed and a
-visit is never withdrawn (``visit_recorded``).
+the officer who recorded it may change its notes, point and photos; its facts are fixed and
+a visit is never withdrawn (``visit_recorded``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from sqlmodel import Session
 
 from enforcement import visits
+from enforcement.attachment_refs import files_value, hang_files, normalise_refs
 from enforcement.models import Datum, OutcomeKind, Visit, VisitResult
 from enforcement.placement import ReportedPoint
 from enforcement.principal import Principal
@@ -42,11 +45,13 @@ from enforcement.sync_tables.common import (
     text,
     to_datetime,
 )
-from sync.spec import SyncSpec
+from sync.merge import Owner
+from sync.spec import FieldSpec, SyncSpec
 
 VISIT_FIELDS = {"visited_at": C, "result": C, "amount_collected": C, "outcome_kind": C,
                 "notes": C, "point": C, "round_id": C, "target_id": C, "case_id": S,
-                "officer_id": S, **PLACED}
+                "officer_id": S, **PLACED,
+                "attachments": FieldSpec(Owner.CLIENT, since=2)}
 
 
 def visit_values(row: Visit, principal: Principal) -> dict[str, Any]:
@@ -55,7 +60,7 @@ def visit_values(row: Visit, principal: Principal) -> dict[str, Any]:
             "outcome_kind": OutcomeKind(row.outcome_kind).value if row.outcome_kind else None,
             "notes": row.notes, "point": point_value(row), "round_id": row.round_id,
             "target_id": row.target_id, "case_id": row.case_id, "officer_id": row.officer_id,
-            **placed(row)}
+            **placed(row), "attachments": files_value(row)}
 
 
 def _money(value: Any) -> str:
@@ -74,7 +79,7 @@ def normalise_visit(fields: dict[str, Any]) -> dict[str, Any]:
         "visited_at": parse_time, "point": normalise_point, "amount_collected": _money,
         "result": lambda v: VisitResult(v).value, "outcome_kind": _outcome_kind,
         "notes": text(4000, nullable=False), "round_id": text(36), "target_id": text(36),
-        "case_id": text(36),
+        "case_id": text(36), "attachments": normalise_refs,
     })
 
 
@@ -92,7 +97,7 @@ def _create_visit(session: Session, principal: Principal, record_id: str,
         point=_reported(values.get("point")), notes=values.get("notes") or "",
         amount_collected=Decimal(values.get("amount_collected") or "0"),
         outcome_kind=OutcomeKind(values["outcome_kind"]) if values.get("outcome_kind")
-        else None)
+        else None, attachments=values.get("attachments") or ())
     visit, _ = visits.store_visit(session, principal, values["round_id"], data)
     return visit
 
@@ -101,7 +106,8 @@ def _update_visit(session: Session, principal: Principal, row: Visit,
                   values: dict[str, Any]) -> None:
     visits.refuse_fact_change(set(values))
     visits.edit_visit(session, principal, row, notes=values.get("notes"),
-                      point=_reported(values.get("point")), move_point="point" in values)
+                      point=_reported(values.get("point")), move_point="point" in values,
+                      attachments=values.get("attachments"))
 
 
 def _delete_visit(session: Session, principal: Principal, row: Visit) -> None:
@@ -113,10 +119,15 @@ def _restore_visit(session: Session, principal: Principal, row: Visit) -> None:
     session.flush()
 
 
+def _with_files(session: Session, row: Visit | None) -> Visit | None:
+    return row and hang_files(session, "visit", [row])[0]
+
+
 VISIT_SPEC = SyncSpec(
     table="visit", fields=VISIT_FIELDS,
-    load=lambda s, p, i: load_scoped(s, p, Visit, "visit.read", i),
-    load_many=lambda s, p, ids: load_ids(s, p, Visit, ids), values=visit_values,
+    load=lambda s, p, i: _with_files(s, load_scoped(s, p, Visit, "visit.read", i)),
+    load_many=lambda s, p, ids: hang_files(s, "visit", load_ids(s, p, Visit, ids)),
+    values=visit_values,
     create=_create_visit, update=_update_visit, delete=_delete_visit, restore=_restore_visit,
     scope=feed_scope(Visit, "visit.read"), normalise=normalise_visit,
 )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
+from enforcement.models import Role
 from tests import factories
 
 
@@ -73,5 +74,23 @@ class GridWorld:
 def world(session: Session, login: Callable[..., dict[str, Any]]) -> GridWorld:
     """A committed ``GridWorld``; add rows with ``session`` and commit again."""
     built = GridWorld(session, login)
+    session.commit()
+    return built
+
+
+class RoundWork:
+    """For visit tests: a locked round of the world's court led by its officer, four stops; a second
+    officer of the court who is on no team of it."""
+
+    def __init__(self, session: Any, world: Any) -> None:
+        self.leader = world.users[Role.OFFICER]
+        self.rnd, self.stops = factories.create_visitable_round(session, self.leader, stops=4)
+        self.bystander = factories.create_user(session, world.court, Role.OFFICER)
+        self.outsider = factories.create_user(session, world.other_court, Role.OFFICER)
+
+
+@pytest.fixture
+def round_work(world: Any, session: Any) -> RoundWork:
+    built = RoundWork(session, world)
     session.commit()
     return built

@@ -8,7 +8,6 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from enforcement.models import (
@@ -26,24 +25,6 @@ from tests.api.helpers import bearer
 
 VISITED_AT = "2026-11-02T02:30:00Z"  # 10:30 in China, on the round's first day
 POINT = {"lon": 108.305, "lat": 35.405, "datum": "gcj02"}
-
-
-class RoundWork:
-    """A locked round of the world's court led by its officer, four stops; a second
-    officer of the court who is on no team of it."""
-
-    def __init__(self, session: Any, world: Any) -> None:
-        self.leader = world.users[Role.OFFICER]
-        self.rnd, self.stops = factories.create_visitable_round(session, self.leader, stops=4)
-        self.bystander = factories.create_user(session, world.court, Role.OFFICER)
-        self.outsider = factories.create_user(session, world.other_court, Role.OFFICER)
-
-
-@pytest.fixture
-def work(world: Any, session: Any) -> RoundWork:
-    built = RoundWork(session, world)
-    session.commit()
-    return built
 
 
 def _post(http: Any, world: Any, user: Any, round_id: str, target_id: str,
@@ -75,10 +56,10 @@ def _push(http: Any, tokens: dict[str, Any], *mutations: dict[str, Any]) -> list
     return response.json()["results"]
 
 
-def _effects(session: Any, work: RoundWork, stop: RoundTarget, visit_id: str) -> dict:
+def _effects(session: Any, round_work: Any, stop: RoundTarget, visit_id: str) -> dict:
     """Everything a visit changes, with the ids that differ between two visits left out."""
     session.expire_all()
-    court_id = work.rnd.court_id
+    court_id = round_work.rnd.court_id
     target = session.get(RoundTarget, (court_id, stop.id))
     visit = session.get(Visit, (court_id, visit_id))
     outcomes = session.scalars(sa.select(Outcome).where(
@@ -99,20 +80,21 @@ def _effects(session: Any, work: RoundWork, stop: RoundTarget, visit_id: str) ->
     }
 
 
-def test_a_pushed_visit_has_every_effect_of_a_posted_one(http, world, login, session, work):
+def test_a_pushed_visit_has_every_effect_of_a_posted_one(http, world, login, session, round_work):
     fields = {"result": "property_found", "amount_collected": "1500.00",
               "outcome_kind": "property_sealed", "notes": "查封农用车一辆，当场履行1500元",
               "point": POINT}
-    posted = _post(http, world, work.leader, work.rnd.id, work.stops[0].id, **fields)
+    posted = _post(http, world, round_work.leader, round_work.rnd.id, round_work.stops[0].id,
+                   **fields)
     assert posted.status_code == 201, posted.text
     assert posted.json()["outcome_kind"] == "property_sealed"
     pushed_id = str(uuid.uuid4())
-    (pushed,) = _push(http, login(work.leader),
-                      _mutation(work.rnd.id, work.stops[1].id, pushed_id, **fields))
+    (pushed,) = _push(http, login(round_work.leader),
+                      _mutation(round_work.rnd.id, round_work.stops[1].id, pushed_id, **fields))
     assert pushed["status"] == "applied", pushed
 
-    by_rest = _effects(session, work, work.stops[0], posted.json()["id"])
-    by_sync = _effects(session, work, work.stops[1], pushed_id)
+    by_rest = _effects(session, round_work, round_work.stops[0], posted.json()["id"])
+    by_sync = _effects(session, round_work, round_work.stops[1], pushed_id)
     assert by_sync == by_rest
     assert by_sync["target"][:2] == ("visited", "property_found")
     assert by_sync["recovered"] == Decimal("1500.00")
@@ -120,28 +102,29 @@ def test_a_pushed_visit_has_every_effect_of_a_posted_one(http, world, login, ses
         ("payment_received", Decimal("1500.00")), ("property_sealed", Decimal("0.00"))]
     assert by_sync["visit"][6] == world.village_a.id, "placed on its grid from the GCJ-02 point"
     (action, actor, detail), = by_sync["audit"]
-    assert (action, actor) == ("visit.record", work.leader.id)
+    assert (action, actor) == ("visit.record", round_work.leader.id)
     assert detail["outcomes"] == ["payment_received", "property_sealed"]
     session.expire_all()
-    rnd = session.get(EnforcementRound, (work.rnd.court_id, work.rnd.id))
+    rnd = session.get(EnforcementRound, (round_work.rnd.court_id, round_work.rnd.id))
     assert rnd.status == RoundStatus.RUNNING
 
 
-def test_a_refused_visit_gets_the_rest_code_per_mutation(http, world, login, session, work):
-    planned, (planned_stop,) = factories.create_visitable_round(session, work.leader, stops=1,
+def test_a_refused_visit_gets_the_rest_code_per_mutation(http, world, login, session, round_work):
+    planned, (planned_stop,) = factories.create_visitable_round(session, round_work.leader, stops=1,
                                                                 status=RoundStatus.PLANNED)
     session.commit()
-    stop = work.stops[0]
+    stop = round_work.stops[0]
     cases = [  # who, round, stop, extra fields, REST status and code
-        (work.bystander, work.rnd.id, stop.id, {}, 403, "not_on_round_team"),
-        (world.judge_user, work.rnd.id, stop.id, {}, 403, "not_on_round_team"),
-        (world.assistant, work.rnd.id, stop.id, {}, 403, "forbidden"),
-        (work.outsider, work.rnd.id, stop.id, {}, 404, "round_not_found"),
-        (work.leader, planned.id, planned_stop.id, {}, 409, "round_not_running"),
-        (work.leader, work.rnd.id, "0" * 16, {}, 404, "round_target_not_found"),
-        (work.leader, work.rnd.id, stop.id, {"result": "paid", "amount_collected": "50001"},
-         409, "amount_owed_exceeded"),
-        (work.leader, work.rnd.id, stop.id, {"result": "paid"}, 422, "validation_failed"),
+        (round_work.bystander, round_work.rnd.id, stop.id, {}, 403, "not_on_round_team"),
+        (world.judge_user, round_work.rnd.id, stop.id, {}, 403, "not_on_round_team"),
+        (world.assistant, round_work.rnd.id, stop.id, {}, 403, "forbidden"),
+        (round_work.outsider, round_work.rnd.id, stop.id, {}, 404, "round_not_found"),
+        (round_work.leader, planned.id, planned_stop.id, {}, 409, "round_not_running"),
+        (round_work.leader, round_work.rnd.id, "0" * 16, {}, 404, "round_target_not_found"),
+        (round_work.leader, round_work.rnd.id, stop.id,
+         {"result": "paid", "amount_collected": "50001"}, 409, "amount_owed_exceeded"),
+        (round_work.leader, round_work.rnd.id, stop.id, {"result": "paid"}, 422,
+         "validation_failed"),
     ]
     for user, round_id, target_id, extra, status, code in cases:
         posted = _post(http, world, user, round_id, target_id, **extra)
@@ -157,52 +140,53 @@ def test_a_refused_visit_gets_the_rest_code_per_mutation(http, world, login, ses
         assert [r["status"] for r in results[1:]] in ([], ["applied"])
     session.expire_all()
     assert session.scalar(sa.select(sa.func.count()).select_from(Visit).where(
-        Visit.court_id == work.rnd.court_id, Visit.round_id.in_((work.rnd.id, planned.id)))) == 0
+        Visit.court_id == round_work.rnd.court_id,
+        Visit.round_id.in_((round_work.rnd.id, planned.id)))) == 0
     assert session.get(EnforcementCase, (stop.court_id, stop.case_id)).amount_recovered == 0
-    assert session.get(EnforcementRound, (stop.court_id, work.rnd.id)).status == \
+    assert session.get(EnforcementRound, (stop.court_id, round_work.rnd.id)).status == \
         RoundStatus.LOCKED
 
 
-def test_a_retried_visit_pays_once(http, world, login, session, work):
-    phone = login(work.leader)
-    stop = work.stops[2]
+def test_a_retried_visit_pays_once(http, world, login, session, round_work):
+    phone = login(round_work.leader)
+    stop = round_work.stops[2]
     visit_id = "visitpaid0000002"  # WatermelonDB's 16-character ids
-    made = _mutation(work.rnd.id, stop.id, visit_id, result="paid", amount_collected="2000")
+    made = _mutation(round_work.rnd.id, stop.id, visit_id, result="paid", amount_collected="2000")
     first = _push(http, phone, made)
     assert first[0]["status"] == "applied", first
     assert _push(http, phone, made) == first, "a replayed batch answers the same"
     (again,) = _push(http, phone, {**made, "mutation_id": uuid.uuid4().hex})
     assert again["status"] in ("applied", "merged"), again  # the same values: no change
-    other_phone = login(work.leader)
+    other_phone = login(round_work.leader)
     (elsewhere,) = _push(http, other_phone, {**made, "mutation_id": uuid.uuid4().hex})
     assert elsewhere["status"] in ("applied", "merged"), elsewhere
-    retry = _post(http, world, work.leader, work.rnd.id, stop.id, id=visit_id, result="paid",
-                  amount_collected="2000")
+    retry = _post(http, world, round_work.leader, round_work.rnd.id, stop.id, id=visit_id,
+                  result="paid", amount_collected="2000")
     assert retry.status_code == 200, retry.text
 
-    effects = _effects(session, work, stop, visit_id)
+    effects = _effects(session, round_work, stop, visit_id)
     assert effects["recovered"] == Decimal("2000.00")
     assert [o[:2] for o in effects["outcomes"]] == [("payment_received", Decimal("2000.00"))]
     assert [a[0] for a in effects["audit"]] == ["visit.record"]
 
 
-def test_the_recording_officer_edits_notes_and_point_only(http, world, login, session, work):
-    phone = login(work.leader)
-    stop = work.stops[3]
+def test_the_recording_officer_edits_notes_and_point_only(http, world, login, session, round_work):
+    phone = login(round_work.leader)
+    stop = round_work.stops[3]
     visit_id = str(uuid.uuid4())
-    _push(http, phone, _mutation(work.rnd.id, stop.id, visit_id, result="paid",
+    _push(http, phone, _mutation(round_work.rnd.id, stop.id, visit_id, result="paid",
                                  amount_collected="800"))
     (noted,) = _push(http, phone, _edit(visit_id, 1, notes="余款约定下周付清", point=POINT))
     assert noted["status"] == "applied", noted
     refused = _push(
         http, phone,
         _edit(visit_id, 2, amount_collected="8000"), _edit(visit_id, 2, result="refused"),
-        _edit(visit_id, 2, target_id=work.stops[0].id), _edit(visit_id, 2, op="delete"))
+        _edit(visit_id, 2, target_id=round_work.stops[0].id), _edit(visit_id, 2, op="delete"))
     assert [(r["status"], r["code"]) for r in refused] == [("rejected", "visit_recorded")] * 4
-    (bystander,) = _push(http, login(work.bystander), _edit(visit_id, 2, notes="改"))
+    (bystander,) = _push(http, login(round_work.bystander), _edit(visit_id, 2, notes="改"))
     assert (bystander["status"], bystander["code"]) == ("rejected", "forbidden")
 
-    effects = _effects(session, work, stop, visit_id)
+    effects = _effects(session, round_work, stop, visit_id)
     assert effects["visit"][:4] == ("paid", Decimal("800.00"), None, "余款约定下周付清")
     assert effects["visit"][6] == world.village_a.id
     assert effects["recovered"] == Decimal("800.00")

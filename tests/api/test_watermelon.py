@@ -234,3 +234,32 @@ def test_roles_without_rights_get_nothing_and_write_nothing(http, world, login, 
         assert answer.status_code == 200, answer.text
         (result,) = answer.json()["results"]
         assert (result["status"], result["code"]) == ("rejected", "forbidden"), role
+
+
+def test_photos_travel_as_a_json_text_column(http, world, login, engine, app, tmp_path,
+                                             monkeypatch):
+    """WatermelonDB columns hold text: a phone sends its lead's photo list as JSON text
+    (schema 2) and gets it back the same way."""
+    import json
+    import os
+
+    from tests.api.helpers import upload_file
+
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    phone = login(world.assistant)
+    sha = upload_file(http, bearer(phone), os.urandom(3_000))["sha256"]
+    first = pull(http, phone)
+    lead_id = wm_id()
+    photos = json.dumps([{"sha256": sha, "caption": "车"}], ensure_ascii=False)
+    answer = http.post(URL, headers=bearer(phone), json={"changes": {"lead": {
+        "created": [lead_raw(lead_id, attachments=photos)], "updated": [], "deleted": []}}},
+        params={"last_pulled_at": first["timestamp"], "schema_version": 2})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["counts"]["applied"] == 1, answer.text
+    lead = http.get(f"/api/v1/leads/{lead_id}", headers=bearer(phone))
+    assert [a["sha256"] for a in lead.json()["attachments"]] == [sha]
+    settle(engine)
+    again = http.get(URL, headers=bearer(phone), params={
+        "schema_version": 2, "migration": "null", "last_pulled_at": first["timestamp"]}).json()
+    row = next(r for r in again["changes"]["lead"]["updated"] if r["id"] == lead_id)
+    assert json.loads(row["attachments"]) == [{"sha256": sha, "caption": "车"}]

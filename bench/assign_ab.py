@@ -5,7 +5,10 @@ Every repetition re-creates the same seeded random points (the bench row's table
 runs each variant on a fresh copy in its own transaction, times it, and checks that it puts
 every point in the same grid, with the same flag and distance, as the statement it
 replaces. Variants run in a rotating order so that a noisy minute on the shared machine
-does not favour one of them. Needs the database `python -m bench.run --only assign` made:
+does not favour one of them, and besides the wall time each run reports the CPU time the
+PostgreSQL backend spent on it (from /proc: the server must run on this machine), which
+the other engineers' load inflates far less. Needs the database that
+`python -m bench.run --only assign` made:
 
     DATABASE_URL=… .venv/bin/python -m bench.assign_ab --points 200000 --repeat 3
 """
@@ -18,6 +21,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
@@ -106,6 +110,12 @@ def make_source(conn: Connection, court_id: str, n: int, seed: float) -> None:
     """), {"c": court_id, "n": n})
 
 
+def backend_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one PostgreSQL backend so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def placements(conn: Connection) -> list[tuple]:
     return [tuple(r) for r in conn.execute(sa.text(
         "SELECT id, village_grid_id, township_id, outside_grid, nearest_grid_distance_m "
@@ -133,26 +143,31 @@ def main(argv: list[str] | None = None) -> None:
         court_id = conn.execute(sa.text("SELECT court_id FROM village_grid LIMIT 1")).scalar()
         make_source(conn, court_id, args.points, 0.42)
     seconds: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     reference: list[tuple] | None = None
     for rep in range(args.repeat):
         for name in names[rep % len(names):] + names[:rep % len(names)]:
             with engine.begin() as conn:
                 fresh_points(conn)
             with engine.begin() as conn:
-                started = time.perf_counter()
+                pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+                cpu_before, started = backend_cpu_seconds(pid), time.perf_counter()
                 VARIANTS[name](conn, court_id)
             seconds[name].append(time.perf_counter() - started)
+            cpu[name].append(backend_cpu_seconds(pid) - cpu_before)
             with engine.connect() as conn:
                 got = placements(conn)
             reference = reference or got
             differ = sum(1 for a, b in zip(reference, got, strict=True) if a != b)
             print(f"rep {rep + 1} {name:<32} {seconds[name][-1]:7.2f} s "
                   f"{args.points / seconds[name][-1]:>10,.0f} points/s  "
+                  f"backend CPU {cpu[name][-1]:6.2f} s  "
                   f"{differ} differ from {names[0]!r}", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f}; medians:")
     for name in names:
-        m = statistics.median(seconds[name])
-        print(f"  {name:<32} {m:7.2f} s {args.points / m:>10,.0f} points/s")
+        m, c = statistics.median(seconds[name]), statistics.median(cpu[name])
+        print(f"  {name:<32} {m:7.2f} s {args.points / m:>10,.0f} points/s; backend CPU "
+              f"{c:6.2f} s {args.points / c:>10,.0f} points/CPU-s")
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS ab_source, bench_point"))
     engine.dispose()

@@ -13,12 +13,13 @@ gets the same grid whether it was written today or re-assigned tomorrow:
 * the township is the chosen grid's township.
 
 How it stays fast (bench/profile-findings.md, finding 4): JIT is off for the statement
-(it compiled for longer than it ran); a big table finds its covering grid through a lattice
-of cells (``geo.grid_cells``: a hash join, no index probe per point), a small one through
-the GiST index; and the spheroidal distance, the dearest step, is measured only for the
-candidates that could still be nearest: a candidate whose planar distance times a lower
-bound of metres per degree already exceeds the first candidate's spheroidal distance
-cannot win, so skipping it gives the same answer as measuring all of them.
+(it compiled for longer than it ran); covered points are placed first and only the rest
+search for a nearest grid; a big table finds its covering grid through a lattice of cells
+(``geo.grid_cells``: a hash join, no index probe per point), a small one through the GiST
+index; and the spheroidal distance, the dearest step, is measured for the planar-nearest
+candidate and then only for candidates whose lower bound (planar distance with longitude
+scaled, times the smallest metres per degree) does not already exceed it: the others are
+provably farther, so skipping them gives the same answer as measuring all of them.
 
 Only rows whose placement changes are written (with ``version + 1``), so the sync feed sees
 real changes only. Tables and columns are arguments: ``geo`` knows no domain model.
@@ -37,21 +38,20 @@ from geo import grid_cells
 
 KNN_CANDIDATES = 8
 """Grids ranked by planar distance before the spheroidal distance picks the nearest."""
-CELL_MIN_ROWS = 20_000
-"""From this many rows (planner estimate) the lattice pays for its build (~0.1–0.5 s)."""
-METRES_PER_DEGREE_LOW = (
-    "0.99 * least(110574.0, 111319.49 * cos(radians(least(89.9, "
-    "greatest(abs(ST_Y({pt})), :max_lat) + 0.5))))")
-"""A lower bound of metres per planar degree between the point and any grid: the meridian
-scale is at least 110,574 m/° and the parallel scale 111,319 m/° × cos(latitude), taken at
-the highest latitude a short geodesic between them can reach (+0.5°); 1 % margin for the
-spheroidal approximations of ``ST_Distance(geography)``."""
-METRES_PER_DEGREE_HIGH = 1.01 * 111_694.0
-"""An upper bound of metres per planar degree anywhere (meridian scale at the poles, the
-largest scale on the ellipsoid), with the same 1 % margin."""
-PRUNE_BELOW_DEGREES = 1.0
-"""Pruning is used only when the nearest candidate is closer than this: the bounds hold
-for short geodesics, not for ones that wrap the globe."""
+CELL_MIN_ROWS = 50_000
+"""From this many rows (planner estimate) the lattice pays for its build (0.3–1 s)."""
+LONGITUDE_SCALE = "cos(radians(least(89.9, greatest(abs(ST_Y(c.pt)), :max_lat) + 0.1)))"
+"""cos of the highest latitude a geodesic shorter than ``PRUNE_WITHIN_M`` between the point
+and any grid can reach (the point's or the grids' highest, plus 0.1° for its bulge)."""
+METRES_PER_SCALED_DEGREE = 0.99 * 110_574.0
+"""After longitude is multiplied by ``LONGITUDE_SCALE``, one planar degree is at least
+110,574 m on the ellipsoid (the meridian scale at the equator, the smallest scale there
+is); 1 % margin for the spheroidal approximations of ``ST_Distance(geography)``."""
+MARGIN_M = 10.0
+"""Absolute margin: geography edges are great-circle arcs, geometry edges straight lines
+in degrees; over a 25 km edge they part by less than 10 m."""
+PRUNE_WITHIN_M = 100_000.0
+"""Pruning is used only when the first candidate is nearer than this (short geodesics)."""
 STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
 """Set for the statement only. JIT compiled the per-row expressions for longer than they
 ran; the hash join of points to cells wants more than the default 4 MB."""
@@ -89,20 +89,32 @@ def _covering_lateral(p: str, g: str) -> str:
 def _nearest(g: str) -> str:
     """``near``: the nearest grid of ``c.pt``, covered by none (see the module docstring).
 
-    Of the planar candidates, candidate i can be nearer on the spheroid than the planar-
-    nearest one only if ``low × planar_i <= high × planar_1``; only those are measured."""
-    low = METRES_PER_DEGREE_LOW.format(pt="c.pt")
+    The spheroidal distance d1 to the planar-nearest grid is measured first. Another grid
+    can only be nearer if its lower bound (``METRES_PER_SCALED_DEGREE`` × planar distance
+    with longitude scaled) is within d1 + ``MARGIN_M``; since scaling shrinks distances by
+    at most ``LONGITUDE_SCALE``, such grids lie within a planar radius that the GiST index
+    searches directly (``ST_DWithin``), still the nearest ``KNN_CANDIDATES`` of them by
+    planar distance. Only those passing the exact bound are measured: the others are
+    provably farther, so the answer is the one measuring all candidates gives."""
+    scaled = (f"ST_Distance(ST_Scale(k.geom, {LONGITUDE_SCALE}, 1), "
+              f"ST_Scale(c.pt, {LONGITUDE_SCALE}, 1))")
+    radius = (f"CASE WHEN first.d1 >= {PRUNE_WITHIN_M} THEN 1000 ELSE (first.d1 + "
+              f"{MARGIN_M}) / ({METRES_PER_SCALED_DEGREE} * {LONGITUDE_SCALE}) END")
     return f"""
         LEFT JOIN LATERAL (
+            SELECT f.id, ST_Distance(f.geom::geography, c.pt::geography) AS d1
+            FROM {g} AS f WHERE f.court_id = :court
+            ORDER BY f.geom <-> c.pt LIMIT 1
+        ) AS first ON true
+        LEFT JOIN LATERAL (
             SELECT k.id, k.township_id,
-                   ST_Distance(k.geom::geography, c.pt::geography) AS distance
-            FROM (SELECT knn.*, min(knn.planar) OVER () AS nearest_planar
-                  FROM (SELECT g.id, g.township_id, g.code, g.geom,
-                               ST_Distance(g.geom, c.pt) AS planar
-                        FROM {g} AS g WHERE g.court_id = :court
-                        ORDER BY g.geom <-> c.pt LIMIT {KNN_CANDIDATES}) AS knn) AS k
-            WHERE k.nearest_planar >= {PRUNE_BELOW_DEGREES}
-               OR k.planar * {low} <= k.nearest_planar * {METRES_PER_DEGREE_HIGH}
+                   CASE WHEN k.id = first.id THEN first.d1
+                        ELSE ST_Distance(k.geom::geography, c.pt::geography) END AS distance
+            FROM (SELECT g.id, g.township_id, g.code, g.geom FROM {g} AS g
+                  WHERE g.court_id = :court AND ST_DWithin(g.geom, c.pt, {radius})
+                  ORDER BY g.geom <-> c.pt LIMIT {KNN_CANDIDATES}) AS k
+            WHERE k.id = first.id OR first.d1 >= {PRUNE_WITHIN_M}
+               OR {METRES_PER_SCALED_DEGREE} * {scaled} <= first.d1 + {MARGIN_M}
             ORDER BY distance, k.code, k.id LIMIT 1
         ) AS near ON true"""
 

@@ -1,16 +1,25 @@
 """Set-based re-assignment of located records to village grids, one UPDATE per table.
 
 After boundaries change, every lead, sighting, visit, task answer, case address and debtor
-home must land in the grid that now holds it: one ``UPDATE … FROM`` per table, driven by
-the GiST index on the grids (``ST_Covers`` for inside, KNN ``<->`` for outside), never a
+home must land in the grid that now holds it: one ``UPDATE … FROM`` per table, never a
 Python loop. The rule is the one ``enforcement.placement`` applies on write, so a record
 gets the same grid whether it was written today or re-assigned tomorrow:
 
 * inside (or on the edge of) one or more grids → the grid with the lowest code (then id):
   a point on a shared border lands in exactly one grid, the same one every time;
-* outside every grid → the nearest grid (8 KNN candidates, then the exact distance on the
-  spheroid), ``outside_grid`` true and ``nearest_grid_distance_m`` set (rounded to 0.1 m);
+* outside every grid → the nearest grid on the spheroid among the ``KNN_CANDIDATES``
+  nearest by planar distance (ties: lowest code), ``outside_grid`` true and
+  ``nearest_grid_distance_m`` set (rounded to 0.1 m);
 * the township is the chosen grid's township.
+
+How it stays fast (bench/profile-findings.md, finding 4): JIT is off for the statement
+(it compiled for longer than it ran); covered points are placed first and only the rest
+search for a nearest grid; a big table finds its covering grid through a lattice of cells
+(``geo.grid_cells``: a hash join, no index probe per point), a small one through the GiST
+index; and the spheroidal distance, the dearest step, is measured for the planar-nearest
+candidate and then only for candidates whose lower bound (planar distance with longitude
+scaled, times the smallest metres per degree) does not already exceed it: the others are
+provably farther, so skipping them gives the same answer as measuring all of them.
 
 Only rows whose placement changes are written (with ``version + 1``), so the sync feed sees
 real changes only. Tables and columns are arguments: ``geo`` knows no domain model.
@@ -18,13 +27,34 @@ real changes only. Tables and columns are arguments: ``geo`` knows no domain mod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from geo import grid_cells
+
 KNN_CANDIDATES = 8
 """Grids ranked by planar distance before the spheroidal distance picks the nearest."""
+CELL_MIN_ROWS = 50_000
+"""From this many rows (planner estimate) the lattice pays for its build (0.3–1 s)."""
+LONGITUDE_SCALE = "cos(radians(least(89.9, greatest(abs(ST_Y(c.pt)), :max_lat) + 0.1)))"
+"""cos of the highest latitude a geodesic shorter than ``PRUNE_WITHIN_M`` between the point
+and any grid can reach (the point's or the grids' highest, plus 0.1° for its bulge)."""
+METRES_PER_SCALED_DEGREE = 0.99 * 110_574.0
+"""After longitude is multiplied by ``LONGITUDE_SCALE``, one planar degree is at least
+110,574 m on the ellipsoid (the meridian scale at the equator, the smallest scale there
+is); 1 % margin for the spheroidal approximations of ``ST_Distance(geography)``."""
+MARGIN_M = 10.0
+"""Absolute margin: geography edges are great-circle arcs, geometry edges straight lines
+in degrees; over a 25 km edge they part by less than 10 m."""
+PRUNE_WITHIN_M = 100_000.0
+"""Pruning is used only when the first candidate is nearer than this (short geodesics)."""
+STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+"""Set for the statement only. JIT compiled the per-row expressions for longer than they
+ran; the hash join of points to cells wants more than the default 4 MB."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,43 +76,86 @@ class Reassigned:
     """Rows now in a different village grid than before."""
 
 
-def reassign_sql(target: PointTable, grid_table: str = "village_grid") -> sa.TextClause:
-    """The statement re-placing every located row of ``target`` in the court ``:court``."""
+def _covering_lateral(p: str, g: str) -> str:
+    """The covering grid with the lowest code through one GiST probe per point."""
+    return f"""
+        LEFT JOIN LATERAL (
+            SELECT g.id, g.township_id FROM {g} AS g
+            WHERE g.court_id = :court AND ST_Covers(g.geom, r.{p})
+            ORDER BY g.code, g.id LIMIT 1
+        ) AS cov ON true"""
+
+
+def _nearest(g: str) -> str:
+    """``near``: the nearest grid of ``c.pt``, covered by none (see the module docstring).
+
+    The spheroidal distance d1 to the planar-nearest grid is measured first. Another grid
+    can only be nearer if its lower bound (``METRES_PER_SCALED_DEGREE`` × planar distance
+    with longitude scaled) is within d1 + ``MARGIN_M``; since scaling shrinks distances by
+    at most ``LONGITUDE_SCALE``, such grids lie within a planar radius that the GiST index
+    searches directly (``ST_DWithin``), still the nearest ``KNN_CANDIDATES`` of them by
+    planar distance. Only those passing the exact bound are measured: the others are
+    provably farther, so the answer is the one measuring all candidates gives."""
+    scaled = (f"ST_Distance(ST_Scale(k.geom, {LONGITUDE_SCALE}, 1), "
+              f"ST_Scale(c.pt, {LONGITUDE_SCALE}, 1))")
+    radius = (f"CASE WHEN first.d1 >= {PRUNE_WITHIN_M} THEN 1000 ELSE (first.d1 + "
+              f"{MARGIN_M}) / ({METRES_PER_SCALED_DEGREE} * {LONGITUDE_SCALE}) END")
+    return f"""
+        LEFT JOIN LATERAL (
+            SELECT f.id, ST_Distance(f.geom::geography, c.pt::geography) AS d1
+            FROM {g} AS f WHERE f.court_id = :court
+            ORDER BY f.geom <-> c.pt LIMIT 1
+        ) AS first ON true
+        LEFT JOIN LATERAL (
+            SELECT k.id, k.township_id,
+                   CASE WHEN k.id = first.id THEN first.d1
+                        ELSE ST_Distance(k.geom::geography, c.pt::geography) END AS distance
+            FROM (SELECT g.id, g.township_id, g.code, g.geom FROM {g} AS g
+                  WHERE g.court_id = :court AND ST_DWithin(g.geom, c.pt, {radius})
+                  ORDER BY g.geom <-> c.pt LIMIT {KNN_CANDIDATES}) AS k
+            WHERE k.id = first.id OR first.d1 >= {PRUNE_WITHIN_M}
+               OR {METRES_PER_SCALED_DEGREE} * {scaled} <= first.d1 + {MARGIN_M}
+            ORDER BY distance, k.code, k.id LIMIT 1
+        ) AS near ON true"""
+
+
+def reassign_sql(target: PointTable, grid_table: str = "village_grid",
+                 cells: bool = False) -> sa.TextClause:
+    """The statement re-placing every located row of ``target`` in the court ``:court``;
+    with ``cells`` the lattice of :mod:`geo.grid_cells` must exist (:func:`reassign`).
+
+    Covered points are placed first (``covered``); only the points no grid covers go
+    through the nearest-grid search, so the covered majority pays nothing for it."""
     t, p, g = target.table, target.point_column, grid_table
+    covering = grid_cells.covering_join(p) if cells else _covering_lateral(p, g)
     flag_sets = (", outside_grid = p.outside, nearest_grid_distance_m = p.distance"
                  if target.flags else "")
     flag_diff = ("OR t.outside_grid IS DISTINCT FROM p.outside "
                  "OR t.nearest_grid_distance_m IS DISTINCT FROM p.distance"
                  if target.flags else "")
     return sa.text(f"""
-        WITH placed AS (
-            SELECT r.court_id, r.id, r.village_grid_id AS old_grid,
-                   coalesce(cov.id, near.id) AS grid_id,
-                   coalesce(cov.township_id, near.township_id) AS township_id,
-                   cov.id IS NULL AS outside,
-                   CASE WHEN cov.id IS NULL
-                        THEN round(near.distance::numeric, 1)::float8 END AS distance
+        WITH covered AS MATERIALIZED (
+            SELECT r.id, r.{p} AS pt, r.village_grid_id AS old_grid,
+                   cov.id AS grid_id, cov.township_id
             FROM {t} AS r
-            LEFT JOIN LATERAL (
-                SELECT g.id, g.township_id FROM {g} AS g
-                WHERE g.court_id = r.court_id AND ST_Covers(g.geom, r.{p})
-                ORDER BY g.code, g.id LIMIT 1
-            ) AS cov ON true
-            LEFT JOIN LATERAL (
-                SELECT k.id, k.township_id,
-                       ST_Distance(k.geom::geography, r.{p}::geography) AS distance
-                FROM (SELECT g.id, g.township_id, g.code, g.geom FROM {g} AS g
-                      WHERE g.court_id = r.court_id AND cov.id IS NULL
-                      ORDER BY g.geom <-> r.{p} LIMIT {KNN_CANDIDATES}) AS k
-                ORDER BY distance, k.code, k.id LIMIT 1
-            ) AS near ON true
+            {covering}
             WHERE r.court_id = :court AND r.{p} IS NOT NULL
+        ), placed AS (
+            SELECT id, old_grid, grid_id, township_id,
+                   false AS outside, NULL::float8 AS distance
+            FROM covered WHERE grid_id IS NOT NULL
+            UNION ALL
+            SELECT c.id, c.old_grid, near.id, near.township_id,
+                   true, round(near.distance::numeric, 1)::float8
+            FROM covered AS c
+            {_nearest(g)}
+            WHERE c.grid_id IS NULL
         ), changed AS (
             UPDATE {t} AS t
             SET village_grid_id = p.grid_id, township_id = p.township_id{flag_sets},
                 version = t.version + 1, updated_at = now()
             FROM placed AS p
-            WHERE t.court_id = p.court_id AND t.id = p.id
+            WHERE t.court_id = :court AND t.id = p.id
               AND (t.village_grid_id IS DISTINCT FROM p.grid_id
                    OR t.township_id IS DISTINCT FROM p.township_id {flag_diff})
             RETURNING p.old_grid IS DISTINCT FROM p.grid_id AS moved
@@ -92,7 +165,38 @@ def reassign_sql(target: PointTable, grid_table: str = "village_grid") -> sa.Tex
 
 
 def reassign(conn: Connection, target: PointTable, court_id: str,
-             grid_table: str = "village_grid") -> Reassigned:
-    """Re-place every located row of one table in one court; the caller owns the transaction."""
-    row = conn.execute(reassign_sql(target, grid_table), {"court": court_id}).one()
+             grid_table: str = "village_grid", *, cells: bool | None = None) -> Reassigned:
+    """Re-place every located row of one table in one court; the caller owns the transaction.
+
+    ``cells`` forces the lattice on or off (tests, benchmarks); by default a table of
+    ``CELL_MIN_ROWS`` rows or more uses it."""
+    lattice = grid_cells.extent(conn, court_id, grid_table)
+    use_cells = lattice is not None and (
+        cells if cells is not None else estimated_rows(conn, target.table) >= CELL_MIN_ROWS)
+    params: dict[str, object] = {"court": court_id,
+                                 "max_lat": lattice.max_abs_lat if lattice else 0.0}
+    with statement_settings(conn):
+        if use_cells and lattice is not None:
+            grid_cells.build(conn, court_id, grid_table, lattice)
+            params |= grid_cells.params(lattice)
+        row = conn.execute(reassign_sql(target, grid_table, use_cells), params).one()
     return Reassigned(target.table, int(row.updated), int(row.moved))
+
+
+def estimated_rows(conn: Connection, table: str) -> float:
+    """The planner's row estimate of a table (-1 when it was never analysed)."""
+    return float(conn.execute(sa.text(
+        "SELECT coalesce((SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)), -1)"),
+        {"t": table}).scalar_one())
+
+
+@contextmanager
+def statement_settings(conn: Connection) -> Iterator[None]:
+    """Apply ``STATEMENT_SETTINGS`` inside the caller's transaction, then put back what was."""
+    before = {name: conn.execute(sa.text("SELECT current_setting(:n)"), {"n": name})
+              .scalar_one() for name in STATEMENT_SETTINGS}
+    for name, value in STATEMENT_SETTINGS.items():
+        conn.execute(sa.text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})
+    yield  # on an error the transaction is aborted and its rollback undoes the settings
+    for name, value in before.items():
+        conn.execute(sa.text("SELECT set_config(:n, :v, true)"), {"n": name, "v": value})

@@ -9,7 +9,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter, defaultdict
 from dataclasses import fields
 from datetime import UTC, date, datetime, timedelta
@@ -529,13 +528,11 @@ def test_references_and_columns(county: DemoCounty) -> None:
                     assert key in future or value <= AS_OF, (table, key, value)
 
 
-# ---- scale and speed -------------------------------------------------------------------------
+# ---- scale ---------------------------------------------------------------------------------
 
 
 def test_scale_two_doubles_the_work(county: DemoCounty) -> None:
-    started = time.perf_counter()
     double = generate_county(scale=2)
-    assert time.perf_counter() - started < 10
     assert len(double.cases) == 2 * len(county.cases)
     assistants = [u for u in double.users if u.role == Role.GRID_ASSISTANT]
     assert len(assistants) == 470
@@ -545,12 +542,6 @@ def test_scale_two_doubles_the_work(county: DemoCounty) -> None:
                  "deputy_evaluations", "linkage_requests"):
         assert len(getattr(double, name)) == 2 * len(getattr(county, name)), name
     assert len({c.case_number for c in double.cases}) == len(double.cases)
-
-
-def test_generation_is_fast() -> None:
-    started = time.perf_counter()
-    generate_county(seed=99)
-    assert time.perf_counter() - started < 5
 
 
 def test_record_fields_are_plain(county: DemoCounty) -> None:

@@ -177,7 +177,20 @@ async function roundView(panel, grid, round, drawn, refreshList, message) {
       clear(feedback, notice('error', describeError(err)));
     }
   };
-  const pinnedBody = () => ({ pinned: [...moves].map(([target_id, team_id]) => ({ target_id, team_id })) });
+  // Target ids change with every plan, so a move is pinned by its case (or lead), and the
+  // stops pinned before (`pinned: true` in the plan) stay where the planner put them.
+  const pinOf = (stop, team_id) => (stop.case_id ? { case_id: stop.case_id, team_id }
+    : { lead_id: stop.lead_id, team_id });
+  const pinnedBody = () => {
+    const pins = new Map();
+    for (const route of plan ? plan.routes : []) {
+      for (const stop of route.stops) {
+        const team = moves.get(stop.target_id) || (stop.pinned ? route.team_id : null);
+        if (team) pins.set(stop.target_id, pinOf(stop, team));
+      }
+    }
+    return { pinned: [...pins.values()] };
+  };
   const replan = h('button', { type: 'button', id: 'replan', disabled: true, onclick: () => run(
     () => api(`/rounds/${round.id}/plan`, { method: 'POST', body: pinnedBody() }),
     t('rounds.replanned')) }, t('rounds.replan'));

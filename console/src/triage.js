@@ -4,7 +4,7 @@
 // shows the problem title it answers.
 import { api, blobUrl, listAll } from './api.js';
 import { clear, describeError, formatTime, h, notice } from './dom.js';
-import { dot, gridMap } from './gridmap.js';
+import { dot, gridMap, L } from './gridmap.js';
 import { t } from './i18n.js';
 
 const QUEUE = ['submitted', 'under_review'];
@@ -91,7 +91,10 @@ export async function triageScreen(main, me) {
     for (const pin of pins) pin.remove();
     pins = [lead, twin].filter((l) => l && l.point).map((l, k) => dot([l.point.lat, l.point.lon],
       k ? '#868e96' : '#d9480f', l.id).addTo(grid.map));
-    if (pins.length) grid.map.setView(pins[0].getLatLng(), 13);
+    if (pins.length) {
+      grid.map.fitBounds(L.latLngBounds(pins.map((pin) => pin.getLatLng())).pad(0.5),
+        { maxZoom: 12 });
+    }
     const feedback = h('div', { id: 'triage-feedback' }, message || null);
     const act = async (to, extra) => {
       try {

@@ -152,7 +152,9 @@ def test_triage_a_lead_with_its_photo_and_possible_duplicate(live_server, page, 
     cards.nth(1).wait_for()
     assert "王大锤今天在村口小卖部" in cards.nth(0).inner_text()
     assert "上周见过他的车" in cards.nth(1).inner_text()  # the possible duplicate beside it
-    page.wait_for_function("document.querySelector('.lead-card img.photo')?.naturalWidth === 4")
+    photo_img = page.locator(".lead-card img.photo[src^='blob:']")
+    photo_img.wait_for()  # fetched with the token, shown from memory
+    assert photo_img.evaluate("img => img.decode().then(() => img.naturalWidth)") == 4
     assert page.locator("#triage-map .dot").count() == 2  # both pins on the map
 
     page.fill("#triage-actions input[name=duplicate_of_id]", "")
@@ -174,7 +176,9 @@ def test_triage_a_lead_with_its_photo_and_possible_duplicate(live_server, page, 
 
     page.select_option("#triage-actions select[name=officer_id]", county.judge.id)
     page.click("#action-assign")
-    page.wait_for_selector("#triage-feedback .notice.ok")
+    page.wait_for_selector("#triage-feedback .notice.ok:has-text('已指派')")
+    assert page.locator("#triage-detail .lead-card [data-status]").first.get_attribute(
+        "data-status") == "assigned"
     lead = requests.get(f"{live_server}/api/v1/leads/{lead_id}", headers=judge, timeout=30)
     assert lead.json()["status"] == "assigned"
     assert lead.json()["assigned_officer_id"] == county.judge.id

@@ -36,24 +36,24 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test bench browser watermelon-js setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test bench browser watermelon-js console setup system-deps venv db-server db migrate seed lint stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-run: seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
+run: console seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)): $(DEMO_USERS)"
-	@echo "API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo "Console: http://127.0.0.1:$(PORT)/console   API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo
 	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-serve: seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
+serve: console seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server browser watermelon-js ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser watermelon-js console ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -85,6 +85,33 @@ watermelon-js:
 	echo "Installing WatermelonDB for the sync test (npm ci in $(WM_DIR))"; \
 	(cd $(WM_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
 	echo "$$want" > "$$stamp"
+
+# The web console (console/, served at /console): Node.js and npm from apt when missing (as
+# root), `npm ci` only when package-lock.json changed (stamp as for watermelon-js), and the
+# esbuild bundle in console/dist only when a source file changed.
+CONSOLE_DIR := console
+CONSOLE_SOURCES := $(wildcard $(CONSOLE_DIR)/src/*) $(CONSOLE_DIR)/build.mjs
+CONSOLE_STAMP := $(CONSOLE_DIR)/node_modules/.gridwork-lock-sha256
+console: $(CONSOLE_DIR)/dist/index.html ## build the web console (npm ci + esbuild), only what changed
+
+$(CONSOLE_DIR)/dist/index.html: $(CONSOLE_SOURCES) $(CONSOLE_DIR)/package-lock.json
+	@want=$$(sha256sum $(CONSOLE_DIR)/package-lock.json | cut -d' ' -f1); \
+	if [ ! -f "$(CONSOLE_STAMP)" ] || [ "$$(cat "$(CONSOLE_STAMP)")" != "$$want" ]; then \
+	  if ! command -v npm >/dev/null; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	      echo "error: the web console needs Node.js and npm (apt-get install -y nodejs npm)" >&2; \
+	      exit 1; \
+	    fi; \
+	    echo "Installing nodejs and npm for the web console"; \
+	    apt-get update -qq; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null; \
+	  fi; \
+	  echo "Installing the web console's packages (npm ci in $(CONSOLE_DIR))"; \
+	  (cd $(CONSOLE_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
+	  echo "$$want" > "$(CONSOLE_STAMP)"; \
+	fi
+	@echo "Building the web console into $(CONSOLE_DIR)/dist"
+	@cd $(CONSOLE_DIR) && node build.mjs
 
 setup: migrate ## system packages, virtualenv, database, migrations
 

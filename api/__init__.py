@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.auth.routes import blp as auth_blp
     from api.cases.routes import blp as cases_blp
     from api.cases.routes import wanted_blp
+    from api.console.routes import blp as console_blp
     from api.devices.routes import blp as devices_blp
     from api.docs import blp as docs_blp
     from api.feed.routes import blp as feed_blp
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(health_blp)
     app.register_blueprint(docs_blp)
     app.register_blueprint(admin_page_blp)
+    app.register_blueprint(console_blp)
     ratelimit.init_app(app, [auth_blp, admin_page_blp])
     api.register_blueprint(auth_blp, url_prefix="/api/v1/auth")
     api.register_blueprint(me_blp, url_prefix="/api/v1/me")

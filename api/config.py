@@ -39,6 +39,8 @@ class Config:
     HEALTH_DEVICE_STALE_DAYS = 14
     HEALTH_DISK_FREE_WARN_MB = 1024
     PDF_FONT = ""
+    CONSOLE_DIST = ""
+    CONSOLE_TILE_URL = ""
     SYNC_PRUNE_HORIZON_DAYS = 30
 
     API_TITLE = "Gridwork API"
@@ -57,7 +59,8 @@ class Config:
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "PERSONAL_DATA_KEY",
                  "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
-                 "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES", "PDF_FONT")
+                 "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES", "PDF_FONT",
+                 "CONSOLE_DIST", "CONSOLE_TILE_URL")
 
     @classmethod
     def load(cls, overrides: Mapping[str, Any] | None = None,

@@ -105,6 +105,8 @@ TITLES: dict[str, tuple[str, str]] = {
                     "The pinned assignments do not fit the round"),
     "pdf_font_missing": ("服务器缺少中文字体，无法生成 PDF",
                          "The server has no Chinese font to make the PDF"),
+    "console_not_built": ("网页控制台尚未构建（请运行 make console）",
+                          "The web console is not built (run make console)"),
     "task_not_found": ("未找到该任务", "No such task"),
     "task_not_open": ("该任务已关闭或已取消", "The task is closed or cancelled"),
     "task_answer_exists": ("该编号的回复已存在", "An answer with this id already exists"),

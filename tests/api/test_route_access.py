@@ -190,6 +190,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/metrics"): "guarded by METRICS_ALLOW_FROM / METRICS_TOKEN instead of a user",
     ("GET", "/admin/health"): "the sign-in form; with a bearer token, the admin's report",
     ("POST", "/admin/health"): "signs in with username and password (lock-out, audit)",
+    ("GET", "/console"): "redirects to /console/",
+    ("GET", "/console/"): "the web console's page: static, it signs in through the API",
+    ("GET", "/console/<path:filename>"): "the web console's scripts and styles, no data",
 }
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

@@ -1,0 +1,1 @@
+"""The web console (issue 8): the built front-end of ``console/`` served at ``/console``."""

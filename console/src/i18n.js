@@ -1,0 +1,141 @@
+// Every word the console shows, one dictionary per language; Chinese by default.
+// t('rounds.picked', { n: 3 }) fills {n}. The chosen language is also sent to the API
+// (Accept-Language), so problem titles come back in it.
+const zh = {
+  'app.title': '网格化执行控制台',
+  'login.username': '用户名', 'login.password': '密码', 'login.submit': '登录',
+  'login.signOut': '退出', 'login.expired': '登录已过期，请重新登录',
+  'nav.map': '地图', 'nav.triage': '线索分诊', 'nav.rounds': '集中执行', 'nav.outcomes': '成效',
+  'role.grid_assistant': '网格协执员', 'role.mediator': '乡贤调解员', 'role.officer': '执行干警',
+  'role.judge': '法官', 'role.deputy': '代表委员', 'role.liaison_unit': '联动单位',
+  'role.admin': '管理员',
+  'map.loading': '正在加载网格…', 'map.leads': '待办线索', 'map.sightings': '查人报告',
+  'map.cases': '在办案件', 'map.sighting': '查人报告', 'map.case': '案件',
+  'map.counts': '线索 {leads} 条 · 查人报告 {sightings} 条 · 案件 {cases} 件',
+  'kind.debtor_whereabouts': '被执行人下落', 'kind.real_estate': '不动产', 'kind.vehicle': '车辆',
+  'kind.livestock_or_crops': '牲畜或农作物', 'kind.wages_or_income': '工资或收入',
+  'kind.high_consumption': '高消费', 'kind.hidden_transfer': '隐匿转移财产', 'kind.other': '其他',
+  'status.submitted': '已上报', 'status.under_review': '审查中', 'status.accepted': '已采纳',
+  'status.rejected': '未采纳', 'status.duplicate': '重复', 'status.assigned': '已指派',
+  'status.verified': '已核实', 'status.not_found': '未找到', 'status.outcome_recorded': '已记录成效',
+  'status.closed': '已结束',
+  'urgency.low': '低', 'urgency.normal': '一般', 'urgency.high': '高', 'urgency.urgent': '紧急',
+  'triage.pick': '从左侧选择一条线索', 'triage.empty': '没有待分诊的线索',
+  'triage.thisLead': '本条线索', 'triage.possibleDuplicate': '可能重复的线索',
+  'triage.kind': '类型', 'triage.status': '状态', 'triage.urgency': '紧急程度',
+  'triage.debtor': '被执行人', 'triage.description': '内容', 'triage.observed': '发现时间',
+  'triage.reported': '上报时间', 'triage.grid': '网格', 'triage.outside': '不在任何网格内',
+  'triage.photo': '照片', 'triage.noPhoto': '没有照片', 'triage.accept': '采纳',
+  'triage.reject': '不采纳', 'triage.reason': '理由（可选）', 'triage.markDuplicate': '标记为重复',
+  'triage.duplicateOf': '重复于线索编号', 'triage.assign': '指派', 'triage.noOfficer': '不指派干警',
+  'triage.toMe': '指派给我', 'triage.noRound': '不编入批次', 'triage.done': '该线索已分诊',
+  'triage.moved': '线索状态已改为：{status}', 'triage.dupBadge': '疑似重复',
+  'rounds.new': '新建集中执行批次', 'rounds.name': '名称', 'rounds.startsOn': '开始日期',
+  'rounds.endsOn': '结束日期', 'rounds.mode.township': '按乡镇选择', 'rounds.mode.village': '按村选择',
+  'rounds.mode.polygon': '在地图上画范围', 'rounds.pickHint': '在地图上点击网格选择范围',
+  'rounds.picked': '已选 {n} 个', 'rounds.vertices': '已画 {n} 个顶点',
+  'rounds.clearArea': '清除范围', 'rounds.team': '第 {n} 组', 'rounds.teamName': '第{n}组',
+  'rounds.from': '出发', 'rounds.to': '返回', 'rounds.maxStops': '每日走访数',
+  'rounds.addTeam': '增加执行组', 'rounds.createAndPlan': '创建并规划路线',
+  'rounds.defaultName': '驻村连片集中执行 {date}', 'rounds.needArea': '请先在地图上选择范围',
+  'rounds.needPolygon': '范围至少需要三个顶点', 'rounds.plan': '规划路线', 'rounds.planAgain': '重新规划',
+  'rounds.replan': '按调整重新规划', 'rounds.lock': '锁定方案', 'rounds.sheet': '打印走访单（PDF）',
+  'rounds.planned': '路线已规划', 'rounds.replanned': '已按调整重新规划', 'rounds.locked': '方案已锁定',
+  'rounds.stops': '{n} 个走访点', 'rounds.case': '案号', 'rounds.eta': '预计到达',
+  'rounds.move': '调整', 'rounds.keep': '保留在本组', 'rounds.moveTo': '移到 {team}',
+  'rounds.summary': '{routes} 条路线，{stops} 个走访点，{unassigned} 个未安排',
+  'roundStatus.draft': '草稿', 'roundStatus.planned': '已规划', 'roundStatus.locked': '已锁定',
+  'roundStatus.running': '执行中', 'roundStatus.done': '已完成', 'roundStatus.cancelled': '已取消',
+  'outcomes.groupBy': '分组', 'outcomes.from': '自', 'outcomes.to': '至', 'outcomes.figure': '图表指标',
+  'outcomes.by.township': '乡镇', 'outcomes.by.village': '村', 'outcomes.by.assistant': '网格协执员',
+  'outcomes.by.round': '集中执行批次', 'outcomes.by.month': '月份',
+  'outcomes.csv': '下载 CSV', 'outcomes.xlsx': '下载 Excel', 'outcomes.total': '合计',
+  'outcomes.noGroup': '未分组', 'outcomes.empty': '该期间没有数据',
+  'col.leads_submitted': '上报线索', 'col.leads_accepted': '采纳线索', 'col.leads_rejected': '未采纳',
+  'col.leads_duplicate': '重复', 'col.median_hours_to_triage': '分诊用时中位数（小时）',
+  'col.leads_with_outcome': '有成效的线索', 'col.debtors_located': '找到被执行人',
+  'col.property_sealed': '查封财产', 'col.settlements': '和解', 'col.amount_recovered': '执行到位金额（元）',
+  'col.amount_through_leads': '线索带来金额（元）', 'col.lead_share': '线索贡献占比',
+};
+
+const en = {
+  'app.title': 'Grid enforcement console',
+  'login.username': 'Username', 'login.password': 'Password', 'login.submit': 'Sign in',
+  'login.signOut': 'Sign out', 'login.expired': 'Your session ended; please sign in again',
+  'nav.map': 'Map', 'nav.triage': 'Lead triage', 'nav.rounds': 'Rounds', 'nav.outcomes': 'Outcomes',
+  'role.grid_assistant': 'Grid assistant', 'role.mediator': 'Mediator', 'role.officer': 'Officer',
+  'role.judge': 'Judge', 'role.deputy': 'Deputy', 'role.liaison_unit': 'Liaison unit',
+  'role.admin': 'Administrator',
+  'map.loading': 'Loading the grids…', 'map.leads': 'Open leads', 'map.sightings': 'Sightings',
+  'map.cases': 'Open cases', 'map.sighting': 'Sighting', 'map.case': 'Case',
+  'map.counts': '{leads} leads · {sightings} sightings · {cases} cases',
+  'kind.debtor_whereabouts': 'Debtor whereabouts', 'kind.real_estate': 'Real estate',
+  'kind.vehicle': 'Vehicle', 'kind.livestock_or_crops': 'Livestock or crops',
+  'kind.wages_or_income': 'Wages or income', 'kind.high_consumption': 'High consumption',
+  'kind.hidden_transfer': 'Hidden transfer', 'kind.other': 'Other',
+  'status.submitted': 'Submitted', 'status.under_review': 'Under review', 'status.accepted': 'Accepted',
+  'status.rejected': 'Rejected', 'status.duplicate': 'Duplicate', 'status.assigned': 'Assigned',
+  'status.verified': 'Verified', 'status.not_found': 'Not found',
+  'status.outcome_recorded': 'Outcome recorded', 'status.closed': 'Closed',
+  'urgency.low': 'Low', 'urgency.normal': 'Normal', 'urgency.high': 'High', 'urgency.urgent': 'Urgent',
+  'triage.pick': 'Pick a lead on the left', 'triage.empty': 'No leads waiting for triage',
+  'triage.thisLead': 'This lead', 'triage.possibleDuplicate': 'Possible duplicate',
+  'triage.kind': 'Kind', 'triage.status': 'Status', 'triage.urgency': 'Urgency',
+  'triage.debtor': 'Debtor', 'triage.description': 'Description', 'triage.observed': 'Seen at',
+  'triage.reported': 'Reported at', 'triage.grid': 'Grid', 'triage.outside': 'Outside every grid',
+  'triage.photo': 'Photo', 'triage.noPhoto': 'No photo', 'triage.accept': 'Accept',
+  'triage.reject': 'Reject', 'triage.reason': 'Reason (optional)',
+  'triage.markDuplicate': 'Mark duplicate', 'triage.duplicateOf': 'Duplicate of lead id',
+  'triage.assign': 'Assign', 'triage.noOfficer': 'No officer', 'triage.toMe': 'To me',
+  'triage.noRound': 'No round', 'triage.done': 'This lead has been triaged',
+  'triage.moved': 'The lead is now: {status}', 'triage.dupBadge': 'possible duplicate',
+  'rounds.new': 'New round', 'rounds.name': 'Name', 'rounds.startsOn': 'Starts on',
+  'rounds.endsOn': 'Ends on', 'rounds.mode.township': 'Pick townships',
+  'rounds.mode.village': 'Pick villages', 'rounds.mode.polygon': 'Draw an area',
+  'rounds.pickHint': 'Click grids on the map to pick the area', 'rounds.picked': '{n} picked',
+  'rounds.vertices': '{n} corners drawn', 'rounds.clearArea': 'Clear area',
+  'rounds.team': 'Team {n}', 'rounds.teamName': 'Team {n}', 'rounds.from': 'Leaves',
+  'rounds.to': 'Back by', 'rounds.maxStops': 'Visits a day', 'rounds.addTeam': 'Add a team',
+  'rounds.createAndPlan': 'Create and plan routes', 'rounds.defaultName': 'Village round {date}',
+  'rounds.needArea': 'Pick the area on the map first',
+  'rounds.needPolygon': 'An area needs at least three corners', 'rounds.plan': 'Plan routes',
+  'rounds.planAgain': 'Plan again', 'rounds.replan': 'Re-plan with the moves',
+  'rounds.lock': 'Lock the plan', 'rounds.sheet': 'Print visit sheets (PDF)',
+  'rounds.planned': 'Routes planned', 'rounds.replanned': 'Re-planned with the moves',
+  'rounds.locked': 'The plan is locked', 'rounds.stops': '{n} stops', 'rounds.case': 'Case',
+  'rounds.eta': 'ETA', 'rounds.move': 'Move', 'rounds.keep': 'Keep in this team',
+  'rounds.moveTo': 'Move to {team}',
+  'rounds.summary': '{routes} routes, {stops} stops, {unassigned} left out',
+  'roundStatus.draft': 'Draft', 'roundStatus.planned': 'Planned', 'roundStatus.locked': 'Locked',
+  'roundStatus.running': 'Running', 'roundStatus.done': 'Done', 'roundStatus.cancelled': 'Cancelled',
+  'outcomes.groupBy': 'Group by', 'outcomes.from': 'From', 'outcomes.to': 'To',
+  'outcomes.figure': 'Chart', 'outcomes.by.township': 'Township', 'outcomes.by.village': 'Village',
+  'outcomes.by.assistant': 'Grid assistant', 'outcomes.by.round': 'Round', 'outcomes.by.month': 'Month',
+  'outcomes.csv': 'Download CSV', 'outcomes.xlsx': 'Download Excel', 'outcomes.total': 'Total',
+  'outcomes.noGroup': 'No group', 'outcomes.empty': 'Nothing in this period',
+  'col.leads_submitted': 'Leads submitted', 'col.leads_accepted': 'Accepted',
+  'col.leads_rejected': 'Rejected', 'col.leads_duplicate': 'Duplicates',
+  'col.median_hours_to_triage': 'Median hours to triage', 'col.leads_with_outcome': 'With outcome',
+  'col.debtors_located': 'Debtors located', 'col.property_sealed': 'Property sealed',
+  'col.settlements': 'Settlements', 'col.amount_recovered': 'Recovered (yuan)',
+  'col.amount_through_leads': 'Through leads (yuan)', 'col.lead_share': 'Lead share',
+};
+
+const DICTIONARIES = { 'zh-CN': zh, en };
+const KEY = 'gridwork.console.lang';
+
+export function lang() {
+  const chosen = localStorage.getItem(KEY);
+  return chosen in DICTIONARIES ? chosen : 'zh-CN';
+}
+
+export function setLang(value) {
+  localStorage.setItem(KEY, value in DICTIONARIES ? value : 'zh-CN');
+}
+
+export function t(key, vars = {}) {
+  const text = DICTIONARIES[lang()][key] ?? zh[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+}
+
+export const KEYS = { zh: Object.keys(zh), en: Object.keys(en) };

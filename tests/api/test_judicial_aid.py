@@ -199,3 +199,25 @@ def test_totals_per_year_count_applications_decisions_and_payments_by_their_own_
     rest = http.get(BASE, params={"limit": 2, "cursor": page["next_cursor"]},
                     headers=officer).json()
     assert len(rest["items"]) == 1 and rest["next_cursor"] is None
+
+
+def test_payments_at_the_same_moment_cannot_together_pass_the_approval(http, world, session):
+    """The application row is locked while a payment is checked and written, so of two
+    payments that each fit but together would not, exactly one goes through."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    case, applicant, _ = _case_with_applicant(session, world.court)
+    aid = factories.create_judicial_aid(session, case, applicant, world.judge_user,
+                                        status=AidStatus.APPROVED,
+                                        approved_amount=Decimal("5000.00"))
+    session.commit()
+    headers = world.headers(world.users[R.OFFICER])  # sign in before the race
+
+    def pay(_: int) -> int:
+        return http.post(f"{BASE}/{aid.id}/payments", headers=headers, json={
+            "amount": "3000.00", "paid_on": "2026-11-20"}).status_code
+
+    with ThreadPoolExecutor(2) as pool:
+        statuses = sorted(pool.map(pay, range(2)))
+    assert statuses == [201, 409]
+    assert http.get(f"{BASE}/{aid.id}", headers=headers).json()["amount_paid"] == "3000.00"

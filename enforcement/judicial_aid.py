@@ -35,6 +35,7 @@ from enforcement.models import (
 from enforcement.paging import Page, Position, newest_first, page_of
 from enforcement.principal import Principal
 from enforcement.refs import require_refs
+from enforcement.reports.common import record_export
 
 A, P = JudicialAid, JudicialAidPayment
 ZERO = Decimal("0.00")
@@ -167,13 +168,26 @@ def list_aid(db: Database, principal: Principal, filters: AidFilters,
                                    *filters.clauses())
         rows = session.scalars(newest_first(query, A.created_at, A.id, after, limit)).all()
         page = page_of(rows, limit)
-        paid: dict[str, list[JudicialAidPayment]] = {}
-        if page.items:
-            for payment in session.scalars(sa.select(P).where(
-                    P.court_id == principal.court_id, P.aid_id.in_([a.id for a in page.items]))
-                    .order_by(P.paid_on, P.created_at, P.id)):
-                paid.setdefault(payment.aid_id, []).append(payment)
+        paid = _payments_of(session, principal.court_id, [a.id for a in page.items])
         return Page([AidView(a, paid.get(a.id, [])) for a in page.items], page.next_position)
+
+
+def export_aid(db: Database, principal: Principal, filters: AidFilters,
+               fmt: str) -> list[tuple[AidView, str]]:
+    """Every matching application with its case number, oldest first, for a file; the
+    export is audited."""
+    with db.unit_of_work() as session:
+        rows = session.execute(sa.select(A, EnforcementCase.case_number).join(
+            EnforcementCase, sa.and_(EnforcementCase.court_id == A.court_id,
+                                     EnforcementCase.id == A.case_id))
+            .where(policy.scope_filter(principal, "judicial_aid.read", A), *filters.clauses())
+            .order_by(A.created_at, A.id)).all()
+        paid = _payments_of(session, principal.court_id, [a.id for a, _ in rows])
+        record_export(session, principal, "judicial_aid", fmt, {
+            "rows": len(rows), "year": filters.year, "case_id": filters.case_id or "",
+            "status": [s.value for s in filters.status]})
+        session.commit()
+        return [(AidView(a, paid.get(a.id, [])), number) for a, number in rows]
 
 
 def totals(db: Database, principal: Principal, year: int) -> YearTotals:
@@ -214,6 +228,17 @@ def _require_positive(field: str, amount: Decimal) -> None:
     if amount <= 0:
         raise ValidationFailed("the amount must be more than 0", errors={
             "json": {field: ["must be more than 0"]}})
+
+
+def _payments_of(session: Session, court_id: str,
+                 aid_ids: list[str]) -> dict[str, list[JudicialAidPayment]]:
+    paid: dict[str, list[JudicialAidPayment]] = {}
+    if aid_ids:
+        for payment in session.scalars(sa.select(P).where(
+                P.court_id == court_id, P.aid_id.in_(aid_ids))
+                .order_by(P.paid_on, P.created_at, P.id)):
+            paid.setdefault(payment.aid_id, []).append(payment)
+    return paid
 
 
 def _payments(session: Session, aid: JudicialAid) -> list[JudicialAidPayment]:

@@ -18,11 +18,26 @@ from api.judicial_aid.schemas import (
     AidTotalsSchema,
 )
 from api.pagination import decode_cursor, paged
+from api.reports.export import Column, file_content_doc, file_response, localized
 from api.smorest import Blueprint, current_principal
 from enforcement import judicial_aid
 
 blp = Blueprint("judicial_aid", __name__,
                 description="Judicial aid to winning parties in hardship (司法救助)")
+
+
+COLUMNS = (
+    Column("applied_on", "申请日期", "Applied on"), Column("case_number", "案号", "Case number"),
+    Column("applicant_id", "申请人", "Applicant"),
+    Column("amount_requested", "申请金额（元）", "Amount asked (yuan)"),
+    Column("grounds", "申请理由", "Grounds"), Column("status", "审批状态", "Status"),
+    Column("approved_amount", "批准金额（元）", "Amount approved (yuan)"),
+    Column("decision_reason", "决定理由", "Reason"),
+    Column("decided_at", "决定时间", "Decided at"),
+    Column("amount_paid", "已发放（元）", "Paid (yuan)"),
+)
+STATUSES = {"pending": ("待审批", "pending"), "approved": ("已批准", "approved"),
+            "rejected": ("不予救助", "rejected")}
 
 
 def _db() -> Any:
@@ -34,12 +49,24 @@ class Applications(MethodView):
     @blp.auth()
     @blp.arguments(AidQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, AidPageSchema)
+    @blp.doc(responses=file_content_doc(
+        "Applications; a file with format=csv or xlsx", AidPageSchema))
     @blp.alt_response(422, response="Problem")
-    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
+    def get(self, filters: Any, cursor: str | None, limit: int, format: str) -> Any:
         """Applications of the court, newest first, with their payments (judges,
-        officers). Filter by `case_id`, `applicant_id`, `status` (repeat) and `year`."""
-        return paged(judicial_aid.list_aid(_db(), current_principal(), filters,
-                                           decode_cursor(cursor), limit))
+        officers). Filter by `case_id`, `applicant_id`, `status` (repeat) and `year`.
+        With `format=csv|xlsx`: every matching application (no paging), oldest first,
+        headers in the language of `Accept-Language`."""
+        principal = current_principal()
+        if format == "json":
+            return paged(judicial_aid.list_aid(_db(), principal, filters,
+                                               decode_cursor(cursor), limit))
+        views = judicial_aid.export_aid(_db(), principal, filters, format)
+        rows = [view.aid.model_dump() | {
+            "case_number": case_number, "amount_paid": view.paid,
+            "status": localized(*STATUSES[view.aid.status.value])}
+            for view, case_number in views]
+        return file_response(f"judicial-aid-{filters.year or 'all'}", COLUMNS, rows, format)
 
     @blp.auth()
     @blp.arguments(AidCreateSchema)

@@ -12,8 +12,10 @@ from api.fields import RECORD_ID, money, money_string, text
 from api.pagination import PageArgsSchema, page_schema
 from enforcement.judicial_aid import AidFilters
 from enforcement.models import AidStatus
+from enforcement.reports.common import EXPORT_FORMATS
 
 YEAR = validate.Range(2000, 2099)
+FORMATS = ("json", *EXPORT_FORMATS)
 
 
 def _plausible_day(value: date | None) -> None:
@@ -85,10 +87,14 @@ class AidQueryArgsSchema(PageArgsSchema):
     applicant_id = text(36)
     status = ma.fields.List(ma.fields.Enum(AidStatus, by_value=True), load_default=list)
     year = ma.fields.Integer(validate=YEAR, metadata={"description": "Applied in this year"})
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(FORMATS), metadata={
+        "description": "json (default, paged), or csv / xlsx: every match in one file, "
+                       "oldest first (the export is audited)"})
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
+        page = {"cursor": data.pop("cursor"), "limit": data.pop("limit"),
+                "format": data.pop("format")}
         data["status"] = tuple(data["status"])
         return page | {"filters": AidFilters(**data)}
 

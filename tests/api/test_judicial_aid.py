@@ -221,3 +221,48 @@ def test_payments_at_the_same_moment_cannot_together_pass_the_approval(http, wor
         statuses = sorted(pool.map(pay, range(2)))
     assert statuses == [201, 409]
     assert http.get(f"{BASE}/{aid.id}", headers=headers).json()["amount_paid"] == "3000.00"
+
+
+def test_applications_export_as_csv_and_xlsx_with_headers_in_the_callers_language(
+        http, world, session):
+    import csv
+    import io
+
+    import openpyxl
+
+    case, applicant, _ = _case_with_applicant(session, world.court)
+    factories.create_judicial_aid(session, case, applicant, world.judge_user,
+                                  applied_on=date(2026, 3, 1))
+    factories.create_judicial_aid(session, case, applicant, world.judge_user,
+                                  applied_on=date(2026, 5, 1), status=AidStatus.APPROVED,
+                                  approved_amount=Decimal("1200.50"))
+    factories.create_judicial_aid(session, case, applicant, world.judge_user,
+                                  applied_on=date(2025, 5, 1))
+    session.commit()
+    officer = world.headers(world.users[R.OFFICER])
+
+    got = http.get(BASE, params={"format": "csv", "year": 2026}, headers=officer)
+    assert got.status_code == 200, got.text
+    assert got.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["申请日期", "案号", "申请人"]
+    assert [(r[0], r[1], r[5], r[6]) for r in rows[1:]] == [
+        ("2026-03-01", case.case_number, "待审批", ""),
+        ("2026-05-01", case.case_number, "已批准", "1200.50")]
+
+    got = http.get(BASE, params={"format": "xlsx"},
+                   headers={**officer, "Accept-Language": "en"})
+    assert got.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(got.content)).active
+    assert sheet.cell(1, 1).value == "Applied on" and sheet.max_row == 4
+    assert_problem(http.get(BASE, params={"format": "pdf"}, headers=officer), 422,
+                   "validation_failed")
+    assert_problem(http.get(BASE, params={"format": "csv"},
+                            headers=world.headers(world.users[R.LIAISON_UNIT])),
+                   403, "forbidden")
+    session.expire_all()
+    exports = list(session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.court_id == world.court.id, AuditEntry.action == "report.export")
+        .order_by(AuditEntry.seq)))
+    assert [(e.detail["report"], e.detail["format"], e.detail["rows"]) for e in exports] == [
+        ("judicial_aid", "csv", 2), ("judicial_aid", "xlsx", 3)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -197,7 +197,3 @@ def _views(session: Session, principal: Principal,
             Recipient(request, unit, listings.get(unit.id)))
     return [NoticeView(n, copies.get(n.id, [])) for n in notices]
 
-
-def is_overdue(request: LinkageRequest, now: datetime | None = None) -> bool:
-    return (request.status in OPEN and request.due_at is not None
-            and request.due_at < (now or utcnow()))

@@ -15,7 +15,9 @@ The story the data tells (see ``shared/seeds``): the Zhengning court split the c
 10 township grids and hired 235 grid assistants from the village committees; assistants
 report leads and sightings, local sages (乡贤) mediate, four rounds of concentrated village
 enforcement (驻村连片集中执行) ran in 2025, deputies follow cases and witness key nodes
-(Pingtan), and 13 linkage units answer requests (Qijiang).
+(Pingtan), and 13 linkage units answer requests (Qijiang) and acknowledge joint punishment
+notices; the court keeps red/white/black lists and pays judicial aid (Luojiang;
+``seed.credit_linkage``).
 """
 
 from __future__ import annotations

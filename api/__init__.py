@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.geo.routes import blp as geo_blp
     from api.geo.routes import tiles_blp
     from api.health.routes import blp as health_blp
+    from api.judicial_aid.routes import blp as judicial_aid_blp
     from api.leads.routes import blp as leads_blp
     from api.linkage.routes import blp as linkage_blp
     from api.me.routes import blp as me_blp
@@ -107,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(attachments_blp, url_prefix="/api/v1/attachments")
     api.register_blueprint(supervision_blp, url_prefix="/api/v1/supervision")
     api.register_blueprint(linkage_blp, url_prefix="/api/v1/linkage")
+    api.register_blueprint(judicial_aid_blp, url_prefix="/api/v1/judicial-aid")
     api.register_blueprint(reports_blp, url_prefix="/api/v1/reports")
     api.register_blueprint(admin_blp, url_prefix="/api/v1/admin")
 

@@ -21,10 +21,12 @@ from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, ValidationFailed
 from enforcement.filtering import equal, one_of
+from enforcement.linkage_lists import current_for_units
 from enforcement.linkage_units import audit_write
 from enforcement.models import (
     CaseParty,
     EnforcementCase,
+    LinkageListEntry,
     LinkageRequest,
     LinkageRequestKind,
     LinkageRequestStatus,
@@ -48,11 +50,14 @@ class RequestFilters:
     case_id: str | None = None
     status: tuple[LinkageRequestStatus, ...] = ()
     overdue_at: datetime | None = None
+    kind: tuple[LinkageRequestKind, ...] = ()
+    notice_id: str | None = None
 
     def clauses(self) -> list[sa.ColumnElement[bool]]:
         where = [*equal((LinkageRequest.unit_id, self.unit_id),
-                        (LinkageRequest.case_id, self.case_id)),
-                 *one_of((LinkageRequest.status, self.status))]
+                        (LinkageRequest.case_id, self.case_id),
+                        (LinkageRequest.notice_id, self.notice_id)),
+                 *one_of((LinkageRequest.status, self.status), (LinkageRequest.kind, self.kind))]
         if self.overdue_at is not None:
             where.append(overdue(self.overdue_at))
         return where
@@ -74,8 +79,16 @@ def overdue(now: datetime) -> sa.ColumnElement[bool]:
     return sa.and_(LinkageRequest.status.in_(OPEN), LinkageRequest.due_at < now)
 
 
-def send_request(db: Database, principal: Principal, data: Mapping[str, Any]) -> LinkageRequest:
-    """Ask a unit of the court for help on a case; the type must be among its duties."""
+@dataclass(frozen=True, slots=True)
+class SentRequest:
+    request: LinkageRequest
+    listing: LinkageListEntry | None
+    """The unit's red/white/black list entry in force, so a black-listed unit is flagged."""
+
+
+def send_request(db: Database, principal: Principal, data: Mapping[str, Any]) -> SentRequest:
+    """Ask a unit of the court for help on a case; the type must be among its duties.
+    Joint punishment goes out as a notice (``punishment_notices``), never one by one."""
     policy.require(principal, "linkage_request.create")
     court = principal.court_id
     with db.unit_of_work() as session:
@@ -84,6 +97,10 @@ def send_request(db: Database, principal: Principal, data: Mapping[str, Any]) ->
                                       "party_id": (Party, data.get("party_id"))})
         unit = session.get(LinkageUnit, (court, data["unit_id"]))
         kind = LinkageRequestKind(data["kind"])
+        if kind == LinkageRequestKind.JOINT_PUNISHMENT:
+            raise ValidationFailed("joint punishment is issued as a notice",
+                                   code="punishment_needs_notice", errors={"json": {
+                                       "kind": ["use POST /api/v1/linkage/notices"]}})
         if kind.value not in unit.duties:
             raise ValidationFailed(f"{unit.name} does not handle {kind.value}",
                                    code="request_kind_not_in_duties", errors={"json": {
@@ -102,8 +119,9 @@ def send_request(db: Database, principal: Principal, data: Mapping[str, Any]) ->
         session.flush()
         audit_write(session, principal, "linkage_request.create", request.id, "linkage_request",
                     unit_id=unit.id, case_id=request.case_id, kind=kind.value)
+        listing = current_for_units(session, principal, [unit.id]).get(unit.id)
         session.commit()
-        return request
+        return SentRequest(request, listing)
 
 
 def answer_request(db: Database, principal: Principal, request_id: str,
@@ -112,6 +130,9 @@ def answer_request(db: Database, principal: Principal, request_id: str,
     with db.unit_of_work() as session:
         request = _visible(session, principal, "linkage_request.answer", request_id)
         _require_open(request)
+        if request.notice_id is not None:
+            raise Conflict("a notice is acknowledged, not answered",
+                           code="notice_needs_acknowledgement", notice_id=request.notice_id)
         now = utcnow()
         request.status, request.answer, request.result = S.ANSWERED, data["answer"], data["result"]
         request.answered_by, request.answered_at, request.updated_at = principal.user_id, now, now
@@ -152,16 +173,18 @@ def list_requests(db: Database, principal: Principal, filters: RequestFilters,
         return page_of(rows, limit)
 
 
-def overdue_by_unit(db: Database, principal: Principal) -> list[tuple[LinkageUnit,
-                                                                       list[LinkageRequest]]]:
-    """Open requests past due, grouped per unit (most overdue first within a unit)."""
+def overdue_by_unit(db: Database, principal: Principal,
+                    kinds: tuple[LinkageRequestKind, ...] = ()
+                    ) -> list[tuple[LinkageUnit, list[LinkageRequest]]]:
+    """Open requests past due, grouped per unit (most overdue first within a unit);
+    ``kinds`` narrows them, e.g. to unacknowledged joint punishment notices."""
     with db.unit_of_work() as session:
         rows = session.execute(
             sa.select(LinkageUnit, LinkageRequest)
             .join(LinkageRequest, sa.and_(LinkageRequest.court_id == LinkageUnit.court_id,
                                           LinkageRequest.unit_id == LinkageUnit.id))
             .where(policy.scope_filter(principal, "linkage_request.read", LinkageRequest),
-                   overdue(utcnow()))
+                   overdue(utcnow()), *one_of((LinkageRequest.kind, kinds)))
             .order_by(LinkageUnit.name, LinkageUnit.id, LinkageRequest.due_at,
                       LinkageRequest.id)).all()
         groups: dict[str, tuple[LinkageUnit, list[LinkageRequest]]] = {}

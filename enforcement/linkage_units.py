@@ -19,8 +19,9 @@ from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
 from enforcement.ids import plausible_id
+from enforcement.linkage_lists import current_for_units
 from enforcement.masking import mask_phone
-from enforcement.models import LinkageRequest, LinkageUnit, Role, User, utcnow
+from enforcement.models import LinkageListEntry, LinkageRequest, LinkageUnit, Role, User, utcnow
 from enforcement.principal import Principal
 
 UNIT_FIELDS = ("name", "kind", "duties", "contact_name", "contact_phone", "answer_days")
@@ -33,6 +34,8 @@ class UnitView:
     contact_phone: str | None
     masked: bool
     member_ids: list[str]
+    listing: LinkageListEntry | None = None
+    """The unit's red/white/black list entry in force; only for those who read the lists."""
 
 
 def list_units(db: Database, principal: Principal) -> list[UnitView]:
@@ -159,10 +162,11 @@ def _views(session: Session, principal: Principal, units: list[LinkageUnit],
     """Court staff see the liaison's phone whole, audited; everyone else masked."""
     whole = principal.role in COURT_ROLES
     members = _member_ids(session, principal.court_id, [u.id for u in units]) if whole else {}
+    listings = current_for_units(session, principal, [u.id for u in units])
     views = []
     for unit in units:
         if whole and audited and unit.contact_phone:
             audit_write(session, principal, "linkage_unit.read_unmasked", unit.id)
         views.append(UnitView(unit, unit.contact_phone if whole else mask_phone(
-            unit.contact_phone), not whole, members.get(unit.id, [])))
+            unit.contact_phone), not whole, members.get(unit.id, []), listings.get(unit.id)))
     return views

@@ -15,7 +15,8 @@ Scopes:
               what they see.
 ``followed``  cases a deputy follows now (active ``CaseFollow``).
 ``own_unit``  a liaison user's linkage unit (``user_account.linkage_unit_id``): the unit
-              itself and the requests addressed to it.
+              itself, the requests addressed to it, and the joint punishment notices
+              with a copy to it.
 ``own`` for attachments: files the caller uploaded, and files referenced by a record
               the caller may read (``enforcement.attachment_refs``).
 ``assigned``  a mediator's cases: those the court assigned them to (``CaseMediator``)
@@ -60,6 +61,7 @@ from enforcement.models import (
     NodeEvent,
     Party,
     PartyRole,
+    PunishmentNotice,
     RewardEntry,
     Role,
     Settlement,
@@ -92,6 +94,9 @@ ACTIONS = (
     "opinion.create", "opinion.read", "opinion.reply", "supervision.summary",
     "linkage_unit.read", "linkage_unit.manage", "linkage_request.create",
     "linkage_request.read", "linkage_request.answer", "linkage_request.cancel",
+    "notice.issue", "notice.read", "notice.acknowledge", "linkage_list.read",
+    "linkage_list.set", "judicial_aid.create", "judicial_aid.read", "judicial_aid.decide",
+    "judicial_aid.pay",
     "task.create", "task.read", "task.answer", "task.read_answers", "task.close",
     "task_answer.read", "task_answer.update",
     "report.read", "assistant.read", "reward.read", "reward.decide", "reward_rule.set",
@@ -227,6 +232,23 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (LIA, "linkage_request.answer", "own_unit"),
     (OFF, "linkage_request.cancel", "court"),
     (JUD, "linkage_request.cancel", "court"),
+    # Joint punishment notices, red/white/black lists, judicial aid (Luojiang report).
+    (OFF, "notice.issue",         "court"),
+    (JUD, "notice.issue",         "court"),
+    (OFF, "notice.read",          "court"),
+    (JUD, "notice.read",          "court"),
+    (LIA, "notice.read",          "own_unit"),  # notices with a copy to their unit
+    (LIA, "notice.acknowledge",   "own_unit"),
+    (OFF, "linkage_list.read",    "court"),     # liaison users never see the lists
+    (JUD, "linkage_list.read",    "court"),
+    (JUD, "linkage_list.set",     "court"),
+    (OFF, "judicial_aid.create",  "court"),     # entered for the applicant
+    (JUD, "judicial_aid.create",  "court"),
+    (OFF, "judicial_aid.read",    "court"),
+    (JUD, "judicial_aid.read",    "court"),
+    (JUD, "judicial_aid.decide",  "court"),
+    (OFF, "judicial_aid.pay",     "court"),
+    (JUD, "judicial_aid.pay",     "court"),
     (OFF, "task.close",           "court"),     # close or cancel, with a reason
     (JUD, "task.close",           "court"),
     (GA,  "task_answer.read",     "own"),
@@ -448,6 +470,16 @@ def _unit_scope(model: Any, column: str) -> Any:
     return scope_of_record
 
 
+def _notice_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+    """A liaison user's notices: those with a copy (a request row) addressed to their unit."""
+    if scope == "own_unit":
+        return sa.select(LinkageRequest.id).where(
+            LinkageRequest.court_id == PunishmentNotice.court_id,
+            LinkageRequest.notice_id == PunishmentNotice.id,
+            LinkageRequest.unit_id == own_unit_id(principal)).exists()
+    raise ValueError(f"scope {scope} is not defined for notices")
+
+
 def _answer_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
     if scope == "own":
         return TaskAnswer.author_id == principal.user_id
@@ -467,6 +499,7 @@ _FIELD_SCOPES: dict[Any, Any] = {
     DeputyEvaluation: _deputy_record_scope(DeputyEvaluation), CaseFollow: _follow_scope,
     LinkageUnit: _unit_scope(LinkageUnit, "id"),
     LinkageRequest: _unit_scope(LinkageRequest, "unit_id"),
+    PunishmentNotice: _notice_scope,
     TaskAnswer: _answer_scope,
     RewardEntry: _reward_scope,
 }

@@ -15,7 +15,9 @@ The story the data tells (see ``shared/seeds``): the Zhengning court split the c
 10 township grids and hired 235 grid assistants from the village committees; assistants
 report leads and sightings, local sages (乡贤) mediate, four rounds of concentrated village
 enforcement (驻村连片集中执行) ran in 2025, deputies follow cases and witness key nodes
-(Pingtan), and 13 linkage units answer requests (Qijiang).
+(Pingtan), and 13 linkage units answer requests (Qijiang) and acknowledge joint punishment
+notices; the court keeps red/white/black lists and pays judicial aid (Luojiang;
+``seed.credit_linkage``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ from enforcement.models import (
 from enforcement.supervision.catalogue import STANDARD_NODES
 from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
+from seed.credit_linkage import (
+    DemoAidPayment,
+    DemoJudicialAid,
+    DemoListEntry,
+    DemoPunishmentNotice,
+    build_credit_linkage,
+)
 
 # --------------------------------------------------------------------------------------
 # The court and the county
@@ -553,6 +562,8 @@ class DemoLinkageRequest:
     answered_by: str | None = None
     answered_at: datetime | None = None
     created_at: datetime
+    result: str | None = None
+    notice_id: str | None = None
 
 
 @dataclass(slots=True, kw_only=True)
@@ -594,7 +605,11 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("node_witness", "node_witnesses"),
     ("case_mediator", "case_mediators"),
     ("deputy_evaluation", "deputy_evaluations"),
+    ("punishment_notice", "punishment_notices"),
     ("linkage_request", "linkage_requests"),
+    ("linkage_list_entry", "list_entries"),
+    ("judicial_aid", "judicial_aid"),
+    ("judicial_aid_payment", "aid_payments"),
 )
 """(table name, ``DemoCounty`` attribute) in an order that satisfies every foreign key."""
 
@@ -636,6 +651,10 @@ class DemoCounty:
     deputy_evaluations: list[DemoDeputyEvaluation]
     linkage_requests: list[DemoLinkageRequest]
     logins: list[DemoLogin]
+    punishment_notices: list[DemoPunishmentNotice] = field(default_factory=list)
+    list_entries: list[DemoListEntry] = field(default_factory=list)
+    judicial_aid: list[DemoJudicialAid] = field(default_factory=list)
+    aid_payments: list[DemoAidPayment] = field(default_factory=list)
     password: str = DEMO_PASSWORD
 
     @property
@@ -1073,6 +1092,7 @@ class _Generator:
         self.build_linkage_requests()
         self.build_node_events()
         self.build_mediator_assignments()
+        credit_linkage = build_credit_linkage(self)  # last: earlier ids stay as they were
         return DemoCounty(
             scale=self.scale, seed=self.seed, outline=self.outline, court=self.court,
             townships=self.townships, villages=self.villages,
@@ -1088,7 +1108,7 @@ class _Generator:
             case_follows=self.case_follows, node_events=self.node_events,
             node_witnesses=self.node_witnesses, case_mediators=self.case_mediators,
             deputy_evaluations=self.deputy_evaluations,
-            linkage_requests=self.linkage_requests, logins=self.logins,
+            linkage_requests=self.linkage_requests, logins=self.logins, **credit_linkage,
         )
 
     def build_geography(self) -> None:

@@ -32,12 +32,15 @@ from enforcement.models import (
     EnforcementRound,
     GridAssignment,
     Instalment,
+    JudicialAid,
     Lead,
     LeadKind,
     LinkageKind,
+    LinkageListEntry,
     LinkageRequest,
     LinkageRequestKind,
     LinkageUnit,
+    ListColour,
     MediationNote,
     MediationOutcome,
     NodeEvent,
@@ -46,6 +49,7 @@ from enforcement.models import (
     OutcomeKind,
     Party,
     PartyRole,
+    PunishmentNotice,
     Role,
     RoundStatus,
     RoundTarget,
@@ -363,6 +367,51 @@ def create_linkage_request(session: Session, unit: LinkageUnit, case: Enforcemen
     session.add(request)
     session.flush()
     return request
+
+
+def create_punishment_notice(session: Session, case: EnforcementCase, debtor: Party,
+                             issuer: User, *units: LinkageUnit,
+                             **overrides: Any) -> PunishmentNotice:
+    """A joint punishment notice with one copy per unit, due in 7 days unless told."""
+    now = utcnow()
+    values: dict[str, Any] = {"court_id": case.court_id, "case_id": case.id,
+                              "party_id": debtor.id, "title": "联合惩戒通知",
+                              "issued_by": issuer.id, "issued_at": now,
+                              "due_at": now + timedelta(days=7)}
+    notice = PunishmentNotice(**(values | overrides))
+    session.add(notice)
+    session.flush()
+    for unit in units:
+        create_linkage_request(session, unit, case, issuer, party_id=debtor.id,
+                               kind=LinkageRequestKind.JOINT_PUNISHMENT, details=notice.title,
+                               due_at=notice.due_at, notice_id=notice.id)
+    return notice
+
+
+def create_list_entry(session: Session, setter: User, unit: LinkageUnit | None = None,
+                      party: Party | None = None, **overrides: Any) -> LinkageListEntry:
+    """``unit`` (or ``party``) on the black list of the setter's court."""
+    values: dict[str, Any] = {"court_id": setter.court_id, "unit_id": unit.id if unit else None,
+                              "party_id": party.id if party else None,
+                              "colour": ListColour.BLACK, "reason": "拒不协助执行",
+                              "effective_on": date(2026, 11, 1), "set_by": setter.id}
+    entry = LinkageListEntry(**(values | overrides))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def create_judicial_aid(session: Session, case: EnforcementCase, applicant: Party,
+                        entered_by: User, **overrides: Any) -> JudicialAid:
+    """A pending application for 5,000 yuan made on 2026-11-02 unless told."""
+    values: dict[str, Any] = {"court_id": case.court_id, "case_id": case.id,
+                              "applicant_id": applicant.id,
+                              "amount_requested": Decimal("5000.00"), "grounds": "因病致贫",
+                              "applied_on": date(2026, 11, 2), "entered_by": entered_by.id}
+    aid = JudicialAid(**(values | overrides))
+    session.add(aid)
+    session.flush()
+    return aid
 
 
 def create_task_answer(session: Session, task: Task, author: User,

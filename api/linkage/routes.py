@@ -8,13 +8,26 @@ from flask import current_app, url_for
 from flask.views import MethodView
 
 from api.etag import etag_of, required_if_match_version
+from api.linkage.notice_schemas import (
+    ListEntryCreateSchema,
+    ListEntryPageSchema,
+    ListEntrySchema,
+    ListQueryArgsSchema,
+    NoticeAcknowledgeSchema,
+    NoticeCreateSchema,
+    NoticePageSchema,
+    NoticeQueryArgsSchema,
+    NoticeSchema,
+)
 from api.linkage.schemas import (
+    OverdueArgsSchema,
     OverdueGroupSchema,
     RequestAnswerSchema,
     RequestCreateSchema,
     RequestPageSchema,
     RequestQueryArgsSchema,
     RequestSchema,
+    SentRequestSchema,
     UnitCountsSchema,
     UnitCreateSchema,
     UnitSchema,
@@ -22,7 +35,7 @@ from api.linkage.schemas import (
 )
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal
-from enforcement import linkage, linkage_units
+from enforcement import linkage, linkage_lists, linkage_units, punishment_notices
 
 blp = Blueprint("linkage", __name__,
                 description="Linkage units (police, registries, banks…) and the court's "
@@ -121,23 +134,28 @@ class Requests(MethodView):
 
     @blp.auth()
     @blp.arguments(RequestCreateSchema)
-    @blp.response(201, RequestSchema)
+    @blp.response(201, SentRequestSchema)
     @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Send a request about a case to a unit (judges, officers). The type must be one of
-        the unit's duties (else 422 `request_kind_not_in_duties`)."""
-        request = linkage.send_request(_db(), current_principal(), body)
-        return request, 201, {"Location": url_for("linkage.RequestById",
-                                                  request_id=request.id)}
+        the unit's duties (else 422 `request_kind_not_in_duties`); joint punishment goes out
+        as a notice (422 `punishment_needs_notice`). The answer carries the unit's list
+        colour, and `unit_blacklisted` when the unit is on the black list."""
+        sent = linkage.send_request(_db(), current_principal(), body)
+        return sent, 201, {"Location": url_for("linkage.RequestById",
+                                               request_id=sent.request.id)}
 
 
 @blp.route("/requests/overdue")
 class OverdueRequests(MethodView):
     @blp.auth()
+    @blp.arguments(OverdueArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, OverdueGroupSchema(many=True))
-    def get(self) -> Any:
-        """Open requests past their due time, grouped per unit."""
-        return linkage.overdue_by_unit(_db(), current_principal())
+    @blp.alt_response(422, response="Problem")
+    def get(self, kinds: Any) -> Any:
+        """Open requests past their due time, grouped per unit; `kind=joint_punishment`
+        lists the joint punishment notices each unit has not acknowledged in time."""
+        return linkage.overdue_by_unit(_db(), current_principal(), kinds)
 
 
 @blp.route("/summary")
@@ -182,3 +200,74 @@ class RequestCancel(MethodView):
     def post(self, request_id: str) -> Any:
         """Withdraw an open request (judges, officers)."""
         return linkage.cancel_request(_db(), current_principal(), request_id)
+
+
+@blp.route("/notices")
+class Notices(MethodView):
+    @blp.auth()
+    @blp.arguments(NoticeQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, NoticePageSchema)
+    @blp.alt_response(422, response="Problem")
+    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
+        """Joint punishment notices (联合惩戒), newest first: court staff every one, a unit's
+        users those sent to their unit (with only their unit's copy)."""
+        return paged(punishment_notices.list_notices(_db(), current_principal(), filters,
+                                                     decode_cursor(cursor), limit))
+
+    @blp.auth()
+    @blp.arguments(NoticeCreateSchema)
+    @blp.response(201, NoticeSchema)
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Issue a notice about a debtor of a case to the units concerned (judges,
+        officers). Each unit gets a copy among its requests (kind `joint_punishment`),
+        due by `due_at`; `blacklisted_unit_ids` flags units on the court's black list."""
+        view = punishment_notices.issue_notice(_db(), current_principal(), body)
+        return view, 201, {"Location": url_for("linkage.NoticeById",
+                                               notice_id=view.notice.id)}
+
+
+@blp.route("/notices/<string:notice_id>")
+class NoticeById(MethodView):
+    @blp.auth()
+    @blp.response(200, NoticeSchema)
+    @blp.alt_response(404, response="Problem")
+    def get(self, notice_id: str) -> Any:
+        """One notice and who has acknowledged it."""
+        return punishment_notices.get_notice(_db(), current_principal(), notice_id)
+
+
+@blp.route("/notices/<string:notice_id>/acknowledge")
+class NoticeAcknowledge(MethodView):
+    @blp.auth()
+    @blp.arguments(NoticeAcknowledgeSchema)
+    @blp.response(200, NoticeSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any], notice_id: str) -> Any:
+        """Acknowledge the notice for your unit (liaison users), with an optional note;
+        409 `linkage_request_closed` once acknowledged or withdrawn."""
+        return punishment_notices.acknowledge(_db(), current_principal(), notice_id, body)
+
+
+@blp.route("/lists")
+class ListEntries(MethodView):
+    @blp.auth()
+    @blp.arguments(ListQueryArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, ListEntryPageSchema)
+    @blp.alt_response(422, response="Problem")
+    def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
+        """Red (cooperative), white (neutral) and black (obstructive) list entries of units
+        and persons, newest first (judges, officers); `current=false` adds the history."""
+        return paged(linkage_lists.list_entries(_db(), current_principal(), filters,
+                                                decode_cursor(cursor), limit))
+
+    @blp.auth()
+    @blp.arguments(ListEntryCreateSchema)
+    @blp.response(201, ListEntrySchema)
+    @blp.alt_response(422, response="Problem")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Put a unit or a person on a list with a reason (judges); their entry in force
+        until now ends and stays in the history."""
+        return linkage_lists.set_colour(_db(), current_principal(), body), 201

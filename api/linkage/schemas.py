@@ -11,7 +11,13 @@ from marshmallow import validate
 from api.fields import RECORD_ID, aware, text
 from api.pagination import PageArgsSchema, page_schema
 from enforcement.linkage import RESULTS, RequestFilters
-from enforcement.models import LinkageKind, LinkageRequestKind, LinkageRequestStatus, utcnow
+from enforcement.models import (
+    LinkageKind,
+    LinkageRequestKind,
+    LinkageRequestStatus,
+    ListColour,
+    utcnow,
+)
 
 PHONE = validate.Regexp(r"^[0-9+\- ]{3,32}$", error="digits, spaces, + and -")
 
@@ -72,13 +78,22 @@ class UnitSchema(ma.Schema):
     answer_days = ma.fields.Integer()
     member_ids = ma.fields.List(ma.fields.String(), metadata={
         "description": "Users of the unit (court staff only; empty for others)"})
+    list_colour = ma.fields.String(allow_none=True, metadata={
+        "description": "The unit's red (cooperative), white (neutral) or black (obstructive) "
+                       "list colour in force; null when unlisted or for liaison users"})
+    list_reason = ma.fields.String(allow_none=True)
+    list_since = ma.fields.Date(allow_none=True)
     version = ma.fields.Integer()
 
     @ma.pre_dump
     def flatten(self, view: Any, **_: Any) -> dict[str, Any]:
+        listing = view.listing
         return {**view.unit.model_dump(), "kind": view.unit.kind.value,
                 "contact_phone": view.contact_phone, "phone_masked": view.masked,
-                "member_ids": view.member_ids}
+                "member_ids": view.member_ids,
+                "list_colour": listing.colour.value if listing else None,
+                "list_reason": listing.reason if listing else None,
+                "list_since": listing.effective_on if listing else None}
 
 
 class RequestCreateSchema(ma.Schema):
@@ -113,14 +128,38 @@ class RequestSchema(ma.Schema):
     result = ma.fields.String(allow_none=True)
     answered_by = ma.fields.String(allow_none=True)
     answered_at = ma.fields.DateTime(allow_none=True)
+    notice_id = ma.fields.String(allow_none=True, metadata={
+        "description": "Set on a joint punishment notice's copy to this unit"})
     created_at = ma.fields.DateTime()
     version = ma.fields.Integer()
 
     def is_overdue(self, request: Any) -> bool:
         from enforcement.linkage import OPEN
 
-        return (request.status in OPEN and request.due_at is not None
-                and request.due_at < utcnow())
+        status, due = _get(request, "status"), _get(request, "due_at")
+        return status in OPEN and due is not None and due < utcnow()
+
+
+def _get(obj: Any, key: str) -> Any:
+    return obj[key] if isinstance(obj, dict) else getattr(obj, key)
+
+
+class SentRequestSchema(RequestSchema):
+    """A request just sent, with the unit's list colour so a black-listed unit is flagged."""
+
+    unit_list_colour = ma.fields.String(allow_none=True, metadata={
+        "description": "red, white or black: the unit's list colour in force, or null"})
+    unit_list_reason = ma.fields.String(allow_none=True)
+    unit_blacklisted = ma.fields.Boolean(metadata={
+        "description": "true when the unit is on the black list (obstructive)"})
+
+    @ma.pre_dump
+    def flatten(self, sent: Any, **_: Any) -> dict[str, Any]:
+        listing = sent.listing
+        return {**sent.request.model_dump(),
+                "unit_list_colour": listing.colour.value if listing else None,
+                "unit_list_reason": listing.reason if listing else None,
+                "unit_blacklisted": bool(listing and listing.colour == ListColour.BLACK)}
 
 
 RequestPageSchema = page_schema(RequestSchema, "LinkageRequestPageSchema")
@@ -129,14 +168,27 @@ RequestPageSchema = page_schema(RequestSchema, "LinkageRequestPageSchema")
 class RequestQueryArgsSchema(PageArgsSchema):
     unit_id = text(36)
     case_id = text(36)
+    notice_id = text(36)
     status = ma.fields.List(ma.fields.Enum(LinkageRequestStatus, by_value=True),
                             load_default=list)
+    kind = ma.fields.List(ma.fields.Enum(LinkageRequestKind, by_value=True), load_default=list,
+                          metadata={"description": "`joint_punishment`: notices' copies"})
 
     @ma.post_load
     def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         page = {"cursor": data.pop("cursor"), "limit": data.pop("limit")}
-        data["status"] = tuple(data["status"])
+        data["status"], data["kind"] = tuple(data["status"]), tuple(data["kind"])
         return page | {"filters": RequestFilters(**data)}
+
+
+class OverdueArgsSchema(ma.Schema):
+    kind = ma.fields.List(ma.fields.Enum(LinkageRequestKind, by_value=True), load_default=list,
+                          metadata={"description": "`joint_punishment`: unacknowledged "
+                                                   "notices only"})
+
+    @ma.post_load
+    def make(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {"kinds": tuple(data["kind"])}
 
 
 class OverdueGroupSchema(ma.Schema):

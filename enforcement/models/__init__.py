@@ -12,6 +12,14 @@ from enforcement.models.cases import (
     PartyKind,
     PartyRole,
 )
+from enforcement.models.credit_linkage import (
+    AidStatus,
+    JudicialAid,
+    JudicialAidPayment,
+    LinkageListEntry,
+    ListColour,
+    PunishmentNotice,
+)
 from enforcement.models.field import (
     Instalment,
     Lead,
@@ -64,14 +72,18 @@ from enforcement.models.supervision import (
 from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables, same metadata)
 
 __all__ = [
-    "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent", "CaseFollow",
+    "AidStatus", "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent",
+    "CaseFollow",
     "CaseMediator", "CaseParty",
     "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
-    "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
-    "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
-    "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "NodeEvent",
+    "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment",
+    "JudicialAid", "JudicialAidPayment", "Lead", "LeadKind",
+    "LeadStatus", "LeadTransition", "LinkageKind", "LinkageListEntry", "LinkageRequest",
+    "LinkageRequestKind", "LinkageRequestStatus", "LinkageUnit", "ListColour", "MediationNote",
+    "MediationOutcome", "NodeEvent",
     "NodeEventRead", "NodeWitness", "Outcome",
-    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "RewardEntry",
+    "OutcomeKind", "Party", "PartyKind", "PartyRole", "PunishmentNotice", "RefreshToken",
+    "RewardEntry",
     "RewardRule", "RewardStatus", "Role", "RoundStatus",
     "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "TargetStatus", "Task",
     "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "TaskTransition", "Township",

@@ -42,6 +42,8 @@ class LinkageRequestKind(enum.StrEnum):
     FREEZE_AND_DEDUCT = "freeze_and_deduct"
     APPRAISE = "appraise"
     OTHER = "other"
+    JOINT_PUNISHMENT = "joint_punishment"
+    """A joint punishment notice to the unit (``notice_id``): acknowledged, not answered."""
 
 
 class LinkageRequestStatus(enum.StrEnum):
@@ -216,10 +218,13 @@ class LinkageRequest(TimestampedMixin, table=True):
         tenant_fk("party_id", "party"),
         tenant_fk("requested_by", "user_account"),
         tenant_fk("answered_by", "user_account"),
+        tenant_fk("notice_id", "punishment_notice"),
         sa.Index("ix_linkage_request_unit", "court_id", "unit_id", "status"),
+        sa.Index("ix_linkage_request_notice", "court_id", "notice_id", "unit_id", unique=True,
+                 postgresql_where=sa.text("notice_id IS NOT NULL")),
         sa.CheckConstraint(
-            "result IS NULL OR result IN ('done', 'partly_done', 'not_found', 'unable')",
-            "result_known"),
+            "result IS NULL OR result IN ('done', 'partly_done', 'not_found', 'unable', "
+            "'acknowledged')", "result_known"),
     )
 
     court_id: str = court_field()
@@ -240,6 +245,7 @@ class LinkageRequest(TimestampedMixin, table=True):
                                description="done, partly_done, not_found, unable")
     answered_by: str | None = ref_field()
     answered_at: datetime | None = time_field()
+    notice_id: str | None = ref_field(description="the joint punishment notice it delivers")
     version: int = version_field()
 
 

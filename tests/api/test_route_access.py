@@ -162,6 +162,22 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
                                                                (403, 403, 403, 403, 403, 404, 403),
     ("POST",  f"{V1}/linkage/requests/<string:request_id>/cancel"):
                                                                (403, 403, 404, 404, 403, 403, 403),
+    # joint punishment notices: a liaison user reads and acknowledges their unit's copy
+    ("GET",   f"{V1}/linkage/notices"):                        (403, 403, 200, 200, 403, 200, 403),
+    ("POST",  f"{V1}/linkage/notices"):                        (403, 403, 422, 422, 403, 403, 403),
+    ("GET",   f"{V1}/linkage/notices/<string:notice_id>"):     (403, 403, 404, 404, 403, 404, 403),
+    ("POST",  f"{V1}/linkage/notices/<string:notice_id>/acknowledge"):
+                                                               (403, 403, 403, 403, 403, 404, 403),
+    # red/white/black lists: judges set, officers read, liaison users never see them
+    ("GET",   f"{V1}/linkage/lists"):                          (403, 403, 200, 200, 403, 403, 403),
+    ("POST",  f"{V1}/linkage/lists"):                          (403, 403, 403, 422, 403, 403, 403),
+    # judicial aid: officers and judges enter and pay, judges decide
+    ("GET",   f"{V1}/judicial-aid"):                           (403, 403, 200, 200, 403, 403, 403),
+    ("POST",  f"{V1}/judicial-aid"):                           (403, 403, 422, 422, 403, 403, 403),
+    ("GET",   f"{V1}/judicial-aid/totals"):                    (403, 403, 200, 200, 403, 403, 403),
+    ("GET",   f"{V1}/judicial-aid/<string:aid_id>"):           (403, 403, 404, 404, 403, 403, 403),
+    ("POST",  f"{V1}/judicial-aid/<string:aid_id>/decision"):  (403, 403, 403, 404, 403, 403, 403),
+    ("POST",  f"{V1}/judicial-aid/<string:aid_id>/payments"):  (403, 403, 404, 404, 403, 403, 403),
     # admins manage units but read no requests, so no per-unit request counts either
     ("GET",   f"{V1}/linkage/summary"):                        (403, 403, 200, 200, 403, 200, 403),
     # reports: court staff who work cases; an assistant reads only their own card and rewards
@@ -250,6 +266,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                          "kind": "find_person"},
     ("POST", f"{V1}/linkage/requests/<string:request_id>/answer"): {"answer": "已查到",
                                                                     "result": "done"},
+    ("POST", f"{V1}/linkage/notices"): {"case_id": "{id}", "party_id": "{id}",
+                                        "unit_ids": ["{id}"], "title": "联合惩戒通知"},
+    ("POST", f"{V1}/linkage/notices/<string:notice_id>/acknowledge"): {},
+    ("POST", f"{V1}/linkage/lists"): {"unit_id": "{id}", "colour": "black",
+                                      "reason": "拒不协助查控"},
+    ("POST", f"{V1}/judicial-aid"): {"case_id": "{id}", "applicant_id": "{id}",
+                                     "amount_requested": "5000.00", "grounds": "因病致贫"},
+    ("POST", f"{V1}/judicial-aid/<string:aid_id>/decision"): {
+        "decision": "approved", "approved_amount": "3000.00", "reason": "符合救助条件"},
+    ("POST", f"{V1}/judicial-aid/<string:aid_id>/payments"): {"amount": "1000.00",
+                                                               "paid_on": "2026-11-20"},
     ("POST", f"{V1}/reports/rewards/<string:entry_id>/decision"): {"decision": "approved"},
     ("PUT", f"{V1}/reports/reward-rules/<string:outcome_kind>"): {"amount": "50.00"},
 }
@@ -261,6 +288,7 @@ RAW: dict[tuple[str, str], tuple[dict[str, str], bytes]] = {
 QUERIES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", f"{V1}/geo/locate"): {"lon": 108.305, "lat": 35.405},
     ("GET", f"{V1}/supervision/summary"): {"year": 2026},
+    ("GET", f"{V1}/judicial-aid/totals"): {"year": 2026},
 }
 PATH_VALUES = {"layer": "villages", "z": "0", "x": "0", "y": "0", "seq": "1",
                "sha256": uuid.uuid4().hex * 2, "outcome_kind": "debtor_located"}

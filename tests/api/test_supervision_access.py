@@ -2,7 +2,8 @@
 endpoint × role × whose record.
 
 Columns: ``own`` — a record on a case the deputy follows (their own card, their own
-follow) or a request to the liaison user's own unit; ``same_court`` — the same kind of
+follow) or a request (or joint punishment notice) to the liaison user's own unit;
+``same_court`` — the same kind of
 record on a case of the court that the deputy does not follow (another deputy's), or of
 another unit; ``other_court`` — one of another court. 403: the role may not do this at
 all; 404: outside the caller's scope (existence not disclosed); 422 for a case of
@@ -11,9 +12,11 @@ another court named in a request body, as for every reference.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from enforcement.models import Role
+from enforcement.models import AidStatus, PartyRole, Role
 from tests import factories
 
 TARGETS = ("own", "same_court", "other_court")
@@ -42,12 +45,21 @@ TABLE = {
     "request.get":       _row(NO, NO, (200, 200, 404), (200, 200, 404), NO, (200, 404, 404), NO),
     "request.answer":    _row(NO, NO, NO, NO, NO, (200, 404, 404), NO),
     "request.cancel":    _row(NO, NO, (200, 200, 404), (200, 200, 404), NO, NO, NO),
+    "notice.get":        _row(NO, NO, (200, 200, 404), (200, 200, 404), NO, (200, 404, 404), NO),
+    "notice.acknowledge": _row(NO, NO, NO, NO, NO, (200, 404, 404), NO),
+    "aid.get":           _row(NO, NO, (200, 200, 404), (200, 200, 404), NO, NO, NO),
+    "aid.pay":           _row(NO, NO, (201, 201, 404), (201, 201, 404), NO, NO, NO),
 }
+CREDIT = ("notice.", "aid.")
+"""Endpoints whose records (notices, aid) are made only for them: a notice's copy is a
+linkage request, which would change what the request list shows."""
 LISTS = {
     "node_event.get": ("/api/v1/supervision/node-events", "events"),
     "opinion.get": ("/api/v1/supervision/opinions", "opinions"),
     "request.get": ("/api/v1/linkage/requests", "requests"),
     "unit.get": ("/api/v1/linkage/units", "units"),
+    "notice.get": ("/api/v1/linkage/notices", "notices"),
+    "aid.get": ("/api/v1/judicial-aid", "aid"),
 }
 
 
@@ -55,8 +67,9 @@ def _caller(world, role):
     return world.assistant if role == R.GRID_ASSISTANT else world.users[role]
 
 
-def _records(session, world):
-    """Per target: a case, node event, opinion card, follow, unit and request."""
+def _records(session, world, credit=False):
+    """Per target: a case, node event, opinion card, follow, unit and request; with
+    ``credit``, a joint punishment notice to the unit and an approved aid application."""
     deputy, judge, officer = world.users[R.DEPUTY], world.judge_user, world.users[R.OFFICER]
     other_judge = factories.create_user(session, world.other_court, R.JUDGE)
     courts = {"own": (world.court, deputy, judge, officer),
@@ -78,6 +91,16 @@ def _records(session, world):
             "opinion": factories.create_opinion(session, follower, case),
             "request": factories.create_linkage_request(session, unit, case, clerk),
         }
+        if credit:
+            debtor = factories.create_party(session, court)
+            factories.add_party(session, case, debtor)
+            applicant = factories.create_party(session, court, name="李四")
+            factories.add_party(session, case, applicant, PartyRole.APPLICANT)
+            records[target]["notice"] = factories.create_punishment_notice(
+                session, case, debtor, clerk, unit)
+            records[target]["aid"] = factories.create_judicial_aid(
+                session, case, applicant, clerk, status=AidStatus.APPROVED,
+                approved_amount=Decimal("5000.00"))
     world.users[R.LIAISON_UNIT].linkage_unit_id = records["own"]["unit"].id
     return records
 
@@ -111,6 +134,13 @@ def _call(http, endpoint, rec, headers):
                                             headers=headers),
         "request.cancel": lambda: http.post(f"{link}/requests/{rec['request'].id}/cancel",
                                             headers=headers),
+        "notice.get": lambda: http.get(f"{link}/notices/{rec['notice'].id}", headers=headers),
+        "notice.acknowledge": lambda: http.post(
+            f"{link}/notices/{rec['notice'].id}/acknowledge", json={}, headers=headers),
+        "aid.get": lambda: http.get(f"/api/v1/judicial-aid/{rec['aid'].id}", headers=headers),
+        "aid.pay": lambda: http.post(f"/api/v1/judicial-aid/{rec['aid'].id}/payments",
+                                     json={"amount": "100.00", "paid_on": "2026-11-20"},
+                                     headers=headers),
     }
     return calls[endpoint]()
 
@@ -118,7 +148,7 @@ def _call(http, endpoint, rec, headers):
 @pytest.mark.parametrize(("endpoint", "role"),
                          [(endpoint, role) for endpoint in TABLE for role in ROLES])
 def test_supervision_and_linkage_access(http, world, session, endpoint, role):
-    records = _records(session, world)
+    records = _records(session, world, credit=endpoint.startswith(CREDIT))
     session.commit()
     headers = world.headers(_caller(world, role))
     got = tuple(_call(http, endpoint, records[t], headers).status_code for t in TARGETS)
@@ -132,6 +162,7 @@ def test_supervision_and_linkage_access(http, world, session, endpoint, role):
         return
     body = listed.json()
     items = body["items"] if isinstance(body, dict) else body
-    key = {"events": "event", "opinions": "opinion", "requests": "request", "units": "unit"}[kind]
+    key = {"events": "event", "opinions": "opinion", "requests": "request", "units": "unit",
+           "notices": "notice", "aid": "aid"}[kind]
     assert {item["id"] for item in items} == {
         records[t][key].id for t, status in zip(TARGETS, got, strict=True) if status == 200}

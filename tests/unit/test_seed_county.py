@@ -482,7 +482,7 @@ def test_supervision_and_linkage(county: DemoCounty) -> None:
             "find_person", "seize_vehicle", "search_records", "freeze_and_deduct", "appraise"}
     units = {u.id: u for u in county.linkage_units}
     for r in county.linkage_requests:
-        assert r.kind in units[r.unit_id].duties
+        assert r.notice_id is not None or r.kind in units[r.unit_id].duties
         assert (r.status == "answered") == (r.answer is not None)
     assert len(county.case_follows) == 60
     pairs = [(f.deputy_id, f.case_id) for f in county.case_follows]
@@ -493,7 +493,7 @@ def test_supervision_and_linkage(county: DemoCounty) -> None:
         assert (e.deputy_id, e.case_id) in followed
         assert e.rating is None or 1 <= e.rating <= 5
     assert len(county.tasks) == 40
-    assert len(county.linkage_requests) == 40
+    assert len([r for r in county.linkage_requests if r.notice_id is None]) == 40
     assert len(county.sightings) == 150 and any(s.urgent for s in county.sightings)
 
 
@@ -549,3 +549,40 @@ def test_record_fields_are_plain(county: DemoCounty) -> None:
         for f in fields(rows[0]):
             value: Any = getattr(rows[0], f.name)
             assert not hasattr(value, "__table__"), f.name
+
+
+def test_notices_lists_and_judicial_aid(county: DemoCounty) -> None:
+    """Four notices with a copy per unit (one still unacknowledged long past due), one
+    list entry in force per subject with the earlier ones ended, aid never paid beyond
+    its approval."""
+    copies = defaultdict(list)
+    for r in county.linkage_requests:
+        if r.notice_id is not None:
+            copies[r.notice_id].append(r)
+    assert len(county.punishment_notices) == 4
+    assert set(copies) == {n.id for n in county.punishment_notices}
+    debtors = {(cp.case_id, cp.party_id) for cp in county.case_parties if cp.role == "debtor"}
+    end = datetime(2026, 11, 1, tzinfo=UTC)
+    overdue = [r for n in county.punishment_notices for r in copies[n.id]
+               if r.status == "sent" and r.due_at < end]
+    assert len(overdue) == 1
+    for notice in county.punishment_notices:
+        assert (notice.case_id, notice.party_id) in debtors
+        for copy in copies[notice.id]:
+            assert copy.kind == "joint_punishment" and copy.due_at == notice.due_at
+            assert (copy.result == "acknowledged") == (copy.status == "answered")
+
+    in_force = Counter((e.unit_id, e.party_id) for e in county.list_entries
+                       if e.ended_at is None)
+    assert set(in_force.values()) == {1} and len(in_force) == 6
+    assert any(e.ended_at is not None for e in county.list_entries)
+
+    applicants = {(cp.case_id, cp.party_id) for cp in county.case_parties
+                  if cp.role == "applicant"}
+    paid = Counter()
+    for payment in county.aid_payments:
+        paid[payment.aid_id] += payment.amount
+    assert {a.status for a in county.judicial_aid} == {"pending", "approved", "rejected"}
+    for aid in county.judicial_aid:
+        assert (aid.case_id, aid.applicant_id) in applicants
+        assert paid[aid.id] <= (aid.approved_amount or Decimal(0)) <= aid.amount_requested

@@ -12,6 +12,15 @@ from enforcement.models.cases import (
     PartyKind,
     PartyRole,
 )
+from enforcement.models.credit import (
+    CreditRepair,
+    MeasureAction,
+    MeasureEvent,
+    MeasureKind,
+    PartyMeasure,
+    RepairGrounds,
+    RepairStatus,
+)
 from enforcement.models.field import (
     Instalment,
     Lead,
@@ -66,12 +75,15 @@ from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables
 __all__ = [
     "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent", "CaseFollow",
     "CaseMediator", "CaseParty",
-    "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
+    "CaseStatus", "Court", "CreditRepair", "Datum", "DeputyEvaluation", "Device",
+    "EnforcementCase",
     "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageRequest", "LinkageRequestKind",
-    "LinkageRequestStatus", "LinkageUnit", "MediationNote", "MediationOutcome", "NodeEvent",
+    "LinkageRequestStatus", "LinkageUnit", "MeasureAction", "MeasureEvent", "MeasureKind",
+    "MediationNote", "MediationOutcome", "NodeEvent",
     "NodeEventRead", "NodeWitness", "Outcome",
-    "OutcomeKind", "Party", "PartyKind", "PartyRole", "RefreshToken", "RewardEntry",
+    "OutcomeKind", "Party", "PartyKind", "PartyMeasure", "PartyRole", "RefreshToken",
+    "RepairGrounds", "RepairStatus", "RewardEntry",
     "RewardRule", "RewardStatus", "Role", "RoundStatus",
     "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "TargetStatus", "Task",
     "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "TaskTransition", "Township",

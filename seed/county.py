@@ -57,6 +57,7 @@ from enforcement.models import (
 from enforcement.supervision.catalogue import STANDARD_NODES
 from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
+from seed.credit import DemoCreditRepair, DemoMeasureEvent, DemoPartyMeasure, build_credit
 
 # --------------------------------------------------------------------------------------
 # The court and the county
@@ -220,6 +221,10 @@ class DemoParty:
     village_grid_id: str | None = None
     is_dishonest: bool = False
     consumption_restricted: bool = False
+    exit_restricted: bool = False
+    dishonest_since: date | None = None
+    consumption_restricted_since: date | None = None
+    exit_restricted_since: date | None = None
     aliases: list[str] = field(default_factory=list)
     vehicle_plates: list[str] = field(default_factory=list)
     notes: str | None = None
@@ -595,6 +600,9 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("case_mediator", "case_mediators"),
     ("deputy_evaluation", "deputy_evaluations"),
     ("linkage_request", "linkage_requests"),
+    ("party_measure", "party_measures"),
+    ("party_measure_event", "measure_events"),
+    ("credit_repair", "credit_repairs"),
 )
 """(table name, ``DemoCounty`` attribute) in an order that satisfies every foreign key."""
 
@@ -635,6 +643,9 @@ class DemoCounty:
     case_mediators: list[DemoCaseMediator]
     deputy_evaluations: list[DemoDeputyEvaluation]
     linkage_requests: list[DemoLinkageRequest]
+    party_measures: list[DemoPartyMeasure]
+    measure_events: list[DemoMeasureEvent]
+    credit_repairs: list[DemoCreditRepair]
     logins: list[DemoLogin]
     password: str = DEMO_PASSWORD
 
@@ -1073,6 +1084,8 @@ class _Generator:
         self.build_linkage_requests()
         self.build_node_events()
         self.build_mediator_assignments()
+        measures, measure_events, repairs = build_credit(
+            self.states, self.case_parties, self.officers, AS_OF, self.seed, self.uid)
         return DemoCounty(
             scale=self.scale, seed=self.seed, outline=self.outline, court=self.court,
             townships=self.townships, villages=self.villages,
@@ -1088,7 +1101,8 @@ class _Generator:
             case_follows=self.case_follows, node_events=self.node_events,
             node_witnesses=self.node_witnesses, case_mediators=self.case_mediators,
             deputy_evaluations=self.deputy_evaluations,
-            linkage_requests=self.linkage_requests, logins=self.logins,
+            linkage_requests=self.linkage_requests, party_measures=measures,
+            measure_events=measure_events, credit_repairs=repairs, logins=self.logins,
         )
 
     def build_geography(self) -> None:

@@ -60,6 +60,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.cases.routes import blp as cases_blp
     from api.cases.routes import wanted_blp
     from api.console.routes import blp as console_blp
+    from api.credit_repairs.routes import blp as credit_repairs_blp
     from api.devices.routes import blp as devices_blp
     from api.docs import blp as docs_blp
     from api.feed.routes import blp as feed_blp
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.leads.routes import blp as leads_blp
     from api.linkage.routes import blp as linkage_blp
     from api.me.routes import blp as me_blp
+    from api.measures.routes import blp as measures_blp
     from api.mediation_notes.routes import blp as mediation_notes_blp
     from api.reports.routes import blp as reports_blp
     from api.rounds.routes import blp as rounds_blp
@@ -111,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(judicial_aid_blp, url_prefix="/api/v1/judicial-aid")
     api.register_blueprint(reports_blp, url_prefix="/api/v1/reports")
     api.register_blueprint(admin_blp, url_prefix="/api/v1/admin")
+    api.register_blueprint(measures_blp, url_prefix="/api/v1/parties")
+    api.register_blueprint(credit_repairs_blp, url_prefix="/api/v1/credit-repairs")
 
 
 def _register_cli(app: Flask) -> None:

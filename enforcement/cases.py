@@ -53,6 +53,10 @@ class PartyView:
     is_dishonest: bool
     consumption_restricted: bool
     masked: bool
+    exit_restricted: bool = False
+    dishonest_since: date | None = None
+    consumption_restricted_since: date | None = None
+    exit_restricted_since: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,4 +237,7 @@ def party_view(party: Party, role: PartyRole | None, unmasked: bool) -> PartyVie
         address=party.address, township_id=party.township_id,
         village_grid_id=party.village_grid_id, is_dishonest=party.is_dishonest,
         consumption_restricted=party.consumption_restricted, masked=masked,
+        exit_restricted=party.exit_restricted, dishonest_since=party.dishonest_since,
+        consumption_restricted_since=party.consumption_restricted_since,
+        exit_restricted_since=party.exit_restricted_since,
     )

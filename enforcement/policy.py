@@ -103,6 +103,7 @@ ACTIONS = (
     "case.resume",
     "health.read",
     "visit.create", "visit.read", "visit.update",
+    "measure.read", "measure.decide", "repair.create", "repair.read", "repair.decide",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -273,6 +274,19 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (JUD, "visit.read",           "court"),
     (OFF, "visit.update",         "own"),       # notes and point only (visits)
     (JUD, "visit.update",         "own"),
+    # Measures on debtors and credit repair (Luojiang report). Imposing, amending and
+    # lifting a measure is a court decision: judges only. Officers read the measures and
+    # the decisions, and propose by entering a credit repair application for the judge;
+    # they do not impose. Assistants see only the flags and since-dates, on the wanted
+    # list (``wanted.read``), never the decision text.
+    (OFF, "measure.read",         "court"),
+    (JUD, "measure.read",         "court"),
+    (JUD, "measure.decide",       "court"),     # impose, amend, lift (measures)
+    (OFF, "repair.create",        "court"),     # entered for a debtor who paid or settled
+    (JUD, "repair.create",        "court"),
+    (OFF, "repair.read",          "court"),
+    (JUD, "repair.read",          "court"),
+    (JUD, "repair.decide",        "court"),     # approve or reject; certificate (repairs)
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see

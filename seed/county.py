@@ -59,6 +59,7 @@ from enforcement.models import (
 from enforcement.supervision.catalogue import STANDARD_NODES
 from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
+from seed.credit import DemoCreditRepair, DemoMeasureEvent, DemoPartyMeasure, build_credit
 from seed.credit_linkage import (
     DemoAidPayment,
     DemoJudicialAid,
@@ -229,6 +230,10 @@ class DemoParty:
     village_grid_id: str | None = None
     is_dishonest: bool = False
     consumption_restricted: bool = False
+    exit_restricted: bool = False
+    dishonest_since: date | None = None
+    consumption_restricted_since: date | None = None
+    exit_restricted_since: date | None = None
     aliases: list[str] = field(default_factory=list)
     vehicle_plates: list[str] = field(default_factory=list)
     notes: str | None = None
@@ -607,6 +612,9 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("deputy_evaluation", "deputy_evaluations"),
     ("punishment_notice", "punishment_notices"),
     ("linkage_request", "linkage_requests"),
+    ("party_measure", "party_measures"),
+    ("party_measure_event", "measure_events"),
+    ("credit_repair", "credit_repairs"),
     ("linkage_list_entry", "list_entries"),
     ("judicial_aid", "judicial_aid"),
     ("judicial_aid_payment", "aid_payments"),
@@ -650,6 +658,9 @@ class DemoCounty:
     case_mediators: list[DemoCaseMediator]
     deputy_evaluations: list[DemoDeputyEvaluation]
     linkage_requests: list[DemoLinkageRequest]
+    party_measures: list[DemoPartyMeasure]
+    measure_events: list[DemoMeasureEvent]
+    credit_repairs: list[DemoCreditRepair]
     logins: list[DemoLogin]
     punishment_notices: list[DemoPunishmentNotice] = field(default_factory=list)
     list_entries: list[DemoListEntry] = field(default_factory=list)
@@ -1092,6 +1103,8 @@ class _Generator:
         self.build_linkage_requests()
         self.build_node_events()
         self.build_mediator_assignments()
+        measures, measure_events, repairs = build_credit(
+            self.states, self.case_parties, self.officers, AS_OF, self.seed, self.uid)
         credit_linkage = build_credit_linkage(self)  # last: earlier ids stay as they were
         return DemoCounty(
             scale=self.scale, seed=self.seed, outline=self.outline, court=self.court,
@@ -1108,7 +1121,9 @@ class _Generator:
             case_follows=self.case_follows, node_events=self.node_events,
             node_witnesses=self.node_witnesses, case_mediators=self.case_mediators,
             deputy_evaluations=self.deputy_evaluations,
-            linkage_requests=self.linkage_requests, logins=self.logins, **credit_linkage,
+            linkage_requests=self.linkage_requests, party_measures=measures,
+            measure_events=measure_events, credit_repairs=repairs, logins=self.logins,
+            **credit_linkage,
         )
 
     def build_geography(self) -> None:

@@ -115,7 +115,10 @@ class Wanted(MethodView):
         """Debtors of open cases who live in your village grids, identity masked.
 
         For grid assistants: recognise a debtor you meet, then report a lead with the
-        `party_id`.
+        `party_id`. Each carries the measures in force (`is_dishonest`,
+        `consumption_restricted`, `exit_restricted`, each with its `…_since` date), so a
+        `high_consumption` lead can be checked against them. A debtor with an approved
+        credit repair for a case is no longer wanted for it (docs/credit.md).
         """
         page = wanted.wanted_list(_db(), current_principal(), decode_cursor(cursor), limit)
         return paged(page)

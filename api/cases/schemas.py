@@ -24,7 +24,12 @@ class PartySchema(ma.Schema):
     township_id = ma.fields.String(allow_none=True)
     village_grid_id = ma.fields.String(allow_none=True)
     is_dishonest = ma.fields.Boolean(metadata={"description": "on the dishonest-debtor list"})
-    consumption_restricted = ma.fields.Boolean()
+    consumption_restricted = ma.fields.Boolean(metadata={"description": "限制消费 in force"})
+    exit_restricted = ma.fields.Boolean(metadata={"description": "限制出境 in force"})
+    dishonest_since = ma.fields.Date(allow_none=True, metadata={
+        "description": "when the dishonest listing in force began; null when not listed"})
+    consumption_restricted_since = ma.fields.Date(allow_none=True)
+    exit_restricted_since = ma.fields.Date(allow_none=True)
     masked = ma.fields.Boolean(metadata={"description": "name, id number and phone masked"})
 
 

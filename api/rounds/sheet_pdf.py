@@ -38,14 +38,21 @@ def font_path(configured: str = "") -> str:
                              "or set PDF_FONT", code="pdf_font_missing")
 
 
-def render_sheet_pdf(sheet: dict[str, Any], font: str) -> bytes:
-    """PDF of ``enforcement.round_outputs.visit_sheet``'s answer."""
-    pdf = FPDF(orientation="L", unit="mm", format="A4")
+def cjk_pdf(font: str, orientation: str = "L") -> FPDF:
+    """An A4 document with the CJK font ``font`` embedded as ``cjk`` (subset on output);
+    the visit sheet and the credit repair certificate draw on it."""
+    pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_font("cjk", "", font, collection_font_number=0)
+    pdf.set_creator("Gridwork")
+    return pdf
+
+
+def render_sheet_pdf(sheet: dict[str, Any], font: str) -> bytes:
+    """PDF of ``enforcement.round_outputs.visit_sheet``'s answer."""
+    pdf = cjk_pdf(font, orientation="L")
     rnd = sheet["round"]
     pdf.set_title(f"{rnd['name']} · 走访清单")
-    pdf.set_creator("Gridwork")
     pages = [(team, day) for team in sheet["teams"] for day in team["days"]]
     if not pages:
         _header(pdf, rnd)

@@ -12,6 +12,15 @@ from enforcement.models.cases import (
     PartyKind,
     PartyRole,
 )
+from enforcement.models.credit import (
+    CreditRepair,
+    MeasureAction,
+    MeasureEvent,
+    MeasureKind,
+    PartyMeasure,
+    RepairGrounds,
+    RepairStatus,
+)
 from enforcement.models.credit_linkage import (
     AidStatus,
     JudicialAid,
@@ -73,20 +82,16 @@ from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables
 
 __all__ = [
     "AidStatus", "Attachment", "AttachmentRef", "AuditEntry", "AuditHead", "CaseEvent",
-    "CaseFollow",
-    "CaseMediator", "CaseParty",
-    "CaseStatus", "Court", "Datum", "DeputyEvaluation", "Device", "EnforcementCase",
-    "EnforcementNode", "EnforcementRound", "GridAssignment", "Instalment",
-    "JudicialAid", "JudicialAidPayment", "Lead", "LeadKind",
+    "CaseFollow", "CaseMediator", "CaseParty", "CaseStatus", "Court", "CreditRepair", "Datum",
+    "DeputyEvaluation", "Device", "EnforcementCase", "EnforcementNode", "EnforcementRound",
+    "GridAssignment", "Instalment", "JudicialAid", "JudicialAidPayment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageListEntry", "LinkageRequest",
-    "LinkageRequestKind", "LinkageRequestStatus", "LinkageUnit", "ListColour", "MediationNote",
-    "MediationOutcome", "NodeEvent",
-    "NodeEventRead", "NodeWitness", "Outcome",
-    "OutcomeKind", "Party", "PartyKind", "PartyRole", "PunishmentNotice", "RefreshToken",
-    "RewardEntry",
-    "RewardRule", "RewardStatus", "Role", "RoundStatus",
-    "RoundTarget", "RoundTeam", "Settlement", "SettlementKind", "Sighting", "TargetStatus", "Task",
-    "TaskAnswer", "TaskGrid", "TaskKind", "TaskStatus", "TaskTransition", "Township",
-    "Urgency", "User",
-    "VillageGrid", "Visit", "VisitResult", "metadata", "new_id", "utcnow",
+    "LinkageRequestKind", "LinkageRequestStatus", "LinkageUnit", "ListColour", "MeasureAction",
+    "MeasureEvent", "MeasureKind", "MediationNote", "MediationOutcome", "NodeEvent",
+    "NodeEventRead", "NodeWitness", "Outcome", "OutcomeKind", "Party", "PartyKind", "PartyMeasure",
+    "PartyRole", "PunishmentNotice", "RefreshToken", "RepairGrounds", "RepairStatus",
+    "RewardEntry", "RewardRule", "RewardStatus", "Role", "RoundStatus", "RoundTarget", "RoundTeam",
+    "Settlement", "SettlementKind", "Sighting", "TargetStatus", "Task", "TaskAnswer", "TaskGrid",
+    "TaskKind", "TaskStatus", "TaskTransition", "Township", "Urgency", "User", "VillageGrid",
+    "Visit", "VisitResult", "metadata", "new_id", "utcnow",
 ]

@@ -118,6 +118,14 @@ class Party(TimestampedMixin, table=True):
     consumption_restricted: bool = Field(
         default=False, sa_column_kwargs={"server_default": sa.false()}, description="限制消费"
     )
+    exit_restricted: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()}, description="限制出境"
+    )
+    dishonest_since: date | None = None
+    consumption_restricted_since: date | None = None
+    exit_restricted_since: date | None = None
+    """The flags and dates mirror the measures in force (``enforcement.measures`` keeps
+    them), so a measure change is a change of the party row and reaches phones."""
     aliases: list[str] = json_field(list)
     vehicle_plates: list[str] = json_field(list)
     notes: str | None = None

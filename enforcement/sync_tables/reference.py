@@ -3,9 +3,11 @@
 ``township``, ``village_grid``  code, name, area, centroid and bounding box (no boundary
             polygons: they are large and the server places every point anyway). Court staff
             get the court's; everyone else the grids they serve and those grids' townships.
-``wanted``  the wanted list exactly as ``GET /wanted`` shows it: debtors of open cases
-            living in the assistant's grids, name, id number and phone masked, no amounts,
-            with the numbers of their open cases. Fed by changes to ``party`` rows.
+``wanted``  the wanted list exactly as ``GET /wanted`` shows it: wanted debtors (open
+            case, no approved credit repair in effect) living in the assistant's grids,
+            name, id number and phone masked, no amounts, the measures in force with their
+            since-dates, the numbers of their open cases. Fed by changes to ``party`` rows;
+            a measure change or a repair changes the party row (``enforcement.measures``).
 ``task``    tasks addressed to the caller's grids (``task.read``).
 ``case``    the cases the caller may read (``case.read``): amounts only for roles that
             may read them, the applicant's name masked for roles that may not see names.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,11 +28,10 @@ from geoalchemy2 import functions as geo
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.cases import OPEN_STATUSES, party_view
+from enforcement.cases import party_view
 from enforcement.errors import Forbidden
 from enforcement.masking import mask_name
 from enforcement.models import (
-    CaseParty,
     EnforcementCase,
     Party,
     PartyRole,
@@ -40,6 +41,7 @@ from enforcement.models import (
 )
 from enforcement.principal import Principal
 from enforcement.sync_tables.common import feed_scope, iso
+from enforcement.wanted import cases_of, wanted_party_ids
 from sync.merge import Owner
 from sync.spec import FieldSpec, SyncSpec
 
@@ -116,26 +118,16 @@ VILLAGE_GRID_SPEC = _spec(
 
 WANTED_FIELDS = {name: S for name in (
     "kind", "name", "id_number", "phone", "address", "township_id", "village_grid_id",
-    "is_dishonest", "consumption_restricted", "case_ids", "case_numbers")}
-
-
-def _open_debts(court_id: str) -> Any:
-    return (sa.select(CaseParty.party_id, EnforcementCase.id, EnforcementCase.case_number)
-            .join(EnforcementCase, sa.and_(EnforcementCase.court_id == CaseParty.court_id,
-                                           EnforcementCase.id == CaseParty.case_id))
-            .where(CaseParty.court_id == court_id, CaseParty.role == PartyRole.DEBTOR,
-                   EnforcementCase.status.in_(OPEN_STATUSES)))
+    "is_dishonest", "consumption_restricted", "exit_restricted", "dishonest_since",
+    "consumption_restricted_since", "exit_restricted_since", "case_ids", "case_numbers")}
 
 
 def _wanted_rows(session: Session, principal: Principal,
                  ids: Sequence[str]) -> list[ReferenceRow]:
-    """As ``wanted.wanted_list``: masked, no amounts; a party no longer wanted is sent
-    with no open cases (``case_ids`` empty) until the feed drops it."""
-    cases: dict[str, list[tuple[str, str]]] = {}
-    for party_id, case_id, number in session.execute(
-            _open_debts(principal.court_id).where(CaseParty.party_id.in_(ids))
-            .order_by(EnforcementCase.case_number)):
-        cases.setdefault(party_id, []).append((case_id, number))
+    """As ``wanted.wanted_list``: masked, no amounts, the measures in force with their
+    since-dates (no decision text); a party no longer wanted is sent with no open cases
+    (``case_ids`` empty) until the scope drops it."""
+    cases = cases_of(session, principal.court_id, list(ids))
     out = []
     for party in session.scalars(sa.select(Party).where(
             Party.court_id == principal.court_id, Party.id.in_(ids))):
@@ -146,21 +138,26 @@ def _wanted_rows(session: Session, principal: Principal,
                   "township_id": view.township_id, "village_grid_id": view.village_grid_id,
                   "is_dishonest": view.is_dishonest,
                   "consumption_restricted": view.consumption_restricted,
+                  "exit_restricted": view.exit_restricted,
+                  "dishonest_since": iso_day(view.dishonest_since),
+                  "consumption_restricted_since": iso_day(view.consumption_restricted_since),
+                  "exit_restricted_since": iso_day(view.exit_restricted_since),
                   "case_ids": [c for c, _ in open_cases],
                   "case_numbers": [n for _, n in open_cases]}
         out.append(ReferenceRow(party.id, party.version, values))
     return out
 
 
+def iso_day(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
 def _wanted_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:
     if policy.scope_of(principal.role, "wanted.read") is None:
         return sa.false()
-    debtor = sa.select(CaseParty.party_id).join(EnforcementCase, sa.and_(
-        EnforcementCase.court_id == CaseParty.court_id, EnforcementCase.id == CaseParty.case_id,
-    )).where(CaseParty.court_id == principal.court_id, CaseParty.role == PartyRole.DEBTOR,
-             EnforcementCase.status.in_(OPEN_STATUSES))
     return change.c.record_id.in_(sa.select(Party.id).where(
-        policy.scope_filter(principal, "wanted.read", Party), Party.id.in_(debtor)))
+        policy.scope_filter(principal, "wanted.read", Party),
+        Party.id.in_(wanted_party_ids(principal.court_id))))
 
 
 WANTED_SPEC = _spec("wanted", WANTED_FIELDS, _wanted_rows, _wanted_scope, feed_table="party")

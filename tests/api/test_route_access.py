@@ -193,6 +193,20 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT",   f"{V1}/reports/reward-rules/<string:outcome_kind>"):
                                                                (403, 403, 403, 200, 403, 403, 403),
 
+    # measures on debtors and credit repair: judges decide, officers read and apply
+    ("GET",   f"{V1}/parties/<string:party_id>/measures"):     (403, 403, 404, 404, 403, 403, 403),
+    ("POST",  f"{V1}/parties/<string:party_id>/measures"):     (403, 403, 403, 404, 403, 403, 403),
+    ("PATCH", f"{V1}/parties/<string:party_id>/measures/<string:measure_id>"):
+                                                               (403, 403, 403, 404, 403, 403, 403),
+    ("POST",  f"{V1}/parties/<string:party_id>/measures/<string:measure_id>/lift"):
+                                                               (403, 403, 403, 404, 403, 403, 403),
+    ("GET",   f"{V1}/credit-repairs"):                         (403, 403, 200, 200, 403, 403, 403),
+    ("POST",  f"{V1}/credit-repairs"):                         (403, 403, 422, 422, 403, 403, 403),
+    ("GET",   f"{V1}/credit-repairs/<string:repair_id>"):      (403, 403, 404, 404, 403, 403, 403),
+    ("POST",  f"{V1}/credit-repairs/<string:repair_id>/decision"):
+                                                               (403, 403, 403, 404, 403, 403, 403),
+    ("GET",   f"{V1}/credit-repairs/<string:repair_id>/certificate.pdf"):
+                                                               (403, 403, 404, 404, 403, 403, 403),
 }
 
 PUBLIC: dict[tuple[str, str], str] = {
@@ -279,6 +293,17 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
                                                                "paid_on": "2026-11-20"},
     ("POST", f"{V1}/reports/rewards/<string:entry_id>/decision"): {"decision": "approved"},
     ("PUT", f"{V1}/reports/reward-rules/<string:outcome_kind>"): {"amount": "50.00"},
+    ("POST", f"{V1}/parties/<string:party_id>/measures"): {
+        "kind": "dishonest", "case_id": "{id}", "imposed_on": "2026-01-05",
+        "decision_number": "(2026)甘1025执1号之一"},
+    ("PATCH", f"{V1}/parties/<string:party_id>/measures/<string:measure_id>"):
+        {"decision_text": "更正"},
+    ("POST", f"{V1}/parties/<string:party_id>/measures/<string:measure_id>/lift"):
+        {"lifted_on": "2026-02-01", "reason": "已履行"},
+    ("POST", f"{V1}/credit-repairs"): {"party_id": "{id}", "case_id": "{id}",
+                                       "grounds": "paid_in_full"},
+    ("POST", f"{V1}/credit-repairs/<string:repair_id>/decision"):
+        {"decision": "approve", "reason": "已履行"},
 }
 RAW: dict[tuple[str, str], tuple[dict[str, str], bytes]] = {
     # a chunk: the bytes, with the offset they start at

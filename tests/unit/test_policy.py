@@ -84,6 +84,11 @@ EXPECTED = {
     "visit.create":        (_,          _,          "court", "court", _,          _,      _),
     "visit.read":          (_,          _,          "court", "court", _,          _,      _),
     "visit.update":        (_,          _,          "own",   "own",   _,          _,      _),
+    "measure.read":        (_,          _,          "court", "court", _,          _,      _),
+    "measure.decide":      (_,          _,          _,       "court", _,          _,      _),
+    "repair.create":       (_,          _,          "court", "court", _,          _,      _),
+    "repair.read":         (_,          _,          "court", "court", _,          _,      _),
+    "repair.decide":       (_,          _,          _,       "court", _,          _,      _),
 }
 
 

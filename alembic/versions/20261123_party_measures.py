@@ -20,7 +20,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "a7c1e0d2f301"
-down_revision: str | Sequence[str] | None = "e1f2a3b4c5d6"
+down_revision: str | Sequence[str] | None = "b3d5f7a9c102"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

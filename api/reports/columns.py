@@ -84,3 +84,18 @@ REWARD_COLUMNS = (
 )
 REWARD_STATUSES = {"pending": ("待审批", "pending"), "approved": ("已批准", "approved"),
                    "rejected": ("不予批准", "rejected")}
+
+CREDIT_COLUMNS = (
+    C("month", "月份", "Month"),
+    C("dishonest_listed", "纳入失信名单", "Listed as dishonest debtors"),
+    C("consumption_restricted", "限制消费", "Consumption restricted"),
+    C("exit_restricted", "限制出境", "Exit restricted"),
+    C("measures_lifted", "解除措施", "Measures lifted"),
+    C("lifted_by_repair", "其中经信用修复解除", "Of which by credit repair"),
+    C("repairs_approved", "信用修复准予", "Credit repairs approved"),
+    C("repairs_rejected", "信用修复驳回", "Credit repairs rejected"),
+    C("notices_issued", "联合惩戒通知", "Joint punishment notices"),
+    C("notice_copies", "通知送达单位次数", "Notice copies to units"),
+    C("aid_payments", "司法救助发放笔数", "Judicial aid payments"),
+    C("aid_paid", "司法救助发放金额（元）", "Judicial aid paid (yuan)"),
+)

@@ -19,6 +19,7 @@ from api.reports.export import file_content_doc, file_response
 from api.reports.schemas import (
     AssistantCardSchema,
     AssistantListSchema,
+    CreditReportSchema,
     ExportArgsSchema,
     OutcomeReportArgsSchema,
     OutcomeReportSchema,
@@ -34,7 +35,7 @@ from api.reports.schemas import (
     RoundReportSchema,
 )
 from api.smorest import Blueprint, current_principal
-from enforcement.reports import assistants, outcomes, resume, rewards, rounds
+from enforcement.reports import assistants, credit, outcomes, resume, rewards, rounds
 from enforcement.reports.common import Period
 
 blp = Blueprint("reports", __name__, description=(
@@ -108,6 +109,27 @@ class RoundReport(MethodView):
                 row |= {f"{name}_delta": c.delta, f"{name}_ratio": c.ratio}
             flat.append(row)
         return file_response(f"rounds-{period.label()}", cols.ROUND_COLUMNS, flat, format)
+
+
+@blp.route("/credit")
+class CreditReport(MethodView):
+    @blp.auth()
+    @blp.arguments(PeriodArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, CreditReportSchema)
+    @blp.doc(responses=file_content_doc(
+        "Credit figures per month; a file with format=csv or xlsx", CreditReportSchema))
+    @blp.alt_response(422, response="Problem")
+    def get(self, period: Period, format: str) -> Any:
+        """Listings, restrictions and liftings, credit repairs decided, joint punishment
+        notices and judicial aid paid, per month of the period (local calendar), with a
+        totals row. Judges and officers only; docs/credit.md says which day each counts by."""
+        report = credit.credit_report(_db(), current_principal(), period,
+                                      export=_export(format))
+        if format == "json":
+            return report
+        rows = [dataclasses.asdict(r) for r in report.rows]
+        rows.append(dataclasses.asdict(report.total) | {"month": _pick(cols.TOTAL)})
+        return file_response(f"credit-{period.label()}", cols.CREDIT_COLUMNS, rows, format)
 
 
 @blp.route("/resume-candidates")

@@ -38,6 +38,30 @@ class PeriodArgsSchema(ma.Schema):
         return data | {"period": Period(start, end)}
 
 
+class CreditMonthSchema(ma.Schema):
+    month = ma.fields.String(allow_none=True, metadata={
+        "description": "YYYY-MM (local calendar); null in the totals row"})
+    dishonest_listed = ma.fields.Integer(metadata={
+        "description": "失信名单: listings that took effect"})
+    consumption_restricted = ma.fields.Integer(metadata={"description": "限制消费 imposed"})
+    exit_restricted = ma.fields.Integer(metadata={"description": "限制出境 imposed"})
+    measures_lifted = ma.fields.Integer(metadata={"description": "Measures lifted (any reason)"})
+    lifted_by_repair = ma.fields.Integer(metadata={"description": "Of which by a credit repair"})
+    repairs_approved = ma.fields.Integer(metadata={"description": "By the day decided"})
+    repairs_rejected = ma.fields.Integer()
+    notices_issued = ma.fields.Integer(metadata={"description": "Joint punishment notices"})
+    notice_copies = ma.fields.Integer(metadata={"description": "Units the notices went to"})
+    aid_payments = ma.fields.Integer(metadata={"description": "Judicial aid payments made"})
+    aid_paid = money_string(metadata={"description": "Judicial aid paid (yuan)"})
+
+
+class CreditReportSchema(ma.Schema):
+    rows = ma.fields.List(ma.fields.Nested(CreditMonthSchema), metadata={
+        "description": "Every month from the first to the last with a figure (or of the "
+                       "period asked for), oldest first"})
+    total = ma.fields.Nested(CreditMonthSchema)
+
+
 class OutcomeReportArgsSchema(PeriodArgsSchema):
     group_by = ma.fields.String(load_default="township", validate=validate.OneOf(GROUPINGS))
 

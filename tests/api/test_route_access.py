@@ -183,6 +183,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     # reports: court staff who work cases; an assistant reads only their own card and rewards
     ("GET",   f"{V1}/reports/outcomes"):                       (403, 403, 200, 200, 403, 403, 403),
     ("GET",   f"{V1}/reports/rounds"):                         (403, 403, 200, 200, 403, 403, 403),
+    ("GET",   f"{V1}/reports/credit"):                         (403, 403, 200, 200, 403, 403, 403),
     ("GET",   f"{V1}/reports/resume-candidates"):              (403, 403, 200, 200, 403, 403, 403),
     ("GET",   f"{V1}/reports/assistants"):                     (200, 403, 200, 200, 403, 403, 403),
     ("GET",   f"{V1}/reports/assistants/<string:user_id>"):    (404, 403, 404, 404, 403, 403, 403),

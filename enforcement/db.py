@@ -48,7 +48,11 @@ class Database:
             max_overflow=10,
             pool_pre_ping=True,
             echo=echo,
-            connect_args={"connect_timeout": 5, "application_name": "gridwork"},
+            # JIT compiles a plan once its estimated cost passes jit_above_cost: at ten
+            # times the demo county a pull's scope read gets there and pays tens of ms of
+            # compilation for a query that runs in a few (bench/profile-findings.md).
+            connect_args={"connect_timeout": 5, "application_name": "gridwork",
+                          "options": "-c jit=off"},
         )
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
 

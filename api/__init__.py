@@ -44,12 +44,31 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ),
     )
     observability.init_app(app)
+    _one_connection_per_request(app)
     headers.init_app(app)
     input_guard.init_app(app)
     problems.register(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _one_connection_per_request(app: Flask) -> None:
+    """Authentication and the use case of a request share one pooled connection."""
+    from flask import g
+
+    def take(_: Any = None) -> None:
+        scope = app.extensions["gridwork"].db.one_connection()
+        scope.__enter__()
+        g.gridwork_connection = scope
+
+    def give_back(_: BaseException | None = None) -> None:
+        scope = g.pop("gridwork_connection", None)
+        if scope is not None:
+            scope.__exit__(None, None, None)
+
+    app.before_request(take)
+    app.teardown_request(give_back)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import requests
 
 from bench.common import BENCH_DIR, ROOT, free_port, progress, wait_http
+from enforcement.crypto import DEVELOPMENT_KEY
 
 PASSWORD = "gridwork-demo"
 
@@ -21,6 +23,9 @@ def serving(database_url: str, label: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port),
            "GRIDWORK_ENV": "production", "SECRET_KEY": "bench-only-" + "x" * 32,
+           # production refuses to start without one; the demo county was sealed (loaded
+           # outside production) with the development key, so the server must open it
+           "PERSONAL_DATA_KEY": base64.b64encode(DEVELOPMENT_KEY).decode(),
            # Twenty phones sign in at once from one address: the login limit is for people.
            "LOGIN_RATE_LIMIT": "100000 per minute"}
     env.pop("BIND", None)

@@ -8,10 +8,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+
+@dataclass
+class _SharedConnection:
+    """One request's connection, taken from the pool on its first unit of work."""
+
+    db: Database
+    connection: sa.Connection | None = None
+    in_use: bool = False
+
+
+_shared: ContextVar[_SharedConnection | None] = ContextVar("gridwork_shared_connection",
+                                                           default=None)
 
 
 def normalise_url(url: str) -> str:
@@ -33,20 +48,56 @@ class Database:
             max_overflow=10,
             pool_pre_ping=True,
             echo=echo,
-            connect_args={"connect_timeout": 5, "application_name": "gridwork"},
+            # JIT compiles a plan once its estimated cost passes jit_above_cost: at ten
+            # times the demo county a pull's scope read gets there and pays tens of ms of
+            # compilation for a query that runs in a few (bench/profile-findings.md).
+            connect_args={"connect_timeout": 5, "application_name": "gridwork",
+                          "options": "-c jit=off"},
         )
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """A transaction: the caller commits explicitly; anything else rolls back."""
-        session = self._sessions()
+        """A transaction: the caller commits explicitly; anything else rolls back.
+
+        Inside ``one_connection`` consecutive units of work take turns on the same
+        connection (each still its own transaction); one opened while another is still
+        open gets a connection of its own, as outside."""
+        shared = _shared.get()
+        if shared is None or shared.db is not self or shared.in_use:
+            session = self._sessions()
+        else:
+            if shared.connection is None or shared.connection.invalidated:
+                if shared.connection is not None:
+                    shared.connection.close()
+                shared.connection = self.engine.connect()
+            shared.in_use = True
+            session = self._sessions(bind=shared.connection)
         try:
             yield session
         finally:
             # close() rolls back whatever was not committed; unlike rollback() it leaves
             # loaded objects readable (detached, not expired) for the caller to serialise.
             session.close()
+            if shared is not None and session.bind is shared.connection:
+                shared.in_use = False
+
+    @contextmanager
+    def one_connection(self) -> Iterator[None]:
+        """Let the units of work inside (a request's authentication, then its use case)
+        share one pooled connection: one checkout and pre-ping instead of one each,
+        which was measurable on every sync pull (bench/profile-findings.md, finding 3)."""
+        shared = _SharedConnection(self)
+        token = _shared.set(shared)
+        try:
+            yield
+        finally:
+            try:
+                _shared.reset(token)
+            except ValueError:  # ended in another context (a streamed response): just clear
+                _shared.set(None)
+            if shared.connection is not None:
+                shared.connection.close()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

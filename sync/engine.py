@@ -113,10 +113,10 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     after, snapshot = feed.decode_pull_cursor(cursor)
     if cursor:
         scope_mod.require_fresh(session, actor.court_id, after)
-    scopes = [sa.and_(sync_change.c.table_name == spec.feed_name, spec.scope(actor, sync_change))
-              for spec in registry.specs.values()]
+    scopes = _scopes(registry, actor)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
-    in_scope = sa.or_(*scopes)
+    in_scope = sa.or_(*(sa.and_(sync_change.c.table_name == feed_name, scope)
+                        for feed_name, scope in scopes.items()))
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
@@ -126,11 +126,17 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
             by_table[table].deletes.append(change.record_id)
         else:
             upserts.setdefault(table, []).append(change.record_id)
-    held = _held(session, actor, cursor, snapshot) if device_id else None
+    # Cheap check first: when the snapshot is exactly the scope at the cursor (the usual
+    # case) nothing is evicted or re-sent, and the diff needs neither set in memory.
+    same_scope = bool(device_id and cursor and snapshot and scope_mod.unchanged(
+        session, actor.court_id, actor.user_id, device_id, scopes, synced_as, after,
+        snapshot))
+    held = (_held(session, actor, cursor, snapshot) if device_id and not same_scope
+            else None)
     kept: set[str] = set()
     if held is not None and cursor:
         current = [(_synced_key(synced_as, key), old) for key, old
-                   in scope_mod.in_scope(session, actor.court_id, in_scope, after)]
+                   in scope_mod.in_scope(session, actor.court_id, scopes, after)]
         kept, arrived, more = scope_mod.diff(held, current, limit)
         has_more = has_more or more
         for table, record_id in arrived:
@@ -138,14 +144,30 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     for table, ids in upserts.items():
         _add_upserts(session, registry, actor, table, ids, schema_version, by_table[table])
     position = changes[-1].position if changes else after
-    if held is None or device_id is None:
+    if device_id is None or (held is None and not same_scope):
         return PullResult(by_table, feed.encode_cursor(position), has_more)
-    evictions, holds = _after_page(held, kept, by_table)
-    issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
-                             unchanged=snapshot)
+    if same_scope:
+        assert snapshot is not None
+        evictions: dict[str, list[str]] = {}
+        upserted, deleted = _page_keys(by_table)
+        issued = scope_mod.extend(session, actor.court_id, actor.user_id, device_id,
+                                  snapshot, upserted, deleted)
+    else:
+        assert held is not None
+        evictions, holds = _after_page(held, kept, by_table)
+        issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
+                                 unchanged=snapshot)
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
         device_id, after, snapshot, issued))
     return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)
+
+
+def _scopes(registry: Registry, actor: Actor) -> dict[str, sa.ColumnElement[bool]]:
+    """Per feed table, which of its rows the actor pulls (tables fed alike are OR-ed)."""
+    scopes: dict[str, list[sa.ColumnElement[bool]]] = {}
+    for spec in registry.specs.values():
+        scopes.setdefault(spec.feed_name, []).append(spec.scope(actor, sync_change))
+    return {feed_name: sa.or_(*clauses) for feed_name, clauses in scopes.items()}
 
 
 def _synced_key(synced_as: dict[str, str], feed_key: str) -> str:
@@ -168,13 +190,19 @@ def _after_page(held: set[str], kept: set[str], by_table: dict[str, TableChanges
                 ) -> tuple[dict[str, list[str]], set[str]]:
     """Evictions (held, no longer in scope, not deleted in this page) and what the device
     holds once it has applied the page."""
-    deleted = {scope_mod.key(t, i) for t, c in by_table.items() for i in c.deletes}
-    upserted = {scope_mod.key(t, row["id"]) for t, c in by_table.items() for row in c.upserts}
+    upserted, deleted = _page_keys(by_table)
     evictions: dict[str, list[str]] = {}
     for gone in sorted(held - kept - deleted - upserted):
         table, record_id = scope_mod.split_key(gone)
         evictions.setdefault(table, []).append(record_id)
     return evictions, ((held & kept) | upserted) - deleted
+
+
+def _page_keys(by_table: dict[str, TableChanges]) -> tuple[set[str], set[str]]:
+    """Keys the page upserts and deletes."""
+    upserted = {scope_mod.key(t, row["id"]) for t, c in by_table.items() for row in c.upserts}
+    deleted = {scope_mod.key(t, i) for t, c in by_table.items() for i in c.deletes}
+    return upserted, deleted
 
 
 def _add_upserts(session: Session, registry: Registry, actor: Actor, table: str,

@@ -21,12 +21,13 @@ stale duplicate of an old pull arriving late) is told to bootstrap again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.orm import Session
 
 from sync.feed import Position
@@ -77,20 +78,113 @@ def load(session: Session, court_id: str, user_id: str, name: str) -> set[str]:
     return set(keys)
 
 
-def in_scope(session: Session, court_id: str, scope: sa.ColumnElement[bool], upto: Position
+Scopes = Mapping[str, sa.ColumnElement[bool]]
+"""Per feed table (``sync_change.table_name``), which of its rows a caller pulls."""
+
+
+def _scope_rows(court_id: str, scopes: Scopes, *columns: Any) -> Any:
+    """The caller's in-scope upserts, one SELECT per feed table glued by UNION ALL: each
+    is planned on its own (the primary key or the author index for its table and its own
+    subqueries), where one OR across every table made PostgreSQL scan the court's whole
+    feed and evaluate every table's subqueries (bench/profile-findings.md, finding 3).
+    ``columns`` are functions of the feed table's name: each gets its own literal."""
+    c = sync_change.c
+    return sa.union_all(*(
+        sa.select(c.record_id, c.xid, c.seq, *(column(feed) for column in columns))
+        .where(c.court_id == court_id, c.table_name == feed, c.op == "upsert", scope)
+        for feed, scope in scopes.items()
+    )).subquery()
+
+
+def _at_or_before(rows: Any, upto: Position) -> sa.ColumnElement[bool]:
+    return sa.tuple_(rows.c.xid, rows.c.seq) <= sa.tuple_(
+        sa.literal(upto.xid, sa.BigInteger), sa.literal(upto.seq, sa.BigInteger))
+
+
+def in_scope(session: Session, court_id: str, scopes: Scopes, upto: Position
              ) -> list[tuple[str, bool]]:
     """Every record in scope now (not deleted), oldest first, and whether it sits at or
     before ``upto``: one indexed read of the scope, aggregated into two arrays (cheap to
     transfer), diffed in memory."""
-    c = sync_change.c
-    order = (c.xid, c.seq)
-    at_or_before = sa.tuple_(c.xid, c.seq) <= sa.tuple_(sa.literal(upto.xid),
-                                                        sa.literal(upto.seq))
+    rows = _scope_rows(court_id, scopes,
+                       lambda feed: sa.literal(f"{feed}:", sa.Text).label("prefix"))
+    order = (rows.c.xid, rows.c.seq)
     keys, old = session.execute(sa.select(
-        sa.func.array_agg(aggregate_order_by(c.table_name + ":" + c.record_id, *order)),
-        sa.func.array_agg(aggregate_order_by(at_or_before, *order)),
-    ).where(c.court_id == court_id, c.op == "upsert", scope)).one()
+        sa.func.array_agg(aggregate_order_by(rows.c.prefix + rows.c.record_id, *order)),
+        sa.func.array_agg(aggregate_order_by(_at_or_before(rows, upto), *order)),
+    )).one()
     return list(zip(keys or (), old or (), strict=True))
+
+
+def _sql_digest(user_id: str, device_id: str, keys: Any) -> Any:
+    """``digest`` computed by PostgreSQL over the text column ``keys`` of one aggregate
+    group: the same bytes in the same order (``COLLATE "C"`` sorts UTF-8 by code point, as
+    Python's ``sorted`` does), so both name a snapshot alike."""
+    lines = sa.func.string_agg(sa.literal("\n") + keys,
+                               aggregate_order_by(sa.literal(""), keys.collate("C")))
+    text = sa.literal(f"{user_id}\n{device_id}") + sa.func.coalesce(lines, "")
+    return sa.func.left(sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")),
+                                       "hex"), 32)
+
+
+def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
+              scopes: Scopes, synced_as: Mapping[str, str], upto: Position,
+              name: str) -> bool:
+    """Whether snapshot ``name`` exists and holds exactly the records in scope at or before
+    ``upto``: then nothing left the scope and nothing entered it behind the cursor, so
+    ``diff`` would keep everything and add nothing. Decided inside PostgreSQL (one read of
+    the scope, one digest): neither the snapshot nor the scope crosses the wire, which is
+    most of an up-to-date pull of a device holding thousands of records. ``synced_as``
+    names each feed table as the device knows it (``party`` rows are ``wanted`` keys)."""
+    s = sync_scope_snapshot.c
+    rows = _scope_rows(court_id, scopes, lambda feed: sa.literal(
+        f"{synced_as.get(feed, feed)}:", sa.Text).label("prefix"))
+    keys = sa.select((rows.c.prefix + rows.c.record_id).label("k")).where(
+        _at_or_before(rows, upto)).subquery()
+    exists = sa.select(s.digest).where(s.court_id == court_id, s.digest == name,
+                                       s.user_id == user_id).exists()
+    stored, current = session.execute(sa.select(
+        exists, _sql_digest(user_id, device_id, keys.c.k)).select_from(keys)).one()
+    return bool(stored) and current == name
+
+
+def extend(session: Session, court_id: str, user_id: str, device_id: str, base: str,
+           added: set[str], removed: set[str]) -> str:
+    """Store snapshot ``base`` plus ``added`` minus ``removed`` (once per content, as
+    ``store``) and return its name, building it inside PostgreSQL from the stored one: a
+    page's few changes do not carry the device's whole holdings there and back."""
+    if not added and not removed:
+        return base
+    s = sync_scope_snapshot.c
+    text_array = ARRAY(sa.Text)
+    held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
+        s.court_id == court_id, s.digest == base, s.user_id == user_id)
+    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(added), text_array),
+                                            text_array)).label("k"))
+    minus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(removed), text_array),
+                                             text_array)).label("k"))
+    keys = sa.except_(sa.union(held, plus), minus).subquery()
+    base_row = sa.select(s.digest).where(s.court_id == court_id, s.digest == base,
+                                         s.user_id == user_id)
+    content = sa.select(
+        base_row.exists().label("found"),
+        _sql_digest(user_id, device_id, keys.c.k).label("digest"),
+        sa.func.coalesce(sa.func.array_agg(aggregate_order_by(keys.c.k, keys.c.k.collate("C"))),
+                         sa.cast(sa.literal([], text_array), text_array)).label("record_keys"),
+    ).select_from(keys).cte("content")
+    written = insert(sync_scope_snapshot).from_select(
+        ["court_id", "digest", "user_id", "record_keys"],
+        sa.select(sa.literal(court_id), content.c.digest, sa.literal(user_id),
+                  content.c.record_keys).where(content.c.found),
+    ).on_conflict_do_nothing().cte("written")
+    # One statement sees one state: the base is read whole or found gone (a concurrent
+    # pull of the same device dropped it), never half. A data-modifying CTE always runs.
+    found, name = session.execute(sa.select(content.c.found, content.c.digest)
+                                  .add_cte(written)).one()
+    if not found:
+        raise ResyncRequired("the server no longer knows what this device holds; "
+                             "wipe the synced records and pull from the start")
+    return str(name)
 
 
 def diff(held: set[str], current: list[tuple[str, bool]], limit: int
@@ -115,6 +209,11 @@ def store(session: Session, court_id: str, user_id: str, device_id: str,
     return name
 
 
+PULLED_AT_EVERY = timedelta(minutes=1)
+"""How stale ``pulled_at`` may get before a pull that changes nothing else rewrites it
+(pruning measures device activity in days)."""
+
+
 @dataclass(frozen=True, slots=True)
 class DevicePull:
     device_id: str
@@ -127,12 +226,18 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
     """Remember how far the device has confirmed the feed (the cursor it sent) and which
     snapshots its cursors name; drop the snapshots it no longer needs."""
     d = sync_device_state.c
-    old = session.execute(sa.select(d.acked_xid, d.acked_seq, d.acked_digest, d.issued_digest)
-                          .where(d.court_id == court_id, d.device_id == pull.device_id)
-                          .with_for_update()).first()
-    acked, acked_digest = pull.sent, pull.sent_snapshot
-    if old is not None and Position(old.acked_xid, old.acked_seq) > pull.sent:
-        acked, acked_digest = Position(old.acked_xid, old.acked_seq), old.acked_digest
+    state = sa.select(d.acked_xid, d.acked_seq, d.acked_digest, d.issued_digest,
+                      (d.pulled_at > sa.func.now() - PULLED_AT_EVERY).label("recent")
+                      ).where(d.court_id == court_id, d.device_id == pull.device_id)
+    seen = session.execute(state).first()
+    if seen is not None and seen.recent and _acked(seen, pull) == (
+            Position(seen.acked_xid, seen.acked_seq), seen.acked_digest) \
+            and seen.issued_digest == pull.issued_snapshot:
+        # The same cursor again, a moment later (an up-to-date device polling): the row
+        # already says so, and a read-only pull commits without waiting for the disk.
+        return
+    old = session.execute(state.with_for_update()).first()
+    acked, acked_digest = _acked(old, pull)
     values = {"acked_xid": acked.xid, "acked_seq": acked.seq, "acked_digest": acked_digest,
               "issued_digest": pull.issued_snapshot, "pulled_at": sa.func.now()}
     session.execute(insert(sync_device_state)
@@ -144,6 +249,13 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
         # replaced ``issued`` snapshot is left to pruning: the request that replaced it may
         # be a stale duplicate while the device holds the cursor naming it.
         drop_unreferenced(session, court_id, {old.acked_digest} - {pull.issued_snapshot})
+
+
+def _acked(old: Any, pull: DevicePull) -> tuple[Position, str | None]:
+    """The furthest confirmed cursor: a stale duplicate pull never moves it back."""
+    if old is not None and Position(old.acked_xid, old.acked_seq) > pull.sent:
+        return Position(old.acked_xid, old.acked_seq), old.acked_digest
+    return pull.sent, pull.sent_snapshot
 
 
 def _referenced(court_id: str) -> Any:

@@ -96,6 +96,7 @@ class Party(TimestampedMixin, table=True):
     __table_args__ = (
         tenant_fk("village_grid_id", "village_grid"),
         tenant_fk("township_id", "township"),
+        sa.Index("ix_party_grid", "court_id", "village_grid_id"),  # a grid's debtors (sync)
     )
 
     court_id: str = court_field()
@@ -140,6 +141,7 @@ class CaseParty(SQLModel, table=True):
         tenant_fk("case_id", "enforcement_case", ondelete="CASCADE"),
         tenant_fk("party_id", "party", ondelete="CASCADE"),
         sa.UniqueConstraint("court_id", "case_id", "party_id", "role"),
+        sa.Index("ix_case_party_party", "court_id", "party_id"),  # a debtor's cases (sync)
     )
 
     court_id: str = court_field()

@@ -1,0 +1,205 @@
+"""The pull's cheap path (bench/profile-findings.md, finding 3): when a device's snapshot is
+exactly its scope at the cursor, the pull neither loads the snapshot nor diffs the scope in
+Python, and builds the next snapshot inside PostgreSQL. A device must not be able to tell:
+every page, cursor included, is the one the full diff gives, over random scope moves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session
+
+from enforcement import syncing
+from enforcement.errors import Conflict
+from enforcement.models import GridAssignment, Lead, Role
+from sync import engine as sync_engine
+from sync import scope as scope_mod
+from sync.tables import sync_device_state, sync_scope_snapshot
+from tests import factories
+from tests.sync.conftest import settle
+from tests.sync.test_evictions import (
+    BY_GRID,
+    Device,
+    _assistant,
+    _in_scope,
+    _move,
+    _world,
+    moves,
+)
+
+keys = st.builds(lambda t, i: f"{t}:{i}", st.sampled_from(["lead", "wanted", "case", "任务"]),
+                 st.text(st.characters(codec="utf-8", exclude_characters="\x00"),
+                         min_size=1, max_size=12))
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(held=st.sets(keys, max_size=20), added=st.sets(keys, max_size=8),
+       removed=st.sets(keys, max_size=8))
+def test_a_snapshot_built_in_the_database_is_named_as_python_names_it(engine, held, added,
+                                                                      removed):
+    """Content addressing holds across both ways of writing a snapshot: the same holdings
+    get the same name (so a retried pull finds its snapshot), whatever the characters."""
+    court = _court(engine)
+    with Session(engine) as session:
+        base = scope_mod.store(session, court, "user-1", "phone-1", held)
+        name = scope_mod.extend(session, court, "user-1", "phone-1", base, added, removed)
+        expected = (held | added) - removed
+        assert name == scope_mod.digest("user-1", "phone-1", expected)
+        assert scope_mod.load(session, court, "user-1", name) == expected
+        session.rollback()
+
+
+def test_extending_a_snapshot_that_is_gone_asks_for_a_bootstrap(engine):
+    court = _court(engine)
+    with Session(engine) as session, pytest.raises(scope_mod.ResyncRequired):
+        scope_mod.extend(session, court, "user-1", "phone-1", "0" * 32, {"lead:a"}, set())
+
+
+def test_an_up_to_date_pull_writes_nothing(db, engine):
+    """A phone polling with nothing new leaves the database as it was: no snapshot, no
+    device row rewritten (its commit need not wait for the disk)."""
+    court, villages, leads = _world(engine, 1, 3)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    phone.sync(db)
+    phone.sync(db)  # confirms the bootstrap's cursor: that is a write
+    before = _rows(engine)
+    for _ in range(3):
+        phone.sync(db)
+        assert (phone.delivered, phone.evicted, phone.held) == (0, set(), set(leads[0]))
+    assert _rows(engine) == before
+
+
+def test_a_stale_pulled_at_is_still_refreshed(db, engine):
+    """Pruning needs to know the device is alive: an idle device's pull an hour after the
+    last one still notes it."""
+    court, villages, _leads = _world(engine, 1, 1)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    phone.sync(db)
+    d = sync_device_state.c
+    with engine.begin() as conn:
+        conn.execute(sa.update(sync_device_state).values(
+            pulled_at=sa.func.now() - sa.text("interval '1 hour'")))
+    phone.sync(db)
+    with engine.connect() as conn:
+        age = conn.execute(sa.select(sa.func.now() - d.pulled_at)).scalar_one()
+    assert age.total_seconds() < 60
+
+
+def test_a_snapshot_dropped_meanwhile_still_asks_for_a_bootstrap(db, engine):
+    court, villages, _leads = _world(engine, 1, 2)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    phone.sync(db)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(sync_scope_snapshot))
+    with pytest.raises(Conflict) as refused:
+        syncing.pull(db, phone.who, phone.cursor, 50, 1, registry=BY_GRID)
+    assert refused.value.code == "resync_required"
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(script=moves)
+def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, script):
+    court, villages, leads = _world(engine, 3, 2)
+    all_leads = [lead for grid in leads for lead in grid]
+    phones = [Device(_assistant(engine, court, villages[i])) for i in range(2)]
+    with Session(engine, expire_on_commit=False) as session:
+        judge = factories.create_user(session, court, Role.JUDGE)
+        session.commit()
+    cheap = [0]
+    real_unchanged = scope_mod.unchanged
+
+    def counted(*args: Any) -> bool:
+        same = real_unchanged(*args)
+        cheap[0] += same
+        return same
+
+    def sync(phone: Device) -> None:
+        more = True
+        while more:
+            with Session(engine) as session:  # the full diff, in a transaction undone after
+                monkeypatch.setattr(scope_mod, "unchanged", lambda *args: False)
+                full = _sorted(sync_engine.pull(session, BY_GRID, phone.who, phone.cursor,
+                                                2, 1, device_id=phone.who.device_id))
+                session.rollback()
+            monkeypatch.setattr(scope_mod, "unchanged", counted)
+            page = syncing.pull(db, phone.who, phone.cursor, 2, 1, registry=BY_GRID)
+            assert _sorted(page) == full
+            phone.held = ((phone.held | {r["id"] for r in page.changes["lead"].upserts})
+                          - set(page.changes["lead"].deletes)
+                          - set(page.evictions.get("lead", [])))
+            phone.cursor, more = page.next_cursor, page.has_more
+
+    for action, which, grid, pick in script:
+        phone = phones[which]
+        if action == "assign":
+            with Session(engine) as session:
+                session.merge(GridAssignment(court_id=court.id, user_id=phone.who.user_id,
+                                             village_grid_id=villages[grid].id))
+                try:
+                    session.commit()
+                except sa.exc.IntegrityError:
+                    session.rollback()
+        elif action == "unassign":
+            _move(engine, phone.who.user_id, court.id, None)
+        elif action == "place":
+            with Session(engine) as session:
+                session.execute(sa.update(Lead).where(
+                    Lead.court_id == court.id, Lead.id == all_leads[pick % len(all_leads)])
+                    .values(village_grid_id=villages[grid].id, version=Lead.version + 1))
+                session.commit()
+        elif action == "delete":
+            with Session(engine) as session:
+                session.execute(sa.update(Lead).where(
+                    Lead.court_id == court.id, Lead.id == all_leads[pick % len(all_leads)])
+                    .values(deleted_at=sa.func.now(), version=Lead.version + 1))
+                session.commit()
+        elif action == "create":
+            with Session(engine) as session:
+                all_leads.append(factories.create_lead(session, judge, villages[grid]).id)
+                session.commit()
+        else:
+            settle(engine)
+            sync(phone)
+    settle(engine)
+    for phone in phones:
+        sync(phone)
+        sync(phone)  # up to date: the cheap path at least here
+        assert phone.held == _in_scope(engine, phone.who)
+    assert cheap[0] >= 2
+
+
+def _sorted(page: sync_engine.PullResult) -> dict[str, Any]:
+    """The page with rows in id order: the order within a page is the database's."""
+    answer = page.to_json()
+    for changes in answer["changes"].values():
+        changes["upserts"].sort(key=lambda row: row["id"])
+        changes["deletes"].sort()
+    return answer
+
+
+def _court(engine: Any) -> str:
+    with Session(engine) as session:
+        court = factories.create_court(session)
+        session.commit()
+        return court.id
+
+
+def _rows(engine: Any) -> tuple[Any, ...]:
+    """Every snapshot and device row with its row version (``xmin`` moves on any write)."""
+    with engine.connect() as conn:
+        return (
+            sorted(conn.execute(sa.select(sync_scope_snapshot.c.digest,
+                                          sa.text("sync_scope_snapshot.xmin::text"))).all()),
+            sorted(conn.execute(sa.select(sync_device_state.c.device_id,
+                                          sa.text("sync_device_state.xmin::text"))).all()),
+        )

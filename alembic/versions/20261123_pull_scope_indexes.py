@@ -8,7 +8,7 @@ up-to-date pull's 50, bench/profile-findings.md, finding 3); with them it reads 
 dozen rows of the assistant's grids.
 
 Revision ID: e7f9a1b3c504
-Revises: e1f2a3b4c5d6
+Revises: a7c1e0d2f301
 Create Date: 2026-11-23 18:50:00
 
 """
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "e7f9a1b3c504"
-down_revision: str | Sequence[str] | None = "e1f2a3b4c5d6"
+down_revision: str | Sequence[str] | None = "a7c1e0d2f301"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

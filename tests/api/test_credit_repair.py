@@ -116,6 +116,43 @@ def test_a_repair_for_one_case_leaves_the_debtor_wanted_for_another(http, world,
     assert still["party"]["consumption_restricted"] is True  # not chosen: still in force
 
 
+def test_phones_follow_cases_closed_or_added_in_the_case_system(http, world, login, listed,
+                                                                session, engine):
+    """Cases change through the court's case system too (here: straight in the database):
+    the phone's wanted entry lists the open cases left, and goes when none is left."""
+    case, party = listed
+    other = factories.create_case(session, world.court)
+    factories.add_party(session, other, party)
+    session.commit()
+    phone = login(world.assistant)
+    settle(engine)
+    _, _, cursor = _native_pull(http, phone)
+
+    session.execute(sa.text("UPDATE enforcement_case SET status = 'closed' WHERE id = :id"),
+                    {"id": case.id})
+    session.commit()
+    settle(engine)
+    body = http.get(f"{V1}/sync/pull", headers=bearer(phone), params={"cursor": cursor}).json()
+    [row] = [r for r in body["changes"]["wanted"]["upserts"] if r["id"] == party.id]
+    assert row["case_ids"] == [other.id], "the closed case left the phone's entry"
+
+    third = factories.create_case(session, world.court)
+    factories.add_party(session, third, party)
+    session.commit()
+    settle(engine)
+    body = http.get(f"{V1}/sync/pull", headers=bearer(phone),
+                    params={"cursor": body["next_cursor"]}).json()
+    [row] = [r for r in body["changes"]["wanted"]["upserts"] if r["id"] == party.id]
+    assert sorted(row["case_ids"]) == sorted([other.id, third.id])
+
+    session.execute(sa.text("UPDATE enforcement_case SET status = 'closed' WHERE id IN "
+                            "(:a, :b)"), {"a": other.id, "b": third.id})
+    session.commit()
+    settle(engine)
+    _, gone, _ = _native_pull(http, phone, body["next_cursor"])
+    assert party.id in gone["wanted"], "no open case left: off the phone"
+
+
 def test_a_rejected_repair_changes_nothing(http, world, listed):
     case, party = listed
     repair = _apply(http, world, party, case).json()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ from typing import Any
 import requests
 
 from bench.common import BENCH_DIR, ROOT, free_port, progress, wait_http
+from enforcement.crypto import DEVELOPMENT_KEY
 
 PASSWORD = "gridwork-demo"
 
@@ -22,7 +24,11 @@ def serving(database_url: str, label: str) -> Iterator[str]:
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port),
            "GRIDWORK_ENV": "production", "SECRET_KEY": "bench-only-" + "x" * 32,
            # Twenty phones sign in at once from one address: the login limit is for people.
-           "LOGIN_RATE_LIMIT": "100000 per minute"}
+           "LOGIN_RATE_LIMIT": "100000 per minute",
+           # Production refuses to start without a key; the demo data was sealed in the
+           # bench's own process, with the development key unless one is configured.
+           "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY")
+           or base64.b64encode(DEVELOPMENT_KEY).decode()}
     env.pop("BIND", None)
     BENCH_DIR.mkdir(exist_ok=True)
     log = (BENCH_DIR / f"gridwork-{label}.log").open("w")

@@ -309,9 +309,8 @@ def _reported(p: dict[str, Any]) -> ReportedPoint:
 
 def _insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     """One ``INSERT … SELECT FROM unnest(arrays)`` for all ``rows`` (a column per array, as
-    SQLAlchemy would bind each value): a single statement, so the lead table's feed trigger
-    runs once, and no per-row parse or plan. executemany sent a statement per row and
-    SQLAlchemy's multi-row VALUES was slower still (bench/profile-findings.md)."""
+    SQLAlchemy would bind each value): no statement, parse and plan per row as with
+    executemany; SQLAlchemy's multi-row VALUES was slower still (bench/profile-findings.md)."""
     dialect = session.get_bind().dialect
     names, arrays, params = [], [], {}
     for k, column in enumerate(table.columns):

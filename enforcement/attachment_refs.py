@@ -57,6 +57,27 @@ def replace_refs(session: Session, court_id: str, record_table: str, record_id: 
     """
     if record_table not in REFERRING_TABLES:
         raise ValueError(f"{record_table} does not refer to attachments")
+    shas, complete = _checked(session, court_id, items)
+    session.execute(sa.delete(AttachmentRef).where(
+        AttachmentRef.court_id == court_id, AttachmentRef.record_table == record_table,
+        AttachmentRef.record_id == record_id))
+    for position, (item, sha) in enumerate(zip(items, shas, strict=True)):
+        session.add(AttachmentRef(court_id=court_id, id=_ordered_id(position), sha256=sha,
+                                  record_table=record_table, record_id=record_id,
+                                  caption=item.get("caption")))
+    session.flush()
+    return [AttachedFile(sha, complete[sha].content_type, complete[sha].size_bytes,
+                         item.get("caption")) for item, sha in zip(items, shas, strict=True)]
+
+
+def check_refs(session: Session, court_id: str, items: Sequence[Mapping[str, Any]]) -> None:
+    """The 422 ``replace_refs`` would raise for ``items``, before anything is written (a
+    batch validates every record first, then writes them all)."""
+    _checked(session, court_id, items)
+
+
+def _checked(session: Session, court_id: str, items: Sequence[Mapping[str, Any]]
+             ) -> tuple[list[str], dict[str, Attachment]]:
     shas = [str(item["sha256"]).lower() for item in items]
     errors: dict[str, list[str]] = {}
     if len(shas) > MAX_REFS:
@@ -73,16 +94,7 @@ def replace_refs(session: Session, court_id: str, record_table: str, record_id: 
     if errors:
         raise ValidationFailed("some attachments are not complete uploads of this court",
                                code="attachment_not_uploaded", errors={"attachments": errors})
-    session.execute(sa.delete(AttachmentRef).where(
-        AttachmentRef.court_id == court_id, AttachmentRef.record_table == record_table,
-        AttachmentRef.record_id == record_id))
-    for position, (item, sha) in enumerate(zip(items, shas, strict=True)):
-        session.add(AttachmentRef(court_id=court_id, id=_ordered_id(position), sha256=sha,
-                                  record_table=record_table, record_id=record_id,
-                                  caption=item.get("caption")))
-    session.flush()
-    return [AttachedFile(sha, complete[sha].content_type, complete[sha].size_bytes,
-                         item.get("caption")) for item, sha in zip(items, shas, strict=True)]
+    return shas, complete
 
 
 def refs_of(session: Session, court_id: str, record_table: str,

@@ -23,34 +23,39 @@ the push's transaction, so a push and a REST submit are the same write.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
+from geoalchemy2 import Geometry
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.attachment_refs import MAX_REFS, refs_of, replace_refs, show_files
+from enforcement.attachment_refs import MAX_REFS, check_refs, refs_of, replace_refs, show_files
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from enforcement.leads import lifecycle
-from enforcement.leads.queries import possible_duplicate
+from enforcement.leads.queries import possible_duplicate, possible_duplicates
 from enforcement.leads.usecases import mark_withdrawn
 from enforcement.models import (
     Datum,
+    EnforcementCase,
     Lead,
     LeadKind,
     LeadStatus,
     LeadTransition,
+    Party,
     Role,
     Urgency,
+    new_id,
     utcnow,
 )
-from enforcement.placement import ReportedPoint, set_point
+from enforcement.placement import ReportedPoint, place_many, put_point, set_point
 from enforcement.principal import Principal
-from enforcement.refs import require_case_and_party
+from enforcement.refs import known_ids, require_case_and_party, unknown_refs
 from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.merge import Owner
@@ -181,17 +186,11 @@ def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Se
 
 
 def _assign(session: Session, lead: Lead, values: dict[str, Any]) -> None:
-    for key in ("kind", "description", "debtor_text", "urgency", "case_id", "party_id"):
-        if key in values:
-            setattr(lead, key, values[key])
-    if "observed_at" in values:
-        raw = values["observed_at"]
-        lead.observed_at = datetime.fromisoformat(raw) if raw else None
+    _set_fields(lead, values)
     require_case_and_party(session, lead)
     if "point" in values:
         p = values["point"]
-        set_point(session, lead, p and ReportedPoint(p["lon"], p["lat"], Datum(p["datum"]),
-                                                       p["accuracy_m"]))
+        set_point(session, lead, p and _reported(p))
     if "attachments" in values:
         show_files(lead, replace_refs(session, lead.court_id, "lead", lead.id,
                                       values["attachments"] or []))
@@ -219,6 +218,129 @@ def _create(session: Session, principal: Principal, lead_id: str,
                                at=lead.created_at))
     session.flush()
     return lead
+
+
+def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set[str]:
+    """Ids of the court's leads among ``ids``, whoever may see them (a create of one of
+    them goes the one-by-one way: an update when visible, else ``lead_exists``)."""
+    return set(session.scalars(sa.select(Lead.id).where(
+        Lead.court_id == principal.court_id,
+        Lead.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))))))
+
+
+def _create_many(session: Session, principal: Principal,
+                 items: Sequence[tuple[str, dict[str, Any]]]) -> list[Any | DomainError]:
+    """``_create`` for many new leads (ids the engine found unused): every check first,
+    with one query per kind of check for the whole batch, then the leads and their
+    transitions written with one multi-row INSERT each. Per item the lead (a plain record,
+    as ``_load_many`` gives), or the error ``_create`` would raise for it (its checks in the
+    same order). Rows are plain dicts, not ORM objects: building two SQLModel objects per
+    lead cost more than the database did (bench/profile-findings.md)."""
+    try:
+        scope = policy.require(principal, "lead.create")
+        if scope == "own_grid" and not session.execute(
+                policy.active_grid_ids(principal).limit(1)).first():
+            raise Forbidden("you serve no village grid", code="no_grid_assignment")
+    except DomainError as refused:
+        return [refused] * len(items)
+    court_id = principal.court_id
+    known = {EnforcementCase: known_ids(session, court_id, EnforcementCase,
+                                        (v.get("case_id") for _, v in items)),
+             Party: known_ids(session, court_id, Party, (v.get("party_id") for _, v in items))}
+    lead_defaults = _columns(Lead(court_id=court_id, id="", author_id=principal.user_id,
+                                  device_id=principal.device_id, status=LeadStatus.SUBMITTED,
+                                  kind=LeadKind.OTHER))
+    out: list[Any | DomainError] = []
+    for lead_id, values in items:
+        if "kind" not in values:
+            out.append(ValidationFailed("a lead needs a kind", errors={"kind": ["required"]}))
+            continue
+        now = utcnow()
+        lead = SimpleNamespace(**{**lead_defaults, "id": lead_id, "created_at": now,
+                                  "updated_at": now})
+        _set_fields(lead, values)
+        error = unknown_refs({"case_id": (EnforcementCase, lead.case_id),
+                              "party_id": (Party, lead.party_id)},
+                             lambda model, ref_id: ref_id in known[model])
+        if error is None and values.get("attachments"):
+            try:
+                check_refs(session, court_id, values["attachments"])
+            except DomainError as refused:
+                error = refused
+        out.append(lead if error is None else error)
+    leads = [lead for lead in out if isinstance(lead, SimpleNamespace)]
+    if not leads:
+        return out
+    values_of = dict(items)
+    located = [(lead, _reported(values_of[lead.id]["point"])) for lead in leads
+               if values_of[lead.id].get("point")]
+    placed = place_many(session, court_id, [point for _, point in located])
+    for (lead, point), where in zip(located, placed, strict=True):
+        put_point(lead, point, where)
+    for lead, duplicate in zip(leads, possible_duplicates(session, court_id, leads),
+                               strict=True):
+        lead.possible_duplicate_of_id = duplicate
+    _insert_rows(session, Lead.__table__, [vars(lead) for lead in leads])
+    step = _columns(LeadTransition(court_id=court_id, lead_id="", from_status=None,
+                                   to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id))
+    _insert_rows(session, LeadTransition.__table__, [
+        {**step, "id": new_id(), "lead_id": lead.id, "at": lead.created_at} for lead in leads])
+    for lead in leads:
+        if "attachments" in values_of[lead.id]:
+            show_files(lead, replace_refs(session, court_id, "lead", lead.id,
+                                          values_of[lead.id]["attachments"] or []))
+    return out
+
+
+def _set_fields(lead: Any, values: dict[str, Any]) -> None:
+    """The plain fields ``_assign`` sets (not the point, references or attachments)."""
+    for key in ("kind", "description", "debtor_text", "urgency", "case_id", "party_id"):
+        if key in values:
+            setattr(lead, key, values[key])
+    if "observed_at" in values:
+        raw = values["observed_at"]
+        lead.observed_at = datetime.fromisoformat(raw) if raw else None
+
+
+def _reported(p: dict[str, Any]) -> ReportedPoint:
+    """A normalised point value as the placement takes it."""
+    return ReportedPoint(p["lon"], p["lat"], Datum(p["datum"]), p["accuracy_m"])
+
+
+def _insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """One ``INSERT … SELECT FROM unnest(arrays)`` for all ``rows`` (a column per array, as
+    SQLAlchemy would bind each value): no statement, parse and plan per row as with
+    executemany; SQLAlchemy's multi-row VALUES was slower still (bench/profile-findings.md)."""
+    dialect = session.get_bind().dialect
+    names, arrays, params = [], [], {}
+    for k, column in enumerate(table.columns):
+        values = [row[column.name] for row in rows]
+        process = column.type.bind_processor(dialect)
+        if isinstance(column.type, (sa.JSON, JSONB)):
+            names.append(f"u.c{k}::jsonb")
+            values = [None if v is None else json.dumps(v) for v in values]
+            sql_type = "text"
+            process = None
+        elif isinstance(column.type, Geometry):
+            names.append(f"ST_GeomFromEWKT(u.c{k})")
+            sql_type = "text"
+        else:
+            names.append(f"u.c{k}")
+            sql_type = column.type.compile(dialect)
+        if process is not None:
+            values = [None if v is None else process(v) for v in values]
+        arrays.append(f"CAST(:c{k} AS {sql_type}[])")
+        params[f"c{k}"] = values
+    columns = ", ".join(f'"{c.name}"' for c in table.columns)
+    aliases = ", ".join(f"c{k}" for k in range(len(table.columns)))
+    session.execute(sa.text(
+        f"INSERT INTO {table.name} ({columns}) SELECT {', '.join(names)} "
+        f"FROM unnest({', '.join(arrays)}) AS u({aliases})"), params)
+
+
+def _columns(row: Any) -> dict[str, Any]:
+    """A model instance as the values of its table's columns, for a multi-row INSERT."""
+    return {column.name: getattr(row, column.name) for column in row.__table__.columns}
 
 
 def _may_write(principal: Principal, lead: Lead) -> None:
@@ -275,7 +397,7 @@ def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool
 LEAD_SPEC = SyncSpec(
     table="lead", fields=LEAD_FIELDS, load=_load, load_many=_load_many, values=lead_values,
     create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
-    normalise=normalise_lead,
+    normalise=normalise_lead, create_many=_create_many, existing=_existing,
 )
 
 REGISTRY = Registry({spec.table: spec for spec in (LEAD_SPEC, *FIELD_SPECS, *REFERENCE_SPECS)},

@@ -6,6 +6,7 @@ the rest of the batch goes on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -41,6 +42,40 @@ def apply_mutation(session: Session, registry: Registry, actor: Actor, device_id
         return _rejected(mutation, "constraint_violation", type(exc.orig).__name__)
     except registry.rejections as exc:
         return _rejected(mutation, registry.code_of(exc), str(exc))
+
+
+def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: Actor,
+                  schema_version: int, mutations: Sequence[Mutation]) -> list[MutationResult]:
+    """Creates of records that do not exist yet (the engine made sure), validated together
+    and written at once by ``spec.create_many``: the results ``apply_mutation`` gives one
+    by one, without a savepoint, a lookup and a flush per mutation. A database error
+    (e.g. another device creating one of the ids this moment) rolls the batch's writes
+    back and propagates: on an ``IntegrityError`` the engine applies them one by one."""
+    assert spec.create_many is not None
+    results: list[MutationResult | None] = [None] * len(mutations)
+    owners = spec.owners(schema_version)
+    items: list[tuple[str, dict[str, Any]]] = []
+    slots: list[tuple[int, dict[str, str]]] = []
+    for k, mutation in enumerate(mutations):
+        try:
+            fields = spec.normalise(dict(mutation.fields))
+        except registry.rejections as exc:
+            results[k] = _rejected(mutation, registry.code_of(exc), str(exc))
+            continue
+        values, rejected = accepted_fields(fields, owners)
+        items.append((mutation.id, values))
+        slots.append((k, rejected))
+    if items:
+        with session.begin_nested():
+            created = spec.create_many(session, actor, items)
+        for (k, rejected), row in zip(slots, created, strict=True):
+            mutation = mutations[k]
+            if isinstance(row, Exception):
+                results[k] = _rejected(mutation, registry.code_of(row), str(row))
+            else:
+                results[k] = _result(mutation, Status.APPLIED, row.version,
+                                     rejected_fields=rejected)
+    return [result for result in results if result is not None]
 
 
 def _rejected(mutation: Mutation, code: str, detail: str | None) -> MutationResult:

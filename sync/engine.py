@@ -20,12 +20,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import feed
 from sync import scope as scope_mod
-from sync.apply import apply_mutation
-from sync.protocol import Mutation, MutationResult, Status
+from sync.apply import apply_creates, apply_mutation
+from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
 from sync.spec import Actor, Registry
 from sync.tables import sync_change, sync_receipt
@@ -38,25 +39,85 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
          after_each: AfterEach | None = None) -> list[MutationResult]:
     """Apply a batch; one result per mutation, in order. The caller commits.
 
-    ``after_each(index, result)`` runs after each mutation (tests inject faults with it).
+    Consecutive creates of new records of a table with ``create_many`` are applied
+    together (``apply_creates``); everything else one by one, each in its savepoint.
+    ``after_each(index, result)`` runs after each mutation, in order (tests inject faults
+    with it).
     """
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(
         sa.func.hashtextextended(f"sync:{actor.court_id}:{device_id}", 0))))
     done = _stored_results(session, actor.court_id, device_id, mutations)
-    results, receipts = [], []
-    for index, mutation in enumerate(mutations):
-        result = done.get(mutation.mutation_id)
-        if result is None:
-            result = apply_mutation(session, registry, actor, device_id, schema_version,
-                                    mutation)
-            receipts.append(_receipt(actor.court_id, device_id, mutation, result))
-            done[mutation.mutation_id] = result
+    existing = _existing(session, registry, actor, mutations, done)
+    batchable = {table for table, spec in registry.specs.items()
+                 if spec.create_many is not None and spec.existing is not None}
+    results: list[MutationResult] = []
+    receipts: list[dict[str, Any]] = []
+    run: list[Mutation] = []
+    run_ids: set[str] = set()
+    seen: set[tuple[str, str]] = set()
+
+    def finish(mutation: Mutation, result: MutationResult) -> None:
+        receipts.append(_receipt(actor.court_id, device_id, mutation, result))
+        done[mutation.mutation_id] = result
         results.append(result)
         if after_each is not None:
-            after_each(index, result)
+            after_each(len(results) - 1, result)
+
+    def apply_run() -> None:
+        if not run:
+            return
+        batch = list(run)
+        run.clear()
+        run_ids.clear()
+        spec = registry.specs[batch[0].table]
+        try:
+            applied = apply_creates(session, registry, spec, actor, schema_version, batch)
+        except IntegrityError:  # e.g. a concurrent create of one of the ids: one by one, so
+            # that only the mutation that hit it is rejected (other errors fail either way)
+            applied = [apply_mutation(session, registry, actor, device_id, schema_version, m)
+                       for m in batch]
+        for mutation, result in zip(batch, applied, strict=True):
+            finish(mutation, result)
+
+    for mutation in mutations:
+        key = (mutation.table, mutation.id)
+        if (mutation.op is Op.CREATE and mutation.table in batchable
+                and mutation.mutation_id not in done and key not in existing and key not in seen
+                and (not run or run[0].table == mutation.table)
+                and mutation.mutation_id not in run_ids):
+            run.append(mutation)
+            run_ids.add(mutation.mutation_id)
+            seen.add(key)
+            continue
+        seen.add(key)
+        apply_run()
+        result = done.get(mutation.mutation_id)
+        if result is None:
+            finish(mutation, apply_mutation(session, registry, actor, device_id,
+                                            schema_version, mutation))
+        else:
+            results.append(result)
+            if after_each is not None:
+                after_each(len(results) - 1, result)
+    apply_run()
     if receipts:  # one statement for the batch: they commit (or not) with it anyway
         session.execute(insert(sync_receipt), receipts)
     return results
+
+
+def _existing(session: Session, registry: Registry, actor: Actor,
+              mutations: Sequence[Mutation], done: dict[str, MutationResult]
+              ) -> set[tuple[str, str]]:
+    """(table, id) of the batch's creates that name a stored row, one query per table;
+    only creates of tables that can create many at once are looked at."""
+    wanted: dict[str, list[str]] = {}
+    for m in mutations:
+        spec = registry.get(m.table)
+        if (m.op is Op.CREATE and m.mutation_id not in done and spec is not None
+                and spec.create_many is not None and spec.existing is not None):
+            wanted.setdefault(m.table, []).append(m.id)
+    return {(table, record_id) for table, ids in wanted.items()
+            for record_id in registry.specs[table].existing(session, actor, ids)}
 
 
 def _stored_results(session: Session, court_id: str, device_id: str,

@@ -42,7 +42,11 @@ class Mutation:
     field be merged even when the server moved on several versions."""
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "op": self.op.value}
+        """As ``asdict`` with the op as text, without its deep copy (a receipt per
+        mutation: ``asdict`` was a tenth of a 1,000-create push)."""
+        return {"mutation_id": self.mutation_id, "table": self.table, "op": self.op.value,
+                "id": self.id, "fields": self.fields, "base_version": self.base_version,
+                "base": self.base}
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +71,10 @@ class MutationResult:
     server_values: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        body = asdict(self)
-        body["status"] = self.status.value
-        body["conflicts"] = [asdict(note) for note in self.conflicts]
-        return body
+        return {"mutation_id": self.mutation_id, "table": self.table, "id": self.id,
+                "status": self.status.value, "version": self.version, "code": self.code,
+                "detail": self.detail, "conflicts": [asdict(note) for note in self.conflicts],
+                "rejected_fields": self.rejected_fields, "server_values": self.server_values}
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> MutationResult:

@@ -45,6 +45,8 @@ Create = Callable[[Any, Any, str, dict[str, Any]], Any]
 Update = Callable[[Any, Any, Any, dict[str, Any]], None]
 Remove = Callable[[Any, Any, Any], None]
 Scope = Callable[[Any, sa.Table], sa.ColumnElement[bool]]
+CreateMany = Callable[[Any, Any, Sequence[tuple[str, dict[str, Any]]]], Sequence[Any]]
+Existing = Callable[[Any, Any, Sequence[str]], set[str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,11 @@ class SyncSpec:
     permissions, validate, bump ``version`` and raise one of the registry's rejection
     errors to refuse.
     ``scope(actor, sync_change)``: which feed rows of this table the actor pulls.
+    ``create_many(session, actor, [(id, values)])`` (optional, with ``existing``): what
+    ``create`` does for each of many new records, validated first and written together;
+    per record the created row or the rejection error ``create`` would raise, in order.
+    ``existing(session, actor, ids)``: which ids name a row, in any scope (those are not
+    new: the engine sends them through ``load`` and ``create``/``update`` one by one).
     """
 
     table: str
@@ -74,6 +81,8 @@ class SyncSpec:
     restore: Remove
     scope: Scope
     normalise: Callable[[dict[str, Any]], dict[str, Any]] = dict
+    create_many: CreateMany | None = None
+    existing: Existing | None = None
     feed_table: str | None = None
     """The table whose ``sync_change`` rows feed this one, when it is not ``table`` (e.g.
     the wanted list is fed by changes to parties)."""

@@ -5,7 +5,9 @@ but are plain Core tables: ``sync`` knows the domain's tables only through sync 
 Constraint names are given whole (``conv``) so they do not depend on import order.
 
 ``sync_change`` holds *one row per record*: the trigger ``sync_record_change`` (created by
-the migration on every synced table) upserts it on each write, giving it a fresh position.
+the migration on every synced table; ``lead``, written in bulk by pushes, has its own
+``sync_lead_change`` with the same effect, without the JSON round trip) upserts it on each
+write, giving it a fresh position.
 A device that is behind sees the record once, at its newest position; one that is ahead
 never needed the old position. So the feed is compacted for free and a bootstrap reads one
 row per record. Positions are ``(xid, seq)``: see ``sync.feed``.

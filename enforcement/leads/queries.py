@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from geoalchemy2 import Geography
 from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.filtering import between, equal, in_box, one_of
 from enforcement.models import Lead, LeadKind, LeadStatus, Urgency
 from enforcement.paging import SortOrder, newest, oldest
+from enforcement.placement import lonlat
 from enforcement.principal import Principal
 
 DUPLICATE_RADIUS_M = 500
@@ -76,17 +77,57 @@ def possible_duplicate(session: Session, lead: Lead) -> str | None:
     The same party is the strongest match; without a party, the same case. A lead about
     neither cannot be matched. Among matches the nearest in time wins.
     """
-    if lead.point is None or (lead.party_id is None and lead.case_id is None):
-        return None
-    same = (Lead.party_id == lead.party_id) if lead.party_id else (Lead.case_id == lead.case_id)
-    when = lead.observed_at or lead.created_at
-    other_when = sa.func.coalesce(Lead.observed_at, Lead.created_at)
-    return session.scalars(
-        sa.select(Lead.id).where(
-            Lead.court_id == lead.court_id, Lead.id != lead.id, same,
-            Lead.deleted_at.is_(None), Lead.status != LeadStatus.DUPLICATE,
-            other_when.between(when - DUPLICATE_WINDOW, when + DUPLICATE_WINDOW),
-            sa.func.ST_DWithin(sa.cast(Lead.point, Geography),
-                               sa.cast(lead.point, Geography), DUPLICATE_RADIUS_M),
-        ).order_by(sa.func.abs(sa.extract("epoch", other_when - when)), Lead.id).limit(1)
-    ).first()
+    return possible_duplicates(session, lead.court_id, [lead])[0]
+
+
+def possible_duplicates(session: Session, court_id: str, leads: Sequence[Any]
+                        ) -> list[str | None]:
+    """``possible_duplicate`` for new leads written together, in one query: each is
+    matched against the stored leads and the batch's leads before it, as if they had been
+    written one after the other. ``leads`` are Leads or plain records with their fields."""
+    found: list[str | None] = [None] * len(leads)
+    batch = [(k, lead, lonlat(lead.point)) for k, lead in enumerate(leads)
+             if lead.point is not None and (lead.party_id is not None or lead.case_id is not None)]
+    if not batch:
+        return found
+    rows = session.execute(_DUPLICATES, {
+        "court": court_id, "duplicate": LeadStatus.DUPLICATE.value,
+        "window": DUPLICATE_WINDOW, "radius": DUPLICATE_RADIUS_M,
+        "ords": [k for k, _, _ in batch], "ids": [lead.id for _, lead, _ in batch],
+        "parties": [lead.party_id for _, lead, _ in batch],
+        "cases": [lead.case_id for _, lead, _ in batch],
+        "whens": [lead.observed_at or lead.created_at for _, lead, _ in batch],
+        "lons": [xy[0] for _, _, xy in batch], "lats": [xy[1] for _, _, xy in batch],
+    })
+    for k, match in rows:
+        found[k] = match
+    return found
+
+
+_SAME_DEBTOR = """((b.party_id IS NOT NULL AND {c}.party_id = b.party_id)
+                 OR (b.party_id IS NULL AND {c}.case_id = b.case_id))"""
+_DUPLICATES = sa.text(f"""
+    WITH b AS (
+        SELECT n.*, ST_SetSRID(ST_MakePoint(n.lon, n.lat), 4326) AS geom
+        FROM unnest(CAST(:ords AS int[]), CAST(:ids AS text[]), CAST(:parties AS text[]),
+                    CAST(:cases AS text[]), CAST(:whens AS timestamptz[]),
+                    CAST(:lons AS float8[]), CAST(:lats AS float8[]))
+             AS n(ord, id, party_id, case_id, at, lon, lat)
+    )
+    SELECT b.ord, m.id FROM b
+    JOIN LATERAL (
+        SELECT c.id FROM (
+            SELECT l.id, coalesce(l.observed_at, l.created_at) AS at, l.point AS geom
+            FROM lead AS l
+            WHERE l.court_id = :court AND l.id <> b.id AND {_SAME_DEBTOR.format(c="l")}
+              AND l.deleted_at IS NULL AND l.status <> :duplicate
+            UNION ALL
+            SELECT e.id, e.at, e.geom FROM b AS e
+            WHERE e.ord < b.ord AND {_SAME_DEBTOR.format(c="e")}
+        ) AS c
+        WHERE c.at BETWEEN b.at - CAST(:window AS interval) AND b.at + CAST(:window AS interval)
+          AND ST_DWithin(c.geom::geography, b.geom::geography, :radius)
+        ORDER BY abs(extract(epoch FROM c.at - b.at)), c.id
+        LIMIT 1
+    ) AS m ON true
+""")

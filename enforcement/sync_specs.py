@@ -35,7 +35,14 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.attachment_refs import MAX_REFS, check_refs, refs_of, replace_refs, show_files
+from enforcement.attachment_refs import (
+    check_refs,
+    files_value,
+    hang_files,
+    normalise_refs,
+    replace_refs,
+    show_files,
+)
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from enforcement.leads import lifecycle
 from enforcement.leads.queries import possible_duplicate, possible_duplicates
@@ -100,32 +107,8 @@ def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
     }
     if principal.role in COURT_ROLES:
         values["amount_recovered"] = str(lead.amount_recovered)
-    values["attachments"] = [{"sha256": f.sha256, "caption": f.caption}
-                             for f in lead.__dict__.get("attachments", [])]
+    values["attachments"] = files_value(lead)
     return values
-
-
-def _normalise_attachments(items: Any) -> list[dict[str, Any]]:
-    if not isinstance(items, list) or len(items) > MAX_REFS:
-        raise ValueError(f"attachments must be a list of at most {MAX_REFS}")
-    out = []
-    for item in items:
-        sha, caption = str(item["sha256"]).lower(), item.get("caption")
-        if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
-            raise ValueError("sha256 must be 64 hexadecimal digits")
-        if caption is not None and (not isinstance(caption, str) or len(caption) > 200):
-            raise ValueError("caption must be text of at most 200 characters")
-        out.append({"sha256": sha, "caption": caption})
-    return out
-
-
-def _with_files(session: Session, leads: Sequence[Lead]) -> Sequence[Lead]:
-    """Hang each lead's attachments on it, for ``lead_values``."""
-    if leads:
-        files = refs_of(session, leads[0].court_id, "lead", [lead.id for lead in leads])
-        for lead in leads:
-            show_files(lead, files[lead.id])
-    return leads
 
 
 def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
@@ -154,8 +137,7 @@ def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
                             "datum": Datum(p.get("datum") or "wgs84").value,
                             "accuracy_m": None if accuracy is None else float(accuracy)}
         if "attachments" in out:
-            items = out["attachments"]
-            out["attachments"] = [] if items is None else _normalise_attachments(items)
+            out["attachments"] = normalise_refs(out["attachments"])
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationFailed(f"invalid lead value: {exc}") from exc
     return out
@@ -167,7 +149,7 @@ def _load(session: Session, principal: Principal, lead_id: str) -> Lead | None:
                               policy.scope_filter(principal, "lead.read", Lead))
         .with_for_update(of=Lead)
     ).first()
-    return lead and _with_files(session, [lead])[0]
+    return lead and hang_files(session, "lead", [lead])[0]
 
 
 _PULLED_COLUMNS = [c for c in Lead.__table__.c if c.name != "point"]
@@ -182,7 +164,7 @@ def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Se
         lead.c.court_id == principal.court_id,
         lead.c.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))),
     )).all()
-    return _with_files(session, [SimpleNamespace(**row._mapping) for row in rows])
+    return hang_files(session, "lead", [SimpleNamespace(**row._mapping) for row in rows])
 
 
 def _assign(session: Session, lead: Lead, values: dict[str, Any]) -> None:

@@ -3,7 +3,8 @@ report), generated after everything else so the ids of the rest of the county st
 
 Per scale: four notices to two or three units each (one long overdue with a unit that
 never acknowledged, one due only after the demo date, two acknowledged by all); list
-entries for four units (one with its earlier colour as history) and two persons; five
+entries for four units (one with its earlier colour as history; the same at every scale)
+and two persons; five
 aid applications (pending, rejected, approved and paid in full, approved and partly
 paid, approved and paid across a year end).
 """
@@ -156,23 +157,24 @@ def _list_entries(gen: Any, units_by_kind: dict[LinkageKind, Any], debtors: list
         entries.append(row)
         return row
 
-    for _ in range(gen.scale):
-        bank = units_by_kind[LinkageKind.BANK].id
-        registry = units_by_kind[LinkageKind.REAL_ESTATE_REGISTRY].id
-        market = units_by_kind[LinkageKind.MARKET_REGULATOR].id
-        vehicles = units_by_kind[LinkageKind.VEHICLE_REGISTRY].id
-        entry(date(2026, 3, 1), Colour.RED, "查控反馈及时，全年协助冻结扣划无一延误", unit_id=bank)
-        entry(date(2026, 3, 1), Colour.RED, "不动产查封登记当日办结", unit_id=registry)
-        entry(date(2026, 3, 1), Colour.WHITE, "协助情况一般", unit_id=market)
-        earlier = entry(date(2026, 2, 1), Colour.WHITE, "协助情况一般", unit_id=vehicles)
-        later = entry(date(2026, 8, 20), Colour.BLACK,
-                      "三次逾期未反馈车辆查控结果，经督促仍未改正", unit_id=vehicles)
-        earlier.ended_at = later.created_at
-        obstructive, helpful = debtors[1 % len(debtors)], debtors[2 % len(debtors)]
+    bank = units_by_kind[LinkageKind.BANK].id
+    registry = units_by_kind[LinkageKind.REAL_ESTATE_REGISTRY].id
+    market = units_by_kind[LinkageKind.MARKET_REGULATOR].id
+    vehicles = units_by_kind[LinkageKind.VEHICLE_REGISTRY].id
+    entry(date(2026, 3, 1), Colour.RED, "查控反馈及时，全年协助冻结扣划无一延误", unit_id=bank)
+    entry(date(2026, 3, 1), Colour.RED, "不动产查封登记当日办结", unit_id=registry)
+    entry(date(2026, 3, 1), Colour.WHITE, "协助情况一般", unit_id=market)
+    earlier = entry(date(2026, 2, 1), Colour.WHITE, "协助情况一般", unit_id=vehicles)
+    later = entry(date(2026, 8, 20), Colour.BLACK,
+                  "三次逾期未反馈车辆查控结果，经督促仍未改正", unit_id=vehicles)
+    earlier.ended_at = later.created_at
+    # The units are the same at every scale; the persons are two more debtors per scale.
+    persons = list(dict.fromkeys(d.debtor.id for d in debtors[1:1 + 2 * gen.scale]))
+    for obstructive, helpful in zip(persons[::2], persons[1::2], strict=False):
         entry(date(2026, 7, 3), Colour.BLACK, "以暴力威胁方法妨碍执行人员依法执行职务",
-              party_id=obstructive.debtor.id)
+              party_id=obstructive)
         entry(date(2026, 9, 15), Colour.RED, "主动履行全部义务并协助查找其他被执行人",
-              party_id=helpful.debtor.id)
+              party_id=helpful)
     return entries
 
 

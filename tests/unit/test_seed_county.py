@@ -534,6 +534,9 @@ def test_references_and_columns(county: DemoCounty) -> None:
 def test_scale_two_doubles_the_work(county: DemoCounty) -> None:
     double = generate_county(scale=2)
     assert len(double.cases) == 2 * len(county.cases)
+    current = [e.unit_id or e.party_id for e in double.list_entries if e.ended_at is None]
+    assert len(current) == len(set(current)), "one list colour in force per unit or person"
+    assert len(current) == len([e for e in county.list_entries if e.ended_at is None]) + 2
     assistants = [u for u in double.users if u.role == Role.GRID_ASSISTANT]
     assert len(assistants) == 470
     assert len(double.villages) == len(county.villages)

@@ -415,6 +415,13 @@ def row_plan(n_targets: int, n_teams: int, n_days: int) -> Row:
 # --------------------------------------------------------------------------- report
 
 
+def load_remark(loads: tuple[float, float]) -> str:
+    """Say whether other work shared the machine (load above the bench's own ~2 cores)."""
+    if max(loads) < 2.5:
+        return ": nothing else ran; the bench's own servers and clients share the 2 cores."
+    return ": the machine was shared with other work during the run, so figures are noisy."
+
+
 def machine(url: str) -> list[str]:
     cpu = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
@@ -475,8 +482,7 @@ What each row measures: bench/README.md.
 ## Machine
 
 {chr(10).join(machine(url))}
-- Load average (1 min) at start {loads[0]:.1f}, at end {loads[1]:.1f}: the machine was shared
-  with other work during the run, so every figure is noisy.
+- Load average (1 min) at start {loads[0]:.1f}, at end {loads[1]:.1f}{load_remark(loads)}
 
 ## Results
 

@@ -66,7 +66,7 @@ def _effects(session: Any, round_work: Any, stop: RoundTarget, visit_id: str) ->
         Outcome.court_id == court_id, Outcome.visit_id == visit_id)).all()
     audit = session.scalars(sa.select(AuditEntry).where(
         AuditEntry.court_id == court_id, AuditEntry.subject_table == "visit",
-        AuditEntry.subject_id == visit_id)).all()
+        AuditEntry.subject_id == visit_id).order_by(AuditEntry.seq)).all()
     return {
         "target": (target.status, target.last_result, target.visited_at),
         "recovered": session.get(EnforcementCase, (court_id, stop.case_id)).amount_recovered,

@@ -365,6 +365,15 @@ def _restore(session: Session, principal: Principal, lead: Lead) -> None:
     session.flush()
 
 
+def scope_clock() -> sa.ColumnElement[Any]:
+    """The quarter hour: scopes compare dates (the court's day for credit repairs, the
+    server's for mediators' terms), and a day begins on a quarter hour in every time zone,
+    so a pull never trusts a verification of its scope made in another quarter
+    (``sync.scope.check``)."""
+    return sa.func.date_bin(sa.cast("15 minutes", sa.Interval), sa.func.now(),
+                            sa.cast("epoch", sa.DateTime(timezone=True)))
+
+
 def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:
     scope = policy.scope_of(principal.role, "lead.read")
     if scope == "court":
@@ -384,4 +393,5 @@ LEAD_SPEC = SyncSpec(
 
 REGISTRY = Registry({spec.table: spec for spec in (LEAD_SPEC, *FIELD_SPECS, *REFERENCE_SPECS)},
                     rejections=(DomainError,),
-                    code_of=lambda exc: getattr(exc, "code", "rejected"))
+                    code_of=lambda exc: getattr(exc, "code", "rejected"),
+                    scope_clock=scope_clock)

@@ -174,10 +174,11 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     after, snapshot = feed.decode_pull_cursor(cursor)
     if cursor:
         scope_mod.require_fresh(session, actor.court_id, after)
-    scopes = _scopes(registry, actor)
+    scopes, in_scope, scope_reads = _scopes(registry, actor)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
-    in_scope = sa.or_(*(sa.and_(sync_change.c.table_name == feed_name, scope)
-                        for feed_name, scope in scopes.items()))
+    verification = (scope_mod.check(
+        session, actor.court_id, actor.user_id, snapshot if cursor else None, after,
+        synced_as, scope_reads, registry.scope_clock) if device_id else None)
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
@@ -189,17 +190,24 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
             upserts.setdefault(table, []).append(change.record_id)
     # Cheap check first: when the snapshot is exactly the scope at the cursor (the usual
     # case) nothing is evicted or re-sent, and the diff needs neither set in memory.
-    same_scope = bool(device_id and cursor and snapshot and scope_mod.unchanged(
+    # Cheapest first: a verification since which nothing the scope reads was written; then
+    # the snapshot compared with the scope at the cursor inside PostgreSQL (the usual case
+    # either way: nothing is evicted or re-sent, and the diff needs neither set in memory).
+    verified = bool(verification and snapshot and scope_mod.confirmed(
+        session, actor.court_id, actor.user_id, snapshot, verification,
+        {scope_mod.key(table, i) for table, ids in upserts.items() for i in ids}))
+    same_scope = bool(device_id and cursor and snapshot and (verified or scope_mod.unchanged(
         session, actor.court_id, actor.user_id, device_id, scopes, synced_as, after,
-        snapshot))
+        snapshot)))
     held = (_held(session, actor, cursor, snapshot) if device_id and not same_scope
             else None)
     kept: set[str] = set()
+    arrivals_left = False
     if held is not None and cursor:
         current = [(_synced_key(synced_as, key), old) for key, old
                    in scope_mod.in_scope(session, actor.court_id, scopes, after)]
-        kept, arrived, more = scope_mod.diff(held, current, limit)
-        has_more = has_more or more
+        kept, arrived, arrivals_left = scope_mod.diff(held, current, limit)
+        has_more = has_more or arrivals_left
         for table, record_id in arrived:
             upserts.setdefault(table, []).append(record_id)
     for table, ids in upserts.items():
@@ -218,17 +226,45 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
         evictions, holds = _after_page(held, kept, by_table)
         issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
                                  unchanged=snapshot)
+    assert verification is not None
+    if not arrivals_left and not (verified and issued == snapshot and position == after):
+        # The device now holds exactly its scope at ``position``: say so for the next pull
+        # (a verification still standing for this very cursor needs no rewrite).
+        scope_mod.mark_verified(session, actor.court_id, actor.user_id, issued, position,
+                                verification)
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
         device_id, after, snapshot, issued))
     return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)
 
 
-def _scopes(registry: Registry, actor: Actor) -> dict[str, sa.ColumnElement[bool]]:
-    """Per feed table, which of its rows the actor pulls (tables fed alike are OR-ed)."""
-    scopes: dict[str, list[sa.ColumnElement[bool]]] = {}
-    for spec in registry.specs.values():
-        scopes.setdefault(spec.feed_name, []).append(spec.scope(actor, sync_change))
-    return {feed_name: sa.or_(*clauses) for feed_name, clauses in scopes.items()}
+SCOPE_CACHE_SIZE = 10_000
+"""Actors whose scope clauses a registry keeps built (then it starts afresh)."""
+
+
+def _scopes(registry: Registry, actor: Actor
+            ) -> tuple[dict[str, sa.ColumnElement[bool]], sa.ColumnElement[bool],
+                       scope_mod.ScopeReads | None]:
+    """Per feed table, which of its rows the actor pulls (tables fed alike are OR-ed); all
+    of them as one clause on ``sync_change``; and the tables they read. Built once per
+    actor (a few milliseconds of expression building per pull otherwise)."""
+    try:
+        key: tuple[str, Actor] | None = ("scopes", actor)
+        built = registry.cache.get(key)
+    except TypeError:  # an actor that cannot be hashed is built afresh every time
+        key, built = None, None
+    if built is None:
+        clauses: dict[str, list[sa.ColumnElement[bool]]] = {}
+        for spec in registry.specs.values():
+            clauses.setdefault(spec.feed_name, []).append(spec.scope(actor, sync_change))
+        scopes = {feed_name: sa.or_(*each) for feed_name, each in clauses.items()}
+        in_scope = sa.or_(*(sa.and_(sync_change.c.table_name == feed_name, scope)
+                            for feed_name, scope in scopes.items()))
+        built = scopes, in_scope, scope_mod.reads(scopes, registry.scope_clock is not None)
+        if key is not None:
+            if len(registry.cache) >= SCOPE_CACHE_SIZE:
+                registry.cache.clear()
+            registry.cache[key] = built
+    return built
 
 
 def _synced_key(synced_as: dict[str, str], feed_key: str) -> str:

@@ -12,7 +12,10 @@ What is pruned, per court, older than the horizon:
 
 * tombstones behind the position every active device has confirmed;
 * receipts of devices that pulled after the push (their retries are over) or are revoked;
-* snapshots no active device's cursor names.
+* snapshots no active device's cursor names;
+
+and, whatever the horizon, the log of writes to the tables scopes read once it is older
+than any verification of a scope still trusted (``sync.scope.VERIFIED_FOR``, twice).
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from sync.feed import Position
+from sync.scope import VERIFIED_FOR
 from sync.tables import (
     sync_change,
     sync_device_state,
     sync_prune_mark,
     sync_receipt,
+    sync_scope_input_change,
     sync_scope_snapshot,
 )
 
@@ -45,6 +50,8 @@ class PruneReport:
     receipts: int
     snapshots: int
     active_devices: int
+    scope_inputs: int = 0
+    """Logged writes to tables scopes read, older than any verification still trusted."""
 
 
 def prune_court(session: Session, court_id: str, horizon: timedelta, now: datetime
@@ -60,7 +67,10 @@ def prune_court(session: Session, court_id: str, horizon: timedelta, now: dateti
     tombstones = _prune_tombstones(session, court_id, cutoff, _min_position(session, active))
     receipts = _prune_receipts(session, court_id, cutoff)
     snapshots = _prune_snapshots(session, court_id, cutoff, active)
-    return PruneReport(court_id, tombstones, receipts, snapshots, count)
+    i = sync_scope_input_change.c
+    inputs = session.execute(sa.delete(sync_scope_input_change).where(
+        i.court_id == court_id, i.changed_at < now - 2 * VERIFIED_FOR)).rowcount
+    return PruneReport(court_id, tombstones, receipts, snapshots, count, int(inputs or 0))
 
 
 def _min_position(session: Session, active: sa.ColumnElement[bool]) -> Position | None:

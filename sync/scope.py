@@ -29,9 +29,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.functions import FunctionElement
 
 from sync.feed import Position
-from sync.tables import sync_change, sync_device_state, sync_prune_mark, sync_scope_snapshot
+from sync.tables import (
+    SCOPE_INPUT_TABLES,
+    SYNCED_TABLES,
+    sync_change,
+    sync_device_state,
+    sync_prune_mark,
+    sync_scope_input_change,
+    sync_scope_snapshot,
+)
 
 
 class ResyncRequired(Exception):
@@ -116,13 +126,19 @@ def in_scope(session: Session, court_id: str, scopes: Scopes, upto: Position
     return list(zip(keys or (), old or (), strict=True))
 
 
-def _sql_digest(user_id: str, device_id: str, keys: Any) -> Any:
-    """``digest`` computed by PostgreSQL over the text column ``keys`` of one aggregate
-    group: the same bytes in the same order (``COLLATE "C"`` sorts UTF-8 by code point, as
-    Python's ``sorted`` does), so both name a snapshot alike."""
-    lines = sa.func.string_agg(sa.literal("\n") + keys,
-                               aggregate_order_by(sa.literal(""), keys.collate("C")))
-    text = sa.literal(f"{user_id}\n{device_id}") + sa.func.coalesce(lines, "")
+def _sorted_keys(keys: Any) -> Any:
+    """The text column ``keys`` of one aggregate group as an array in ``COLLATE "C"`` order
+    (UTF-8 by code point, as Python's ``sorted``): how snapshots are stored and digested."""
+    return sa.func.array_agg(aggregate_order_by(keys, keys.collate("C")))
+
+
+def _sql_digest(user_id: str, device_id: str, sorted_keys: Any) -> Any:
+    """``digest`` computed by PostgreSQL over an array from ``_sorted_keys`` (NULL or empty
+    for no keys): the same bytes in the same order, so both name a snapshot alike."""
+    lines = sa.func.coalesce(sa.literal("\n") + sa.func.array_to_string(sorted_keys, "\n"),
+                             "")
+    text = sa.literal(f"{user_id}\n{device_id}") + sa.case(
+        (sa.func.cardinality(sorted_keys) > 0, lines), else_="")
     return sa.func.left(sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")),
                                        "hex"), 32)
 
@@ -144,7 +160,7 @@ def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
     exists = sa.select(s.digest).where(s.court_id == court_id, s.digest == name,
                                        s.user_id == user_id).exists()
     stored, current = session.execute(sa.select(
-        exists, _sql_digest(user_id, device_id, keys.c.k)).select_from(keys)).one()
+        exists, _sql_digest(user_id, device_id, _sorted_keys(keys.c.k))).select_from(keys)).one()
     return bool(stored) and current == name
 
 
@@ -157,21 +173,26 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
         return base
     s = sync_scope_snapshot.c
     text_array = ARRAY(sa.Text)
+    # (held ∪ added) − removed as two disjoint parts, so no set operation has to hash the
+    # whole snapshot; then one sort gives both the stored array and the digest's order.
     held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
-        s.court_id == court_id, s.digest == base, s.user_id == user_id)
-    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(added), text_array),
+        s.court_id == court_id, s.digest == base, s.user_id == user_id).subquery()
+    kept = sa.select(held.c.k).where(sa.not_(held.c.k == sa.any_(
+        sa.cast(sa.literal(sorted(added | removed), text_array), text_array))))
+    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(added - removed), text_array),
                                             text_array)).label("k"))
-    minus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(removed), text_array),
-                                             text_array)).label("k"))
-    keys = sa.except_(sa.union(held, plus), minus).subquery()
+    keys = sa.union_all(kept, plus).subquery()
     base_row = sa.select(s.digest).where(s.court_id == court_id, s.digest == base,
                                          s.user_id == user_id)
-    content = sa.select(
+    ordered = sa.select(
         base_row.exists().label("found"),
-        _sql_digest(user_id, device_id, keys.c.k).label("digest"),
-        sa.func.coalesce(sa.func.array_agg(aggregate_order_by(keys.c.k, keys.c.k.collate("C"))),
+        sa.func.coalesce(_sorted_keys(keys.c.k),
                          sa.cast(sa.literal([], text_array), text_array)).label("record_keys"),
-    ).select_from(keys).cte("content")
+    ).select_from(keys).subquery()
+    content = sa.select(
+        ordered.c.found, _sql_digest(user_id, device_id, ordered.c.record_keys).label("digest"),
+        ordered.c.record_keys,
+    ).cte("content")
     written = insert(sync_scope_snapshot).from_select(
         ["court_id", "digest", "user_id", "record_keys"],
         sa.select(sa.literal(court_id), content.c.digest, sa.literal(user_id),
@@ -185,6 +206,169 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
         raise ResyncRequired("the server no longer knows what this device holds; "
                              "wipe the synced records and pull from the start")
     return str(name)
+
+
+TIME_FUNCTIONS = frozenset({
+    "now", "current_date", "current_time", "current_timestamp", "localtime",
+    "localtimestamp", "clock_timestamp", "statement_timestamp", "transaction_timestamp",
+    "timeofday",
+})
+"""SQL functions through which a scope can move with time alone."""
+VERIFIED_FOR = timedelta(hours=12)
+RECENT_AT_MOST = 1_000
+"""More writes than this since a verification: compare with the whole scope instead."""
+"""How long a verification is trusted at most (``prune`` keeps the input log twice that)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeReads:
+    """The tables a caller's scope clauses read besides the feed row itself: a write to any
+    of them may move the scope without the held records changing."""
+
+    fed: tuple[str, ...]
+    """Tables whose writes leave feed rows (``SYNCED_TABLES``)."""
+    logged: tuple[str, ...]
+    """Tables whose writes are logged in ``sync_scope_input_change``."""
+
+
+def reads(scopes: Scopes, clocked: bool) -> ScopeReads | None:
+    """What ``scopes`` read, found by walking the clauses; None when a pull cannot follow
+    their inputs by writes: raw SQL (what it reads is unknown), a table neither fed nor
+    logged, or the time read with no scope clock (``clocked``) to tell when it moved."""
+    tables: set[str] = set()
+    for clause in scopes.values():
+        for element in visitors.iterate(clause):
+            if isinstance(element, sa.TextClause) or getattr(element, "is_literal", False):
+                return None
+            if isinstance(element, sa.TableClause):
+                tables.add(element.name)
+            elif (isinstance(element, FunctionElement) and not clocked
+                  and str(getattr(element, "name", "")).lower() in TIME_FUNCTIONS):
+                return None
+    tables.discard(sync_change.name)
+    fed = tables & set(SYNCED_TABLES)
+    logged = tables & set(SCOPE_INPUT_TABLES)
+    if tables - fed - logged:
+        return None
+    return ScopeReads(tuple(sorted(fed)), tuple(sorted(logged)))
+
+
+class _PgSnapshot(sa.types.UserDefinedType[str]):
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "pg_snapshot"
+
+
+class _Xid8(sa.types.UserDefinedType[int]):
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "xid8"
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The answer of ``check``: whether the device's snapshot is still verified, given what
+    ``confirmed`` makes of the records written since; and when this pull looked (its
+    transaction snapshot and scope clock), for ``mark_verified``."""
+
+    still: bool
+    taken: str
+    clock: str | None
+    written: frozenset[str] = frozenset()
+    """Keys (as the device names them) of records written since the verification."""
+
+
+def _written_since(xid: Any, taken: Any, xmin: Any) -> sa.ColumnElement[bool]:
+    """Whether the transaction ``xid`` (bigint) was not yet visible to ``taken``
+    (pg_snapshot): such transactions all have ids at or above its xmin, ``xmin``, a range
+    the feed's index serves."""
+    visible = sa.func.pg_visible_in_snapshot(sa.cast(sa.cast(xid, sa.Text), _Xid8()), taken,
+                                             type_=sa.Boolean)
+    return sa.and_(xid >= xmin, sa.not_(visible))
+
+
+def check(session: Session, court_id: str, user_id: str, name: str | None, after: Position,
+          synced_as: Mapping[str, str], scope_reads: ScopeReads | None, clock: Any
+          ) -> Verification:
+    """Whether snapshot ``name`` is still exactly what the device should hold at ``after``,
+    judged from what was written since a pull verified it, not by reading the whole scope.
+
+    A pull that verified a snapshot (``mark_verified``) left its position, transaction
+    snapshot T and scope clock on it: then every record it holds was in scope and every
+    record in scope at or before the position was held. That still holds when, since T,
+    nothing was written to a table the scope reads (``scope_reads``), the clock is the same,
+    and no held record was written out of scope or deleted: ``confirmed`` settles the
+    records written since T once the page shows which of them are delivered in scope.
+    Writes since T are few: one statement reads only them, and answers this pull's own T
+    (the earliest snapshot its reads see: later writes count as new next time).
+    """
+    taken = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
+    clock_now = sa.cast(clock(), sa.Text) if clock is not None else sa.null()
+    if name is None or scope_reads is None:
+        row = session.execute(sa.select(taken, clock_now)).one()
+        return Verification(False, row[0], row[1])
+    s, c, i = sync_scope_snapshot.c, sync_change.c, sync_scope_input_change.c
+    mine = (s.court_id == court_id, s.digest == name, s.user_id == user_id)
+    stored = sa.select(s.verified_snapshot).where(
+        *mine, s.verified_xid == after.xid, s.verified_seq == after.seq,
+        s.verified_clock.is_not_distinct_from(clock_now),
+        s.verified_at > sa.func.now() - VERIFIED_FOR).scalar_subquery()
+    v = sa.select(taken.label("taken"), clock_now.label("clock"),
+                  stored.label("then")).subquery("v")
+    then = sa.cast(v.c.then, _PgSnapshot())
+    xmin = sa.cast(sa.cast(sa.func.pg_snapshot_xmin(then), sa.Text), sa.BigInteger)
+    # Writes since T in the order of the feed's index (which the LIMIT makes the plan use),
+    # and whether a table the scope reads without feed rows was written.
+    recent = sa.select(c.table_name, c.record_id).where(
+        c.court_id == court_id, _written_since(c.xid, then, xmin),
+    ).order_by(c.xid, c.seq).limit(RECENT_AT_MOST + 1).lateral("recent")
+    logged = (sa.exists().where(i.court_id == court_id, i.table_name.in_(scope_reads.logged),
+                                _written_since(i.xid, then, xmin))
+              if scope_reads.logged else sa.false())
+    rows = session.execute(sa.select(
+        v.c.taken, v.c.clock, v.c.then, logged, recent.c.table_name, recent.c.record_id,
+    ).select_from(v.outerjoin(recent, sa.true()))).all()
+    now_taken, now_clock, verified_then, inputs_written = rows[0][:4]
+    written = [(table, record_id) for *_, table, record_id in rows if table is not None]
+    if (verified_then is None  # never verified, or for another cursor, clock or long ago
+            or inputs_written or len(written) > RECENT_AT_MOST
+            or any(table in scope_reads.fed for table, _ in written)):
+        return Verification(False, now_taken, now_clock)
+    return Verification(True, now_taken, now_clock, frozenset(
+        key(synced_as.get(table, table), record_id) for table, record_id in written))
+
+
+def confirmed(session: Session, court_id: str, user_id: str, name: str,
+              verification: Verification, delivered: set[str]) -> bool:
+    """Whether ``check``'s verification stands once the page is known: every record
+    written since that the device holds is ``delivered`` again as an upsert (so it stayed
+    in scope). A held one that is not may have left the scope: compare in full."""
+    if not verification.still:
+        return False
+    undelivered = verification.written - delivered
+    if not undelivered:
+        return True
+    s = sync_scope_snapshot.c
+    held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
+        s.court_id == court_id, s.digest == name, s.user_id == user_id).subquery()
+    maybe_gone = sa.select(sa.func.unnest(sa.cast(sorted(undelivered), ARRAY(sa.Text)))
+                           .label("k")).subquery()
+    return not session.execute(sa.select(sa.exists().select_from(
+        held.join(maybe_gone, held.c.k == maybe_gone.c.k)))).scalar()
+
+
+def mark_verified(session: Session, court_id: str, user_id: str, name: str,
+                  position: Position, verification: Verification) -> None:
+    """Note on snapshot ``name`` that it is exactly what its device should hold at
+    ``position``, as of ``verification`` (see ``check``)."""
+    s = sync_scope_snapshot.c
+    session.execute(sa.update(sync_scope_snapshot).where(
+        s.court_id == court_id, s.digest == name, s.user_id == user_id,
+    ).values(verified_xid=position.xid, verified_seq=position.seq,
+             verified_snapshot=verification.taken, verified_clock=verification.clock,
+             verified_at=sa.func.now()))
 
 
 def diff(held: set[str], current: list[tuple[str, bool]], limit: int

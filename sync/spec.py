@@ -107,6 +107,15 @@ class Registry:
     specs: Mapping[str, SyncSpec]
     rejections: tuple[type[Exception], ...] = ()
     code_of: Callable[[Exception], str] = field(default=_code)
+    scope_clock: Callable[[], Any] | None = None
+    """SQL whose value changes whenever the passing of time alone can move a scope (a rule
+    comparing with today's date: the day, or a coarser bucket holding it). A pull trusts
+    an earlier verification of the device's scope only under the same clock; a scope that
+    reads the time with no clock given is verified in full on every pull."""
+    cache: dict[Any, Any] = field(default_factory=dict, init=False, compare=False,
+                                  repr=False)
+    """Per actor, the scope clauses and what they read (built once: they depend on the
+    actor's identity and role only, never on the data)."""
 
     def get(self, table: str) -> SyncSpec | None:
         return self.specs.get(table)

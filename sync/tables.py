@@ -117,6 +117,14 @@ sync_scope_snapshot = sa.Table(
               comment="'table:record_id' of every record a device holds after a pull"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
+    sa.Column("verified_xid", sa.BigInteger),
+    sa.Column("verified_seq", sa.BigInteger,
+              comment="with verified_xid: the cursor position the verification holds for"),
+    sa.Column("verified_snapshot", sa.Text,
+              comment="pg_snapshot of the pull that verified these keys against the scope"),
+    sa.Column("verified_clock", sa.Text,
+              comment="the registry's scope clock then (time-dependent scope rules)"),
+    sa.Column("verified_at", sa.DateTime(timezone=True)),
     sa.PrimaryKeyConstraint("court_id", "digest", name=conv("pk_sync_scope_snapshot")),
     sa.ForeignKeyConstraint(["court_id"], ["court.id"],
                             name=conv("fk_sync_scope_snapshot_court_id_court")),
@@ -124,6 +132,23 @@ sync_scope_snapshot = sa.Table(
 """What a device holds after a pull, content-addressed and named by the cursor it was
 handed: the next pull diffs it against the current scope to find evictions and records
 that entered the scope (``sync.scope``)."""
+
+sync_scope_input_change = sa.Table(
+    "sync_scope_input_change",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("xid", sa.BigInteger, nullable=False,
+              comment="pg_current_xact_id() of the writing transaction, as bigint"),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", "xid", "table_name",
+                            name=conv("pk_sync_scope_input_change")),
+)
+"""Which transactions wrote the tables of ``SCOPE_INPUT_TABLES``: one row per transaction and
+table (trigger ``sync_scope_input_touch``). Scopes read these tables, which have no feed
+rows, so a pull learns from here whether a scope may have moved since it was last verified
+(``sync.scope.still_verified``). No foreign key: it is a log, pruned by age."""
 
 sync_device_state = sa.Table(
     "sync_device_state",
@@ -187,3 +212,10 @@ sync_device_base = sa.Table(
 protocol sends whole records without a base, and its pull keeps locally edited columns
 over the server's, so without this a clash on a shared field would be overwritten
 blindly (see ``sync.watermelon``)."""
+
+SCOPE_INPUT_TABLES = ("grid_assignment", "case_party", "credit_repair", "task_grid",
+                      "case_mediator", "case_follow")
+"""Tables that scopes read but that have no feed rows: their writes are logged in
+``sync_scope_input_change`` instead. A scope reading a table that is neither here nor in
+``SYNCED_TABLES`` is verified in full on every pull (tests/sync/test_scope_inputs.py lists
+each role's tables)."""

@@ -127,6 +127,17 @@ def _sql_digest(user_id: str, device_id: str, keys: Any) -> Any:
                                        "hex"), 32)
 
 
+def _array_digest(user_id: str, device_id: str, keys: Any) -> Any:
+    """``digest`` computed by PostgreSQL over a text array already in ``digest``'s order
+    (sorted ``COLLATE "C"``, no duplicates): the same bytes as ``_sql_digest``."""
+    lines = sa.case((sa.func.cardinality(keys) > 0,
+                     sa.literal("\n") + sa.func.array_to_string(keys, "\n")),
+                    else_=sa.literal(""))
+    text = sa.literal(f"{user_id}\n{device_id}") + lines
+    return sa.func.left(sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")),
+                                       "hex"), 32)
+
+
 def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
               scopes: Scopes, synced_as: Mapping[str, str], upto: Position,
               name: str) -> bool:
@@ -159,19 +170,28 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
     text_array = ARRAY(sa.Text)
     held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
         s.court_id == court_id, s.digest == base, s.user_id == user_id)
-    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(added), text_array),
+    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(list(added), text_array),
                                             text_array)).label("k"))
-    minus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(removed), text_array),
-                                             text_array)).label("k"))
-    keys = sa.except_(sa.union(held, plus), minus).subquery()
+    merged: Any = sa.union_all(held, plus)
+    if removed:
+        merged = sa.except_(merged, sa.select(sa.func.unnest(
+            sa.cast(sa.literal(list(removed), text_array), text_array)).label("k")))
+    keys = merged.subquery()
+    k = keys.c.k.collate("C")
     base_row = sa.select(s.digest).where(s.court_id == court_id, s.digest == base,
                                          s.user_id == user_id)
-    content = sa.select(
+    # One sort, which also drops the keys ``added`` shares with the base; the name is
+    # hashed from the sorted array (a bootstrap extends a growing snapshot every page:
+    # hashing a union, an EXCEPT and two sorts was 20 ms a page at 10,000 keys).
+    sorted_keys = sa.select(
         base_row.exists().label("found"),
-        _sql_digest(user_id, device_id, keys.c.k).label("digest"),
-        sa.func.coalesce(sa.func.array_agg(aggregate_order_by(keys.c.k, keys.c.k.collate("C"))),
+        sa.func.coalesce(sa.func.array_agg(aggregate_order_by(sa.distinct(k), k)),
                          sa.cast(sa.literal([], text_array), text_array)).label("record_keys"),
-    ).select_from(keys).cte("content")
+    ).select_from(keys).cte("sorted_keys")
+    content = sa.select(
+        sorted_keys.c.found, sorted_keys.c.record_keys,
+        _array_digest(user_id, device_id, sorted_keys.c.record_keys).label("digest"),
+    ).cte("content")
     written = insert(sync_scope_snapshot).from_select(
         ["court_id", "digest", "user_id", "record_keys"],
         sa.select(sa.literal(court_id), content.c.digest, sa.literal(user_id),

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.errors import ValidationFailed
 from enforcement.models import Attachment, AttachmentRef, Lead, Visit, new_id
 from enforcement.principal import Principal
-from sync.tables import TextList
 
 MAX_REFS = 50
 """Files one record may list."""
@@ -112,7 +112,7 @@ def refs_of(session: Session, court_id: str, record_table: str,
         .where(AttachmentRef.court_id == court_id, AttachmentRef.record_table == record_table,
                # one array, not 1,000 placeholders for psycopg to parse per sync page
                AttachmentRef.record_id == sa.any_(
-                   sa.bindparam("record_ids", ids, type_=TextList())))
+                   sa.bindparam("record_ids", ids, type_=ARRAY(sa.String))))
         .order_by(AttachmentRef.record_id, AttachmentRef.id)
     )
     for row in rows:

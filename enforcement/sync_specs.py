@@ -31,7 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Session
 
 from enforcement import policy
@@ -68,7 +68,6 @@ from enforcement.sync_tables.lead_pull import pull_leads
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.merge import Owner
 from sync.spec import FieldSpec, Registry, SyncSpec
-from sync.tables import TextList
 
 C, S, H = FieldSpec(Owner.CLIENT), FieldSpec(Owner.SERVER), FieldSpec(Owner.SHARED)
 
@@ -164,7 +163,7 @@ def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Se
     lead = Lead.__table__
     rows = session.execute(sa.select(*_PULLED_COLUMNS).where(
         lead.c.court_id == principal.court_id,
-        lead.c.id == sa.any_(sa.bindparam("ids", list(ids), type_=TextList())),
+        lead.c.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))),
     )).all()
     return hang_files(session, "lead", [SimpleNamespace(**row._mapping) for row in rows])
 
@@ -209,7 +208,7 @@ def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set
     them goes the one-by-one way: an update when visible, else ``lead_exists``)."""
     return set(session.scalars(sa.select(Lead.id).where(
         Lead.court_id == principal.court_id,
-        Lead.id == sa.any_(sa.bindparam("ids", list(ids), type_=TextList())))))
+        Lead.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))))))
 
 
 def _create_many(session: Session, principal: Principal,

@@ -31,13 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
 from sqlalchemy.orm import Session
 
 from sync.feed import Position
-from sync.tables import (
-    TextList,
-    sync_change,
-    sync_device_state,
-    sync_prune_mark,
-    sync_scope_snapshot,
-)
+from sync.tables import sync_change, sync_device_state, sync_prune_mark, sync_scope_snapshot
 
 
 class ResyncRequired(Exception):
@@ -176,11 +170,12 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
     text_array = ARRAY(sa.Text)
     held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
         s.court_id == court_id, s.digest == base, s.user_id == user_id)
-    plus = sa.select(sa.func.unnest(sa.literal(list(added), TextList())).label("k"))
+    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(list(added), text_array),
+                                            text_array)).label("k"))
     merged: Any = sa.union_all(held, plus)
     if removed:
-        merged = sa.except_(merged, sa.select(
-            sa.func.unnest(sa.literal(list(removed), TextList())).label("k")))
+        merged = sa.except_(merged, sa.select(sa.func.unnest(
+            sa.cast(sa.literal(list(removed), text_array), text_array)).label("k")))
     keys = merged.subquery()
     k = keys.c.k.collate("C")
     base_row = sa.select(s.digest).where(s.court_id == court_id, s.digest == base,

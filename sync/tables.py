@@ -15,8 +15,6 @@ row per record. Positions are ``(xid, seq)``: see ``sync.feed``.
 
 from __future__ import annotations
 
-from typing import Any
-
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import conv
@@ -26,25 +24,6 @@ metadata = SQLModel.metadata
 
 ID = sa.String(36)
 DEVICE_ID = sa.String(64)
-
-
-class TextList(sa.types.TypeDecorator[list[str]]):
-    """A list of text bound as one ``text[]`` parameter, e.g. ``id = ANY(:ids)``, sent as a
-    single array literal: psycopg adapts a list element by element (a regex search each),
-    which was a few milliseconds for every 1,000 ids of a pull page."""
-
-    impl = sa.Text
-    cache_ok = True
-
-    def bind_expression(self, bindvalue: Any) -> Any:
-        return sa.cast(bindvalue, ARRAY(sa.Text))
-
-    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
-        if value is None:
-            return None
-        return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
-                              for v in value) + "}"
-
 
 sync_change = sa.Table(
     "sync_change",

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from enforcement.attachment_refs import files_json, refs_of
@@ -25,7 +26,6 @@ from enforcement.models import Datum, Lead
 from enforcement.principal import Principal
 from enforcement.sync_tables.common import COURT_ROLES, iso_sql
 from sync.spec import Pulled
-from sync.tables import TextList
 
 _lead = Lead.__table__.c
 
@@ -66,7 +66,7 @@ def _statement(names: tuple[str, ...]) -> sa.Select[Any]:
     exprs = dict(_FIELDS)
     return sa.select(_lead.id, _lead.version, *(exprs[name] for name in names), *_TAIL).where(
         _lead.court_id == sa.bindparam("court_id"),
-        _lead.id == sa.any_(sa.bindparam("ids", type_=TextList())))
+        _lead.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.String))))
 
 
 def pull_leads(session: Session, principal: Principal, ids: Sequence[str],

@@ -41,3 +41,14 @@ def child_exit(server, worker):  # gunicorn hook
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_worker_init(worker):  # gunicorn hook: the worker has loaded the app
+    # The app's modules, models and metadata are ~400,000 objects that live as long as
+    # the worker. Python's full garbage collection walks every tracked object: during a
+    # bootstrap (thousands of records per page) that was 250 ms each time it ran. Frozen,
+    # they are skipped; what requests allocate is still collected as before.
+    import gc
+
+    gc.collect()
+    gc.freeze()

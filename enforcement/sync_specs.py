@@ -64,6 +64,7 @@ from enforcement.placement import ReportedPoint, place_many, put_point, set_poin
 from enforcement.principal import Principal
 from enforcement.refs import known_ids, require_case_and_party, unknown_refs
 from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
+from enforcement.sync_tables.lead_pull import pull_leads
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.merge import Owner
 from sync.spec import FieldSpec, Registry, SyncSpec
@@ -389,6 +390,7 @@ LEAD_SPEC = SyncSpec(
     table="lead", fields=LEAD_FIELDS, load=_load, load_many=_load_many, values=lead_values,
     create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
     normalise=normalise_lead, create_many=_create_many, existing=_existing,
+    pull_many=pull_leads,
 )
 
 REGISTRY = Registry({spec.table: spec for spec in (LEAD_SPEC, *FIELD_SPECS, *REFERENCE_SPECS)},

@@ -304,15 +304,9 @@ def _page_keys(by_table: dict[str, TableChanges]) -> tuple[set[str], set[str]]:
 
 def _add_upserts(session: Session, registry: Registry, actor: Actor, table: str,
                  ids: list[str], schema_version: int, into: TableChanges) -> None:
-    spec = registry.specs[table]
-    known = spec.owners(schema_version)
-    for row in spec.load_many(session, actor, ids):
-        if row.deleted_at is not None:  # deleted after the feed row was read
-            into.deletes.append(row.id)
-            continue
-        values = spec.values(row, actor)
-        into.upserts.append({"id": row.id, "version": row.version,
-                             **{k: v for k, v in values.items() if k in known}})
+    upserts, deletes = registry.specs[table].pulled(session, actor, ids, schema_version)
+    into.upserts.extend(upserts)
+    into.deletes.extend(deletes)
 
 
 __all__ = ["Mutation", "MutationResult", "PullResult", "ResyncRequired", "Status", "pull",

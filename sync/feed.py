@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -83,13 +82,20 @@ def decode_pull_cursor(cursor: str | None) -> tuple[Position, str | None]:
     return position, snapshot
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
+    """A feed row as a pull reads it. A tuple, made straight from the row: a bootstrap
+    reads 10,000 of them, and two frozen objects per change cost more than the SQL."""
+
     table_name: str
     record_id: str
     op: str
     version: int
-    position: Position
+    xid: int
+    seq: int
+
+    @property
+    def position(self) -> Position:
+        return Position(self.xid, self.seq)
 
 
 COMMITTED_HORIZON = sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
@@ -113,10 +119,5 @@ def read_changes(
         .order_by(c.xid, c.seq)
         .limit(limit + 1)
     ).all()
-    changes = [_change(row) for row in rows[:limit]]
+    changes = list(map(Change._make, rows[:limit]))
     return changes, len(rows) > limit
-
-
-def _change(row: Sequence[Any]) -> Change:
-    table_name, record_id, op, version, xid, seq = row
-    return Change(table_name, record_id, op, version, Position(xid, seq))

@@ -11,7 +11,7 @@ Rows handed back by the hooks must have ``id``, ``version`` and ``deleted_at`` a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -47,6 +47,9 @@ Remove = Callable[[Any, Any, Any], None]
 Scope = Callable[[Any, sa.Table], sa.ColumnElement[bool]]
 CreateMany = Callable[[Any, Any, Sequence[tuple[str, dict[str, Any]]]], Sequence[Any]]
 Existing = Callable[[Any, Any, Sequence[str]], set[str]]
+Pulled = tuple[list[dict[str, Any]], list[str]]
+"""Records as a pull sends them (``{"id", "version", **values}``) and ids of tombstones."""
+PullMany = Callable[[Any, Any, Sequence[str], Collection[str]], Pulled]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +71,9 @@ class SyncSpec:
     per record the created row or the rejection error ``create`` would raise, in order.
     ``existing(session, actor, ids)``: which ids name a row, in any scope (those are not
     new: the engine sends them through ``load`` and ``create``/``update`` one by one).
+    ``pull_many(session, actor, ids, fields)`` (optional): what ``pulled`` makes of
+    ``load_many`` and ``values``, for a table whose pulls are too large to build each row
+    in Python first; it must give the same records (a test compares them).
     """
 
     table: str
@@ -86,6 +92,7 @@ class SyncSpec:
     feed_table: str | None = None
     """The table whose ``sync_change`` rows feed this one, when it is not ``table`` (e.g.
     the wanted list is fed by changes to parties)."""
+    pull_many: PullMany | None = None
 
     @property
     def feed_name(self) -> str:
@@ -94,6 +101,25 @@ class SyncSpec:
     def owners(self, schema_version: int) -> dict[str, Owner]:
         """Fields a client of ``schema_version`` knows, with their owners."""
         return {name: f.owner for name, f in self.fields.items() if f.since <= schema_version}
+
+    def pulled(self, session: Any, actor: Any, ids: Sequence[str], schema_version: int
+               ) -> Pulled:
+        """The rows ``ids`` as a pull sends them: ``{"id", "version", **values}`` limited
+        to the fields ``schema_version`` knows, and the ids of those that are tombstones
+        (deleted after the feed row was read). No order is promised."""
+        known = self.owners(schema_version)
+        if self.pull_many is not None:
+            return self.pull_many(session, actor, ids, known.keys())
+        upserts: list[dict[str, Any]] = []
+        deletes: list[str] = []
+        for row in self.load_many(session, actor, ids):
+            if row.deleted_at is not None:
+                deletes.append(row.id)
+                continue
+            values = self.values(row, actor)
+            upserts.append({"id": row.id, "version": row.version,
+                            **{k: v for k, v in values.items() if k in known}})
+        return upserts, deletes
 
 
 def _code(exc: Exception) -> str:

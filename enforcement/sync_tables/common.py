@@ -30,6 +30,16 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
+def iso_sql(column: Any) -> Any:
+    """``iso`` of a timestamptz column, computed by PostgreSQL: the same text (UTC, six
+    digits of microseconds unless there are none, ``+00:00``) for a pull to send as is."""
+    utc = sa.func.timezone(sa.literal_column("'UTC'"), column)
+    text = sa.func.to_char(utc, sa.literal_column("""'YYYY-MM-DD"T"HH24:MI:SS.US'"""))
+    whole = sa.func.replace(text, sa.literal_column("'.000000'"), sa.literal_column("''"),
+                            type_=sa.Text)
+    return whole.op("||")(sa.literal_column("'+00:00'"))
+
+
 def parse_time(raw: Any) -> str | None:
     """A client time as canonical UTC ISO text (naive means UTC); raises ValueError."""
     if raw is None or raw == "":

@@ -52,18 +52,17 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     delivered: list[dict[str, Any]] = []
     for table, ids in upserts.items():
         spec = registry.specs[table]
-        known = spec.owners(schema_version)
-        writable = any(owner is not Owner.SERVER for owner in known.values())
-        for row in spec.load_many(session, actor, ids):
-            if row.deleted_at is not None:
-                changes[table]["deleted"].append(row.id)
-                continue
-            values = {k: v for k, v in spec.values(row, actor).items() if k in known}
-            kind = "updated" if (table, row.id) in held else "created"
-            changes[table][kind].append({"id": row.id, "version": row.version,
-                                         **to_columns(values)})
-            delivered.append({"table_name": table, "record_id": row.id,
-                              "version": row.version, "base": values if writable else {}})
+        writable = any(owner is not Owner.SERVER
+                       for owner in spec.owners(schema_version).values())
+        records, deleted = spec.pulled(session, actor, ids, schema_version)
+        changes[table]["deleted"].extend(deleted)
+        for record in records:
+            record_id, version = record.pop("id"), record.pop("version")
+            kind = "updated" if (table, record_id) in held else "created"
+            changes[table][kind].append({"id": record_id, "version": version,
+                                         **to_columns(record)})
+            delivered.append({"table_name": table, "record_id": record_id,
+                              "version": version, "base": record if writable else {}})
     for table, record_id in _evicted(session, registry, actor, device_id):
         if record_id not in changes[table]["deleted"]:
             changes[table]["deleted"].append(record_id)

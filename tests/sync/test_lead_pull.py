@@ -1,0 +1,127 @@
+"""Leads pulled with their values formatted by PostgreSQL (``sync_tables.lead_pull``, the
+bootstrap fix of bench/profile-findings.md, finding 2) are the very JSON the pull sent when
+each lead was loaded and passed through ``lead_values``: same fields, same text, same
+masking (amounts for court roles only), same schema-version filtering, same tombstones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import Session
+
+from enforcement.attachment_refs import replace_refs
+from enforcement.models import Datum, LeadKind, LeadStatus, Role, Urgency
+from enforcement.principal import Principal
+from enforcement.sync_specs import LEAD_SPEC, REGISTRY
+from tests import factories
+
+BEFORE = dataclasses.replace(LEAD_SPEC, pull_many=None)
+"""The lead spec as pulls used it before: ``load_many`` then ``lead_values`` per row."""
+
+instants = st.one_of(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
+                 timezones=st.sampled_from([UTC, timezone(timedelta(hours=8)),
+                                            timezone(timedelta(hours=-5, minutes=-30))])),
+    # whole seconds: ``isoformat`` leaves the fraction out
+    st.builds(lambda s: datetime(2026, 1, 1, tzinfo=UTC) + timedelta(seconds=s),
+              st.integers(0, 10**8)),
+)
+times = st.none() | instants
+floats = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False),
+                   st.integers(-1000, 1000).map(float))
+texts = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20)
+
+leads = st.fixed_dictionaries({
+    "kind": st.sampled_from(LeadKind), "urgency": st.sampled_from(Urgency),
+    "status": st.sampled_from(LeadStatus), "description": texts,
+    "debtor_text": st.none() | texts, "observed_at": times, "triaged_at": times,
+    "created_at": instants, "updated_at": instants,
+    "deleted_at": st.none() | times, "reported_lon": floats, "reported_lat": floats,
+    "datum": st.none() | st.sampled_from(Datum), "accuracy_m": floats,
+    "nearest_grid_distance_m": floats, "outside_grid": st.booleans(),
+    "amount_recovered": st.integers(0, 10**13).map(lambda cents: Decimal(cents) / 100),
+    "version": st.integers(1, 10**6),
+    "files": st.lists(st.none() | texts, max_size=3),
+})
+
+
+def _world(engine: Any) -> dict[str, Any]:
+    with Session(engine, expire_on_commit=False) as session:
+        court = factories.create_court(session)
+        village = factories.create_village(session, factories.create_township(session, court))
+        users = {role: factories.create_user(session, court, role)
+                 for role in (Role.GRID_ASSISTANT, Role.OFFICER, Role.JUDGE)}
+        case = factories.create_case(session, court)
+        session.commit()
+    return {"court": court, "village": village, "users": users, "case": case}
+
+
+def _pulled(spec: Any, session: Session, principal: Principal, ids: list[str],
+            schema_version: int) -> tuple[str, list[str]]:
+    upserts, deletes = spec.pulled(session, principal, ids, schema_version)
+    return (json.dumps(sorted(upserts, key=lambda r: r["id"]), ensure_ascii=False),
+            sorted(deletes))
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(leads, min_size=1, max_size=6))
+def test_leads_formatted_by_postgresql_pull_as_lead_values_gives_them(engine, rows):
+    world = _world(engine)
+    author = world["users"][Role.GRID_ASSISTANT]
+    with Session(engine) as session:
+        # the session's time zone must not show through either way
+        session.connection().exec_driver_sql("SET TIME ZONE 'Asia/Shanghai'")
+        ids = []
+        for n, row in enumerate(rows):
+            values = {k: v for k, v in row.items() if k != "files"}
+            lead = factories.create_lead(
+                session, author, world["village"], case_id=world["case"].id if n % 2 else None,
+                id=str(uuid.uuid4()), **values)
+            files = [(factories.create_attachment(session, author), caption)
+                     for caption in row["files"]]
+            replace_refs(session, lead.court_id, "lead", lead.id,
+                         [{"sha256": a.sha256, "caption": c} for a, c in files])
+            ids.append(lead.id)
+        ids.append(str(uuid.uuid4()))  # an id with no lead (another court's, or gone)
+        for role, user in world["users"].items():
+            principal = Principal(user_id=user.id, court_id=user.court_id, role=role,
+                                  device_id="phone")
+            for schema_version in (1, 2):
+                assert (_pulled(LEAD_SPEC, session, principal, ids, schema_version)
+                        == _pulled(BEFORE, session, principal, ids, schema_version))
+        session.rollback()
+
+
+def test_only_court_roles_see_amounts_and_only_new_clients_see_attachments(engine):
+    world = _world(engine)
+    author = world["users"][Role.GRID_ASSISTANT]
+    with Session(engine) as session:
+        lead = factories.create_lead(session, author, world["village"],
+                                     amount_recovered=Decimal("12.50"))
+        file = factories.create_attachment(session, author)
+        replace_refs(session, lead.court_id, "lead", lead.id,
+                     [{"sha256": file.sha256, "caption": "门口"}])
+        for role, user in world["users"].items():
+            principal = Principal(user_id=user.id, court_id=user.court_id, role=role,
+                                  device_id="phone")
+            (old,), _ = LEAD_SPEC.pulled(session, principal, [lead.id], 1)
+            (new,), _ = LEAD_SPEC.pulled(session, principal, [lead.id], 2)
+            assert "attachments" not in old
+            assert new["attachments"] == [{"sha256": file.sha256, "caption": "门口"}]
+            assert (old.get("amount_recovered") == "12.50") == (role is not Role.GRID_ASSISTANT)
+            assert list(new)[:3] == ["id", "version", "kind"]
+        session.rollback()
+
+
+def test_every_synced_table_pulls_through_its_spec():
+    """Only leads have their own pull loader; the others go through ``load_many``."""
+    assert [t for t, spec in REGISTRY.specs.items() if spec.pull_many] == ["lead"]

@@ -53,9 +53,11 @@ MARGIN_M = 10.0
 in degrees; over a 25 km edge they part by less than 10 m."""
 PRUNE_WITHIN_M = 100_000.0
 """Pruning is used only when the first candidate is nearer than this (short geodesics)."""
-STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB", "enable_mergejoin": "off"}
 """Set for the statement only. JIT compiled the per-row expressions for longer than they
-ran; the hash join of points to cells wants more than the default 4 MB."""
+ran; the hash join of points to cells wants more than the default 4 MB; and without merge
+joins the planner hashes the cells instead of sorting every point by cell (the sort was
+0.2 s of 200,000 points, ~10 % of the statement: bench/profile-findings.md, finding 4)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,8 +56,10 @@ PRUNE_WITHIN_M = 100_000.0
 STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB", "enable_mergejoin": "off"}
 """Set for the statement only. JIT compiled the per-row expressions for longer than they
 ran; the hash join of points to cells wants more than the default 4 MB; and without merge
-joins the planner hashes the cells instead of sorting every point by cell (the sort was
-0.2 s of 200,000 points, ~10 % of the statement: bench/profile-findings.md, finding 4)."""
+joins the planner hashes the few thousand cells instead of sorting every point by cell:
+that sort spilled to disk from about a million rows, and it handed the UPDATE its rows in
+cell order rather than table order (bench/profile-findings.md, finding 4: 30 % of the
+statement's CPU at 1,000,000 points, 10 % at 200,000)."""
 
 
 @dataclass(frozen=True, slots=True)

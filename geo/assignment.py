@@ -12,14 +12,16 @@ gets the same grid whether it was written today or re-assigned tomorrow:
   ``nearest_grid_distance_m`` set (rounded to 0.1 m);
 * the township is the chosen grid's township.
 
-How it stays fast (bench/profile-findings.md, finding 4): JIT is off for the statement
-(it compiled for longer than it ran); covered points are placed first and only the rest
-search for a nearest grid; a big table finds its covering grid through a lattice of cells
-(``geo.grid_cells``: a hash join, no index probe per point), a small one through the GiST
-index; and the spheroidal distance, the dearest step, is measured for the planar-nearest
-candidate and then only for candidates whose lower bound (planar distance with longitude
-scaled, times the smallest metres per degree) does not already exceed it: the others are
-provably farther, so skipping them gives the same answer as measuring all of them.
+How it stays fast (bench/profile-findings.md, finding 4): JIT is off for the statement (it
+compiled for longer than it ran), and so are merge joins (they sorted a big table's points
+by cell, and the UPDATE then wrote them out of table order); covered points are placed
+first and only the rest search for a nearest grid; a big table finds its covering grid
+through a lattice of cells (``geo.grid_cells``: a hash join, no index probe per point), a
+small one through the GiST index; and the spheroidal distance, the dearest step, is
+measured for the planar-nearest candidate and then only for candidates whose lower bound
+(planar distance with longitude scaled, times the smallest metres per degree) does not
+already exceed it: the others are provably farther, so skipping them gives the same answer
+as measuring all of them.
 
 Only rows whose placement changes are written (with ``version + 1``), so the sync feed sees
 real changes only. Tables and columns are arguments: ``geo`` knows no domain model.

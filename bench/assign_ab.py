@@ -26,7 +26,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
-from geo.assignment import PointTable, reassign
+from geo.assignment import STATEMENT_SETTINGS, PointTable, reassign
 
 TABLE = PointTable("bench_point")
 
@@ -69,9 +69,18 @@ def before(jit: bool) -> Callable[[Connection, str], None]:
     return run
 
 
-def after(cells: bool) -> Callable[[Connection, str], None]:
+def after(cells: bool, merge_joins: bool = False) -> Callable[[Connection, str], None]:
+    """Today's statement; ``merge_joins`` allows them as before the second round of
+    finding 4 (commit 02b4017), when the points were sorted by cell."""
     def run(conn: Connection, court_id: str) -> None:
-        reassign(conn, TABLE, court_id, cells=cells)
+        saved = dict(STATEMENT_SETTINGS)
+        if merge_joins:
+            STATEMENT_SETTINGS.pop("enable_mergejoin", None)
+        try:
+            reassign(conn, TABLE, court_id, cells=cells)
+        finally:
+            STATEMENT_SETTINGS.clear()
+            STATEMENT_SETTINGS.update(saved)
     return run
 
 
@@ -80,6 +89,7 @@ VARIANTS: dict[str, Callable[[Connection, str], None]] = {
     "before, JIT off": before(False),
     "GiST covers + pruned nearest": after(False),
     "cells + pruned nearest": after(True),
+    "cells, merge joins (02b4017)": after(True, merge_joins=True),
 }
 
 

@@ -12,14 +12,16 @@ gets the same grid whether it was written today or re-assigned tomorrow:
   ``nearest_grid_distance_m`` set (rounded to 0.1 m);
 * the township is the chosen grid's township.
 
-How it stays fast (bench/profile-findings.md, finding 4): JIT is off for the statement
-(it compiled for longer than it ran); covered points are placed first and only the rest
-search for a nearest grid; a big table finds its covering grid through a lattice of cells
-(``geo.grid_cells``: a hash join, no index probe per point), a small one through the GiST
-index; and the spheroidal distance, the dearest step, is measured for the planar-nearest
-candidate and then only for candidates whose lower bound (planar distance with longitude
-scaled, times the smallest metres per degree) does not already exceed it: the others are
-provably farther, so skipping them gives the same answer as measuring all of them.
+How it stays fast (bench/profile-findings.md, finding 4): JIT is off for the statement (it
+compiled for longer than it ran), and so are merge joins (they sorted a big table's points
+by cell, and the UPDATE then wrote them out of table order); covered points are placed
+first and only the rest search for a nearest grid; a big table finds its covering grid
+through a lattice of cells (``geo.grid_cells``: a hash join, no index probe per point), a
+small one through the GiST index; and the spheroidal distance, the dearest step, is
+measured for the planar-nearest candidate and then only for candidates whose lower bound
+(planar distance with longitude scaled, times the smallest metres per degree) does not
+already exceed it: the others are provably farther, so skipping them gives the same answer
+as measuring all of them.
 
 Only rows whose placement changes are written (with ``version + 1``), so the sync feed sees
 real changes only. Tables and columns are arguments: ``geo`` knows no domain model.
@@ -53,9 +55,13 @@ MARGIN_M = 10.0
 in degrees; over a 25 km edge they part by less than 10 m."""
 PRUNE_WITHIN_M = 100_000.0
 """Pruning is used only when the first candidate is nearer than this (short geodesics)."""
-STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB"}
+STATEMENT_SETTINGS = {"jit": "off", "work_mem": "64MB", "enable_mergejoin": "off"}
 """Set for the statement only. JIT compiled the per-row expressions for longer than they
-ran; the hash join of points to cells wants more than the default 4 MB."""
+ran; the hash join of points to cells wants more than the default 4 MB; and without merge
+joins the planner hashes the few thousand cells instead of sorting every point by cell:
+that sort spilled to disk from about a million rows, and it handed the UPDATE its rows in
+cell order rather than table order (bench/profile-findings.md, finding 4: 30 % of the
+statement's CPU at 1,000,000 points, 10 % at 200,000)."""
 
 
 @dataclass(frozen=True, slots=True)

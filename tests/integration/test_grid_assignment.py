@@ -119,3 +119,22 @@ def test_reassigning_changes_nothing_when_nothing_moved(db, engine, court, grids
     reimport(db, tmp_path, WEST, EAST)
     again = reimport(db, tmp_path, WEST, EAST, name="same.geojson")
     assert all((r.updated, r.moved) == (0, 0) for r in again.reassigned)
+
+
+@pytest.mark.parametrize("cells", [True, False], ids=["lattice", "gist"])
+def test_the_statement_settings_are_put_back_for_the_rest_of_the_transaction(
+        db, court, grids, engine, cells):
+    """JIT, work_mem and merge joins are changed for the re-assignment statement only: the
+    caller's later statements in the same transaction plan as before."""
+    add_leads(engine, court, (108.302, 35.405), (108.33, 35.405))
+    names = ("jit", "work_mem", "enable_mergejoin")
+    with db.unit_of_work() as session:
+        conn = session.connection()
+        before = [conn.execute(sa.text("SELECT current_setting(:n)"), {"n": n}).scalar_one()
+                  for n in names]
+        result = reassign(conn, PointTable("lead"), court.id, cells=cells)
+        after = [conn.execute(sa.text("SELECT current_setting(:n)"), {"n": n}).scalar_one()
+                 for n in names]
+        session.commit()
+    assert result.updated == 2
+    assert after == before

@@ -179,7 +179,8 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     verification = (scope_mod.check(
         session, actor.court_id, actor.user_id, snapshot if cursor else None, after,
         synced_as, scope_reads, registry.scope_clock) if device_id else None)
-    changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit)
+    changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit,
+                                          generic_plan=bool(verification and verification.still))
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:
@@ -215,21 +216,27 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     position = changes[-1].position if changes else after
     if device_id is None or (held is None and not same_scope):
         return PullResult(by_table, feed.encode_cursor(position), has_more)
+    assert verification is not None
+    # The device now holds exactly its scope at ``position`` (unless arrivals were left for
+    # later pages): the snapshot issued says so for the next pull.
+    verified_at = (None if arrivals_left
+                   else scope_mod.VerifiedAt(position, verification))
+    marked = False
     if same_scope:
         assert snapshot is not None
         evictions: dict[str, list[str]] = {}
         upserted, deleted = _page_keys(by_table)
         issued = scope_mod.extend(session, actor.court_id, actor.user_id, device_id,
-                                  snapshot, upserted, deleted)
+                                  snapshot, upserted, deleted, verified_at)
+        marked = bool(upserted or deleted)  # written (or found) and marked in one statement
     else:
         assert held is not None
         evictions, holds = _after_page(held, kept, by_table)
         issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
                                  unchanged=snapshot)
-    assert verification is not None
-    if not arrivals_left and not (verified and issued == snapshot and position == after):
-        # The device now holds exactly its scope at ``position``: say so for the next pull
-        # (a verification still standing for this very cursor needs no rewrite).
+    if verified_at is not None and not marked and not (
+            verified and issued == snapshot and position == after):
+        # (a verification still standing for this very cursor needs no rewrite)
         scope_mod.mark_verified(session, actor.court_id, actor.user_id, issued, position,
                                 verification)
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(

@@ -103,11 +103,17 @@ COMMITTED_HORIZON = sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigi
 
 def read_changes(
     session: Session, court_id: str, after: Position, scope: sa.ColumnElement[bool],
-    limit: int,
+    limit: int, *, generic_plan: bool = False,
 ) -> tuple[list[Change], bool]:
     """Up to ``limit`` changes after ``after`` that every running transaction is newer than,
-    filtered by ``scope`` (a clause on ``sync_change``); and whether more are ready."""
+    filtered by ``scope`` (a clause on ``sync_change``); and whether more are ready.
+
+    ``generic_plan``: plan the statement once per connection, not per call. Planning a
+    caller's scope clauses took longer than reading the few changes of an up-to-date
+    device (2.5 of 3 ms); the plan is the same index range either way."""
     c = sync_change.c
+    if generic_plan:
+        session.execute(sa.text("SET LOCAL plan_cache_mode = force_generic_plan"))
     rows = session.execute(
         sa.select(c.table_name, c.record_id, c.op, c.version, c.xid, c.seq)
         .where(
@@ -119,5 +125,7 @@ def read_changes(
         .order_by(c.xid, c.seq)
         .limit(limit + 1)
     ).all()
+    if generic_plan:
+        session.execute(sa.text("RESET plan_cache_mode"))
     changes = list(map(Change._make, rows[:limit]))
     return changes, len(rows) > limit

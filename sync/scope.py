@@ -20,6 +20,7 @@ stale duplicate of an old pull arriving late) is told to bootstrap again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ def split_key(value: str) -> tuple[str, str]:
 def digest(user_id: str, device_id: str, keys: Iterable[str]) -> str:
     """Content address of a snapshot, per device (one device moving on never drops what
     another still holds)."""
-    h = hashlib.sha256(f"{user_id}\n{device_id}".encode())
+    h = hashlib.sha256(_owner(user_id, device_id).encode())
     for k in sorted(keys):
         h.update(b"\n" + k.encode())
     return h.hexdigest()[:32]
@@ -132,15 +133,19 @@ def _sorted_keys(keys: Any) -> Any:
     return sa.func.array_agg(aggregate_order_by(keys, keys.collate("C")))
 
 
-def _sql_digest(user_id: str, device_id: str, sorted_keys: Any) -> Any:
+def _sql_digest(owner: Any, sorted_keys: Any) -> Any:
     """``digest`` computed by PostgreSQL over an array from ``_sorted_keys`` (NULL or empty
-    for no keys): the same bytes in the same order, so both name a snapshot alike."""
+    for no keys), ``owner`` being the SQL text ``user_id + "\n" + device_id``: the same
+    bytes in the same order, so both name a snapshot alike."""
     lines = sa.func.coalesce(sa.literal("\n") + sa.func.array_to_string(sorted_keys, "\n"),
                              "")
-    text = sa.literal(f"{user_id}\n{device_id}") + sa.case(
-        (sa.func.cardinality(sorted_keys) > 0, lines), else_="")
+    text = owner + sa.case((sa.func.cardinality(sorted_keys) > 0, lines), else_="")
     return sa.func.left(sa.func.encode(sa.func.sha256(sa.func.convert_to(text, "UTF8")),
                                        "hex"), 32)
+
+
+def _owner(user_id: str, device_id: str) -> str:
+    return f"{user_id}\n{device_id}"
 
 
 def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
@@ -160,52 +165,91 @@ def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
     exists = sa.select(s.digest).where(s.court_id == court_id, s.digest == name,
                                        s.user_id == user_id).exists()
     stored, current = session.execute(sa.select(
-        exists, _sql_digest(user_id, device_id, _sorted_keys(keys.c.k))).select_from(keys)).one()
+        exists, _sql_digest(sa.literal(_owner(user_id, device_id)), _sorted_keys(keys.c.k)),
+    ).select_from(keys)).one()
     return bool(stored) and current == name
 
 
+@dataclass(frozen=True, slots=True)
+class VerifiedAt:
+    """A verification (``check``) that holds at ``position``: what ``mark_verified`` notes."""
+
+    position: Position
+    verification: Verification
+
+
 def extend(session: Session, court_id: str, user_id: str, device_id: str, base: str,
-           added: set[str], removed: set[str]) -> str:
+           added: set[str], removed: set[str], verified: VerifiedAt | None = None) -> str:
     """Store snapshot ``base`` plus ``added`` minus ``removed`` (once per content, as
     ``store``) and return its name, building it inside PostgreSQL from the stored one: a
-    page's few changes do not carry the device's whole holdings there and back."""
+    page's few changes do not carry the device's whole holdings there and back. With
+    ``verified``, the snapshot written (or found) is marked verified in the same statement.
+    """
     if not added and not removed:
         return base
-    s = sync_scope_snapshot.c
-    text_array = ARRAY(sa.Text)
-    # (held ∪ added) − removed as two disjoint parts, so no set operation has to hash the
-    # whole snapshot; then one sort gives both the stored array and the digest's order.
-    held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
-        s.court_id == court_id, s.digest == base, s.user_id == user_id).subquery()
-    kept = sa.select(held.c.k).where(sa.not_(held.c.k == sa.any_(
-        sa.cast(sa.literal(sorted(added | removed), text_array), text_array))))
-    plus = sa.select(sa.func.unnest(sa.cast(sa.literal(sorted(added - removed), text_array),
-                                            text_array)).label("k"))
-    keys = sa.union_all(kept, plus).subquery()
-    base_row = sa.select(s.digest).where(s.court_id == court_id, s.digest == base,
-                                         s.user_id == user_id)
-    ordered = sa.select(
-        base_row.exists().label("found"),
-        sa.func.coalesce(_sorted_keys(keys.c.k),
-                         sa.cast(sa.literal([], text_array), text_array)).label("record_keys"),
-    ).select_from(keys).subquery()
-    content = sa.select(
-        ordered.c.found, _sql_digest(user_id, device_id, ordered.c.record_keys).label("digest"),
-        ordered.c.record_keys,
-    ).cte("content")
-    written = insert(sync_scope_snapshot).from_select(
-        ["court_id", "digest", "user_id", "record_keys"],
-        sa.select(sa.literal(court_id), content.c.digest, sa.literal(user_id),
-                  content.c.record_keys).where(content.c.found),
-    ).on_conflict_do_nothing().cte("written")
+    params: dict[str, Any] = {
+        "court": court_id, "base": base, "user": user_id, "owner": _owner(user_id, device_id),
+        "changed": sorted(added | removed), "plus": sorted(added - removed)}
+    if verified is not None:
+        params |= _verified_values(verified)
     # One statement sees one state: the base is read whole or found gone (a concurrent
     # pull of the same device dropped it), never half. A data-modifying CTE always runs.
-    found, name = session.execute(sa.select(content.c.found, content.c.digest)
-                                  .add_cte(written)).one()
+    found, name = session.execute(_extend_statement(verified is not None), params).one()
     if not found:
         raise ResyncRequired("the server no longer knows what this device holds; "
                              "wipe the synced records and pull from the start")
     return str(name)
+
+
+def _verified_values(verified: VerifiedAt) -> dict[str, Any]:
+    return {"verified_xid": verified.position.xid, "verified_seq": verified.position.seq,
+            "verified_snapshot": verified.verification.taken,
+            "verified_clock": verified.verification.clock}
+
+
+@functools.cache
+def _extend_statement(verify: bool) -> Any:
+    """``extend``'s statement, built once (with bound parameters, SQLAlchemy compiles it
+    once too): (held ∪ added) − removed as two disjoint parts, so no set operation hashes
+    the whole snapshot, and one sort gives both the stored array and the digest's order."""
+    s = sync_scope_snapshot.c
+    text_array = ARRAY(sa.Text)
+    mine = (s.court_id == sa.bindparam("court", type_=sa.String),
+            s.digest == sa.bindparam("base", type_=sa.String),
+            s.user_id == sa.bindparam("user", type_=sa.String))
+    held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(*mine).subquery()
+    kept = sa.select(held.c.k).where(sa.not_(held.c.k == sa.any_(
+        sa.bindparam("changed", type_=text_array))))
+    plus = sa.select(sa.func.unnest(sa.bindparam("plus", type_=text_array)).label("k"))
+    keys = sa.union_all(kept, plus).subquery()
+    ordered = sa.select(
+        sa.select(s.digest).where(*mine).exists().label("found"),
+        sa.func.coalesce(_sorted_keys(keys.c.k),
+                         sa.cast(sa.literal([], text_array), text_array)).label("record_keys"),
+    ).select_from(keys).subquery()
+    content = sa.select(
+        ordered.c.found,
+        _sql_digest(sa.bindparam("owner", type_=sa.Text), ordered.c.record_keys).label("digest"),
+        ordered.c.record_keys,
+    ).cte("content")
+    columns = ["court_id", "digest", "user_id", "record_keys"]
+    values = [sa.bindparam("court", type_=sa.String), content.c.digest,
+              sa.bindparam("user", type_=sa.String), content.c.record_keys]
+    marks = ("verified_xid", "verified_seq", "verified_snapshot", "verified_clock")
+    if verify:
+        columns += [*marks, "verified_at"]
+        values += [*(sa.bindparam(mark, type_=sync_scope_snapshot.c[mark].type)
+                     for mark in marks), sa.func.now()]
+    written = insert(sync_scope_snapshot).from_select(
+        columns, sa.select(*values).where(content.c.found))
+    if verify:
+        excluded = written.excluded
+        written = written.on_conflict_do_update(
+            index_elements=["court_id", "digest"],
+            set_={mark: excluded[mark] for mark in (*marks, "verified_at")})
+    else:
+        written = written.on_conflict_do_nothing()
+    return sa.select(content.c.found, content.c.digest).add_cte(written.cte("written"))
 
 
 TIME_FUNCTIONS = frozenset({
@@ -366,8 +410,7 @@ def mark_verified(session: Session, court_id: str, user_id: str, name: str,
     s = sync_scope_snapshot.c
     session.execute(sa.update(sync_scope_snapshot).where(
         s.court_id == court_id, s.digest == name, s.user_id == user_id,
-    ).values(verified_xid=position.xid, verified_seq=position.seq,
-             verified_snapshot=verification.taken, verified_clock=verification.clock,
+    ).values(**_verified_values(VerifiedAt(position, verification)),
              verified_at=sa.func.now()))
 
 

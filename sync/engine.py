@@ -244,8 +244,10 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)
 
 
-SCOPE_CACHE_SIZE = 10_000
-"""Actors whose scope clauses a registry keeps built (then it starts afresh)."""
+SCOPE_CACHE_SIZE = 512
+"""Actors whose scope clauses a registry keeps built (then it starts afresh): ~115 KiB
+each for the enforcement registry, so at most ~60 MB per worker; a court's assistants and
+staff fit, and rebuilding one costs a few milliseconds once."""
 
 
 def _scopes(registry: Registry, actor: Actor

@@ -189,8 +189,6 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
             by_table[table].deletes.append(change.record_id)
         else:
             upserts.setdefault(table, []).append(change.record_id)
-    # Cheap check first: when the snapshot is exactly the scope at the cursor (the usual
-    # case) nothing is evicted or re-sent, and the diff needs neither set in memory.
     # Cheapest first: a verification since which nothing the scope reads was written; then
     # the snapshot compared with the scope at the cursor inside PostgreSQL (the usual case
     # either way: nothing is evicted or re-sent, and the diff needs neither set in memory).

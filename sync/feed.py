@@ -108,9 +108,9 @@ def read_changes(
     """Up to ``limit`` changes after ``after`` that every running transaction is newer than,
     filtered by ``scope`` (a clause on ``sync_change``); and whether more are ready.
 
-    ``generic_plan``: plan the statement once per connection, not per call. Planning a
-    caller's scope clauses took longer than reading the few changes of an up-to-date
-    device (2.5 of 3 ms); the plan is the same index range either way."""
+    ``generic_plan``: once psycopg has prepared the statement (from its fifth use on a
+    connection), reuse one plan instead of planning the caller's scope clauses on every
+    call: for an up-to-date device's few changes that took 2.5 ms against 1.3 ms."""
     c = sync_change.c
     if generic_plan:
         session.execute(sa.text("SET LOCAL plan_cache_mode = force_generic_plan"))

@@ -259,9 +259,9 @@ TIME_FUNCTIONS = frozenset({
 })
 """SQL functions through which a scope can move with time alone."""
 VERIFIED_FOR = timedelta(hours=12)
+"""How long a verification is trusted at most (``prune`` keeps the input log twice that)."""
 RECENT_AT_MOST = 1_000
 """More writes than this since a verification: compare with the whole scope instead."""
-"""How long a verification is trusted at most (``prune`` keeps the input log twice that)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -359,20 +359,25 @@ def check(session: Session, court_id: str, user_id: str, name: str | None, after
         *mine, s.verified_xid == after.xid, s.verified_seq == after.seq,
         s.verified_clock.is_not_distinct_from(clock_now),
         s.verified_at > sa.func.now() - VERIFIED_FOR).scalar_subquery()
-    v = sa.select(taken.label("taken"), clock_now.label("clock"),
-                  stored.label("then")).subquery("v")
-    then = sa.cast(v.c.then, _PgSnapshot())
-    xmin = sa.cast(sa.cast(sa.func.pg_snapshot_xmin(then), sa.Text), sa.BigInteger)
-    # Writes since T in the order of the feed's index (which the LIMIT makes the plan use),
-    # and whether a table the scope reads without feed rows was written.
-    recent = sa.select(c.table_name, c.record_id).where(
-        c.court_id == court_id, _written_since(c.xid, then, xmin),
-    ).order_by(c.xid, c.seq).limit(RECENT_AT_MOST + 1).lateral("recent")
+
+    def since(snapshot: Any) -> tuple[Any, Any]:
+        as_snapshot = sa.cast(snapshot, _PgSnapshot())
+        return as_snapshot, sa.cast(sa.cast(sa.func.pg_snapshot_xmin(as_snapshot), sa.Text),
+                                    sa.BigInteger)
+
+    # Whether a table the scope reads without feed rows was written (once, in ``v``) ...
     logged = (sa.exists().where(i.court_id == court_id, i.table_name.in_(scope_reads.logged),
-                                _written_since(i.xid, then, xmin))
+                                _written_since(i.xid, *since(stored)))
               if scope_reads.logged else sa.false())
+    v = sa.select(taken.label("taken"), clock_now.label("clock"), stored.label("then"),
+                  logged.label("logged")).subquery("v")
+    # ... and the writes since T in the order of the feed's index (which the LIMIT makes
+    # the plan use).
+    recent = sa.select(c.table_name, c.record_id).where(
+        c.court_id == court_id, _written_since(c.xid, *since(v.c.then)),
+    ).order_by(c.xid, c.seq).limit(RECENT_AT_MOST + 1).lateral("recent")
     rows = session.execute(sa.select(
-        v.c.taken, v.c.clock, v.c.then, logged, recent.c.table_name, recent.c.record_id,
+        v.c.taken, v.c.clock, v.c.then, v.c.logged, recent.c.table_name, recent.c.record_id,
     ).select_from(v.outerjoin(recent, sa.true()))).all()
     now_taken, now_clock, verified_then, inputs_written = rows[0][:4]
     written = [(table, record_id) for *_, table, record_id in rows if table is not None]

@@ -58,7 +58,7 @@ def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: A
     slots: list[tuple[int, dict[str, str]]] = []
     for k, mutation in enumerate(mutations):
         try:
-            fields = spec.normalise(dict(mutation.fields))
+            fields = spec.normalise(given(mutation))
         except registry.rejections as exc:
             results[k] = _rejected(mutation, registry.code_of(exc), str(exc))
             continue
@@ -78,6 +78,15 @@ def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: A
     return [result for result in results if result is not None]
 
 
+def given(mutation: Mutation) -> dict[str, Any]:
+    """The fields a mutation sets. On a create, ``null`` means "not set": the table's
+    defaults apply, as on a REST create (phone libraries send every column, and a column
+    the app never set arrives as ``null``)."""
+    if mutation.op is Op.CREATE:
+        return {name: value for name, value in mutation.fields.items() if value is not None}
+    return dict(mutation.fields)
+
+
 def _rejected(mutation: Mutation, code: str, detail: str | None) -> MutationResult:
     return MutationResult(mutation.mutation_id, mutation.table, mutation.id, Status.REJECTED,
                           code=code, detail=detail)
@@ -87,9 +96,9 @@ def _apply(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
            schema_version: int, mutation: Mutation) -> MutationResult:
     row = spec.load(session, actor, mutation.id)
     if mutation.op is Op.DELETE:
-        return _delete(session, spec, actor, device_id, mutation, row)
+        return _delete(session, spec, actor, device_id, schema_version, mutation, row)
     owners = spec.owners(schema_version)
-    fields = spec.normalise(dict(mutation.fields))
+    fields = spec.normalise(given(mutation))
     if row is None:
         if mutation.op is Op.UPDATE:
             raise Refused("not_found", "no such record")
@@ -126,7 +135,7 @@ def _update(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
         status = Status.REJECTED
     else:
         status = Status.MERGED if server_moved else Status.APPLIED
-    current = spec.values(row, actor) if notes or server_moved else None
+    current = known(spec.values(row, actor), owners) if notes or server_moved else None
     return _result(mutation, status, row.version, conflicts=notes, rejected_fields=rejected,
                    server_values=current,
                    code="field_server_owned" if status is Status.REJECTED else None)
@@ -137,20 +146,39 @@ def _base(spec: SyncSpec, mutation: Mutation, row: Any, server: dict[str, Any]
     """What the device based its change on: the values it says, else the server's own when
     the device had the current version, else unknown."""
     if mutation.base is not None:
-        return spec.normalise(dict(mutation.base))
+        return _normalised(spec, mutation.base)
     if mutation.base_version is not None and mutation.base_version == row.version:
         return server
     return None
 
 
+def _normalised(spec: SyncSpec, base: dict[str, Any]) -> dict[str, Any]:
+    """The base's fields in canonical form; a field the table cannot read is left out (an
+    unknown base, so a differing shared field becomes a conflict), never a refusal of the
+    change itself."""
+    out: dict[str, Any] = {}
+    for name, value in base.items():
+        try:
+            out.update(spec.normalise({name: value}))
+        except Exception:  # whatever the table refuses is unknown, as documented
+            continue
+    return out
+
+
+def known(values: dict[str, Any], owners: dict[str, Any]) -> dict[str, Any]:
+    """The values a device of that schema version knows: an older device must not be
+    handed fields it would keep and its pulls never update."""
+    return {name: value for name, value in values.items() if name in owners}
+
+
 def _delete(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
-            mutation: Mutation, row: Any) -> MutationResult:
+            schema_version: int, mutation: Mutation, row: Any) -> MutationResult:
     if row is None:
         raise Refused("not_found", "no such record")
     if row.deleted_at is not None:
         return _result(mutation, Status.APPLIED, row.version)
     if mutation.base_version is not None and row.version > mutation.base_version:
-        server = spec.values(row, actor)
+        server = known(spec.values(row, actor), spec.owners(schema_version))
         note = _conflict(session, actor, device_id, mutation, NewConflict(
             "delete_edited", None, None, server, {"deleted": True}))
         return _result(mutation, Status.CONFLICT, row.version, conflicts=(note,),

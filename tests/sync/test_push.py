@@ -69,7 +69,7 @@ def test_an_invalid_mutation_is_rejected_alone_and_kept_in_its_receipt(db, engin
     a = world.phone_a
     bad_ref = create(case_id="no-such-case")
     results = syncing.push(db, a, a.device_id, 1, [
-        create(), bad_ref, create(kind="bogus"), create(urgency="soon"), create(description=None),
+        create(), bad_ref, create(kind="bogus"), create(urgency="soon"), create(description=42),
     ])
     assert statuses(results) == [Status.APPLIED] + [Status.REJECTED] * 4
     assert results[1].code == "validation_failed"

@@ -64,21 +64,21 @@ from enforcement.placement import ReportedPoint, place_many, put_point, set_poin
 from enforcement.principal import Principal
 from enforcement.refs import known_ids, require_case_and_party, unknown_refs
 from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
+from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S
 from enforcement.sync_tables.lead_pull import pull_leads
 from enforcement.times import CLOCK_SKEW, plausible
-from sync.merge import Owner
-from sync.spec import FieldSpec, Registry, SyncSpec
-
-C, S, H = FieldSpec(Owner.CLIENT), FieldSpec(Owner.SERVER), FieldSpec(Owner.SHARED)
+from sync.spec import Kind, Registry, SyncSpec
 
 LEAD_FIELDS = {
-    "kind": C, "description": C, "debtor_text": C, "observed_at": C, "urgency": C, "point": C,
-    "case_id": H, "party_id": H,
-    "status": S, "author_id": S, "township_id": S, "village_grid_id": S, "outside_grid": S,
-    "nearest_grid_distance_m": S, "possible_duplicate_of_id": S, "duplicate_of_id": S,
-    "assigned_officer_id": S, "round_id": S, "triaged_at": S, "amount_recovered": S,
-    "created_at": S, "updated_at": S,
-    "attachments": FieldSpec(Owner.CLIENT, since=2),
+    "kind": CR, "description": C,
+    "debtor_text": C, "observed_at": C.of(Kind.TIME), "urgency": C,
+    "point": POINT, "case_id": H, "party_id": H,
+    "status": SR, "author_id": SR,
+    "township_id": S, "village_grid_id": S, "outside_grid": S.of(Kind.BOOLEAN),
+    "nearest_grid_distance_m": S.of(Kind.NUMBER), "possible_duplicate_of_id": S,
+    "duplicate_of_id": S, "assigned_officer_id": S, "round_id": S,
+    "triaged_at": S.of(Kind.TIME), "amount_recovered": S.of(Kind.DECIMAL), **TIMESTAMPS,
+    "attachments": C.of(Kind.JSON, since=2),
 }
 COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 

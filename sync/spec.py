@@ -11,8 +11,9 @@ Rows handed back by the hooks must have ``id``, ``version`` and ``deleted_at`` a
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -30,12 +31,40 @@ class Actor(Protocol):
     def user_id(self) -> str: ...
 
 
+class Kind(enum.StrEnum):
+    """What a field's JSON value is, so that a protocol adapter can carry it in its own
+    column types (WatermelonDB: a time as milliseconds, a point as four columns)."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    TIME = "time"
+    """ISO 8601 text in UTC on the native wire."""
+    DATE = "date"
+    """``YYYY-MM-DD`` text."""
+    DECIMAL = "decimal"
+    """An amount as decimal text (never a float)."""
+    JSON = "json"
+    """A list or an object."""
+    POINT = "point"
+    """``{lon, lat, datum, accuracy_m}`` or null."""
+
+
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
     owner: Owner
     since: int = 1
     """The first client schema version that knows the field; older clients neither see it
     nor may they write it."""
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    """Never empty on the server (a phone's column for it need not be optional)."""
+
+    def of(self, kind: Kind, *, required: bool = False, since: int | None = None
+           ) -> FieldSpec:
+        """This owner with another kind (``C.of(Kind.TIME)``)."""
+        return replace(self, kind=kind, required=required,
+                       since=self.since if since is None else since)
 
 
 Load = Callable[[Any, Any, str], Any | None]

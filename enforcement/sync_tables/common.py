@@ -21,7 +21,7 @@ from enforcement.models import Datum, Role, utcnow
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from sync.merge import Owner
-from sync.spec import FieldSpec
+from sync.spec import FieldSpec, Kind
 
 COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
@@ -165,9 +165,15 @@ def restore(principal: Principal, row: Any, author_field: str = "author_id") -> 
 
 
 C, S, H = FieldSpec(Owner.CLIENT), FieldSpec(Owner.SERVER), FieldSpec(Owner.SHARED)
-"""Field owners: client, server, shared (``sync.merge``)."""
-PLACED = {"township_id": S, "village_grid_id": S, "outside_grid": S,
-          "nearest_grid_distance_m": S, "created_at": S, "updated_at": S}
+"""Field owners: client, server, shared (``sync.merge``); text unless ``.of(kind)``."""
+CR, SR = C.of(Kind.TEXT, required=True), S.of(Kind.TEXT, required=True)
+"""Text that is never empty: a create must give it (client) or the server always sets it."""
+TIMESTAMPS = {"created_at": S.of(Kind.TIME, required=True),
+              "updated_at": S.of(Kind.TIME, required=True)}
+"""Every record's; schema 3 made them the numbers WatermelonDB requires."""
+PLACED = {"township_id": S, "village_grid_id": S, "outside_grid": S.of(Kind.BOOLEAN),
+          "nearest_grid_distance_m": S.of(Kind.NUMBER), **TIMESTAMPS}
+POINT = C.of(Kind.POINT)
 
 
 def placed(row: Any) -> dict[str, Any]:

@@ -24,9 +24,11 @@ from enforcement.models import (
 )
 from enforcement.principal import Principal
 from enforcement.sync_tables.common import (
+    CR,
+    SR,
+    TIMESTAMPS,
     C,
     H,
-    S,
     assign,
     bump,
     checked,
@@ -44,12 +46,14 @@ from enforcement.sync_tables.common import (
     text,
     to_datetime,
 )
-from sync.spec import SyncSpec
+from sync.spec import Kind, SyncSpec
 
 NOTE_FIELDS = {
-    "held_at": C, "place": C, "present": C, "applicant_statement": C, "debtor_statement": C,
-    "outcome": C, "proposal": C, "next_visit_on": C, "case_id": H, "author_id": S,
-    "created_at": S, "updated_at": S,
+    "held_at": C.of(Kind.TIME, required=True), "place": C, "present": C.of(Kind.JSON),
+    "applicant_statement": C, "debtor_statement": C, "outcome": CR,
+    "proposal": C.of(Kind.JSON), "next_visit_on": C.of(Kind.DATE),
+    "case_id": H.of(Kind.TEXT, required=True),
+    "author_id": SR, **TIMESTAMPS,
 }
 _NOTE_PLAIN = ("place", "present", "applicant_statement", "debtor_statement", "outcome",
                "case_id")

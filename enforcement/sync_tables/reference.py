@@ -40,12 +40,13 @@ from enforcement.models import (
     VillageGrid,
 )
 from enforcement.principal import Principal
-from enforcement.sync_tables.common import feed_scope, iso
+from enforcement.sync_tables.common import SR, S, feed_scope, iso
 from enforcement.wanted import cases_of, wanted_party_ids
-from sync.merge import Owner
-from sync.spec import FieldSpec, SyncSpec
+from sync.spec import FieldSpec, Kind, SyncSpec
 
-S = FieldSpec(Owner.SERVER)
+STAMPS = {"created_at": S.of(Kind.TIME, required=True, since=3),
+          "updated_at": S.of(Kind.TIME, required=True, since=3)}
+"""Reference rows' own timestamps, from schema 3 (the numbers WatermelonDB requires)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ class ReferenceRow:
 
 def _refuse(*_: Any) -> Any:
     raise Forbidden("this table is read-only on phones", code="sync_read_only")
+
+
+def stamps(row: Any) -> dict[str, str | None]:
+    return {"created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
 
 
 def _court_wide(principal: Principal) -> bool:
@@ -77,7 +82,7 @@ def _area_rows(session: Session, principal: Principal, model: Any, ids: Sequence
     for row, lon, lat, *box in rows:
         values = {"code": row.code, "name": row.name, "area_m2": row.area_m2,
                   "centroid_lon": lon, "centroid_lat": lat,
-                  "bbox": [round(v, 6) for v in box],
+                  "bbox": [round(v, 6) for v in box], **stamps(row),
                   **{name: getattr(row, name) for name in extra}}
         out.append(ReferenceRow(row.id, row.version, values))
     return out
@@ -91,8 +96,9 @@ def _serving_scope(model: Any, ids_of: Any) -> Any:
     return scope
 
 
-AREA_FIELDS = {"code": S, "name": S, "area_m2": S, "centroid_lon": S, "centroid_lat": S,
-               "bbox": S}
+AREA_FIELDS = {"code": SR, "name": SR,
+               "area_m2": S.of(Kind.NUMBER), "centroid_lon": S.of(Kind.NUMBER),
+               "centroid_lat": S.of(Kind.NUMBER), "bbox": S.of(Kind.JSON), **STAMPS}
 
 
 def _spec(table: str, fields: dict[str, FieldSpec], load_many: Any, scope: Any,
@@ -109,17 +115,23 @@ TOWNSHIP_SPEC = _spec(
     _serving_scope(Township, policy.served_township_ids))
 
 VILLAGE_GRID_SPEC = _spec(
-    "village_grid", {**AREA_FIELDS, "township_id": S, "households": S, "committee_phone": S},
+    "village_grid", {**AREA_FIELDS, "township_id": S, "households": S.of(Kind.NUMBER),
+                     "committee_phone": S},
     lambda s, p, ids: _area_rows(s, p, VillageGrid, ids,
                                  ("township_id", "households", "committee_phone")),
     _serving_scope(VillageGrid, policy.active_grid_ids))
 
 # --- the wanted list -------------------------------------------------------------------
 
-WANTED_FIELDS = {name: S for name in (
-    "kind", "name", "id_number", "phone", "address", "township_id", "village_grid_id",
-    "is_dishonest", "consumption_restricted", "exit_restricted", "dishonest_since",
-    "consumption_restricted_since", "exit_restricted_since", "case_ids", "case_numbers")}
+WANTED_FIELDS = {
+    **{name: S for name in ("kind", "name", "id_number", "phone", "address", "township_id",
+                            "village_grid_id")},
+    **{name: S.of(Kind.BOOLEAN, required=True) for name in (
+        "is_dishonest", "consumption_restricted", "exit_restricted")},
+    **{name: S.of(Kind.DATE) for name in (
+        "dishonest_since", "consumption_restricted_since", "exit_restricted_since")},
+    "case_ids": S.of(Kind.JSON, required=True), "case_numbers": S.of(Kind.JSON, required=True),
+    **STAMPS}
 
 
 def _wanted_rows(session: Session, principal: Principal,
@@ -143,7 +155,7 @@ def _wanted_rows(session: Session, principal: Principal,
                   "consumption_restricted_since": iso_day(view.consumption_restricted_since),
                   "exit_restricted_since": iso_day(view.exit_restricted_since),
                   "case_ids": [c for c, _ in open_cases],
-                  "case_numbers": [n for _, n in open_cases]}
+                  "case_numbers": [n for _, n in open_cases], **stamps(party)}
         out.append(ReferenceRow(party.id, party.version, values))
     return out
 
@@ -164,8 +176,10 @@ WANTED_SPEC = _spec("wanted", WANTED_FIELDS, _wanted_rows, _wanted_scope, feed_t
 
 # --- tasks and cases -------------------------------------------------------------------
 
-TASK_FIELDS = {name: S for name in (
-    "kind", "title", "body", "case_id", "party_id", "due_at", "status", "created_at")}
+TASK_FIELDS = {**{name: S for name in ("kind", "title", "body", "case_id", "party_id",
+                                        "status")},
+               "due_at": S.of(Kind.TIME), "created_at": S.of(Kind.TIME, required=True),
+               "updated_at": S.of(Kind.TIME, required=True, since=3)}
 
 
 def _task_rows(session: Session, principal: Principal,
@@ -173,16 +187,18 @@ def _task_rows(session: Session, principal: Principal,
     return [ReferenceRow(t.id, t.version, {
         "kind": t.kind.value, "title": t.title, "body": t.body, "case_id": t.case_id,
         "party_id": t.party_id, "due_at": iso(t.due_at), "status": t.status.value,
-        "created_at": iso(t.created_at)})
+        **stamps(t)})
         for t in session.scalars(sa.select(Task).where(
             Task.court_id == principal.court_id, Task.id.in_(ids)))]
 
 
 TASK_SPEC = _spec("task", TASK_FIELDS, _task_rows, feed_scope(Task, "task.read"))
 
-CASE_FIELDS = {name: S for name in (
-    "case_number", "cause", "status", "filed_on", "applicant_name", "address", "township_id",
-    "village_grid_id", "judge_id", "officer_id", "amount_owed", "amount_recovered")}
+CASE_FIELDS = {**{name: S for name in (
+    "case_number", "cause", "status", "applicant_name", "address", "township_id",
+    "village_grid_id", "judge_id", "officer_id")},
+    "filed_on": S.of(Kind.DATE), "amount_owed": S.of(Kind.DECIMAL),
+    "amount_recovered": S.of(Kind.DECIMAL), **STAMPS}
 
 
 def _case_rows(session: Session, principal: Principal,
@@ -200,7 +216,8 @@ def _case_rows(session: Session, principal: Principal,
             "village_grid_id": c.village_grid_id, "judge_id": c.judge_id,
             "officer_id": c.officer_id,
             "amount_owed": str(c.amount_owed) if amounts else None,
-            "amount_recovered": str(c.amount_recovered) if amounts else None}))
+            "amount_recovered": str(c.amount_recovered) if amounts else None,
+            **stamps(c)}))
     return out
 
 

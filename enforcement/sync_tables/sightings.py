@@ -19,6 +19,7 @@ from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
 from enforcement.sync_tables.common import (
     PLACED,
+    POINT,
     C,
     H,
     S,
@@ -43,12 +44,13 @@ from enforcement.sync_tables.common import (
     text,
     to_datetime,
 )
-from sync.spec import SyncSpec
+from sync.spec import Kind, SyncSpec
 
 SIGHTING_FIELDS = {
-    "debtor_text": C, "seen_at": C, "vehicle_plate": C, "companions": C, "confidence": C,
-    "urgent": C, "notes": C, "point": C, "case_id": H, "party_id": H, "author_id": S,
-    **PLACED,
+    "debtor_text": C, "seen_at": C.of(Kind.TIME, required=True), "vehicle_plate": C,
+    "companions": C, "confidence": C.of(Kind.NUMBER), "urgent": C.of(Kind.BOOLEAN),
+    "notes": C, "point": POINT, "case_id": H, "party_id": H, "author_id": S.of(
+        Kind.TEXT, required=True), **PLACED,
 }
 _SIGHTING_PLAIN = ("debtor_text", "vehicle_plate", "companions", "confidence", "urgent",
                    "notes", "case_id", "party_id")

@@ -22,9 +22,11 @@ from enforcement.models import (
 )
 from enforcement.principal import Principal
 from enforcement.sync_tables.common import (
+    CR,
     PLACED,
+    POINT,
+    SR,
     C,
-    S,
     assign,
     bump,
     checked,
@@ -43,10 +45,11 @@ from enforcement.sync_tables.common import (
     text,
     to_datetime,
 )
-from sync.spec import SyncSpec
+from sync.spec import Kind, SyncSpec
 
-ANSWER_FIELDS = {"task_id": C, "result": C, "answer": C, "answered_at": C, "point": C,
-                 "author_id": S, **PLACED}
+ANSWER_FIELDS = {"task_id": CR, "result": CR, "answer": C,
+                 "answered_at": C.of(Kind.TIME, required=True), "point": POINT,
+                 "author_id": SR, **PLACED}
 ANSWER_RESULTS = ("done", "not_found", "unable", "info")
 
 

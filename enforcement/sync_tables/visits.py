@@ -28,9 +28,11 @@ from enforcement.models import Datum, OutcomeKind, Visit, VisitResult
 from enforcement.placement import ReportedPoint
 from enforcement.principal import Principal
 from enforcement.sync_tables.common import (
+    CR,
     PLACED,
+    POINT,
+    SR,
     C,
-    S,
     checked,
     feed_scope,
     iso,
@@ -45,13 +47,12 @@ from enforcement.sync_tables.common import (
     text,
     to_datetime,
 )
-from sync.merge import Owner
-from sync.spec import FieldSpec, SyncSpec
+from sync.spec import Kind, SyncSpec
 
-VISIT_FIELDS = {"visited_at": C, "result": C, "amount_collected": C, "outcome_kind": C,
-                "notes": C, "point": C, "round_id": C, "target_id": C, "case_id": S,
-                "officer_id": S, **PLACED,
-                "attachments": FieldSpec(Owner.CLIENT, since=2)}
+VISIT_FIELDS = {"visited_at": C.of(Kind.TIME, required=True), "result": CR,
+                "amount_collected": C.of(Kind.DECIMAL), "outcome_kind": C, "notes": C,
+                "point": POINT, "round_id": CR, "target_id": CR, "case_id": SR,
+                "officer_id": SR, **PLACED, "attachments": C.of(Kind.JSON, since=2)}
 
 
 def visit_values(row: Visit, principal: Principal) -> dict[str, Any]:

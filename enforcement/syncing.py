@@ -12,12 +12,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from enforcement import audit
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from enforcement.models import Device, Role, utcnow
+from enforcement.models import Device, Role, User, utcnow
 from enforcement.principal import Principal
 from enforcement.sync_specs import REGISTRY
-from sync import conflicts, engine
+from sync import conflicts, engine, rejections
 from sync import prune as prune_mod
 from sync.conflicts import ConflictClosed, ConflictNotFound, Resolution, ResolutionInvalid
 from sync.engine import AfterEach, PullResult
@@ -103,6 +104,40 @@ def resolve_conflict(db: Database, principal: Principal, conflict_id: str,
             raise Conflict(str(exc), code=exc.code) from exc
         session.commit()
         return resolved
+
+
+def list_rejections(db: Database, principal: Principal, status: str | None = "open"
+                    ) -> list[dict[str, Any]]:
+    """Records a device sent that the server refused: the caller's own, or every one of
+    the court for officers and judges (``sync.rejections``)."""
+    with db.unit_of_work() as session:
+        rows = rejections.listed(session, principal.court_id, status=status,
+                                 author_id=_author_filter(principal))
+        names = dict(session.execute(sa.select(User.id, User.display_name).where(
+            User.court_id == principal.court_id,
+            User.id.in_({row["author_id"] for row in rows}))).all()) if rows else {}
+        return [{**row, "author_name": names.get(row["author_id"])} for row in rows]
+
+
+def discard_rejection(db: Database, principal: Principal, rejection_id: str
+                      ) -> dict[str, Any]:
+    """A person lets a refused record go; the device that holds it drops it on its next
+    pull. Its author may, and the court's officers and judges."""
+    with db.unit_of_work() as session:
+        try:
+            row = rejections.discard(session, principal, rejection_id,
+                                     author_only=_author_filter(principal) is not None)
+        except rejections.RejectionNotFound as exc:
+            raise NotFound(str(exc), code=exc.code) from exc
+        except rejections.RejectionClosed as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        audit.record(session, court_id=principal.court_id, action="sync.rejection.discard",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="sync_rejection", subject_id=rejection_id,
+                     detail={"table": row["table_name"], "record_id": row["record_id"],
+                             "code": row["code"]})
+        session.commit()
+        return row
 
 
 def _author_filter(principal: Principal) -> str | None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from enforcement.db import Database
-from enforcement.errors import Conflict, ValidationFailed
+from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.models import Device
 from enforcement.principal import Principal
 from enforcement.sync_specs import REGISTRY
@@ -19,17 +19,25 @@ from sync import watermelon
 from sync.protocol import MutationResult, Status
 from sync.spec import Registry
 
-JSON_FIELDS = {"mediation_note": frozenset({"present", "proposal"}),
-               "lead": frozenset({"attachments"}), "visit": frozenset({"attachments"})}
-"""Fields kept as lists or objects; on a phone they are JSON text columns."""
+
+def app_schema(schema_version: int | None, *, registry: Registry = REGISTRY
+               ) -> dict[str, Any]:
+    """What a WatermelonDB app declares for ``schema_version`` (default: the newest)."""
+    latest = watermelon.latest_version(registry)
+    version = latest if schema_version is None else schema_version
+    if not 1 <= version <= latest:
+        raise NotFound(f"no schema version {version}: the newest is {latest}",
+                       code="schema_version_unknown")
+    return watermelon.app_schema(registry, version)
 
 
 def pull(db: Database, principal: Principal, last_pulled_at: int | None,
-         schema_version: int, *, registry: Registry = REGISTRY) -> dict[str, Any]:
+         schema_version: int, migration: Mapping[str, Any] | None = None, *,
+         registry: Registry = REGISTRY) -> dict[str, Any]:
     """``{changes, timestamp}`` for the caller's scope since ``last_pulled_at``."""
     with db.unit_of_work() as session:
         answer = watermelon.pull(session, registry, principal, principal.device_id,
-                                 last_pulled_at, schema_version)
+                                 last_pulled_at, schema_version, migration)
         session.commit()  # the device's bases
         return answer
 
@@ -42,7 +50,7 @@ def push(db: Database, principal: Principal, last_pulled_at: int | None,
     with db.unit_of_work() as session:
         try:
             results = watermelon.push(session, registry, principal, principal.device_id,
-                                      last_pulled_at, schema_version, changes, JSON_FIELDS)
+                                      last_pulled_at, schema_version, changes)
         except watermelon.PullFirst as exc:
             raise Conflict(str(exc), code=exc.code,
                            records=[{"table": t, "id": i} for t, i in exc.records]) from exc
@@ -57,9 +65,12 @@ def push(db: Database, principal: Principal, last_pulled_at: int | None,
 
 
 def summary(results: list[MutationResult]) -> dict[str, Any]:
-    """What the push did, for the phone developer (``synchronize()`` only needs a 2xx)."""
+    """What the push did: ``experimentalRejectedIds`` for ``synchronize()`` (refused records
+    stay unsynced on the phone), and for the developer the counts and every result that
+    was not applied as sent."""
     counts = {status.value: 0 for status in Status}
     for result in results:
         counts[result.status.value] += 1
-    return {"counts": counts, "results": [r for r in results if r.status is not Status.APPLIED
-                                          or r.rejected_fields]}
+    return {"experimentalRejectedIds": watermelon.rejected_ids(results), "counts": counts,
+            "results": [r for r in results if r.status is not Status.APPLIED
+                        or r.rejected_fields]}

@@ -74,13 +74,22 @@ def list_conflicts(session: Session, court_id: str, *, author_id: str | None = N
                    status: str | None = "open", limit: int = 200) -> list[dict[str, Any]]:
     """A court's conflicts, oldest first; ``author_id`` narrows to one person's."""
     c = sync_conflict.c
-    query = sa.select(sync_conflict).where(c.court_id == court_id)
+    return court_rows(session, sync_conflict, court_id, author_id=author_id, status=status,
+                      order_by=(c.created_at, c.id), limit=limit)
+
+
+def court_rows(session: Session, table: sa.Table, court_id: str, *, author_id: str | None,
+               status: str | None, order_by: tuple[Any, ...], limit: int
+               ) -> list[dict[str, Any]]:
+    """Rows of a court kept for people (conflicts, refusals): every one, or one author's,
+    of one status or all."""
+    query = sa.select(table).where(table.c.court_id == court_id)
     if author_id is not None:
-        query = query.where(c.author_id == author_id)
+        query = query.where(table.c.author_id == author_id)
     if status is not None:
-        query = query.where(c.status == status)
-    rows = session.execute(query.order_by(c.created_at, c.id).limit(limit)).mappings()
-    return [dict(row) for row in rows]
+        query = query.where(table.c.status == status)
+    return [dict(row) for row in
+            session.execute(query.order_by(*order_by).limit(limit)).mappings()]
 
 
 def resolve(session: Session, registry: Registry, actor: Actor, conflict_id: str,

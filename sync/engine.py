@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync import feed
+from sync import feed, rejections
 from sync import scope as scope_mod
 from sync.apply import apply_creates, apply_mutation
 from sync.protocol import Mutation, MutationResult, Op, Status
@@ -52,12 +52,14 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
                  if spec.create_many is not None and spec.existing is not None}
     results: list[MutationResult] = []
     receipts: list[dict[str, Any]] = []
+    fresh: list[tuple[Mutation, MutationResult]] = []
     run: list[Mutation] = []
     run_ids: set[str] = set()
     seen: set[tuple[str, str]] = set()
 
     def finish(mutation: Mutation, result: MutationResult) -> None:
         receipts.append(_receipt(actor.court_id, device_id, mutation, result))
+        fresh.append((mutation, result))
         done[mutation.mutation_id] = result
         results.append(result)
         if after_each is not None:
@@ -102,6 +104,8 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     apply_run()
     if receipts:  # one statement for the batch: they commit (or not) with it anyway
         session.execute(insert(sync_receipt), receipts)
+        rejections.note(session, actor, device_id, [m for m, _ in fresh],
+                        [r for _, r in fresh])
     return results
 
 

@@ -70,6 +70,43 @@ sync_receipt = sa.Table(
                             name=conv("fk_sync_receipt_court_id_device_id_device")),
 )
 
+sync_rejection = sa.Table(
+    "sync_rejection",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("id", ID, nullable=False),
+    sa.Column("device_id", DEVICE_ID, nullable=False),
+    sa.Column("table_name", sa.String(64), nullable=False),
+    sa.Column("record_id", ID, nullable=False),
+    sa.Column("author_id", ID, nullable=False),
+    sa.Column("op", sa.String(16), nullable=False),
+    sa.Column("mutation", JSONB, nullable=False, comment="the latest refused mutation, as sent"),
+    sa.Column("code", sa.String(64), nullable=False),
+    sa.Column("detail", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("status", sa.String(16), nullable=False, server_default="open"),
+    sa.Column("first_refused_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("last_refused_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.Column("resolved_by", ID),
+    sa.Column("resolved_at", sa.DateTime(timezone=True)),
+    sa.Column("discard_sent_in", sa.BigInteger,
+              comment="WatermelonDB: the pull timestamp that first told the device to drop "
+              "the discarded record; sent again until the device pulls past it"),
+    sa.PrimaryKeyConstraint("court_id", "id", name=conv("pk_sync_rejection")),
+    sa.UniqueConstraint("court_id", "device_id", "table_name", "record_id",
+                        name=conv("uq_sync_rejection_court_id_device_id_table_name_record_id")),
+    sa.ForeignKeyConstraint(["court_id"], ["court.id"],
+                            name=conv("fk_sync_rejection_court_id_court")),
+    sa.CheckConstraint("status IN ('open', 'fixed', 'discarded')",
+                       name=conv("ck_sync_rejection_status")),
+    sa.Index("ix_sync_rejection_status", "court_id", "status"),
+)
+"""A record a device sent that the server refused whole: kept (with the mutation as sent)
+and listed for its author and the court until a later push of it applies (``fixed``) or a
+person discards it. One row per device and record; each new refusal reopens it."""
+
 sync_conflict = sa.Table(
     "sync_conflict",
     metadata,

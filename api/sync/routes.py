@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app
 from flask.views import MethodView
 
+from api.messages import request_locale, title_for
 from api.observability import count_sync_pull, count_sync_push
 from api.smorest import Blueprint, current_principal
 from api.sync.schemas import (
@@ -16,11 +17,15 @@ from api.sync.schemas import (
     PullSchema,
     PushResultSchema,
     PushSchema,
+    RejectionQueryArgsSchema,
+    RejectionSchema,
     ResolveSchema,
+    WatermelonAppSchema,
     WatermelonArgsSchema,
     WatermelonPullSchema,
     WatermelonPushResultSchema,
     WatermelonPushSchema,
+    WatermelonSchemaArgsSchema,
 )
 from enforcement import syncing, syncing_watermelon
 
@@ -106,6 +111,55 @@ class ResolveConflict(MethodView):
                                         body["resolution"], body["value"])
 
 
+@blp.route("/rejections")
+class Rejections(MethodView):
+    @blp.auth()
+    @blp.arguments(RejectionQueryArgsSchema, location="query")
+    @blp.response(200, RejectionSchema(many=True))
+    def get(self, args: dict[str, Any]) -> list[dict[str, Any]]:
+        """Records a phone sent that the server refused whole, newest first: yours, or
+        every one of the court for officers and judges.
+
+        Each stays `open` (and unsynced on the phone) until a later push of the record is
+        taken (`fixed`) or someone discards it (`discarded`). `code` says why, `message`
+        in the request's language, `mutation` is the change as sent.
+        """
+        status = None if args["status"] == "all" else args["status"]
+        return [_with_message(row) for row in
+                syncing.list_rejections(_db(), current_principal(), status)]
+
+
+@blp.route("/rejections/<string:rejection_id>/discard")
+class DiscardRejection(MethodView):
+    @blp.auth()
+    @blp.response(200, RejectionSchema)
+    @blp.alt_response(404, response="Problem")
+    @blp.alt_response(409, response="Problem")
+    def post(self, rejection_id: str) -> dict[str, Any]:
+        """Let a refused record go (its author, or the court's officers and judges): it is
+        no longer listed as open, and the phone holding it drops it on its next pull."""
+        return _with_message(syncing.discard_rejection(_db(), current_principal(),
+                                                       rejection_id))
+
+
+def _with_message(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "message": title_for(row["code"], 422, request_locale())}
+
+
+@blp.route("/watermelon/schema")
+class WatermelonAppSchemaView(MethodView):
+    @blp.arguments(WatermelonSchemaArgsSchema, location="query")
+    @blp.response(200, WatermelonAppSchema)
+    @blp.alt_response(404, response="Problem")
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """The WatermelonDB app schema for `schema_version` (default: the newest): every
+        synced table with its columns (`type`, `isOptional`, `isIndexed`) for
+        `tableSchema()`, and the steps for `schemaMigrations()`. No sign-in needed: it is
+        the same for everyone. docs/sync.md shows the app code that uses it.
+        """
+        return syncing_watermelon.app_schema(args["schema_version"])
+
+
 @blp.route("/watermelon")
 class Watermelon(MethodView):
     @blp.auth()
@@ -116,13 +170,14 @@ class Watermelon(MethodView):
         """WatermelonDB `pullChanges`: `{changes: {table: {created, updated, deleted}},
         timestamp}` for your scope since `last_pulled_at`.
 
-        Raw records carry `id`, `version` and the table's columns (snake_case); a point is
-        the columns `lon`, `lat`, `datum`, `accuracy_m`; lists and objects are JSON text.
-        Records that left your scope come as `deleted`. `timestamp` never lets you miss a
-        change that commits late. Tables and columns: docs/sync.md.
+        Raw records carry `id`, `version` and the table's columns, as
+        `/sync/watermelon/schema` declares them (from schema 3 times are milliseconds).
+        A record new to your device comes under `created`, one it holds under `updated`;
+        records that left your scope come as `deleted`. `timestamp` never lets you miss a
+        change that commits late. docs/sync.md has the app code.
         """
         return syncing_watermelon.pull(_db(), current_principal(), args["last_pulled_at"],
-                                       args["schema_version"])
+                                       args["schema_version"], args["migration"])
 
     @blp.auth()
     @blp.arguments(WatermelonArgsSchema, location="query")
@@ -135,9 +190,12 @@ class Watermelon(MethodView):
 
         409 `sync_pull_first` (nothing applied) when a record you send changed on the
         server after your last pull: `synchronize()` again. Otherwise 200, in one
-        transaction: fields are merged by owner as in `/push`; a clash on a shared field
-        keeps the server's value and becomes a conflict (`/conflicts`); server-owned
-        fields and read-only tables are refused per record. Your next pull brings every
+        transaction: a created record's `null` columns are "not set" (defaults apply); an
+        updated record changes the columns in its `_changed`; fields are merged by owner
+        as in `/push`; a clash on a shared field keeps the server's value and becomes a
+        conflict (`/conflicts`). Records refused whole come back in
+        `experimentalRejectedIds`: return it from `pushChanges` so they stay unsynced on
+        the phone; they are listed at `/sync/rejections`. Your next pull brings every
         pushed record back as the server holds it.
         """
         results = syncing_watermelon.push(_db(), current_principal(), args["last_pulled_at"],

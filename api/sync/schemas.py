@@ -7,6 +7,7 @@ synced table and every client schema version.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import marshmallow as ma
@@ -132,10 +133,11 @@ class WatermelonArgsSchema(ma.Schema):
         metadata={"description": "The `timestamp` your last pull returned (a number), or "
                   "`null` for the first sync"})
     schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
-    migration = ma.fields.String(load_default=None, allow_none=True,
-                                 validate=validate.Length(max=10_000),
-                                 metadata={"description": "Accepted and ignored: the fields "
-                                           "sent follow `schema_version`"})
+    migration = ma.fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=10_000),
+        metadata={"description": "`synchronize()`'s `migration` as JSON (`null` when there "
+                  "is none): the tables that appeared or gained columns since the app's "
+                  "last pull come whole"})
 
     @ma.post_load
     def to_number(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
@@ -144,7 +146,23 @@ class WatermelonArgsSchema(ma.Schema):
         if number is not None and number > 2**53 - 1:
             raise ma.ValidationError("too large", "last_pulled_at")
         data["last_pulled_at"] = number or None
+        data["migration"] = _migration(data.get("migration"))
         return data
+
+
+def _migration(raw: str | None) -> dict[str, Any] | None:
+    if raw in (None, "", "null", "undefined"):
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ma.ValidationError("not JSON", "migration") from exc
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not all(
+            isinstance(value.get(key, []), list) for key in ("tables", "columns")):
+        raise ma.ValidationError("{from, tables: [...], columns: [...]} expected", "migration")
+    return value
 
 
 class WatermelonTableChangesSchema(ma.Schema):
@@ -172,6 +190,76 @@ class WatermelonPullSchema(ma.Schema):
 
 
 class WatermelonPushResultSchema(ma.Schema):
+    experimentalRejectedIds = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+        metadata={"description": "Per table, records refused whole: return this from "
+                  "`pushChanges` and `synchronize()` keeps them unsynced on the phone. "
+                  "Each is listed at `GET /sync/rejections` until fixed or discarded"})
     counts = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
     results = ma.fields.List(ma.fields.Nested(MutationResultSchema),
                              metadata={"description": "Every record not applied as sent"})
+
+
+class WatermelonSchemaArgsSchema(ma.Schema):
+    schema_version = ma.fields.Integer(
+        load_default=None, validate=validate.Range(min=1, max=1000),
+        metadata={"description": "The version your app declares (default: the newest)"})
+
+
+class WatermelonColumnSchema(ma.Schema):
+    name = ma.fields.String()
+    type = ma.fields.String(metadata={"description": "string, number or boolean"})
+    isOptional = ma.fields.Boolean()
+    isIndexed = ma.fields.Boolean()
+
+
+class WatermelonTableSchema(ma.Schema):
+    name = ma.fields.String()
+    columns = ma.fields.List(ma.fields.Nested(WatermelonColumnSchema))
+
+
+class WatermelonMigrationStepSchema(ma.Schema):
+    type = ma.fields.String(metadata={"description": "add_columns or create_table"})
+    table = ma.fields.String(metadata={"description": "add_columns: the table"})
+    name = ma.fields.String(metadata={"description": "create_table: the table"})
+    columns = ma.fields.List(ma.fields.Nested(WatermelonColumnSchema))
+
+
+class WatermelonMigrationSchema(ma.Schema):
+    toVersion = ma.fields.Integer()
+    steps = ma.fields.List(ma.fields.Nested(WatermelonMigrationStepSchema))
+
+
+class WatermelonAppSchema(ma.Schema):
+    version = ma.fields.Integer()
+    tables = ma.fields.List(ma.fields.Nested(WatermelonTableSchema),
+                            metadata={"description": "`tableSchema()` of each"})
+    migrations = ma.fields.List(ma.fields.Nested(WatermelonMigrationSchema),
+                                metadata={"description": "`schemaMigrations()`' list"})
+
+
+class RejectionQueryArgsSchema(ma.Schema):
+    status = ma.fields.String(load_default="open",
+                              validate=validate.OneOf(["open", "fixed", "discarded", "all"]))
+
+
+class RejectionSchema(ma.Schema):
+    id = ma.fields.String()
+    table = ma.fields.String(attribute="table_name")
+    record_id = ma.fields.String()
+    op = ma.fields.String(metadata={"description": "create, update or delete"})
+    device_id = ma.fields.String()
+    author_id = ma.fields.String()
+    author_name = ma.fields.String(allow_none=True)
+    code = ma.fields.String(metadata={"description": "Why it was refused (stable)"})
+    message = ma.fields.String(metadata={"description": "Why, in the request's language"})
+    detail = ma.fields.String(allow_none=True)
+    mutation = ma.fields.Dict(metadata={"description": "The change as the device sent it "
+                                        "(its fields as the engine read them)"})
+    attempts = ma.fields.Integer(metadata={"description": "How often it was sent and "
+                                           "refused while open"})
+    status = ma.fields.String(metadata={"description": "open, fixed or discarded"})
+    first_refused_at = ma.fields.DateTime()
+    last_refused_at = ma.fields.DateTime()
+    resolved_by = ma.fields.String(allow_none=True)
+    resolved_at = ma.fields.DateTime(allow_none=True)

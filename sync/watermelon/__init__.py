@@ -25,16 +25,23 @@ and answers records it holds that left its scope as deleted: no full download.
 ``last_pulled_at`` is refused whole (``PullFirst``): the device pulls and pushes again.
 Everything else applies in one transaction through the engine (receipts, merge, conflicts,
 field ownership). Every record the push touched is moved up the feed, so the next pull
-sends the server's version back and the device converges; a refused create is answered
-with a tombstone (the mutation stays in its receipt). ``_status`` and ``_changed`` are
-ignored. A point travels as flat columns ``lon``, ``lat``, ``datum``, ``accuracy_m``; lists
-and objects as JSON text.
+sends the server's version back and the device converges. A record refused whole is
+answered in ``experimentalRejectedIds``, so ``synchronize()`` leaves it unsynced on the
+phone, and kept in ``sync.rejections`` for its author and the court; it is never sent back
+as deleted unless a person discards it.
+
+**What a phone means.** WatermelonDB sends every column of a record: a created record's
+``null`` is "not set" (defaults apply, as on a REST create), and an updated record changes
+only the columns its ``_changed`` names. Columns (``sync.watermelon.columns``) follow each
+field's kind; the app's schema itself comes from ``sync.watermelon.schema``.
 """
 
 from __future__ import annotations
 
 from sync.watermelon.columns import from_columns, to_columns
 from sync.watermelon.pull import pull
-from sync.watermelon.push import InvalidPush, PullFirst, push
+from sync.watermelon.push import InvalidPush, PullFirst, push, rejected_ids
+from sync.watermelon.schema import app_schema, latest_version
 
-__all__ = ["InvalidPush", "PullFirst", "from_columns", "pull", "push", "to_columns"]
+__all__ = ["InvalidPush", "PullFirst", "app_schema", "from_columns", "latest_version", "pull",
+           "push", "rejected_ids", "to_columns"]

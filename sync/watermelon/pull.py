@@ -3,17 +3,18 @@ what each device was sent (its bases)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from sync import rejections
 from sync.feed import COMMITTED_HORIZON
-from sync.merge import Owner
 from sync.spec import Actor, Registry
 from sync.tables import sync_change, sync_device_base
-from sync.watermelon.columns import Key, to_columns
+from sync.watermelon.columns import Key, shared_values, to_columns
 
 
 def horizon(session: Session) -> int:
@@ -21,12 +22,20 @@ def horizon(session: Session) -> int:
 
 
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
-         last_pulled_at: int | None, schema_version: int) -> dict[str, Any]:
+         last_pulled_at: int | None, schema_version: int,
+         migration: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus the
     scope's changes: records that entered it without changing come as created, records
-    the device holds that left it as deleted."""
+    the device holds that left it as deleted. A record the device does not hold comes
+    under ``created``, one it holds under ``updated``, as ``synchronize()`` expects.
+
+    ``migration`` (``synchronize()``'s, after the app's schema version went up): tables
+    that appeared or gained columns come whole. Records this device sent that the server
+    refused and a person then discarded are answered as deleted: the device lets them go."""
     timestamp = horizon(session)
     since = last_pulled_at or 0
+    if not since:  # a new (or reset) local database holds nothing
+        _forget_device(session, actor, device_id)
     c = sync_change.c
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
     scopes = [sa.and_(c.table_name == spec.feed_name, spec.scope(actor, sync_change))
@@ -49,26 +58,55 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     if since:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
             upserts.setdefault(table, []).append(record_id)
+        for table, record_id in _migrated(session, registry, actor, since, migration):
+            upserts.setdefault(table, []).append(record_id)
     delivered: list[dict[str, Any]] = []
     for table, ids in upserts.items():
+        ids = list(dict.fromkeys(ids))
         spec = registry.specs[table]
-        writable = any(owner is not Owner.SERVER
-                       for owner in spec.owners(schema_version).values())
         records, deleted = spec.pulled(session, actor, ids, schema_version)
         changes[table]["deleted"].extend(deleted)
         for record in records:
             record_id, version = record.pop("id"), record.pop("version")
             kind = "updated" if (table, record_id) in held else "created"
             changes[table][kind].append({"id": record_id, "version": version,
-                                         **to_columns(record)})
+                                         **to_columns(spec, record, schema_version)})
             delivered.append({"table_name": table, "record_id": record_id,
-                              "version": version, "base": record if writable else {}})
-    for table, record_id in _evicted(session, registry, actor, device_id):
-        if record_id not in changes[table]["deleted"]:
+                              "version": version,
+                              "base": shared_values(spec, record, schema_version)})
+    discarded = rejections.discards_to_send(session, actor, device_id, last_pulled_at,
+                                            timestamp)
+    for table, record_id in [*_evicted(session, registry, actor, device_id), *discarded]:
+        if table in changes and record_id not in changes[table]["deleted"]:
             changes[table]["deleted"].append(record_id)
     gone = [(t, i) for t, ch in changes.items() for i in ch["deleted"]]
     _remember_pulled(session, actor, device_id, delivered, gone)
     return {"changes": changes, "timestamp": timestamp}
+
+
+def _forget_device(session: Session, actor: Actor, device_id: str) -> None:
+    b = sync_device_base.c
+    session.execute(sa.delete(sync_device_base).where(
+        b.court_id == actor.court_id, b.device_id == device_id))
+
+
+def _migrated(session: Session, registry: Registry, actor: Actor, since: int,
+              migration: Mapping[str, Any] | None) -> list[Key]:
+    """Every in-scope record older than ``since`` of the tables a migration sync names
+    (newer ones come through the feed anyway)."""
+    if not migration:
+        return []
+    names = {str(t) for t in migration.get("tables") or ()} | {
+        str(c.get("table")) for c in migration.get("columns") or () if isinstance(c, Mapping)}
+    c = sync_change.c
+    out: list[Key] = []
+    for name in sorted(names & registry.specs.keys()):
+        spec = registry.specs[name]
+        out.extend((name, record_id) for record_id in session.scalars(
+            sa.select(c.record_id).where(
+                c.court_id == actor.court_id, c.table_name == spec.feed_name, c.op == "upsert",
+                c.xid < since, spec.scope(actor, sync_change))))
+    return out
 
 
 def _held(session: Session, actor: Actor, device_id: str) -> set[Key]:

@@ -18,7 +18,7 @@ from sync import engine
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.spec import Actor, Registry, SyncSpec
 from sync.tables import sync_change, sync_device_base
-from sync.watermelon.columns import Key, from_columns
+from sync.watermelon.columns import Key, changed_columns, from_columns, shared_values
 
 RECORD_ID = re.compile(r"^([0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9]{16})$")
 
@@ -48,8 +48,7 @@ class FeedRow:
 
 def push(session: Session, registry: Registry, actor: Actor, device_id: str,
          last_pulled_at: int | None, schema_version: int,
-         changes: Mapping[str, Mapping[str, list[Any]]],
-         json_fields: Mapping[str, frozenset[str]] | None = None) -> list[MutationResult]:
+         changes: Mapping[str, Mapping[str, list[Any]]]) -> list[MutationResult]:
     """Apply a Watermelon push in the caller's transaction (the caller commits).
 
     Raises ``PullFirst`` (nothing written) when a pushed record changed on the server
@@ -72,15 +71,27 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     mutations = []
     for table, record_id, op, raw in records:
         mutation = _mutation(registry.get(table), table, record_id, op, raw,
-                             (json_fields or {}).get(table, frozenset()),
                              feed_rows.get((table, record_id)), bases.get((table, record_id)),
                              last_pulled_at)
         if mutation is not None:
             mutations.append(mutation)
     results = engine.push(session, registry, actor, device_id, schema_version, mutations)
     _settle_feed(session, registry, actor, mutations, results)
-    _remember_pushed(session, actor, device_id, mutations, results)
+    held = {(table, record_id): shared_values(spec, from_columns(spec, raw), schema_version)
+            for table, record_id, op, raw in records
+            if op != "deleted" and (spec := registry.get(table)) is not None}
+    _remember_pushed(session, actor, device_id, mutations, results, held)
     return results
+
+
+def rejected_ids(results: Iterable[MutationResult]) -> dict[str, list[str]]:
+    """``experimentalRejectedIds`` for ``synchronize()``: records refused whole stay
+    unsynced on the device (it sends them again once fixed), never marked as synced."""
+    out: dict[str, list[str]] = {}
+    for result in results:
+        if result.status is Status.REJECTED:
+            out.setdefault(result.table, []).append(result.id)
+    return out
 
 
 def _records(changes: Mapping[str, Mapping[str, list[Any]]]
@@ -117,18 +128,25 @@ def _bases(session: Session, court_id: str, device_id: str,
 
 
 def _mutation(spec: SyncSpec | None, table: str, record_id: str, kind: str,
-              raw: dict[str, Any], json_fields: frozenset[str], feed: FeedRow | None,
+              raw: dict[str, Any], feed: FeedRow | None,
               base: tuple[int, dict[str, Any]] | None,
               last_pulled_at: int | None) -> Mutation | None:
     """The engine mutation for one raw record; None for a delete of an unknown record
-    (the contract: ignore it)."""
+    (the contract: ignore it).
+
+    What a phone means: a created record's ``null`` is "not set" (the table's defaults
+    apply, as on the REST create); an updated record changes only the columns in its
+    ``_changed``, since WatermelonDB sends every column of the record."""
     if kind == "deleted":
         if feed is None:
             return None
         op, fields = Op.DELETE, {}
     else:
         op = Op.CREATE if feed is None else Op.UPDATE
-        fields = from_columns(spec, raw, json_fields) if spec is not None else {}
+        only = changed_columns(raw) if kind == "updated" and feed is not None else None
+        fields = from_columns(spec, raw, only) if spec is not None else {}
+        if kind == "created" or only is None:
+            fields = {name: value for name, value in fields.items() if value is not None}
     base_version = base[0] if base else (feed.version if feed else None)
     body = json.dumps([last_pulled_at, table, record_id, op.value, raw], sort_keys=True,
                       default=str)
@@ -141,22 +159,14 @@ def _mutation(spec: SyncSpec | None, table: str, record_id: str, kind: str,
 def _settle_feed(session: Session, registry: Registry, actor: Actor,
                  mutations: list[Mutation], results: list[MutationResult]) -> None:
     """Move every pushed record up the feed so the next pull sends the server's version
-    back; answer a refused create with a tombstone."""
+    back. A refused create has no row to move: it stays on the device, unsynced
+    (``rejected_ids``), and is listed among the court's refusals."""
     c = sync_change.c
     touched = [(_feed_name(registry, m.table), m.id) for m in mutations]
     if touched:
         session.execute(sa.update(sync_change).where(
             c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(touched),
         ).values(seq=sa.text("DEFAULT"), xid=sa.text("pg_current_xact_id()::text::bigint")))
-    refused = [
-        {"court_id": actor.court_id, "table_name": _feed_name(registry, m.table),
-         "record_id": m.id, "op": "delete", "version": 1, "author_id": actor.user_id,
-         "xid": sa.text("pg_current_xact_id()::text::bigint")}
-        for m, r in zip(mutations, results, strict=True)
-        if m.op is Op.CREATE and r.status is Status.REJECTED and registry.get(m.table)
-    ]
-    for row in refused:
-        session.execute(insert(sync_change).values(row).on_conflict_do_nothing())
 
 
 def _feed_name(registry: Registry, table: str) -> str:
@@ -165,20 +175,21 @@ def _feed_name(registry: Registry, table: str) -> str:
 
 
 def _remember_pushed(session: Session, actor: Actor, device_id: str,
-                     mutations: list[Mutation], results: list[MutationResult]) -> None:
-    """Pushed records: what the device holds now is its base. The rest had no local
-    edit, so what the last pull sent them is."""
+                     mutations: list[Mutation], results: list[MutationResult],
+                     held: dict[Key, dict[str, Any]]) -> None:
+    """Pushed records: what the device holds now (every shared column it sent, ``null``
+    too) is its base. The rest had no local edit, so what the last pull sent them is."""
     b = sync_device_base.c
     mine = sa.and_(b.court_id == actor.court_id, b.device_id == device_id)
     keys = [(m.table, m.id) for m in mutations]
     promote = sa.update(sync_device_base).where(mine, b.pending.is_not(None))
     if keys:
         promote = promote.where(sa.tuple_(b.table_name, b.record_id).not_in(keys))
-    session.execute(promote.values(base=b.pending, version=b.pending_version, pending=None,
+    session.execute(promote.values(base=b.pending, version=b.pending_version, pending=sa.null(),
                                    pending_version=None))
     kept = [
         {"court_id": actor.court_id, "device_id": device_id, "table_name": m.table,
-         "record_id": m.id, "version": r.version or 1, "base": m.fields}
+         "record_id": m.id, "version": r.version or 1, "base": held[(m.table, m.id)]}
         for m, r in zip(mutations, results, strict=True)
         if m.op is not Op.DELETE and r.status is not Status.REJECTED
     ]
@@ -187,7 +198,7 @@ def _remember_pushed(session: Session, actor: Actor, device_id: str,
         session.execute(stmt.on_conflict_do_update(
             index_elements=["court_id", "device_id", "table_name", "record_id"],
             set_={"base": stmt.excluded.base, "version": stmt.excluded.version,
-                  "pending": None, "pending_version": None}), kept)
+                  "pending": sa.null(), "pending_version": None}), kept)
     gone = [(m.table, m.id) for m, r in zip(mutations, results, strict=True)
             if m.op is Op.DELETE and r.status is Status.APPLIED]
     if gone:

@@ -92,6 +92,9 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET",   f"{V1}/sync/watermelon"):                        (200, 200, 200, 200, 200, 200, 200),
     ("POST",  f"{V1}/sync/watermelon"):                        (200, 200, 200, 200, 200, 200, 200),
     ("GET",   f"{V1}/sync/conflicts"):                         (200, 200, 200, 200, 200, 200, 200),
+    ("GET",   f"{V1}/sync/rejections"):                        (200, 200, 200, 200, 200, 200, 200),
+    ("POST",  f"{V1}/sync/rejections/<string:rejection_id>/discard"):
+                                                               (404, 404, 404, 404, 404, 404, 404),
     ("POST",  f"{V1}/sync/conflicts/<string:conflict_id>/resolve"):
                                                                (404, 404, 404, 404, 404, 404, 404),
     ("GET",   f"{V1}/geo/townships"):                          (200, 200, 200, 200, 200, 200, 200),
@@ -215,6 +218,7 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("POST", f"{V1}/auth/refresh"): "the refresh token is the credential",
     ("GET", f"{V1}/openapi.json"): "the API description, no data",
     ("GET", f"{V1}/docs"): "the docs page, no data",
+    ("GET", f"{V1}/sync/watermelon/schema"): "a phone app's table and column names, no data",
     ("GET", f"{V1}/docs/assets/<path:filename>"): "the docs page's scripts and styles",
     ("GET", "/static/<path:filename>"): "Flask's static folder (empty)",
     ("GET", "/healthz"): "liveness for load balancers: says only ok or 503",

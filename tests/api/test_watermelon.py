@@ -120,12 +120,13 @@ def test_a_shared_field_edited_on_both_sides_becomes_a_conflict(http, world, log
     t1 = pull(http, phone, t0)["timestamp"]
     judge_t = pull(http, bench)["timestamp"]
     court_edit = push(http, bench, judge_t, {"lead": {"updated": [
-        lead_raw(lead_id, case_id=case_a.id, _status="updated")]}})
+        lead_raw(lead_id, case_id=case_a.id, _status="updated", _changed="case_id")]}})
     assert court_edit.status_code == 200, court_edit.text
     settle(engine)
 
     stale = push(http, phone, t1, {"lead": {"updated": [
-        lead_raw(lead_id, case_id=case_b.id, description="车是蓝色的", _status="updated")]}})
+        lead_raw(lead_id, case_id=case_b.id, description="车是蓝色的", _status="updated",
+                 _changed="case_id,description")]}})
     assert_problem(stale, 409, "sync_pull_first")
     t2 = pull(http, phone, t1)["timestamp"]
     merged = push(http, phone, t2, {"lead": {"updated": [
@@ -159,9 +160,12 @@ def test_read_only_tables_and_server_fields_are_refused_per_record(http, world, 
     assert results[task.id]["code"] == "sync_read_only"
     assert results[fake_id]["code"] == "sync_read_only"
     assert results[lead_id]["rejected_fields"] == {"status": "field_server_owned"}
+    # Refused whole: the phone keeps them unsynced (synchronize() reads these ids), and
+    # they are never answered as deleted behind the person's back.
+    assert answer.json()["experimentalRejectedIds"] == {"task": [task.id], "wanted": [fake_id]}
     settle(engine)
     back = pull(http, phone, t0)["changes"]
-    assert fake_id in back["wanted"]["deleted"]
+    assert fake_id not in back["wanted"]["deleted"]
     assert {row["title"] for row in back["task"]["updated"]} == {task.title}
 
 

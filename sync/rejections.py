@@ -1,0 +1,111 @@
+"""Refused records: what a device sent that the server would not take, kept for a person.
+
+A push answers a refusal per mutation, but a phone library may ignore the answer's body
+(WatermelonDB's ``synchronize()`` does) and receipts are pruned. So each refusal is also
+kept here, one row per device and record (the latest mutation as sent, its code and how
+often it came), and listed for its author and the court: ``open`` until a later push of
+the record is taken (``fixed``) or a person lets it go (``discarded``, and the device is
+told to drop it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from sync.conflicts import court_rows
+from sync.protocol import Mutation, MutationResult, Status
+from sync.spec import Actor
+from sync.tables import sync_rejection
+
+STATUSES = ("open", "fixed", "discarded")
+
+
+class RejectionNotFound(LookupError):
+    code = "rejection_not_found"
+
+
+class RejectionClosed(LookupError):
+    code = "rejection_closed"
+
+
+def note(session: Session, actor: Actor, device_id: str, mutations: Sequence[Mutation],
+         results: Sequence[MutationResult]) -> None:
+    """Keep the batch's refusals; close the open ones whose record this batch got in."""
+    r = sync_rejection.c
+    refused = [(m, res) for m, res in zip(mutations, results, strict=True)
+               if res.status is Status.REJECTED]
+    taken = [(m.table, m.id) for m, res in zip(mutations, results, strict=True)
+             if res.status is not Status.REJECTED]
+    if taken:
+        session.execute(sa.update(sync_rejection).where(
+            r.court_id == actor.court_id, r.device_id == device_id, r.status == "open",
+            sa.tuple_(r.table_name, r.record_id).in_(taken),
+        ).values(status="fixed", resolved_by=actor.user_id, resolved_at=sa.func.now()))
+    if not refused:
+        return
+    stmt = insert(sync_rejection)
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["court_id", "device_id", "table_name", "record_id"],
+        set_={"op": stmt.excluded.op, "mutation": stmt.excluded.mutation,
+              "code": stmt.excluded.code, "detail": stmt.excluded.detail,
+              "author_id": stmt.excluded.author_id,
+              "attempts": sa.case((r.status == "open", r.attempts + 1), else_=1),
+              "first_refused_at": sa.case((r.status == "open", r.first_refused_at),
+                                          else_=sa.func.now()),
+              "status": "open", "last_refused_at": sa.func.now(), "resolved_by": None,
+              "resolved_at": None, "discard_sent_in": None}),
+        [{"court_id": actor.court_id, "id": str(uuid.uuid4()), "device_id": device_id,
+          "table_name": m.table, "record_id": m.id, "author_id": actor.user_id,
+          "op": m.op.value, "mutation": m.to_json(), "code": res.code or "rejected",
+          "detail": res.detail} for m, res in refused])
+
+
+def listed(session: Session, court_id: str, *, author_id: str | None = None,
+           status: str | None = "open", limit: int = 500) -> list[dict[str, Any]]:
+    """A court's refusals, newest first; ``author_id`` narrows to one person's."""
+    r = sync_rejection.c
+    return court_rows(session, sync_rejection, court_id, author_id=author_id, status=status,
+                      order_by=(r.last_refused_at.desc(), r.id), limit=limit)
+
+
+def discard(session: Session, actor: Actor, rejection_id: str, *,
+            author_only: bool) -> dict[str, Any]:
+    """A person lets a refused record go: it is no longer listed as open, and the device
+    that holds it is told to drop it on its next pull."""
+    r = sync_rejection.c
+    query = sa.select(sync_rejection).where(r.court_id == actor.court_id,
+                                            r.id == rejection_id)
+    if author_only:
+        query = query.where(r.author_id == actor.user_id)
+    found = session.execute(query.with_for_update()).mappings().first()
+    if found is None:
+        raise RejectionNotFound("no such refused record")
+    if found["status"] != "open":
+        raise RejectionClosed(f"this refusal is already {found['status']}")
+    values = {"status": "discarded", "resolved_by": actor.user_id,
+              "resolved_at": datetime.now(UTC)}
+    session.execute(sa.update(sync_rejection).where(
+        r.court_id == actor.court_id, r.id == rejection_id).values(values))
+    return {**found, **values}
+
+
+def discards_to_send(session: Session, actor: Actor, device_id: str,
+                     last_pulled_at: int | None, timestamp: int) -> list[tuple[str, str]]:
+    """Discarded records the device still holds, for a WatermelonDB pull to answer as
+    deleted: until the device pulls past the pull that first sent them (a lost answer is
+    sent again)."""
+    r = sync_rejection.c
+    mine = sa.and_(r.court_id == actor.court_id, r.device_id == device_id,
+                   r.status == "discarded")
+    pending = sa.or_(r.discard_sent_in.is_(None), r.discard_sent_in > (last_pulled_at or 0))
+    rows = session.execute(sa.update(sync_rejection).where(mine, pending).values(
+        discard_sent_in=sa.func.coalesce(r.discard_sent_in, timestamp),
+    ).returning(r.table_name, r.record_id)).all()
+    return [(table, record_id) for table, record_id in rows]

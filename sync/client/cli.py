@@ -69,6 +69,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("pull", help="receive changes 拉取更新")
     sub.add_parser("sync", help="push, then pull 先推送后拉取")
     sub.add_parser("conflicts", help="conflicts the server reported 查看冲突")
+    sub.add_parser("refused", help="records the server refused, still on this device; fix "
+                   "them with edit, or discard 查看被拒记录（用 edit 修改后重发，或 discard 丢弃）")
+    discard = sub.add_parser("discard", help="let a refused record go 丢弃被拒记录")
+    discard.add_argument("table")
+    discard.add_argument("id")
     return p
 
 
@@ -107,7 +112,8 @@ def _run(client: SyncClient, args: argparse.Namespace) -> Any:
         records = client.store.records()
         return {"records": {t: len(r) for t, r in records.items()},
                 "outbox": [m.to_json() for m in client.store.outbox()],
-                "cursor": client.store.get("cursor"), "conflicts": len(client.store.conflicts())}
+                "cursor": client.store.get("cursor"), "conflicts": len(client.store.conflicts()),
+                "refused": len(client.store.refused())}
     if args.command == "create-lead":
         fields: dict[str, Any] = {"kind": args.kind, "description": args.description}
         for name in ("debtor_text", "urgency"):
@@ -131,6 +137,11 @@ def _run(client: SyncClient, args: argparse.Namespace) -> Any:
     if args.command == "sync":
         results = client.push()
         return {"pushed": _summary(results), "pulled": _pull(client)}
+    if args.command == "refused":
+        return {"local": client.store.refused(), "server": client.server_rejections()}
+    if args.command == "discard":
+        client.discard(args.table, args.id)
+        return {"id": args.id, "discarded": True}
     return {"local": client.store.conflicts(), "server": client.server_conflicts()}
 
 

@@ -110,10 +110,18 @@ class SyncClient:
         return record_id
 
     def edit(self, table: str, record_id: str, fields: dict[str, Any]) -> None:
+        """Change a record offline. A record the server refused is fixed this way: it is
+        sent again whole, as the create it still is."""
         with self.store.transaction():
             local = self.store.record(table, record_id)
             if local is None:
                 raise KeyError(f"{table} {record_id} is not on this device")
+            if any(r["table"] == table and r["id"] == record_id for r in self.store.refused()):
+                fixed = {k: v for k, v in {**local, **fields}.items() if k not in ("id",
+                                                                                   "version")}
+                self.store.enqueue(table, "create", record_id, fixed)
+                self.store.save(table, {**local, **fields})
+                return
             # The values this edit is based on, as last pulled; none for a record the
             # server has not sent back yet (its values are only this device's own).
             base = ({name: local[name] for name in fields if name in local}
@@ -121,6 +129,15 @@ class SyncClient:
             self.store.enqueue(table, "update", record_id, fields,
                                local["version"] or None, base or None)
             self.store.save(table, {**local, **fields})
+
+    def discard(self, table: str, record_id: str) -> None:
+        """Let a refused record go: it leaves this device (the server lists it until
+        someone discards it there too)."""
+        with self.store.transaction():
+            if not any(r["table"] == table and r["id"] == record_id
+                       for r in self.store.refused()):
+                raise KeyError(f"{table} {record_id} is not a refused record on this device")
+            self.store.forget(table, [record_id])
 
     def delete(self, table: str, record_id: str) -> None:
         with self.store.transaction():
@@ -147,14 +164,13 @@ class SyncClient:
         return results
 
     def _adopt(self, result: Mapping[str, Any]) -> None:
-        """Where the server kept its own values (a conflict, a merge) or refused a create,
-        hold what the server holds: the pull would not resend an unchanged record."""
+        """Where the server kept its own values (a conflict, a merge), hold what the server
+        holds: the pull would not resend an unchanged record. A refused create stays here
+        as it was made (``store.refused()``): fixed with ``edit`` or let go with
+        ``discard``, never dropped unseen."""
         table, record_id = result["table"], result["id"]
         server = result.get("server_values")
-        local = self.store.record(table, record_id)
-        if result["status"] == "rejected" and local is not None and local["version"] == 0:
-            self.store.forget(table, [record_id])  # created here, refused there
-        elif server and server.get("deleted") is True:
+        if server and server.get("deleted") is True:
             self.store.forget(table, [record_id])
         elif server:
             pending = self.store.pending_fields(table, record_id)
@@ -208,6 +224,9 @@ class SyncClient:
 
     def server_conflicts(self, status: str = "open") -> list[dict[str, Any]]:
         return list(self._send("GET", "/sync/conflicts", params={"status": status}).body)
+
+    def server_rejections(self, status: str = "open") -> list[dict[str, Any]]:
+        return list(self._send("GET", "/sync/rejections", params={"status": status}).body)
 
     # -- the wire --------------------------------------------------------------------------
     def _send(self, method: str, path: str, *, json: Any = None,

@@ -157,6 +157,17 @@ class LocalStore:
                      note.get("field"), json.dumps(note.get("server_value")),
                      json.dumps(note.get("client_value"))))
 
+    def refused(self) -> list[dict[str, Any]]:
+        """Records the server refused that are still here, never taken (version 0): the
+        latest refusal of each, for the person to fix and resend, or let go."""
+        rows = self.db.execute(
+            "SELECT r.body FROM result r JOIN record c ON c.tbl = r.tbl AND c.id = r.id "
+            "WHERE r.status = 'rejected' AND c.version = 0 AND NOT EXISTS (SELECT 1 FROM "
+            "outbox o WHERE o.tbl = r.tbl AND o.id = r.id) ORDER BY r.rowid")
+        latest = {(body["table"], body["id"]): body
+                  for body in (json.loads(row) for (row,) in rows)}
+        return list(latest.values())
+
     def results(self) -> dict[str, dict[str, Any]]:
         return {m: json.loads(body) for m, body in
                 self.db.execute("SELECT mutation_id, body FROM result")}
@@ -170,8 +181,9 @@ class LocalStore:
 
     # -- wiping -----------------------------------------------------------------------
     def drop_synced(self) -> None:
-        """Forget synced records and the cursor (to bootstrap again); keep the outbox."""
-        self.db.execute("DELETE FROM record")
+        """Forget synced records and the cursor (to bootstrap again); keep the outbox and
+        the records the server never took (made here, unsent or refused)."""
+        self.db.execute("DELETE FROM record WHERE version > 0")
         self.put("cursor", None)
 
     def wipe(self) -> None:

@@ -1,0 +1,248 @@
+"""Real WatermelonDB phones (``app.js``: the library in Node, its LokiJS adapter on
+IndexedDB, the schema from the server's schema endpoint, ``synchronize()`` as docs/sync.md
+shows it) against the real server over HTTP. Each scenario is what people in the field do;
+every one checks the phones against the database, and fails on any diagnostic WatermelonDB
+prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from enforcement.models import Lead, Role, Sighting, TaskAnswer
+from sync.tables import sync_receipt
+from tests import factories
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+MIGRATION_NOTE = "log: [🍉] [Sync] Performing migration sync from 2 to 3"
+"""WatermelonDB's own note that a migration sync runs (after an app update)."""
+
+
+@pytest.fixture(scope="session")
+def watermelon_js() -> Path:
+    """``npm ci`` of the pinned WatermelonDB, once (the Makefile step; a no-op when the
+    installed lock matches)."""
+    subprocess.run(["make", "-s", "watermelon-js"], cwd=ROOT, check=True, timeout=600)
+    return HERE / "scenarios.js"
+
+
+@dataclass
+class Field:
+    court: Any
+    village: Any
+    assistant: Any
+    judge: Any
+    admin: Any
+    case_x: Any
+    case_y: Any
+    debtor: Any
+    task: Any
+
+
+@pytest.fixture
+def field(engine) -> Field:
+    with Session(engine, expire_on_commit=False) as session:
+        court = factories.create_court(session)
+        village = factories.create_village(session, factories.create_township(session, court),
+                                           108.30, 35.40)
+        assistant = factories.create_user(session, court, Role.GRID_ASSISTANT)
+        factories.assign_grid(session, assistant, village)
+        judge = factories.create_user(session, court, Role.JUDGE)
+        admin = factories.create_user(session, court, Role.ADMIN)
+        case_x = factories.create_case(session, court, village_grid_id=village.id)
+        case_y = factories.create_case(session, court, village_grid_id=village.id)
+        _, debtor = factories.create_debtor_case(session, court, village,
+                                                 village_grid_id=village.id)
+        task = factories.create_task(session, judge, village)
+        session.commit()
+    return Field(court, village, assistant, judge, admin, case_x, case_y, debtor, task)
+
+
+def run(script: Path, base_url: str, field: Field, scenario: str) -> dict[str, Any]:
+    params = {"base_url": base_url, "scenario": scenario, "password": factories.PASSWORD,
+              "assistant": field.assistant.username, "judge": field.judge.username,
+              "admin": field.admin.username, "case_x": field.case_x.id,
+              "case_y": field.case_y.id, "task_id": field.task.id}
+    done = subprocess.run(["node", script.name], cwd=script.parent, capture_output=True,
+                          text=True, timeout=300,
+                          env={**os.environ, "GRIDWORK_WM": json.dumps(params)})
+    assert done.returncode == 0, done.stderr[-6000:]
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out.pop("diagnostics") == [], "WatermelonDB printed warnings or errors"
+    return out
+
+
+def _ms_now() -> int:
+    return round(time.time() * 1000)
+
+
+def test_offline_creates_on_two_phones_arrive_whole(watermelon_js, live_server, engine, field):
+    out = run(watermelon_js, live_server, field, "offlineCreates")
+    ids, phones = out["ids"], out["devices"]
+    assert all(len(i) == 16 and i.isalnum() for i in ids.values())  # WatermelonDB's own ids
+    # Every table the pull answers is declared by the app, and a new phone gets everything
+    # under `created` (WatermelonDB calls an unknown `updated` record "a serious bug").
+    assert out["first_pull_tables"] == out["declared_tables"]
+    assert len(out["declared_tables"]) == 10
+    for name in ("a", "b"):
+        assert out["first_pulls"][name]["updated"] == 0
+        assert out["first_pulls"][name]["created"] >= 5  # grid, township, wanted, task, cases
+    with Session(engine) as session:
+        lead1 = session.get(Lead, (field.court.id, ids["lead1"]))
+        lead2 = session.get(Lead, (field.court.id, ids["lead2"]))
+        sighting = session.get(Sighting, (field.court.id, ids["sighting"]))
+        answer = session.get(TaskAnswer, (field.court.id, ids["answer"]))
+        assert lead1 is not None and lead2 is not None
+        assert sighting is not None and answer is not None
+        # Columns the app never set arrived as null and got the REST create's defaults.
+        assert str(lead1.urgency) == "normal" and lead2.debtor_text is None
+        assert lead1.village_grid_id == field.village.id and lead1.datum == "gcj02"
+        assert sighting.confidence == 3 and sighting.urgent is False  # as REST defaults them
+        assert answer.task_id == field.task.id and answer.result == "done"
+        rows = {"lead": [lead1, lead2], "sighting": [sighting], "task_answer": [answer]}
+        for name, phone in phones.items():
+            for table, records in rows.items():
+                for row in records:
+                    local = phone[table][row.id]
+                    assert local["_status"] == "synced", (name, table)
+                    assert local["version"] == row.version
+                    # Timestamps are the numbers WatermelonDB's @date fields read.
+                    assert local["created_at"] == round(row.created_at.timestamp() * 1000)
+                    assert local["updated_at"] == round(row.updated_at.timestamp() * 1000)
+            assert phone["lead"][lead1.id]["urgency"] == "normal"
+            assert set(phone["village_grid"]) == {field.village.id}
+            assert set(phone["wanted"]) == {field.debtor.id}
+            assert phone["wanted"][field.debtor.id]["name"] != field.debtor.name  # masked
+            assert set(phone["task"]) == {field.task.id}
+            assert {field.case_x.id, field.case_y.id} <= set(phone["case"])
+            seen_at = phone["sighting"][sighting.id]["seen_at"]
+            assert isinstance(seen_at, int) and abs(seen_at - _ms_now()) < 2 * 3600 * 1000
+
+
+def test_two_phones_edit_one_record_and_both_edits_survive(watermelon_js, live_server, engine,
+                                                          field):
+    out = run(watermelon_js, live_server, field, "mergeFields")
+    ids = out["ids"]
+    with Session(engine) as session:
+        lead = session.get(Lead, (field.court.id, ids["lead"]))
+        sighting = session.get(Sighting, (field.court.id, ids["sighting"]))
+        assert lead is not None and sighting is not None
+        # Different fields on each phone: both kept. The same shared field: the first push
+        # stays and the second is a conflict a person can see.
+        assert lead.description == "三轮车是蓝色的" and lead.debtor_text == "张三明"
+        assert lead.case_id == field.case_x.id
+        assert lead.deleted_at is not None  # withdrawn from phone B, gone from phone A
+        assert sighting.confidence == 5 and sighting.notes == "在村口小卖部，骑蓝色三轮"
+        for name, phone in out["devices"].items():
+            assert ids["lead"] not in phone["lead"], name
+            local = phone["sighting"][sighting.id]
+            assert local["_status"] == "synced" and local["version"] == sighting.version
+            assert (local["confidence"], local["notes"]) == (5, sighting.notes)
+    assert [(c["table"], c["record_id"], c["field"], c["server_value"], c["client_value"])
+            for c in out["conflicts"]] == [("lead", ids["lead"], "case_id", field.case_x.id,
+                                            field.case_y.id)]
+
+
+def test_a_refused_record_stays_on_the_phone_until_fixed_or_discarded(
+        watermelon_js, live_server, engine, field):
+    out = run(watermelon_js, live_server, field, "refusedCreate")
+    ids = out["ids"]
+    # Refused, both stay on the phone as created, unsynced; the good lead went through.
+    assert out["refused_state"] == {"lead": "created", "sighting": "created",
+                                    "kept": "synced", "unsynced": True}
+    for listed in (out["listed_for_author"], out["listed_for_court"]):
+        by_record = {r["record_id"]: r for r in listed}
+        assert len(listed) == 2 and set(by_record) == {ids["lead"], ids["sighting"]}
+        lead = by_record[ids["lead"]]
+        assert lead["code"] == "implausible_time" and lead["status"] == "open"
+        assert lead["table"] == "lead" and lead["op"] == "create"
+        assert "time" in lead["message"].lower()  # the English title (Accept-Language: en)
+        assert lead["mutation"]["fields"]["description"] == "院里停着一辆新三轮"
+        # Sent by both syncs, listed once (the second is a retry of the same mutation
+        # when nothing was committed in between, so not always a new attempt).
+        assert lead["attempts"] in (1, 2)
+        assert by_record[ids["sighting"]]["code"] == "validation_failed"
+    assert out["discarded"]["status"] == "discarded"
+    after = {r["record_id"]: r["status"] for r in out["after"]}
+    assert after == {ids["lead"]: "fixed", ids["sighting"]: "discarded"}
+    assert out["unsynced_after"] is False
+    assert ids["sighting"] not in out["device"]["sighting"]
+    with Session(engine) as session:
+        lead = session.get(Lead, (field.court.id, ids["lead"]))
+        assert lead is not None and lead.observed_at is not None
+        assert session.get(Sighting, (field.court.id, ids["sighting"])) is None
+        kept = session.execute(sa.select(sa.func.count()).select_from(sync_receipt).where(
+            sync_receipt.c.court_id == field.court.id,
+            sync_receipt.c.record_id == ids["sighting"])).scalar_one()
+        assert kept >= 1  # the refused mutation is still in its receipt
+
+
+def test_a_push_racing_a_court_edit_is_refused_then_merged(watermelon_js, live_server, engine,
+                                                          field):
+    out = run(watermelon_js, live_server, field, "courtRace")
+    # 409 sync_pull_first, then synchronize() again (once more while a busy server has not
+    # yet handed out the court's edit: it waits for older transactions to end).
+    assert out["refused_pushes"] >= 1
+    with Session(engine) as session:
+        lead = session.get(Lead, (field.court.id, out["ids"]["lead"]))
+        assert lead is not None
+        assert lead.description == "三轮车是蓝色的" and lead.case_id == field.case_x.id
+        local = out["device"]["lead"][lead.id]
+        assert local["version"] == lead.version and local["_status"] == "synced"
+
+
+def test_a_hundred_offline_creates_on_each_phone_arrive_once(watermelon_js, live_server, engine,
+                                                             field):
+    out = run(watermelon_js, live_server, field, "hundredEach")
+    made = set(out["made"]["a"]) | set(out["made"]["b"])
+    assert len(made) == 200
+    with Session(engine) as session:
+        stored = set(session.scalars(sa.select(Lead.id).where(
+            Lead.court_id == field.court.id, Lead.deleted_at.is_(None))))
+        assert stored == made
+    for name in ("a", "b"):
+        assert set(out["held"][name]) == made
+        assert set(out["held"][name].values()) == {"synced"}
+
+
+def test_a_phone_revoked_mid_sync_wipes_itself(watermelon_js, live_server, engine, field):
+    out = run(watermelon_js, live_server, field, "revoked")
+    assert out["refused"]["status"] == 403
+    assert out["refused"]["body"]["code"] == "device_revoked" and out["refused"]["body"]["wipe"]
+    assert out["wiped"] is True
+    assert out["before"]["lead"] == 1 and out["before"]["village_grid"] == 1
+    assert set(out["after"].values()) == {0}
+    with Session(engine) as session:  # the phone's unsent lead never reached the server
+        assert session.scalars(sa.select(Lead.id).where(
+            Lead.court_id == field.court.id)).all() == []
+
+
+def test_an_app_updated_from_schema_2_to_3_keeps_its_data_and_unsent_work(
+        watermelon_js, live_server, engine, field):
+    out = run(watermelon_js, live_server, field, "schemaUpgrade")
+    assert MIGRATION_NOTE in out["notes"]
+    ids = out["ids"]
+    on_two = out["on_two"]  # what an app on schema 2 gets: ISO text, as before
+    assert isinstance(on_two["observed_at"], str) and on_two["observed_at"].endswith("+00:00")
+    migration = out["migration_pull"]
+    assert migration["migration"]["from"] == 2
+    assert migration["counts"]["updated"] >= 1  # the migration sync brings the tables whole
+    local = out["device"]["lead"]
+    with Session(engine) as session:
+        lead = session.get(Lead, (field.court.id, ids["lead"]))
+        draft = session.get(Lead, (field.court.id, ids["draft"]))
+        assert lead is not None and draft is not None
+        assert local[lead.id]["observed_at"] == round(lead.observed_at.timestamp() * 1000)
+        assert local[lead.id]["created_at"] == round(lead.created_at.timestamp() * 1000)
+        assert local[draft.id]["_status"] == "synced"
+

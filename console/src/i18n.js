@@ -6,6 +6,7 @@ const zh = {
   'login.username': '用户名', 'login.password': '密码', 'login.submit': '登录',
   'login.signOut': '退出', 'login.expired': '登录已过期，请重新登录',
   'nav.map': '地图', 'nav.triage': '线索分诊', 'nav.rounds': '集中执行', 'nav.outcomes': '成效',
+  'nav.rejections': '被拒记录',
   'role.grid_assistant': '网格协执员', 'role.mediator': '乡贤调解员', 'role.officer': '执行干警',
   'role.judge': '法官', 'role.deputy': '代表委员', 'role.liaison_unit': '联动单位',
   'role.admin': '管理员',
@@ -56,6 +57,22 @@ const zh = {
   'col.leads_with_outcome': '有成效的线索', 'col.debtors_located': '找到被执行人',
   'col.property_sealed': '查封财产', 'col.settlements': '和解', 'col.amount_recovered': '执行到位金额（元）',
   'col.amount_through_leads': '线索带来金额（元）', 'col.lead_share': '线索贡献占比',
+  'rejections.hint': '手机提交后被服务器拒收的记录，在手机上仍为未同步；'
+    + '改正后重新同步即为已修正，丢弃后手机下次同步时删除该记录。',
+  'rejections.showLabel': '显示', 'rejections.show.open': '待处理', 'rejections.show.fixed': '已修正',
+  'rejections.show.discarded': '已丢弃', 'rejections.show.all': '全部',
+  'rejections.col.when': '最近被拒时间', 'rejections.col.author': '提交人', 'rejections.col.table': '记录',
+  'rejections.col.reason': '原因', 'rejections.col.attempts': '提交次数',
+  'rejections.col.fields': '提交的内容', 'rejections.col.status': '状态', 'rejections.col.action': '操作',
+  'rejections.status.open': '待处理', 'rejections.status.fixed': '已修正',
+  'rejections.status.discarded': '已丢弃', 'rejections.first': '首次被拒：{time}',
+  'rejections.discard': '丢弃', 'rejections.empty': '没有被拒记录',
+  'rejections.confirm': '确定丢弃{record}吗？提交该记录的手机将在下次同步时删除它，此操作不能撤销。',
+  'rejections.discarded': '已丢弃{record}',
+  'op.create': '新建', 'op.update': '修改', 'op.delete': '删除',
+  'table.lead': '线索', 'table.sighting': '查人报告', 'table.mediation_note': '调解记录',
+  'table.task_answer': '任务回复', 'table.visit': '走访记录', 'table.township': '乡镇',
+  'table.village_grid': '村网格', 'table.wanted': '查人名单', 'table.task': '任务', 'table.case': '案件',
 };
 
 const en = {
@@ -63,6 +80,7 @@ const en = {
   'login.username': 'Username', 'login.password': 'Password', 'login.submit': 'Sign in',
   'login.signOut': 'Sign out', 'login.expired': 'Your session ended; please sign in again',
   'nav.map': 'Map', 'nav.triage': 'Lead triage', 'nav.rounds': 'Rounds', 'nav.outcomes': 'Outcomes',
+  'nav.rejections': 'Refused records',
   'role.grid_assistant': 'Grid assistant', 'role.mediator': 'Mediator', 'role.officer': 'Officer',
   'role.judge': 'Judge', 'role.deputy': 'Deputy', 'role.liaison_unit': 'Liaison unit',
   'role.admin': 'Administrator',
@@ -119,6 +137,26 @@ const en = {
   'col.debtors_located': 'Debtors located', 'col.property_sealed': 'Property sealed',
   'col.settlements': 'Settlements', 'col.amount_recovered': 'Recovered (yuan)',
   'col.amount_through_leads': 'Through leads (yuan)', 'col.lead_share': 'Lead share',
+  'rejections.hint': 'Records phones sent that the server refused; they stay unsynced on the '
+    + 'phone. Corrected and synced again, one is fixed; a discarded one is dropped by the phone '
+    + 'on its next sync.',
+  'rejections.showLabel': 'Show', 'rejections.show.open': 'Open', 'rejections.show.fixed': 'Fixed',
+  'rejections.show.discarded': 'Discarded', 'rejections.show.all': 'All',
+  'rejections.col.when': 'Last refused', 'rejections.col.author': 'Sent by',
+  'rejections.col.table': 'Record', 'rejections.col.reason': 'Reason',
+  'rejections.col.attempts': 'Attempts', 'rejections.col.fields': 'Fields as sent',
+  'rejections.col.status': 'Status', 'rejections.col.action': 'Action',
+  'rejections.status.open': 'Open', 'rejections.status.fixed': 'Fixed',
+  'rejections.status.discarded': 'Discarded', 'rejections.first': 'First refused: {time}',
+  'rejections.discard': 'Discard', 'rejections.empty': 'No refused records',
+  'rejections.confirm': 'Discard {record}? The phone that sent it deletes it on its next sync; '
+    + 'this cannot be undone.',
+  'rejections.discarded': 'Discarded {record}',
+  'op.create': 'new', 'op.update': 'change', 'op.delete': 'deletion',
+  'table.lead': 'Lead', 'table.sighting': 'Sighting', 'table.mediation_note': 'Mediation note',
+  'table.task_answer': 'Task answer', 'table.visit': 'Visit', 'table.township': 'Township',
+  'table.village_grid': 'Village grid', 'table.wanted': 'Wanted list', 'table.task': 'Task',
+  'table.case': 'Case',
 };
 
 const DICTIONARIES = { 'zh-CN': zh, en };

@@ -1,16 +1,17 @@
-// The console's shell: sign-in, the four screens (map, triage, rounds, outcomes) chosen by
-// the URL hash, and the language switch. Every screen talks only to /api/v1.
+// The console's shell: sign-in, the screens (map, triage, rounds, outcomes, refused records)
+// chosen by the URL hash, and the language switch. Every screen talks only to /api/v1.
 import './style.css';
 import { api, signedIn, signIn, signOut } from './api.js';
 import { h, clear, notice } from './dom.js';
 import { lang, setLang, t } from './i18n.js';
 import { mapScreen } from './mapview.js';
 import { outcomesScreen } from './outcomes.js';
+import { rejectionsScreen } from './rejections.js';
 import { roundsScreen } from './rounds.js';
 import { triageScreen } from './triage.js';
 
 const SCREENS = { map: mapScreen, triage: triageScreen, rounds: roundsScreen,
-  outcomes: outcomesScreen };
+  outcomes: outcomesScreen, rejections: rejectionsScreen };
 const root = document.getElementById('app');
 let me = null;
 

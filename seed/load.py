@@ -146,6 +146,12 @@ def load_demo(engine: Engine, scale: int = 1, seed: int = 2024,
                 .values(area_m2=sa.func.ST_Area(sa.cast(table.c.geom, _geography())))
             )
 
+    # A county loaded at once is thousands of rows in tables the planner last saw nearly
+    # empty: without fresh statistics its first pulls were planned as nested loops over
+    # "tiny" tables and took minutes (the scopes' subqueries ran once per row).
+    with engine.connect() as conn:
+        conn.execute(sa.text("ANALYZE " + ", ".join(f'"{name}"' for name, _ in tables)))
+        conn.commit()
     finished = time.perf_counter()
     return LoadReport(
         already_loaded=False, court_id=county.court.id, scale=scale, seed=seed,

@@ -51,10 +51,9 @@ from enforcement.models import (
     Urgency,
     utcnow,
 )
-from enforcement.placement import ReportedPoint
 from enforcement.principal import Principal
 from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
-from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S
+from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S, reported
 from enforcement.sync_tables.lead_pull import pull_leads
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.spec import Kind, Registry, SyncSpec
@@ -166,9 +165,7 @@ def _domain(values: dict[str, Any]) -> dict[str, Any]:
         out["observed_at"] = datetime.fromisoformat(out["observed_at"]) if out[
             "observed_at"] else None
     if "point" in out:
-        p = out["point"]
-        out["point"] = p and ReportedPoint(p["lon"], p["lat"], Datum(p["datum"]),
-                                           p["accuracy_m"])
+        out["point"] = reported(out["point"])
     return out
 
 

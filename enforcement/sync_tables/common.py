@@ -80,10 +80,14 @@ def normalise_point(raw: Any) -> dict[str, Any] | None:
     return point
 
 
+def reported(raw: dict[str, Any] | None) -> ReportedPoint | None:
+    """A normalised point value as the write paths take it."""
+    return raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]), raw["accuracy_m"])
+
+
 def store_point(session: Session, record: Any, raw: dict[str, Any] | None) -> None:
     """Place the record on the grids, as the REST writes do."""
-    set_point(session, record, raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]),
-                                                     raw["accuracy_m"]))
+    set_point(session, record, reported(raw))
 
 
 def checked(table: str, fields: dict[str, Any], convert: dict[str, Any]) -> dict[str, Any]:

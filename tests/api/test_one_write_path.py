@@ -115,3 +115,47 @@ def test_an_edit_and_a_withdrawal_either_way_are_the_same_write(http, world, log
     rest, push = _row(engine, ids[0]), _row(engine, ids[1])
     assert rest["row"]["deleted_at_set"] and rest == push
     assert [action for action, _ in rest["audits"]] == ["lead.withdraw"]
+
+
+SIGHTING_SAME = ("debtor_text", "seen_at", "vehicle_plate", "companions", "confidence",
+                 "urgent", "notes", "case_id", "party_id", "author_id", "township_id",
+                 "village_grid_id", "outside_grid", "reported_lon", "reported_lat", "datum",
+                 "version", "deleted_at_set")
+
+
+def _sighting(engine: Any, sighting_id: str) -> dict[str, Any]:
+    with engine.connect() as conn:
+        row = conn.execute(sa.text(
+            "SELECT *, deleted_at IS NOT NULL AS deleted_at_set FROM sighting WHERE id = :id"),
+            {"id": sighting_id}).mappings().one()
+        audits = conn.execute(sa.text(
+            "SELECT action, detail FROM audit_log WHERE subject_id = :id ORDER BY seq"),
+            {"id": sighting_id}).all()
+    return {"row": {k: row[k] for k in SIGHTING_SAME}, "audits": audits}
+
+
+def test_a_sighting_reported_and_withdrawn_either_way_is_the_same_write(http, world, login,
+                                                                        engine):
+    """A push's withdrawal used to skip the REST rules: no audit entry, no 24-hour window."""
+    token = login(world.assistant)
+    body = {"seen_at": "2026-12-01T07:30:00+00:00", "confidence": 4, "urgent": True,
+            "notes": "在村口小卖部", "vehicle_plate": "甘M12345", "point": POINT}
+    by_rest, by_push = str(uuid.uuid4()), str(uuid.uuid4())
+    made = http.post("/api/v1/sightings", headers=bearer(token), json={**body, "id": by_rest})
+    assert made.status_code == 201, made.text
+    pushed = http.post("/api/v1/sync/push", headers=bearer(token), json={
+        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
+            "mutation_id": "s-create", "table": "sighting", "op": "create", "id": by_push,
+            "fields": body}]}).json()["results"][0]
+    assert pushed["status"] == "applied", pushed
+    assert _sighting(engine, by_rest) == _sighting(engine, by_push)
+    gone = http.delete(f"/api/v1/sightings/{by_rest}", headers=bearer(token))
+    assert gone.status_code == 204, gone.text
+    withdrawn = http.post("/api/v1/sync/push", headers=bearer(token), json={
+        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
+            "mutation_id": "s-delete", "table": "sighting", "op": "delete", "id": by_push,
+            "base_version": 1}]}).json()["results"][0]
+    assert withdrawn["status"] == "applied", withdrawn
+    rest, push = _sighting(engine, by_rest), _sighting(engine, by_push)
+    assert rest["row"]["deleted_at_set"] and rest == push
+    assert [action for action, _ in push["audits"]] == ["sighting.withdraw"]

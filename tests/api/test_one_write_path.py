@@ -159,3 +159,47 @@ def test_a_sighting_reported_and_withdrawn_either_way_is_the_same_write(http, wo
     rest, push = _sighting(engine, by_rest), _sighting(engine, by_push)
     assert rest["row"]["deleted_at_set"] and rest == push
     assert [action for action, _ in push["audits"]] == ["sighting.withdraw"]
+
+
+def test_a_mediation_note_recorded_and_withdrawn_either_way_is_the_same_write(
+        http, world, login, engine, session):
+    """A push's withdrawal of a note used to leave no audit entry; the REST one does."""
+    case, _ = factories.create_debtor_case(session, world.court, world.village_a,
+                                           village_grid_id=world.village_a.id)
+    session.commit()
+    token = login(world.assistant)
+    body = {"case_id": case.id, "held_at": "2026-12-01T09:00:00+00:00", "place": "村委会",
+            "present": ["张三明", "李四"], "applicant_statement": "要求一次付清",
+            "debtor_statement": "分三期", "outcome": "continue",
+            "next_visit_on": "2026-12-15"}
+    by_rest, by_push = str(uuid.uuid4()), str(uuid.uuid4())
+    made = http.post("/api/v1/mediation-notes", headers=bearer(token),
+                     json={**body, "id": by_rest})
+    assert made.status_code == 201, made.text
+    pushed = http.post("/api/v1/sync/push", headers=bearer(token), json={
+        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
+            "mutation_id": "n-create", "table": "mediation_note", "op": "create",
+            "id": by_push, "fields": body}]}).json()["results"][0]
+    assert pushed["status"] == "applied", pushed
+    columns = ("case_id", "held_at", "place", "present", "applicant_statement",
+               "debtor_statement", "outcome", "next_visit_on", "author_id", "version",
+               "proposal", "deleted_at IS NOT NULL AS gone")
+
+    def note(note_id: str) -> Any:
+        with engine.connect() as conn:
+            row = conn.execute(sa.text(f"SELECT {', '.join(columns)} FROM mediation_note "
+                                       "WHERE id = :id"), {"id": note_id}).one()
+            audits = conn.execute(sa.text("SELECT action FROM audit_log WHERE subject_id = :id"),
+                                  {"id": note_id}).scalars().all()
+        return tuple(row), audits
+
+    assert note(by_rest) == note(by_push)
+    assert http.delete(f"/api/v1/mediation-notes/{by_rest}",
+                       headers=bearer(token)).status_code == 204
+    withdrawn = http.post("/api/v1/sync/push", headers=bearer(token), json={
+        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
+            "mutation_id": "n-delete", "table": "mediation_note", "op": "delete",
+            "id": by_push, "base_version": 1}]}).json()["results"][0]
+    assert withdrawn["status"] == "applied", withdrawn
+    assert note(by_rest) == note(by_push)
+    assert note(by_push)[1] == ["mediation.withdraw"]

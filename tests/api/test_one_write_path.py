@@ -203,3 +203,43 @@ def test_a_mediation_note_recorded_and_withdrawn_either_way_is_the_same_write(
     assert withdrawn["status"] == "applied", withdrawn
     assert note(by_rest) == note(by_push)
     assert note(by_push)[1] == ["mediation.withdraw"]
+
+
+def test_an_answer_given_and_corrected_either_way_is_the_same_write(http, world, login,
+                                                                    engine, session):
+    """A pushed correction used to change an answer after its task was closed; like the
+    REST one it is now refused with task_not_open."""
+    task = factories.create_task(session, world.judge_user, world.village_a)
+    session.commit()
+    token = login(world.assistant)
+    body = {"result": "done", "answer": "人在家", "answered_at": "2026-12-01T10:00:00+00:00",
+            "point": POINT}
+    by_rest, by_push = str(uuid.uuid4()), str(uuid.uuid4())
+    made = http.post(f"/api/v1/tasks/{task.id}/answers", headers=bearer(token),
+                     json={**body, "id": by_rest})
+    assert made.status_code == 201, made.text
+    pushed = http.post("/api/v1/sync/push", headers=bearer(token), json={
+        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
+            "mutation_id": "a-create", "table": "task_answer", "op": "create", "id": by_push,
+            "fields": {**body, "task_id": task.id}}]}).json()["results"][0]
+    assert pushed["status"] == "applied", pushed
+    columns = "task_id, result, answer, answered_at, author_id, village_grid_id, version"
+
+    def answer(answer_id: str) -> Any:
+        with engine.connect() as conn:
+            return tuple(conn.execute(sa.text(f"SELECT {columns} FROM task_answer "
+                                              "WHERE id = :id"), {"id": answer_id}).one())
+
+    assert answer(by_rest) == answer(by_push)
+    closed = http.post(f"/api/v1/tasks/{task.id}/transitions", json={
+        "to": "closed", "reason": "人已找到"}, headers=bearer(login(world.judge_user)))
+    assert closed.status_code == 201, closed.text
+    late = http.patch(f"/api/v1/tasks/{task.id}/answers/{by_rest}", json={"answer": "不在家"},
+                      headers={**bearer(token), "If-Match": '"1"'})
+    late_push = http.post("/api/v1/sync/push", headers=bearer(token), json={
+        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
+            "mutation_id": "a-edit", "table": "task_answer", "op": "update", "id": by_push,
+            "base_version": 1, "fields": {"answer": "不在家"}}]}).json()["results"][0]
+    assert late.status_code == 409 and late.json()["code"] == "task_not_open"
+    assert (late_push["status"], late_push["code"]) == ("rejected", "task_not_open")
+    assert answer(by_rest) == answer(by_push)

@@ -47,7 +47,6 @@ from enforcement.models import (
     Lead,
     LeadKind,
     LeadStatus,
-    Role,
     Urgency,
     utcnow,
 )
@@ -69,7 +68,6 @@ LEAD_FIELDS = {
     "triaged_at": S.of(Kind.TIME), "amount_recovered": S.of(Kind.DECIMAL), **TIMESTAMPS,
     "attachments": C.of(Kind.JSON, since=2),
 }
-COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -95,7 +93,7 @@ def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
         "round_id": lead.round_id, "triaged_at": _iso(lead.triaged_at),
         "created_at": _iso(lead.created_at), "updated_at": _iso(lead.updated_at),
     }
-    if principal.role in COURT_ROLES:
+    if principal.role in policy.COURT_ROLES:
         values["amount_recovered"] = str(lead.amount_recovered)
     values["attachments"] = files_value(lead)
     return values
@@ -205,7 +203,7 @@ def _delete(session: Session, principal: Principal, lead: Lead) -> None:
 
 
 def _restore(session: Session, principal: Principal, lead: Lead) -> None:
-    if principal.role not in COURT_ROLES and lead.author_id != principal.user_id:
+    if principal.role not in policy.COURT_ROLES and lead.author_id != principal.user_id:
         raise Forbidden("only the author or the court may restore this lead")
     lead.deleted_at = None
     lead.version += 1

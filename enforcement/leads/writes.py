@@ -35,7 +35,6 @@ from enforcement.models import (
     LeadStatus,
     LeadTransition,
     Party,
-    Role,
     new_id,
     utcnow,
 )
@@ -46,7 +45,6 @@ from enforcement.refs import known_ids, require_case_and_party, unknown_refs
 PLAIN_FIELDS = ("kind", "description", "debtor_text", "urgency", "case_id", "party_id",
                 "observed_at")
 """What a lead's author sets as is; ``point`` and ``attachments`` have their own steps."""
-COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
 
 def require_may_create(session: Session, principal: Principal) -> None:
@@ -125,7 +123,7 @@ def create_leads(session: Session, principal: Principal,
 def may_write(principal: Principal, lead: Lead) -> None:
     """The author while the court has not started on the lead; officers and judges always
     (they correct leads at triage and resolve sync conflicts)."""
-    if principal.role in COURT_ROLES:
+    if principal.role in policy.COURT_ROLES:
         return
     policy.require(principal, "lead.update")
     if lead.author_id != principal.user_id:

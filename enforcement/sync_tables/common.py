@@ -17,13 +17,11 @@ from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.errors import Conflict, Forbidden, ValidationFailed
-from enforcement.models import Datum, Role, utcnow
+from enforcement.models import Datum, utcnow
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from sync.merge import Owner
 from sync.spec import FieldSpec, Kind
-
-COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -162,7 +160,7 @@ def soft_delete(session: Session, row: Any) -> None:
 
 
 def restore(principal: Principal, row: Any, author_field: str = "author_id") -> None:
-    if principal.role not in COURT_ROLES and getattr(row, author_field) != principal.user_id:
+    if principal.role not in policy.COURT_ROLES and getattr(row, author_field) != principal.user_id:
         raise Forbidden("only the author or the court may restore this record")
     row.deleted_at = None
     bump(row)

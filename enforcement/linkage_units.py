@@ -25,7 +25,9 @@ from enforcement.models import LinkageListEntry, LinkageRequest, LinkageUnit, Ro
 from enforcement.principal import Principal
 
 UNIT_FIELDS = ("name", "kind", "duties", "contact_name", "contact_phone", "answer_days")
-COURT_ROLES = (Role.OFFICER, Role.JUDGE, Role.ADMIN)
+STAFF_ROLES = (Role.OFFICER, Role.JUDGE, Role.ADMIN)
+"""Who sees a liaison's phone whole (audited): the court's enforcement staff and its admins,
+who keep the units' contacts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +162,7 @@ def _member_ids(session: Session, court_id: str, unit_ids: list[str]) -> dict[st
 def _views(session: Session, principal: Principal, units: list[LinkageUnit],
            audited: bool = True) -> list[UnitView]:
     """Court staff see the liaison's phone whole, audited; everyone else masked."""
-    whole = principal.role in COURT_ROLES
+    whole = principal.role in STAFF_ROLES
     members = _member_ids(session, principal.court_id, [u.id for u in units]) if whole else {}
     listings = current_for_units(session, principal, [u.id for u in units])
     views = []

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from enforcement import audit, policy
 from enforcement.db import Database
-from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
+from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
@@ -29,6 +29,7 @@ from enforcement.models import (
     MediationOutcome,
     Settlement,
     SettlementKind,
+    new_id,
     utcnow,
 )
 from enforcement.paging import (
@@ -125,7 +126,8 @@ class MediationFilters:
 
 def record_note(db: Database, principal: Principal,
                 data: Mapping[str, Any]) -> tuple[NoteView, bool]:
-    """Record a mediation session; an ``agreed`` one creates its settlement too."""
+    """Record a mediation session; an ``agreed`` one creates its settlement too. The write
+    is the one a push makes (``create_note``)."""
     policy.require(principal, "mediation.create")
     with db.unit_of_work() as session:
         note_id = data.get("id")
@@ -134,13 +136,7 @@ def record_note(db: Database, principal: Principal,
                 raise Conflict("a mediation note with this id exists",
                                code="mediation_note_exists")
             return _view(session, existing), False
-        _require_case(session, principal, data["case_id"])
-        note = MediationNote(court_id=principal.court_id, author_id=principal.user_id,
-                             device_id=principal.device_id, **_client_values(data),
-                             **({"id": note_id} if note_id else {}))
-        _set_proposal(note, data.get("proposal"))
-        session.add(note)
-        settlement = _settle_if_agreed(session, note, data.get("proposal"))
+        note, settlement = create_note(session, principal, note_id or new_id(), data)
         try:
             session.commit()
         except sa.exc.IntegrityError as error:
@@ -157,18 +153,7 @@ def edit_note(db: Database, principal: Principal, note_id: str, expected_version
         if note.version != expected_version:
             raise PreconditionFailed(f"the note is at version {note.version}",
                                      current_version=note.version)
-        if note.outcome == MediationOutcome.AGREED:
-            raise Conflict("the note is agreed and its settlement exists; it can no longer "
-                           "be edited", code="mediation_note_settled")
-        if "case_id" in changes and changes["case_id"] != note.case_id:
-            _require_case(session, principal, changes["case_id"])
-        for key, value in _client_values(changes).items():
-            setattr(note, key, value)
-        if "proposal" in changes:
-            _set_proposal(note, changes["proposal"])
-        settlement = _settle_if_agreed(session, note, _stored_proposal(note))
-        note.version += 1
-        note.updated_at = utcnow()
+        settlement = edit_note_values(session, principal, note, changes)
         session.commit()
         return NoteView(note, settlement.id if settlement else None)
 
@@ -195,28 +180,79 @@ def list_notes(db: Database, principal: Principal, filters: MediationFilters,
 
 def withdraw_note(db: Database, principal: Principal, note_id: str,
                   expected_version: int | None) -> None:
-    """The author takes back a note that has not been agreed.
-
-    An agreed note created a settlement that officers collect payments on: that is the
-    court acting on it, so it is 409 ``mediation_note_settled``, as for edits. A soft
-    delete with an audit entry: the row stays, it leaves every list.
-    """
+    """The author takes back a note that has not been agreed (``mark_note_withdrawn``)."""
     with db.unit_of_work() as session:
         note = visible_note(session, principal, "mediation.withdraw", note_id, for_update=True)
         if expected_version is not None and note.version != expected_version:
             raise PreconditionFailed(f"the note is at version {note.version}",
                                      current_version=note.version)
-        if note.outcome == MediationOutcome.AGREED:
-            raise Conflict("the note is agreed and its settlement exists; it can no longer "
-                           "be withdrawn", code="mediation_note_settled")
-        note.deleted_at = utcnow()
-        note.version += 1
-        note.updated_at = note.deleted_at
-        audit.record(session, court_id=note.court_id, action="mediation.withdraw",
-                     actor_id=principal.user_id, device_id=principal.device_id,
-                     subject_table="mediation_note", subject_id=note.id,
-                     detail={"case_id": note.case_id, "version": note.version})
+        mark_note_withdrawn(session, principal, note)
         session.commit()
+
+
+# --- the one write path of a mediation note: REST and sync pushes both run these, inside
+# the caller's transaction, with domain values (``held_at`` a datetime, ``next_visit_on``
+# a date, ``proposal`` a ``Proposal``) -----------------------------------------------------
+
+
+def create_note(session: Session, principal: Principal, note_id: str,
+                values: Mapping[str, Any]) -> tuple[MediationNote, Settlement | None]:
+    """A new note on a case the caller mediates; an agreed one settles the case."""
+    policy.require(principal, "mediation.create")
+    if session.get(MediationNote, (principal.court_id, note_id)) is not None:
+        raise Conflict("a mediation note with this id exists", code="mediation_note_exists")
+    missing = [n for n in ("case_id", "held_at", "outcome") if values.get(n) in (None, "")]
+    if missing:
+        raise ValidationFailed("required fields are missing",
+                               errors={n: ["required"] for n in missing})
+    _require_case(session, principal, values["case_id"])
+    note = MediationNote(court_id=principal.court_id, id=note_id, author_id=principal.user_id,
+                         device_id=principal.device_id,
+                         **{k: v for k, v in _client_values(values).items() if v is not None})
+    _set_proposal(note, values.get("proposal"))
+    session.add(note)
+    settlement = _settle_if_agreed(session, note, values.get("proposal"))
+    session.flush()
+    return note, settlement
+
+
+def edit_note_values(session: Session, principal: Principal, note: MediationNote,
+                     values: Mapping[str, Any]) -> Settlement | None:
+    """Change a stored note: its author, until it is agreed; agreeing it settles the case."""
+    policy.require(principal, "mediation.update")
+    if note.author_id != principal.user_id:
+        raise Forbidden("only the author may change this record")
+    if note.outcome == MediationOutcome.AGREED:
+        raise Conflict("the note is agreed and its settlement exists; it can no longer "
+                       "be edited", code="mediation_note_settled")
+    if "case_id" in values and values["case_id"] != note.case_id:
+        _require_case(session, principal, values["case_id"])
+    for key, value in _client_values(values).items():
+        setattr(note, key, value)
+    if "proposal" in values:
+        _set_proposal(note, values["proposal"])
+    settlement = _settle_if_agreed(session, note, _stored_proposal(note))
+    note.version += 1
+    note.updated_at = utcnow()
+    session.flush()
+    return settlement
+
+
+def mark_note_withdrawn(session: Session, principal: Principal, note: MediationNote) -> None:
+    """A soft delete with an audit entry: the row stays, it leaves every list. An agreed
+    note created a settlement that officers collect payments on: that is the court acting
+    on it, so it is 409 ``mediation_note_settled``, as for edits."""
+    if note.outcome == MediationOutcome.AGREED:
+        raise Conflict("the note is agreed and its settlement exists; it can no longer "
+                       "be withdrawn", code="mediation_note_settled")
+    note.deleted_at = utcnow()
+    note.version += 1
+    note.updated_at = note.deleted_at
+    audit.record(session, court_id=note.court_id, action="mediation.withdraw",
+                 actor_id=principal.user_id, device_id=principal.device_id,
+                 subject_table="mediation_note", subject_id=note.id,
+                 detail={"case_id": note.case_id, "version": note.version})
+    session.flush()
 
 
 def _view(session: Session, note: MediationNote) -> NoteView:
@@ -280,8 +316,3 @@ def _settle_if_agreed(session: Session, note: MediationNote,
 def _client_values(data: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if key in CLIENT_FIELDS}
 
-
-# The sync specs write notes through the same steps (enforcement.sync_tables).
-require_mediable_case = _require_case
-set_proposal = _set_proposal
-settle_if_agreed = _settle_if_agreed

@@ -80,6 +80,9 @@ GA, MED, OFF, JUD, DEP, LIA, ADM = (
     Role.GRID_ASSISTANT, Role.MEDIATOR, Role.OFFICER, Role.JUDGE, Role.DEPUTY,
     Role.LIAISON_UNIT, Role.ADMIN,
 )
+COURT_ROLES = (Role.OFFICER, Role.JUDGE)
+"""The court's own enforcement staff: they see and settle every lead, conflict and refusal
+of their court and may correct any field record (sync)."""
 
 ACTIONS = (
     "lead.create", "lead.read", "lead.update", "lead.transition", "lead.withdraw",

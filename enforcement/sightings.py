@@ -17,9 +17,9 @@ from sqlmodel import Session
 
 from enforcement import audit, policy
 from enforcement.db import Database
-from enforcement.errors import Conflict, Forbidden, PreconditionFailed
+from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, in_box
-from enforcement.models import Sighting, utcnow
+from enforcement.models import Sighting, new_id, utcnow
 from enforcement.paging import Page, Position, SortOrder, fetch_page, newest, oldest
 from enforcement.placement import set_point
 from enforcement.principal import Principal
@@ -78,25 +78,18 @@ def report_sighting(db: Database, principal: Principal,
                     data: Mapping[str, Any]) -> tuple[Sighting, bool]:
     """Record a sighting; returns it and whether it was created.
 
-    A retry with the same phone-chosen id returns the stored sighting, as for leads.
+    A retry with the same phone-chosen id returns the stored sighting, as for leads. The
+    write is the one a push makes (``create_sighting``).
     """
-    scope = policy.require(principal, "sighting.create")
     with db.unit_of_work() as session:
-        if scope == "own_grid" and not session.execute(
-            policy.active_grid_ids(principal).limit(1)
-        ).first():
-            raise Forbidden("you serve no village grid", code="no_grid_assignment")
         sighting_id = data.get("id")
         if sighting_id and (existing := session.get(Sighting, (principal.court_id, sighting_id))):
+            require_may_report(session, principal)
             if existing.author_id != principal.user_id or existing.deleted_at is not None:
                 raise Conflict("a sighting with this id exists", code="sighting_exists")
             return existing, False
-        sighting = Sighting(court_id=principal.court_id, author_id=principal.user_id,
-                            device_id=principal.device_id, **_client_values(data),
-                            **({"id": sighting_id} if sighting_id else {}))
-        require_case_and_party(session, sighting)
-        set_point(session, sighting, data["point"])  # type: ignore[arg-type]
-        session.add(sighting)
+        sighting = create_sighting(session, principal, sighting_id or new_id(),
+                                   {**_client_values(data), "point": data.get("point")})
         try:
             session.commit()
         except sa.exc.IntegrityError as error:  # the same id sent twice at the same moment
@@ -113,15 +106,93 @@ def edit_sighting(db: Database, principal: Principal, sighting_id: str, expected
         if sighting.version != expected_version:
             raise PreconditionFailed(f"the sighting is at version {sighting.version}",
                                      current_version=sighting.version)
-        for key, value in _client_values(changes).items():
-            setattr(sighting, key, value)
-        require_case_and_party(session, sighting)
+        values = _client_values(changes)
         if changes.get("point") is not None:
-            set_point(session, sighting, changes["point"])  # type: ignore[arg-type]
-        sighting.version += 1
-        sighting.updated_at = utcnow()
+            values["point"] = changes["point"]
+        edit_sighting_values(session, principal, sighting, values)
         session.commit()
         return sighting
+
+
+def withdraw_sighting(db: Database, principal: Principal, sighting_id: str,
+                      expected_version: int | None) -> None:
+    """The author takes back a sighting within ``WITHDRAW_WINDOW`` of reporting it."""
+    with db.unit_of_work() as session:
+        sighting = visible_sighting(session, principal, "sighting.withdraw", sighting_id,
+                                    for_update=True)
+        if expected_version is not None and sighting.version != expected_version:
+            raise PreconditionFailed(f"the sighting is at version {sighting.version}",
+                                     current_version=sighting.version)
+        mark_sighting_withdrawn(session, principal, sighting)
+        session.commit()
+
+
+# --- the one write path of a sighting: REST and sync pushes both run these, inside the
+# caller's transaction, with domain values (``seen_at`` a datetime, ``point`` a
+# ``ReportedPoint``) ------------------------------------------------------------------
+
+
+def require_may_report(session: Session, principal: Principal) -> None:
+    """``sighting.create``, and an assistant must serve a grid."""
+    scope = policy.require(principal, "sighting.create")
+    if scope == "own_grid" and not session.execute(
+            policy.active_grid_ids(principal).limit(1)).first():
+        raise Forbidden("you serve no village grid", code="no_grid_assignment")
+
+
+def create_sighting(session: Session, principal: Principal, sighting_id: str,
+                    values: Mapping[str, Any]) -> Sighting:
+    """A new sighting: who may, a new id, when it was seen, references, placement."""
+    require_may_report(session, principal)
+    if session.get(Sighting, (principal.court_id, sighting_id)) is not None:
+        raise Conflict("a sighting with this id exists", code="sighting_exists")
+    if values.get("seen_at") is None:
+        raise ValidationFailed("required fields are missing", errors={"seen_at": ["required"]})
+    sighting = Sighting(court_id=principal.court_id, id=sighting_id,
+                        author_id=principal.user_id, device_id=principal.device_id,
+                        **{k: v for k, v in values.items()
+                           if k in CLIENT_FIELDS and v is not None})
+    require_case_and_party(session, sighting)
+    set_point(session, sighting, values.get("point"))
+    session.add(sighting)
+    session.flush()
+    return sighting
+
+
+def edit_sighting_values(session: Session, principal: Principal, sighting: Sighting,
+                         values: Mapping[str, Any]) -> None:
+    """Change a stored sighting: its author only."""
+    policy.require(principal, "sighting.update")
+    if sighting.author_id != principal.user_id:
+        raise Forbidden("only the author may change this record")
+    for key, value in _client_values(values).items():
+        setattr(sighting, key, value)
+    require_case_and_party(session, sighting)
+    if "point" in values:
+        set_point(session, sighting, values["point"])
+    sighting.version += 1
+    sighting.updated_at = utcnow()
+    session.flush()
+
+
+def mark_sighting_withdrawn(session: Session, principal: Principal,
+                            sighting: Sighting) -> None:
+    """A soft delete with an audit entry, within ``WITHDRAW_WINDOW`` of reporting: the row
+    stays, it leaves lists and the feed. Later, 409 ``sighting_not_withdrawable``: the
+    court may already have acted on it."""
+    now = utcnow()
+    if now - sighting.created_at > WITHDRAW_WINDOW:
+        raise Conflict("a sighting can be withdrawn only within 24 hours of reporting it",
+                       code="sighting_not_withdrawable",
+                       reported_at=sighting.created_at.isoformat())
+    sighting.deleted_at = now
+    sighting.version += 1
+    sighting.updated_at = now
+    audit.record(session, court_id=sighting.court_id, action="sighting.withdraw",
+                 actor_id=principal.user_id, device_id=principal.device_id,
+                 subject_table="sighting", subject_id=sighting.id,
+                 detail={"version": sighting.version, "urgent": sighting.urgent})
+    session.flush()
 
 
 def get_sighting(db: Database, principal: Principal, sighting_id: str) -> Sighting:
@@ -139,34 +210,6 @@ def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
             Sighting.deleted_at.is_(None), *filters.clauses(),
         )
         return fetch_page(session, query, order, after, limit)
-
-
-def withdraw_sighting(db: Database, principal: Principal, sighting_id: str,
-                      expected_version: int | None) -> None:
-    """The author takes back a sighting within ``WITHDRAW_WINDOW`` of reporting it.
-
-    A soft delete with an audit entry: the row stays, it leaves lists and the feed.
-    Later, 409 ``sighting_not_withdrawable``: the court may already have acted on it.
-    """
-    with db.unit_of_work() as session:
-        sighting = visible_sighting(session, principal, "sighting.withdraw", sighting_id,
-                                    for_update=True)
-        if expected_version is not None and sighting.version != expected_version:
-            raise PreconditionFailed(f"the sighting is at version {sighting.version}",
-                                     current_version=sighting.version)
-        now = utcnow()
-        if now - sighting.created_at > WITHDRAW_WINDOW:
-            raise Conflict("a sighting can be withdrawn only within 24 hours of reporting it",
-                           code="sighting_not_withdrawable",
-                           reported_at=sighting.created_at.isoformat())
-        sighting.deleted_at = now
-        sighting.version += 1
-        sighting.updated_at = now
-        audit.record(session, court_id=sighting.court_id, action="sighting.withdraw",
-                     actor_id=principal.user_id, device_id=principal.device_id,
-                     subject_table="sighting", subject_id=sighting.id,
-                     detail={"version": sighting.version, "urgent": sighting.urgent})
-        session.commit()
 
 
 def visible_sighting(session: Session, principal: Principal, action: str, sighting_id: str,

@@ -1,6 +1,7 @@
-"""What the sync engine may do with the domain's tables: one sync spec per synced table.
+"""What the sync engine may do with the domain's tables: the registry of every synced table
+(the others' specs are in ``enforcement.sync_tables``) and the lead's spec.
 
-Leads (the only synced table so far). Field ownership, and why:
+Leads. Field ownership, and why:
 
 ``client``  ``kind``, ``description``, ``debtor_text``, ``observed_at``, ``urgency``,
             ``point`` ({lon, lat, datum, accuracy_m}): the assistant's own report; their
@@ -16,55 +17,42 @@ Leads (the only synced table so far). Field ownership, and why:
             court roles only: assistants never see amounts).
 
 Scope follows ``policy`` for ``lead.read`` (assistants: their own leads; officers and judges:
-the court), so a phone never holds what the REST API would not show. The writes reuse the
-lead use cases' own helpers (reference checks, grid placement, duplicate detection) inside
-the push's transaction, so a push and a REST submit are the same write.
+the court), so a phone never holds what the REST API would not show. The writes are the
+lead write path itself (``leads.writes``: the REST use cases are thin shells around it),
+run inside the push's transaction, so a push and a REST submit are the same write
+(tests/api/test_one_write_path.py compares both doors).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from geoalchemy2 import Geometry
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.attachment_refs import (
-    check_refs,
     files_value,
     hang_files,
     normalise_refs,
-    replace_refs,
-    show_files,
 )
-from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
-from enforcement.leads import lifecycle
-from enforcement.leads.queries import possible_duplicate, possible_duplicates
-from enforcement.leads.usecases import mark_withdrawn
+from enforcement.errors import DomainError, Forbidden, ValidationFailed
+from enforcement.leads.writes import create_leads, edit_lead_values, mark_withdrawn, may_write
 from enforcement.models import (
     Datum,
-    EnforcementCase,
     Lead,
     LeadKind,
     LeadStatus,
-    LeadTransition,
-    Party,
-    Role,
     Urgency,
-    new_id,
     utcnow,
 )
-from enforcement.placement import ReportedPoint, place_many, put_point, set_point
 from enforcement.principal import Principal
-from enforcement.refs import known_ids, require_case_and_party, unknown_refs
 from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
-from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S
+from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S, reported
 from enforcement.sync_tables.lead_pull import pull_leads
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.spec import Kind, Registry, SyncSpec
@@ -80,7 +68,6 @@ LEAD_FIELDS = {
     "triaged_at": S.of(Kind.TIME), "amount_recovered": S.of(Kind.DECIMAL), **TIMESTAMPS,
     "attachments": C.of(Kind.JSON, since=2),
 }
-COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -106,7 +93,7 @@ def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
         "round_id": lead.round_id, "triaged_at": _iso(lead.triaged_at),
         "created_at": _iso(lead.created_at), "updated_at": _iso(lead.updated_at),
     }
-    if principal.role in COURT_ROLES:
+    if principal.role in policy.COURT_ROLES:
         values["amount_recovered"] = str(lead.amount_recovered)
     values["attachments"] = files_value(lead)
     return values
@@ -168,39 +155,25 @@ def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Se
     return hang_files(session, "lead", [SimpleNamespace(**row._mapping) for row in rows])
 
 
-def _assign(session: Session, lead: Lead, values: dict[str, Any]) -> None:
-    _set_fields(lead, values)
-    require_case_and_party(session, lead)
-    if "point" in values:
-        p = values["point"]
-        set_point(session, lead, p and _reported(p))
-    if "attachments" in values:
-        show_files(lead, replace_refs(session, lead.court_id, "lead", lead.id,
-                                      values["attachments"] or []))
+def _domain(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalised sync values as the lead write path takes them: a time as a datetime, the
+    point as a ``ReportedPoint``."""
+    out = dict(values)
+    if "observed_at" in out:
+        out["observed_at"] = datetime.fromisoformat(out["observed_at"]) if out[
+            "observed_at"] else None
+    if "point" in out:
+        out["point"] = reported(out["point"])
+    return out
 
 
 def _create(session: Session, principal: Principal, lead_id: str,
-            values: dict[str, Any]) -> Lead:
-    """As ``leads.usecases.submit_lead``, in the push's transaction."""
-    scope = policy.require(principal, "lead.create")
-    if scope == "own_grid" and not session.execute(
-            policy.active_grid_ids(principal).limit(1)).first():
-        raise Forbidden("you serve no village grid", code="no_grid_assignment")
-    if session.get(Lead, (principal.court_id, lead_id)) is not None:
-        raise Conflict("a lead with this id exists", code="lead_exists")
-    if "kind" not in values:
-        raise ValidationFailed("a lead needs a kind", errors={"kind": ["required"]})
-    lead = Lead(court_id=principal.court_id, id=lead_id, author_id=principal.user_id,
-                device_id=principal.device_id, status=LeadStatus.SUBMITTED,
-                kind=values["kind"])
-    _assign(session, lead, values)
-    lead.possible_duplicate_of_id = possible_duplicate(session, lead)
-    session.add(lead)
-    session.add(LeadTransition(court_id=lead.court_id, lead_id=lead.id, from_status=None,
-                               to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id,
-                               at=lead.created_at))
-    session.flush()
-    return lead
+            values: dict[str, Any]) -> Any:
+    """The lead write path (``leads.writes``), a batch of one, in the push's transaction."""
+    (made,) = _create_many(session, principal, [(lead_id, values)])
+    if isinstance(made, DomainError):
+        raise made
+    return made
 
 
 def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set[str]:
@@ -213,156 +186,28 @@ def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set
 
 def _create_many(session: Session, principal: Principal,
                  items: Sequence[tuple[str, dict[str, Any]]]) -> list[Any | DomainError]:
-    """``_create`` for many new leads (ids the engine found unused): every check first,
-    with one query per kind of check for the whole batch, then the leads and their
-    transitions written with one multi-row INSERT each. Per item the lead (a plain record,
-    as ``_load_many`` gives), or the error ``_create`` would raise for it (its checks in the
-    same order). Rows are plain dicts, not ORM objects: building two SQLModel objects per
-    lead cost more than the database did (bench/profile-findings.md)."""
-    try:
-        scope = policy.require(principal, "lead.create")
-        if scope == "own_grid" and not session.execute(
-                policy.active_grid_ids(principal).limit(1)).first():
-            raise Forbidden("you serve no village grid", code="no_grid_assignment")
-    except DomainError as refused:
-        return [refused] * len(items)
-    court_id = principal.court_id
-    known = {EnforcementCase: known_ids(session, court_id, EnforcementCase,
-                                        (v.get("case_id") for _, v in items)),
-             Party: known_ids(session, court_id, Party, (v.get("party_id") for _, v in items))}
-    lead_defaults = _columns(Lead(court_id=court_id, id="", author_id=principal.user_id,
-                                  device_id=principal.device_id, status=LeadStatus.SUBMITTED,
-                                  kind=LeadKind.OTHER))
-    out: list[Any | DomainError] = []
-    for lead_id, values in items:
-        if "kind" not in values:
-            out.append(ValidationFailed("a lead needs a kind", errors={"kind": ["required"]}))
-            continue
-        now = utcnow()
-        lead = SimpleNamespace(**{**lead_defaults, "id": lead_id, "created_at": now,
-                                  "updated_at": now})
-        _set_fields(lead, values)
-        error = unknown_refs({"case_id": (EnforcementCase, lead.case_id),
-                              "party_id": (Party, lead.party_id)},
-                             lambda model, ref_id: ref_id in known[model])
-        if error is None and values.get("attachments"):
-            try:
-                check_refs(session, court_id, values["attachments"])
-            except DomainError as refused:
-                error = refused
-        out.append(lead if error is None else error)
-    leads = [lead for lead in out if isinstance(lead, SimpleNamespace)]
-    if not leads:
-        return out
-    values_of = dict(items)
-    located = [(lead, _reported(values_of[lead.id]["point"])) for lead in leads
-               if values_of[lead.id].get("point")]
-    placed = place_many(session, court_id, [point for _, point in located])
-    for (lead, point), where in zip(located, placed, strict=True):
-        put_point(lead, point, where)
-    for lead, duplicate in zip(leads, possible_duplicates(session, court_id, leads),
-                               strict=True):
-        lead.possible_duplicate_of_id = duplicate
-    _insert_rows(session, Lead.__table__, [vars(lead) for lead in leads])
-    step = _columns(LeadTransition(court_id=court_id, lead_id="", from_status=None,
-                                   to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id))
-    _insert_rows(session, LeadTransition.__table__, [
-        {**step, "id": new_id(), "lead_id": lead.id, "at": lead.created_at} for lead in leads])
-    for lead in leads:
-        if "attachments" in values_of[lead.id]:
-            show_files(lead, replace_refs(session, court_id, "lead", lead.id,
-                                          values_of[lead.id]["attachments"] or []))
-    return out
-
-
-def _set_fields(lead: Any, values: dict[str, Any]) -> None:
-    """The plain fields ``_assign`` sets (not the point, references or attachments)."""
-    for key in ("kind", "description", "debtor_text", "urgency", "case_id", "party_id"):
-        if key in values:
-            setattr(lead, key, values[key])
-    if "observed_at" in values:
-        raw = values["observed_at"]
-        lead.observed_at = datetime.fromisoformat(raw) if raw else None
-
-
-def _reported(p: dict[str, Any]) -> ReportedPoint:
-    """A normalised point value as the placement takes it."""
-    return ReportedPoint(p["lon"], p["lat"], Datum(p["datum"]), p["accuracy_m"])
-
-
-def _insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """One ``INSERT … SELECT FROM unnest(arrays)`` for all ``rows`` (a column per array, as
-    SQLAlchemy would bind each value): no statement, parse and plan per row as with
-    executemany; SQLAlchemy's multi-row VALUES was slower still (bench/profile-findings.md)."""
-    dialect = session.get_bind().dialect
-    names, arrays, params = [], [], {}
-    for k, column in enumerate(table.columns):
-        values = [row[column.name] for row in rows]
-        process = column.type.bind_processor(dialect)
-        if isinstance(column.type, (sa.JSON, JSONB)):
-            names.append(f"u.c{k}::jsonb")
-            values = [None if v is None else json.dumps(v) for v in values]
-            sql_type = "text"
-            process = None
-        elif isinstance(column.type, Geometry):
-            names.append(f"ST_GeomFromEWKT(u.c{k})")
-            sql_type = "text"
-        else:
-            names.append(f"u.c{k}")
-            sql_type = column.type.compile(dialect)
-        if process is not None:
-            values = [None if v is None else process(v) for v in values]
-        arrays.append(f"CAST(:c{k} AS {sql_type}[])")
-        params[f"c{k}"] = values
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    aliases = ", ".join(f"c{k}" for k in range(len(table.columns)))
-    session.execute(sa.text(
-        f"INSERT INTO {table.name} ({columns}) SELECT {', '.join(names)} "
-        f"FROM unnest({', '.join(arrays)}) AS u({aliases})"), params)
-
-
-def _columns(row: Any) -> dict[str, Any]:
-    """A model instance as the values of its table's columns, for a multi-row INSERT."""
-    return {column.name: getattr(row, column.name) for column in row.__table__.columns}
-
-
-def _may_write(principal: Principal, lead: Lead) -> None:
-    """The author while the court has not started on the lead; officers and judges always
-    (they correct leads at triage and resolve conflicts)."""
-    if principal.role in COURT_ROLES:
-        return
-    policy.require(principal, "lead.update")
-    if lead.author_id != principal.user_id:
-        raise Forbidden("only the author may change this lead")
-    if lead.status not in lifecycle.EDITABLE_BY_AUTHOR:
-        raise Conflict(f"the lead is {lead.status.value}; it can no longer be edited",
-                       code="lead_not_editable", current_status=lead.status.value)
-
-
-def _bump(lead: Lead) -> None:
-    lead.version += 1
-    lead.updated_at = utcnow()
+    """New leads through the lead write path (``leads.writes.create_leads``): the REST
+    submit's checks, defaults, placement and duplicate marks, for the whole batch."""
+    return create_leads(session, principal, [(lead_id, _domain(values))
+                                             for lead_id, values in items])
 
 
 def _update(session: Session, principal: Principal, lead: Lead, values: dict[str, Any]) -> None:
-    _may_write(principal, lead)
-    _assign(session, lead, values)
-    _bump(lead)
-    session.flush()
+    edit_lead_values(session, principal, lead, _domain(values))
 
 
 def _delete(session: Session, principal: Principal, lead: Lead) -> None:
     """Withdraw a lead: a tombstone that phones learn about, never a hard delete."""
-    _may_write(principal, lead)
+    may_write(principal, lead)
     mark_withdrawn(session, principal, lead)
-    session.flush()
 
 
 def _restore(session: Session, principal: Principal, lead: Lead) -> None:
-    if principal.role not in COURT_ROLES and lead.author_id != principal.user_id:
+    if principal.role not in policy.COURT_ROLES and lead.author_id != principal.user_id:
         raise Forbidden("only the author or the court may restore this lead")
     lead.deleted_at = None
-    _bump(lead)
+    lead.version += 1
+    lead.updated_at = utcnow()
     session.flush()
 
 

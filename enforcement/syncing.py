@@ -12,10 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from enforcement import audit
+from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from enforcement.models import Device, Role, User, utcnow
+from enforcement.models import Device, User, utcnow
 from enforcement.principal import Principal
 from enforcement.sync_specs import REGISTRY
 from sync import conflicts, engine, rejections
@@ -28,9 +28,6 @@ from sync.scope import ResyncRequired
 from sync.spec import Registry
 
 SEEN_EVERY = timedelta(minutes=1)
-COURT_ROLES = (Role.OFFICER, Role.JUDGE)
-"""Roles that see and resolve every conflict of their court (those that read every lead,
-per ``policy``); others see and resolve their own."""
 
 
 def push(db: Database, principal: Principal, device_id: str, schema_version: int,
@@ -141,7 +138,7 @@ def discard_rejection(db: Database, principal: Principal, rejection_id: str
 
 
 def _author_filter(principal: Principal) -> str | None:
-    return None if principal.role in COURT_ROLES else principal.user_id
+    return None if principal.role in policy.COURT_ROLES else principal.user_id
 
 
 def prune(db: Database, horizon_days: int, *, dry_run: bool = False

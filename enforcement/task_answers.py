@@ -17,9 +17,8 @@ from sqlmodel import Session
 
 from enforcement import policy, tasks
 from enforcement.db import Database
-from enforcement.errors import Conflict, NotFound, PreconditionFailed
-from enforcement.models import Task, TaskAnswer, TaskGrid, TaskStatus, VillageGrid, utcnow
-from enforcement.placement import set_point
+from enforcement.errors import NotFound, PreconditionFailed
+from enforcement.models import Task, TaskAnswer, TaskGrid, VillageGrid
 from enforcement.principal import Principal
 from enforcement.tasks import Respondent
 
@@ -51,19 +50,9 @@ def edit_answer(db: Database, principal: Principal, task_id: str, answer_id: str
         if answer.version != expected_version:
             raise PreconditionFailed(f"the answer is at version {answer.version}",
                                      current_version=answer.version)
-        task = session.scalars(sa.select(Task).where(
-            Task.court_id == answer.court_id, Task.id == answer.task_id,
-        ).with_for_update(read=True)).one()  # a close waits for this edit, or it sees it
-        if task.status != TaskStatus.OPEN:
-            raise Conflict(f"the task is {task.status.value}; answers can no longer change",
-                           code="task_not_open", current_status=task.status.value)
-        for key, value in changes.items():
-            if key in ANSWER_FIELDS and value is not None:
-                setattr(answer, key, value)
-        if "point" in changes:
-            set_point(session, answer, changes["point"])
-        answer.version += 1
-        answer.updated_at = utcnow()
+        tasks.edit_answer_values(session, principal, answer, {
+            **{k: v for k, v in changes.items() if k in ANSWER_FIELDS},
+            **({"point": changes["point"]} if "point" in changes else {})})
         session.commit()
         return answer
 

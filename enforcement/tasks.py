@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from enforcement import audit, policy
 from enforcement.db import Database
-from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
+from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
@@ -34,6 +34,7 @@ from enforcement.models import (
     TaskTransition,
     User,
     VillageGrid,
+    new_id,
     utcnow,
 )
 from enforcement.paging import LAST, Page, Position, SortOrder, fetch_page, newest, oldest
@@ -174,7 +175,8 @@ def task_history(db: Database, principal: Principal, task_id: str) -> list[TaskT
 
 def answer_task(db: Database, principal: Principal, task_id: str,
                 data: Mapping[str, Any]) -> tuple[TaskAnswer, bool]:
-    """An assistant of a targeted grid answers an open task; a retried id answers once."""
+    """An assistant of a targeted grid answers an open task; a retried id answers once.
+    The write is the one a push makes (``create_answer``)."""
     with db.unit_of_work() as session:
         task = _visible(session, principal, "task.answer", task_id)
         answer_id = data.get("id")
@@ -182,25 +184,80 @@ def answer_task(db: Database, principal: Principal, task_id: str,
             if existing.author_id != principal.user_id or existing.task_id != task.id:
                 raise Conflict("an answer with this id exists", code="task_answer_exists")
             return existing, False
-        task = session.scalars(sa.select(Task).where(  # a close waits for this answer
-            Task.court_id == task.court_id, Task.id == task.id,
-        ).with_for_update(read=True).execution_options(populate_existing=True)).one()
-        if task.status != TaskStatus.OPEN:
-            raise Conflict(f"the task is {task.status.value}", code="task_not_open",
-                           current_status=task.status.value)
-        answer = TaskAnswer(court_id=task.court_id, task_id=task.id,
-                            author_id=principal.user_id, device_id=principal.device_id,
-                            result=data["result"], answer=data.get("answer", ""),
-                            answered_at=data["answered_at"],
-                            **({"id": answer_id} if answer_id else {}))
-        if data.get("point") is not None:
-            set_point(session, answer, data["point"])  # type: ignore[arg-type]
-        session.add(answer)
+        answer = create_answer(session, principal, answer_id or new_id(),
+                               {**data, "task_id": task.id})
         try:
             session.commit()
         except sa.exc.IntegrityError as error:
             raise Conflict("an answer with this id exists", code="task_answer_exists") from error
         return answer, True
+
+
+# --- the one write path of an answer: REST and sync pushes both run these, inside the
+# caller's transaction, with domain values (``answered_at`` a datetime, ``point`` a
+# ``ReportedPoint``) ------------------------------------------------------------------
+
+ANSWER_VALUES = ("result", "answer", "answered_at")
+"""What an answer's author sets as is; ``point`` is placed."""
+
+
+def create_answer(session: Session, principal: Principal, answer_id: str,
+                  values: Mapping[str, Any]) -> TaskAnswer:
+    """A new answer to an open task addressed to one of the caller's grids."""
+    missing = [n for n in ("task_id", "result", "answered_at") if values.get(n) in (None, "")]
+    if missing:
+        raise ValidationFailed("required fields are missing",
+                               errors={n: ["required"] for n in missing})
+    task = _visible(session, principal, "task.answer", values["task_id"])
+    if session.get(TaskAnswer, (principal.court_id, answer_id)) is not None:
+        raise Conflict("an answer with this id exists", code="task_answer_exists")
+    task = _open_task(session, task.court_id, task.id)
+    answer = TaskAnswer(court_id=task.court_id, id=answer_id, task_id=task.id,
+                        author_id=principal.user_id, device_id=principal.device_id,
+                        **{k: values[k] for k in ANSWER_VALUES if values.get(k) is not None})
+    if values.get("point") is not None:
+        set_point(session, answer, values["point"])
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def may_change_answer(session: Session, principal: Principal, answer: TaskAnswer,
+                      values: Mapping[str, Any]) -> None:
+    """Its author, while the task is open, and it stays with its task."""
+    policy.require(principal, "task.answer")
+    if answer.author_id != principal.user_id:
+        raise Forbidden("only the author may change this record")
+    if values.get("task_id", answer.task_id) != answer.task_id:
+        raise ValidationFailed("an answer stays with its task",
+                               errors={"task_id": ["cannot change"]})
+    _open_task(session, answer.court_id, answer.task_id, "answers can no longer change")
+
+
+def edit_answer_values(session: Session, principal: Principal, answer: TaskAnswer,
+                       values: Mapping[str, Any]) -> None:
+    """Correct a stored answer (``may_change_answer``)."""
+    may_change_answer(session, principal, answer, values)
+    for key in ANSWER_VALUES:
+        if values.get(key) is not None:
+            setattr(answer, key, values[key])
+    if "point" in values:
+        set_point(session, answer, values["point"])
+    answer.version += 1
+    answer.updated_at = utcnow()
+    session.flush()
+
+
+def _open_task(session: Session, court_id: str, task_id: str, why: str = "") -> Task:
+    """The task, share-locked (a close waits for this answer, or it sees it); 409
+    ``task_not_open`` once it is closed or cancelled."""
+    task = session.scalars(sa.select(Task).where(
+        Task.court_id == court_id, Task.id == task_id,
+    ).with_for_update(read=True).execution_options(populate_existing=True)).one()
+    if task.status != TaskStatus.OPEN:
+        raise Conflict(f"the task is {task.status.value}{'; ' + why if why else ''}",
+                       code="task_not_open", current_status=task.status.value)
+    return task
 
 
 def respondents(db: Database, principal: Principal, task_id: str) -> list[Respondent]:

@@ -8,24 +8,22 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from enforcement import audit, policy
-from enforcement.attachment_refs import hang_files, replace_refs, show_files
+from enforcement import policy
+from enforcement.attachment_refs import hang_files, show_files
 from enforcement.db import Database
-from enforcement.errors import Conflict, Forbidden, PreconditionFailed
-from enforcement.leads import lifecycle
-from enforcement.leads.queries import LEAD_ORDERS, LeadFilters, possible_duplicate, visible_lead
-from enforcement.models import (
-    Lead,
-    LeadStatus,
-    LeadTransition,
-    utcnow,
+from enforcement.errors import Conflict, DomainError, PreconditionFailed
+from enforcement.leads.queries import LEAD_ORDERS, LeadFilters, visible_lead
+from enforcement.leads.writes import (
+    check_withdrawable,
+    create_leads,
+    edit_lead_values,
+    mark_withdrawn,
+    require_may_create,
 )
+from enforcement.models import Lead, LeadTransition, new_id
 from enforcement.paging import Page, Position, SortOrder, fetch_page
-from enforcement.placement import set_point
 from enforcement.principal import Principal
-from enforcement.refs import require_case_and_party
 
 CLIENT_FIELDS = frozenset({
     "kind", "case_id", "party_id", "debtor_text", "description", "observed_at", "urgency",
@@ -37,36 +35,29 @@ def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
     """Record a new lead; returns it and whether it was created.
 
     The id may come from the phone. Sending the same id again (a retry after a lost
-    answer) returns the stored lead instead of a second one.
+    answer) returns the stored lead instead of a second one. The write is the one a push
+    makes (``writes.create_leads``, a batch of one).
     """
-    scope = policy.require(principal, "lead.create")
     with db.unit_of_work() as session:
-        if scope == "own_grid" and not session.execute(
-            policy.active_grid_ids(principal).limit(1)
-        ).first():
-            raise Forbidden("you serve no village grid", code="no_grid_assignment")
-        lead_id = data.get("id")
-        if lead_id and (existing := session.get(Lead, (principal.court_id, lead_id))):
+        require_may_create(session, principal)
+        lead_id = data.get("id") or new_id()
+        if data.get("id") and (existing := session.get(Lead, (principal.court_id, lead_id))):
             if existing.author_id != principal.user_id or existing.deleted_at is not None:
                 raise Conflict("a lead with this id exists", code="lead_exists")
             hang_files(session, "lead", [existing])
             return _as_seen_by(principal, existing), False
-        lead = Lead(court_id=principal.court_id, author_id=principal.user_id,
-                    device_id=principal.device_id, status=LeadStatus.SUBMITTED,
-                    **_client_values(data), **({"id": lead_id} if lead_id else {}))
-        require_case_and_party(session, lead)
-        set_point(session, lead, data.get("point"))
-        lead.possible_duplicate_of_id = possible_duplicate(session, lead)
-        session.add(lead)
-        session.add(LeadTransition(court_id=lead.court_id, lead_id=lead.id, from_status=None,
-                                   to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id,
-                                   at=lead.created_at))
-        show_files(lead, replace_refs(session, lead.court_id, "lead", lead.id,
-                                      data.get("attachments") or []))
+        values = {**_client_values(data), "point": data.get("point"),
+                  "attachments": data.get("attachments") or []}
+        (made,) = create_leads(session, principal, [(lead_id, values)])
+        if isinstance(made, DomainError):
+            raise made
         try:
             session.commit()
         except sa.exc.IntegrityError as error:  # the same id sent twice at the same moment
             raise Conflict("a lead with this id exists", code="lead_exists") from error
+        lead = session.get(Lead, (principal.court_id, lead_id))
+        assert lead is not None
+        show_files(lead, made.attachments)
     return _as_seen_by(principal, lead), True
 
 
@@ -82,18 +73,9 @@ def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version
         if lead.version != expected_version:
             raise PreconditionFailed(f"the lead is at version {lead.version}",
                                      current_version=lead.version)
-        if lead.status not in lifecycle.EDITABLE_BY_AUTHOR:
-            raise Conflict(f"the lead is {lead.status.value}; it can no longer be edited",
-                           code="lead_not_editable", current_status=lead.status.value)
-        for key, value in _client_values(changes).items():
-            setattr(lead, key, value)
-        require_case_and_party(session, lead)
-        if "point" in changes:
-            set_point(session, lead, changes["point"])
-        if "attachments" in changes:
-            replace_refs(session, lead.court_id, "lead", lead.id, changes["attachments"] or [])
-        lead.version += 1
-        lead.updated_at = utcnow()
+        values = {**_client_values(changes),
+                  **{k: changes[k] for k in ("point", "attachments") if k in changes}}
+        edit_lead_values(session, principal, lead, values)
         session.commit()
         hang_files(session, "lead", [lead])
     return _as_seen_by(principal, lead)
@@ -115,26 +97,6 @@ def withdraw_lead(db: Database, principal: Principal, lead_id: str,
         check_withdrawable(lead)
         mark_withdrawn(session, principal, lead)
         session.commit()
-
-
-def check_withdrawable(lead: Lead) -> None:
-    """409 ``lead_not_withdrawable`` once the court has started on the lead."""
-    if lead.status not in lifecycle.EDITABLE_BY_AUTHOR:
-        raise Conflict(f"the lead is {lead.status.value}; the court is working on it, so it "
-                       "can no longer be withdrawn", code="lead_not_withdrawable",
-                       current_status=lead.status.value)
-
-
-def mark_withdrawn(session: Session, principal: Principal, lead: Lead) -> None:
-    """Soft-delete ``lead`` in the caller's transaction, with an audit entry. REST and
-    sync pushes both withdraw through here, so both leave the same trace."""
-    lead.deleted_at = utcnow()
-    lead.version += 1
-    lead.updated_at = lead.deleted_at
-    audit.record(session, court_id=lead.court_id, action="lead.withdraw",
-                 actor_id=principal.user_id, device_id=principal.device_id,
-                 subject_table="lead", subject_id=lead.id,
-                 detail={"status": lead.status.value, "version": lead.version})
 
 
 def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:

@@ -17,13 +17,11 @@ from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.errors import Conflict, Forbidden, ValidationFailed
-from enforcement.models import Datum, Role, utcnow
+from enforcement.models import Datum, utcnow
 from enforcement.placement import ReportedPoint, set_point
 from enforcement.principal import Principal
 from sync.merge import Owner
 from sync.spec import FieldSpec, Kind
-
-COURT_ROLES = (Role.OFFICER, Role.JUDGE)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -80,10 +78,14 @@ def normalise_point(raw: Any) -> dict[str, Any] | None:
     return point
 
 
+def reported(raw: dict[str, Any] | None) -> ReportedPoint | None:
+    """A normalised point value as the write paths take it."""
+    return raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]), raw["accuracy_m"])
+
+
 def store_point(session: Session, record: Any, raw: dict[str, Any] | None) -> None:
     """Place the record on the grids, as the REST writes do."""
-    set_point(session, record, raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]),
-                                                     raw["accuracy_m"]))
+    set_point(session, record, reported(raw))
 
 
 def checked(table: str, fields: dict[str, Any], convert: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +160,7 @@ def soft_delete(session: Session, row: Any) -> None:
 
 
 def restore(principal: Principal, row: Any, author_field: str = "author_id") -> None:
-    if principal.role not in COURT_ROLES and getattr(row, author_field) != principal.user_id:
+    if principal.role not in policy.COURT_ROLES and getattr(row, author_field) != principal.user_id:
         raise Forbidden("only the author or the court may restore this record")
     row.deleted_at = None
     bump(row)

@@ -23,8 +23,9 @@ from sqlmodel import Session
 
 from enforcement.attachment_refs import files_json, refs_of
 from enforcement.models import Datum, Lead
+from enforcement.policy import COURT_ROLES
 from enforcement.principal import Principal
-from enforcement.sync_tables.common import COURT_ROLES, iso_sql
+from enforcement.sync_tables.common import iso_sql
 from sync.spec import Pulled
 
 _lead = Lead.__table__.c

@@ -16,7 +16,6 @@ from typing import Any
 from sqlmodel import Session
 
 from enforcement import mediation, policy
-from enforcement.errors import Conflict
 from enforcement.models import (
     MediationNote,
     MediationOutcome,
@@ -29,8 +28,6 @@ from enforcement.sync_tables.common import (
     TIMESTAMPS,
     C,
     H,
-    assign,
-    bump,
     checked,
     feed_scope,
     iso,
@@ -39,10 +36,7 @@ from enforcement.sync_tables.common import (
     parse_date,
     parse_time,
     require_author,
-    require_fields,
-    require_new,
     restore_hook,
-    soft_delete,
     text,
     to_datetime,
 )
@@ -55,8 +49,6 @@ NOTE_FIELDS = {
     "case_id": H.of(Kind.TEXT, required=True),
     "author_id": SR, **TIMESTAMPS,
 }
-_NOTE_PLAIN = ("place", "present", "applicant_statement", "debtor_statement", "outcome",
-               "case_id")
 
 
 def note_values(row: MediationNote, principal: Principal) -> dict[str, Any]:
@@ -99,57 +91,37 @@ def normalise_note(fields: dict[str, Any]) -> dict[str, Any]:
     })
 
 
-def _write_note(session: Session, principal: Principal, row: MediationNote,
-                values: dict[str, Any]) -> None:
-    if "case_id" in values and values["case_id"] != row.case_id:
-        mediation.require_mediable_case(session, principal, values["case_id"])
-    assign(row, values, _NOTE_PLAIN)
-    if "held_at" in values:
-        row.held_at = to_datetime(values["held_at"])  # type: ignore[assignment]
-    if "next_visit_on" in values:
-        raw = values["next_visit_on"]
-        row.next_visit_on = date.fromisoformat(raw) if raw else None
-    if "proposal" in values:
-        mediation.set_proposal(row, _as_proposal(values["proposal"]))
+def _domain(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalised sync values as the note write path takes them."""
+    out = dict(values)
+    if "held_at" in out:
+        out["held_at"] = to_datetime(out["held_at"])
+    if "next_visit_on" in out:
+        out["next_visit_on"] = date.fromisoformat(out["next_visit_on"]) if out[
+            "next_visit_on"] else None
+    if "proposal" in out:
+        out["proposal"] = _as_proposal(out["proposal"])
+    return out
 
 
 def _create_note(session: Session, principal: Principal, record_id: str,
                  values: dict[str, Any]) -> MediationNote:
-    """As ``mediation.record_note``: an agreed note settles the case in the same write."""
-    policy.require(principal, "mediation.create")
-    require_new(session, MediationNote, principal, record_id, "mediation_note_exists")
-    require_fields(values, "case_id", "held_at", "outcome")
-    mediation.require_mediable_case(session, principal, values["case_id"])
-    row = MediationNote(court_id=principal.court_id, id=record_id, author_id=principal.user_id,
-                        device_id=principal.device_id, case_id=values["case_id"],
-                        held_at=to_datetime(values["held_at"]), outcome=values["outcome"])
-    _write_note(session, principal, row, values)
-    session.add(row)
-    mediation.settle_if_agreed(session, row, _as_proposal(row.proposal))
-    session.flush()
-    return row
-
-
-def _may_edit_note(principal: Principal, row: MediationNote) -> None:
-    policy.require(principal, "mediation.update")
-    require_author(principal, row)
-    if row.outcome == MediationOutcome.AGREED:
-        raise Conflict("the note is agreed and its settlement exists; it can no longer be "
-                       "edited", code="mediation_note_settled")
+    """``mediation.create_note``, the REST record's write: an agreed note settles the case
+    in the same transaction."""
+    note, _ = mediation.create_note(session, principal, record_id, _domain(values))
+    return note
 
 
 def _update_note(session: Session, principal: Principal, row: MediationNote,
                  values: dict[str, Any]) -> None:
-    _may_edit_note(principal, row)
-    _write_note(session, principal, row, values)
-    mediation.settle_if_agreed(session, row, _as_proposal(row.proposal))
-    bump(row)
-    session.flush()
+    mediation.edit_note_values(session, principal, row, _domain(values))
 
 
 def _delete_note(session: Session, principal: Principal, row: MediationNote) -> None:
-    _may_edit_note(principal, row)
-    soft_delete(session, row)
+    """The REST withdrawal: the author, an unagreed note, with an audit entry."""
+    policy.require(principal, "mediation.withdraw")
+    require_author(principal, row)
+    mediation.mark_note_withdrawn(session, principal, row)
 
 
 NOTE_SPEC = SyncSpec(

@@ -16,15 +16,13 @@ from sqlmodel import Session
 from enforcement import policy
 from enforcement.models import Sighting
 from enforcement.principal import Principal
-from enforcement.refs import require_case_and_party
+from enforcement.sightings import create_sighting, edit_sighting_values, mark_sighting_withdrawn
 from enforcement.sync_tables.common import (
     PLACED,
     POINT,
     C,
     H,
     S,
-    assign,
-    bump,
     checked,
     feed_scope,
     iso,
@@ -34,13 +32,9 @@ from enforcement.sync_tables.common import (
     parse_time,
     placed,
     point_value,
+    reported,
     require_author,
-    require_fields,
-    require_new,
-    require_serving,
     restore_hook,
-    soft_delete,
-    store_point,
     text,
     to_datetime,
 )
@@ -84,45 +78,32 @@ def normalise_sighting(fields: dict[str, Any]) -> dict[str, Any]:
     })
 
 
-def _write_sighting(session: Session, row: Sighting, values: dict[str, Any]) -> None:
-    assign(row, values, _SIGHTING_PLAIN)
-    if "seen_at" in values:
-        row.seen_at = to_datetime(values["seen_at"])  # type: ignore[assignment]
-    require_case_and_party(session, row)
-    if "point" in values:
-        store_point(session, row, values["point"])
+def _domain(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalised sync values as the sighting write path takes them."""
+    out = dict(values)
+    if "seen_at" in out:
+        out["seen_at"] = to_datetime(out["seen_at"])
+    if "point" in out:
+        out["point"] = reported(out["point"])
+    return out
 
 
 def _create_sighting(session: Session, principal: Principal, record_id: str,
                      values: dict[str, Any]) -> Sighting:
-    """As ``sightings.report_sighting``, in the push's transaction."""
-    require_serving(session, principal, "sighting.create")
-    require_new(session, Sighting, principal, record_id, "sighting_exists")
-    require_fields(values, "seen_at")
-    row = Sighting(court_id=principal.court_id, id=record_id, author_id=principal.user_id,
-                   device_id=principal.device_id, seen_at=to_datetime(values["seen_at"]))
-    _write_sighting(session, row, values)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _may_edit_sighting(principal: Principal, row: Sighting) -> None:
-    policy.require(principal, "sighting.update")
-    require_author(principal, row)
+    """``sightings.create_sighting``, the REST report's write, in the push's transaction."""
+    return create_sighting(session, principal, record_id, _domain(values))
 
 
 def _update_sighting(session: Session, principal: Principal, row: Sighting,
                      values: dict[str, Any]) -> None:
-    _may_edit_sighting(principal, row)
-    _write_sighting(session, row, values)
-    bump(row)
-    session.flush()
+    edit_sighting_values(session, principal, row, _domain(values))
 
 
 def _delete_sighting(session: Session, principal: Principal, row: Sighting) -> None:
-    _may_edit_sighting(principal, row)
-    soft_delete(session, row)
+    """The REST withdrawal: the author, within a day of reporting, with an audit entry."""
+    policy.require(principal, "sighting.withdraw")
+    require_author(principal, row)
+    mark_sighting_withdrawn(session, principal, row)
 
 
 SIGHTING_SPEC = SyncSpec(

@@ -13,12 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import policy
-from enforcement.errors import Conflict, ValidationFailed
+from enforcement import policy, tasks
 from enforcement.models import (
-    Task,
     TaskAnswer,
-    TaskStatus,
 )
 from enforcement.principal import Principal
 from enforcement.sync_tables.common import (
@@ -27,8 +24,6 @@ from enforcement.sync_tables.common import (
     POINT,
     SR,
     C,
-    assign,
-    bump,
     checked,
     iso,
     load_ids,
@@ -36,12 +31,9 @@ from enforcement.sync_tables.common import (
     parse_time,
     placed,
     point_value,
-    require_author,
-    require_fields,
-    require_new,
+    reported,
     restore_hook,
     soft_delete,
-    store_point,
     text,
     to_datetime,
 )
@@ -72,50 +64,32 @@ def normalise_answer(fields: dict[str, Any]) -> dict[str, Any]:
     })
 
 
-def _write_answer(session: Session, row: TaskAnswer, values: dict[str, Any]) -> None:
-    assign(row, values, ("result", "answer"))
-    if "answered_at" in values:
-        row.answered_at = to_datetime(values["answered_at"])  # type: ignore[assignment]
-    if "point" in values:
-        store_point(session, row, values["point"])
+def _domain(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalised sync values as the answer write path takes them."""
+    out = dict(values)
+    if "answered_at" in out:
+        out["answered_at"] = to_datetime(out["answered_at"])
+    if "point" in out:
+        out["point"] = reported(out["point"])
+    return out
 
 
 def _create_answer(session: Session, principal: Principal, record_id: str,
                    values: dict[str, Any]) -> TaskAnswer:
-    """As ``tasks.answer_task``: an open task addressed to one of the caller's grids."""
-    require_fields(values, "task_id", "result", "answered_at")
-    task = policy.visible_row(session, principal, "task.answer", Task, values["task_id"],
-                              "task_not_found")
-    if task.status != TaskStatus.OPEN:
-        raise Conflict(f"the task is {task.status.value}", code="task_not_open")
-    require_new(session, TaskAnswer, principal, record_id, "task_answer_exists")
-    row = TaskAnswer(court_id=principal.court_id, id=record_id, task_id=task.id,
-                     author_id=principal.user_id, device_id=principal.device_id,
-                     result=values["result"], answered_at=to_datetime(values["answered_at"]))
-    _write_answer(session, row, values)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def _may_edit_answer(principal: Principal, row: TaskAnswer, values: dict[str, Any]) -> None:
-    policy.require(principal, "task.answer")
-    require_author(principal, row)
-    if values.get("task_id", row.task_id) != row.task_id:
-        raise ValidationFailed("an answer stays with its task",
-                               errors={"task_id": ["cannot change"]})
+    """``tasks.create_answer``, the REST answer's write: an open task addressed to one of
+    the caller's grids."""
+    return tasks.create_answer(session, principal, record_id, _domain(values))
 
 
 def _update_answer(session: Session, principal: Principal, row: TaskAnswer,
                    values: dict[str, Any]) -> None:
-    _may_edit_answer(principal, row, values)
-    _write_answer(session, row, values)
-    bump(row)
-    session.flush()
+    tasks.edit_answer_values(session, principal, row, _domain(values))
 
 
 def _delete_answer(session: Session, principal: Principal, row: TaskAnswer) -> None:
-    _may_edit_answer(principal, row, {})
+    """Phones may take an answer back (REST has no such door): its author, while the task
+    is open."""
+    tasks.may_change_answer(session, principal, row, {})
     soft_delete(session, row)
 
 

@@ -64,6 +64,8 @@ class GridImportReport:
     relinked: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     reassigned: list[Reassigned] = field(default_factory=list)
+    encoding: str = "UTF-8"
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -71,13 +73,26 @@ class GridImportReport:
         return sum(r.moved for r in self.reassigned)
 
 
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """How to read the file when it does not say (or says wrongly): ``--name-field``,
+    ``--code-field``, ``--encoding``, ``--crs``, ``--layer``."""
+
+    name_field: str | None = None
+    code_field: str | None = None
+    encoding: str | None = None
+    crs: str | None = None
+    layer: str | None = None
+
+
 def import_grids(db: Database, path: str | Path, level: GridLevel, *,
                  court_code: str | None = None, name_field: str | None = None,
-                 code_field: str | None = None, progress: Progress | None = None
-                 ) -> GridImportReport:
+                 code_field: str | None = None, options: SourceOptions | None = None,
+                 progress: Progress | None = None) -> GridImportReport:
     """Import one boundary file into one court's township or village layer."""
     started = time.perf_counter()
-    source = _read(path, name_field, code_field)
+    options = options or SourceOptions(name_field, code_field)
+    source = _read(path, options)
     total = len(source.boundaries) + len(POINT_TABLES) + 2
 
     def step(advance: int, label: str) -> None:
@@ -92,7 +107,8 @@ def import_grids(db: Database, path: str | Path, level: GridLevel, *,
         # JIT compiles the per-row placement for ~1 s and then saves nothing (measured).
         conn.execute(sa.text("SET LOCAL jit = off"))
         report = GridImportReport(level, court_id, source.source_crs, source.reprojected,
-                                  len(source.boundaries), repaired=source.repaired)
+                                  len(source.boundaries), repaired=source.repaired,
+                                  encoding=source.encoding, notes=source.notes)
         _write_layer(conn, report, source, lambda n: step(n, "boundaries"))
         _check_layer(conn, report)
         step(2, "topology")
@@ -104,9 +120,11 @@ def import_grids(db: Database, path: str | Path, level: GridLevel, *,
     return report
 
 
-def _read(path: str | Path, name_field: str | None, code_field: str | None) -> BoundaryFile:
+def _read(path: str | Path, options: SourceOptions) -> BoundaryFile:
     try:
-        return read_boundaries(path, name_field=name_field, code_field=code_field)
+        return read_boundaries(path, name_field=options.name_field,
+                               code_field=options.code_field, encoding=options.encoding,
+                               crs=options.crs, layer=options.layer)
     except BoundaryFileError as exc:
         raise ValidationFailed(exc.message, code=exc.code) from None
 

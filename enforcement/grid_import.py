@@ -1,9 +1,11 @@
 """Importing township or village boundaries, and re-assigning every located record.
 
 One transaction: the file is read and validated first (a bad file changes nothing), then
-the layer is upserted by code, villages are linked to townships, overlaps and gaps are
-measured, and every lead, sighting, visit, task answer, case address and debtor home of
-the court is re-placed with set-based SQL. Either all of it commits or none of it does.
+the stored layers are made relatable, the layer is upserted by code, villages are linked to
+townships, overlaps and gaps are measured, and every lead, sighting, visit, task answer,
+case address and debtor home of the court is re-placed with set-based SQL. Either all of it
+commits or none of it does; a shape PostGIS cannot relate is a ``ValidationFailed`` naming
+the feature.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlmodel import Session
 from enforcement.db import Database
 from enforcement.errors import NotFound, ValidationFailed
 from enforcement.models import Court
-from geo import layers, topology
+from geo import layers, relatable, topology
 from geo.assignment import PointTable, Reassigned, reassign
 from geo.boundaries import BoundaryFile, BoundaryFileError, read_boundaries
 
@@ -61,6 +63,8 @@ class GridImportReport:
     repaired: list[str] = field(default_factory=list)
     overlaps: list[topology.Overlap] = field(default_factory=list)
     gaps: list[topology.Gap] = field(default_factory=list)
+    stored_repaired: list[str] = field(default_factory=list)
+    """Grids already stored that were invalid and were repaired so they can be compared."""
     relinked: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     reassigned: list[Reassigned] = field(default_factory=list)
@@ -109,8 +113,13 @@ def import_grids(db: Database, path: str | Path, level: GridLevel, *,
         report = GridImportReport(level, court_id, source.source_crs, source.reprojected,
                                   len(source.boundaries), repaired=source.repaired,
                                   encoding=source.encoding, notes=source.notes)
-        _write_layer(conn, report, source, lambda n: step(n, "boundaries"))
-        _check_layer(conn, report)
+        layers.stage_boundaries(conn, source.boundaries, lambda n: step(n, "boundaries"))
+        try:
+            with relatable.relating(conn, list(LEVEL_TABLES.values()), court_id):
+                _write_layer(conn, report)
+                _check_layer(conn, report)
+        except relatable.UnrelatableBoundary as exc:
+            raise ValidationFailed(exc.message, code=exc.code) from None
         step(2, "topology")
         for target in POINT_TABLES:
             report.reassigned.append(reassign(conn, target, court_id))
@@ -129,10 +138,13 @@ def _read(path: str | Path, options: SourceOptions) -> BoundaryFile:
         raise ValidationFailed(exc.message, code=exc.code) from None
 
 
-def _write_layer(conn: Connection, report: GridImportReport, source: BoundaryFile,
-                 progress: Callable[[int], None]) -> None:
+def _write_layer(conn: Connection, report: GridImportReport) -> None:
+    """Stored shapes made relatable, then the staged file upserted and villages relinked."""
+    for table in LEVEL_TABLES.values():
+        report.stored_repaired += relatable.make_stored_relatable(conn, table, report.court_id)
+    relatable.make_staged_valid(conn, layers.STAGE)
     table = LEVEL_TABLES[report.level]
-    written = layers.upsert_layer(conn, table, report.court_id, source.boundaries, progress)
+    written = layers.upsert_staged(conn, table, report.court_id)
     report.created, report.updated, report.unchanged = (
         written.created, written.updated, written.unchanged)
     linked = layers.link_to_parents(conn, "village_grid", "township", "township_id",

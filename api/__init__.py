@@ -33,7 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                         app.config["GRIDWORK_ENV"]))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    observability.configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"] == "json")
+    observability.configure_logging(app.config["LOG_LEVEL"], _json_logs(app.config))
 
     app.extensions["gridwork"] = Gridwork(
         db=Database(app.config["DATABASE_URL"], pool_size=app.config["DATABASE_POOL_SIZE"]),
@@ -51,6 +51,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _json_logs(config: Mapping[str, Any]) -> bool:
+    """JSON lines when asked, or in production (for journald and Loki); text at a terminal,
+    where an operator runs ``flask`` commands."""
+    if config["LOG_FORMAT"]:
+        return config["LOG_FORMAT"] == "json"
+    return config["GRIDWORK_ENV"] == "production"
 
 
 def _one_connection_per_request(app: Flask) -> None:

@@ -26,7 +26,8 @@ class Config:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     DEFAULT_LOCALE = "zh-CN"
     LOG_LEVEL = "INFO"
-    LOG_FORMAT = "json"
+    LOG_FORMAT = ""
+    """``json``, ``text``, or empty: JSON in production, text elsewhere (a terminal)."""
     METRICS_ALLOW_FROM = "127.0.0.1/32,::1/128"
     METRICS_TOKEN = ""
     LOGIN_RATE_LIMIT = "30 per minute;300 per hour"

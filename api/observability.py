@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+import sys
 import time
 import uuid
 from collections.abc import Iterable
@@ -53,11 +54,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+QUIET_LOGGERS = ("alembic.runtime.plugins",)
+"""Loggers whose INFO lines are set-up chatter: Alembic 1.16+ announces each of its plugins
+when imported, which put seven lines before the output of every ``flask`` command."""
+
+
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
+    """Logs go to stderr, so a command's output on stdout stays clean."""
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     root = logging.getLogger()
     if any(getattr(h, "_gridwork", False) for h in root.handlers):
         return
-    handler = logging.StreamHandler()
+    handler = logging.StreamHandler(sys.stderr)
     handler._gridwork = True  # type: ignore[attr-defined]
     if json_logs:
         handler.setFormatter(JsonFormatter())

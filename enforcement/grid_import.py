@@ -1,9 +1,11 @@
 """Importing township or village boundaries, and re-assigning every located record.
 
 One transaction: the file is read and validated first (a bad file changes nothing), then
-the layer is upserted by code, villages are linked to townships, overlaps and gaps are
-measured, and every lead, sighting, visit, task answer, case address and debtor home of
-the court is re-placed with set-based SQL. Either all of it commits or none of it does.
+the stored layers are made relatable, the layer is upserted by code, villages are linked to
+townships, overlaps and gaps are measured, and every lead, sighting, visit, task answer,
+case address and debtor home of the court is re-placed with set-based SQL. Either all of it
+commits or none of it does; a shape PostGIS cannot relate is a ``ValidationFailed`` naming
+the feature.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlmodel import Session
 from enforcement.db import Database
 from enforcement.errors import NotFound, ValidationFailed
 from enforcement.models import Court
-from geo import layers, topology
+from geo import layers, relatable, topology
 from geo.assignment import PointTable, Reassigned, reassign
 from geo.boundaries import BoundaryFile, BoundaryFileError, read_boundaries
 
@@ -61,9 +63,13 @@ class GridImportReport:
     repaired: list[str] = field(default_factory=list)
     overlaps: list[topology.Overlap] = field(default_factory=list)
     gaps: list[topology.Gap] = field(default_factory=list)
+    stored_repaired: list[str] = field(default_factory=list)
+    """Grids already stored that were invalid and were repaired so they can be compared."""
     relinked: list[str] = field(default_factory=list)
     orphans: list[str] = field(default_factory=list)
     reassigned: list[Reassigned] = field(default_factory=list)
+    encoding: str = "UTF-8"
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -71,13 +77,26 @@ class GridImportReport:
         return sum(r.moved for r in self.reassigned)
 
 
+@dataclass(frozen=True, slots=True)
+class SourceOptions:
+    """How to read the file when it does not say (or says wrongly): ``--name-field``,
+    ``--code-field``, ``--encoding``, ``--crs``, ``--layer``."""
+
+    name_field: str | None = None
+    code_field: str | None = None
+    encoding: str | None = None
+    crs: str | None = None
+    layer: str | None = None
+
+
 def import_grids(db: Database, path: str | Path, level: GridLevel, *,
                  court_code: str | None = None, name_field: str | None = None,
-                 code_field: str | None = None, progress: Progress | None = None
-                 ) -> GridImportReport:
+                 code_field: str | None = None, options: SourceOptions | None = None,
+                 progress: Progress | None = None) -> GridImportReport:
     """Import one boundary file into one court's township or village layer."""
     started = time.perf_counter()
-    source = _read(path, name_field, code_field)
+    options = options or SourceOptions(name_field, code_field)
+    source = _read(path, options)
     total = len(source.boundaries) + len(POINT_TABLES) + 2
 
     def step(advance: int, label: str) -> None:
@@ -92,9 +111,15 @@ def import_grids(db: Database, path: str | Path, level: GridLevel, *,
         # JIT compiles the per-row placement for ~1 s and then saves nothing (measured).
         conn.execute(sa.text("SET LOCAL jit = off"))
         report = GridImportReport(level, court_id, source.source_crs, source.reprojected,
-                                  len(source.boundaries), repaired=source.repaired)
-        _write_layer(conn, report, source, lambda n: step(n, "boundaries"))
-        _check_layer(conn, report)
+                                  len(source.boundaries), repaired=source.repaired,
+                                  encoding=source.encoding, notes=source.notes)
+        layers.stage_boundaries(conn, source.boundaries, lambda n: step(n, "boundaries"))
+        try:
+            with relatable.relating(conn, list(LEVEL_TABLES.values()), court_id):
+                _write_layer(conn, report)
+                _check_layer(conn, report)
+        except relatable.UnrelatableBoundary as exc:
+            raise ValidationFailed(exc.message, code=exc.code) from None
         step(2, "topology")
         for target in POINT_TABLES:
             report.reassigned.append(reassign(conn, target, court_id))
@@ -104,17 +129,22 @@ def import_grids(db: Database, path: str | Path, level: GridLevel, *,
     return report
 
 
-def _read(path: str | Path, name_field: str | None, code_field: str | None) -> BoundaryFile:
+def _read(path: str | Path, options: SourceOptions) -> BoundaryFile:
     try:
-        return read_boundaries(path, name_field=name_field, code_field=code_field)
+        return read_boundaries(path, name_field=options.name_field,
+                               code_field=options.code_field, encoding=options.encoding,
+                               crs=options.crs, layer=options.layer)
     except BoundaryFileError as exc:
         raise ValidationFailed(exc.message, code=exc.code) from None
 
 
-def _write_layer(conn: Connection, report: GridImportReport, source: BoundaryFile,
-                 progress: Callable[[int], None]) -> None:
+def _write_layer(conn: Connection, report: GridImportReport) -> None:
+    """Stored shapes made relatable, then the staged file upserted and villages relinked."""
+    for table in LEVEL_TABLES.values():
+        report.stored_repaired += relatable.make_stored_relatable(conn, table, report.court_id)
+    relatable.make_staged_valid(conn, layers.STAGE)
     table = LEVEL_TABLES[report.level]
-    written = layers.upsert_layer(conn, table, report.court_id, source.boundaries, progress)
+    written = layers.upsert_staged(conn, table, report.court_id)
     report.created, report.updated, report.unchanged = (
         written.created, written.updated, written.unchanged)
     linked = layers.link_to_parents(conn, "village_grid", "township", "township_id",

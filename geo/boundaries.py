@@ -1,10 +1,11 @@
-"""Reading township and village boundaries from GeoJSON or Shapefile (.shp or .zip).
+"""Turning a boundary file into clean WGS-84 MultiPolygons with a code and a name each.
 
 Boundaries come from county land offices as whatever their GIS exported: a Shapefile in
-CGCS2000 Gauss-Krüger metres, a GeoJSON from a web tool, sometimes a polygon that crosses
-itself. This module turns such a file into clean EPSG:4326 MultiPolygons with a code and a
-name each, or raises ``BoundaryFileError`` saying exactly what is wrong, before anything
-touches the database.
+CGCS2000 Gauss-Krüger metres with a GBK attribute table, a GeoJSON from a web tool,
+sometimes a polygon that crosses itself. This module turns such a file into valid EPSG:4326
+MultiPolygons on a fixed grid, or raises ``BoundaryFileError`` saying exactly what is
+wrong, before anything touches the database. Opening the file and decoding its text is
+``geo.boundary_sources``; its coordinate system, ``geo.source_crs``.
 
 It uses ``pyogrio.raw`` (GDAL bundled, no geopandas): WKB arrays and field arrays are all an
 import needs, and geopandas would add pandas for nothing. Pure: no database, no Flask.
@@ -14,41 +15,34 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pyogrio
-import pyogrio.errors
-import pyogrio.raw
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
-WGS84 = CRS.from_epsg(4326)
+from geo import attribute_text, source_crs
+from geo.boundary_sources import BoundaryFileError, RawLayer, read_layer
+
+__all__ = ["Boundary", "BoundaryFile", "BoundaryFileError", "read_boundaries", "repair"]
+
+WGS84 = source_crs.WGS84
+GRID_DEG = 1e-9
+"""Every stored vertex lies on this grid (about 0.1 mm). PostGIS's GEOS (3.11 on Debian 12)
+cannot relate two valid shapes whose vertices differ by a few ulps ("side location
+conflict"); on one grid such vertices coincide exactly."""
 
 NAME_FIELDS = ("name", "名称", "xzqmc", "mc", "cunmc", "xzmc")
 CODE_FIELDS = ("code", "编码", "代码", "xzqdm", "dm", "cundm", "xzdm")
 """Field names tried, case-insensitively, when the caller names none (common exports)."""
 
-SUFFIXES = (".geojson", ".json", ".shp", ".zip")
-
-
-class BoundaryFileError(ValueError):
-    """A boundary file that cannot be imported. ``code`` is stable; the message says why."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
 
 @dataclass(frozen=True, slots=True)
 class Boundary:
-    """One area of the file, ready to store: WGS-84 MultiPolygon, valid."""
+    """One area of the file, ready to store: WGS-84 MultiPolygon, valid, on ``GRID_DEG``."""
 
     code: str
     name: str
@@ -63,6 +57,10 @@ class BoundaryFile:
     reprojected: bool
     code_field: str
     name_field: str
+    encoding: str = "UTF-8"
+    notes: list[str] = field(default_factory=list)
+    """Things the operator should know: an assumed system, an approximate datum, a guessed
+    encoding."""
 
     @property
     def repaired(self) -> list[str]:
@@ -70,47 +68,55 @@ class BoundaryFile:
 
 
 def read_boundaries(path: str | Path, *, name_field: str | None = None,
-                    code_field: str | None = None) -> BoundaryFile:
-    """Read, reproject, repair and validate every polygon of a boundary file."""
-    path = Path(path)
-    meta, geometries, fields = _read(path)
-    columns = [str(name) for name in meta["fields"]]
+                    code_field: str | None = None, encoding: str | None = None,
+                    crs: str | None = None, layer: str | None = None) -> BoundaryFile:
+    """Read, reproject, repair and validate every polygon of a boundary file.
+
+    ``encoding`` forces the attribute table's encoding, ``crs`` its coordinate system
+    (both otherwise from the file), ``layer`` the layer of a file holding several.
+    """
+    raw = read_layer(Path(path), layer=layer, encoding=encoding)
+    columns = list(raw.fields)
     code_col = _pick_field(columns, code_field, CODE_FIELDS, "code")
     name_col = _pick_field(columns, name_field, NAME_FIELDS, "name")
-    codes = _text_values(fields[columns.index(code_col)], code_col)
-    names = _text_values(fields[columns.index(name_col)], name_col)
+    text, used, notes = _decode(raw, [code_col, name_col])
+    codes = _text_values(text[code_col], code_col)
+    names = _text_values(text[name_col], name_col)
     _check_unique(codes)
-    crs = _source_crs(meta.get("crs"))
-    shapes = _to_shapes(geometries)
-    reprojected = not crs.equals(WGS84, ignore_axis_order=True)
+    shapes = _to_shapes(raw.geometries)
+    source = source_crs.resolve(raw.meta.get("crs"), crs, _bounds(shapes))
+    notes += [source.note] if source.note else []
+    raw_bounds = _bounds(shapes)
+    reprojected = not source.crs.equals(WGS84, ignore_axis_order=True)
     if reprojected:
-        shapes = _reproject(shapes, crs)
-    _check_lonlat(shapes, crs)
+        shapes = _reproject(shapes, source.crs)
+    _check_lonlat(shapes, source.crs, raw_bounds)
     boundaries = []
     for index, (code, name, shape) in enumerate(zip(codes, names, shapes, strict=True)):
-        geom, repaired = repair(shape, where=f"feature {index + 1} ({code})")
+        geom, repaired = repair(shape, where=f"feature {index + 1} ({code} {name})")
         boundaries.append(Boundary(code, name, geom, repaired))
-    return BoundaryFile(boundaries, crs.to_string(), reprojected, code_col, name_col)
+    return BoundaryFile(boundaries, source_crs.label(source.crs), reprojected, code_col,
+                        name_col, used, notes)
 
 
-def _read(path: Path) -> tuple[dict[str, Any], np.ndarray, Sequence[np.ndarray]]:
-    if not path.is_file():
-        raise BoundaryFileError("boundary_file_unreadable", f"no such file: {path}")
-    if path.suffix.lower() not in SUFFIXES:
-        raise BoundaryFileError(
-            "boundary_file_unreadable",
-            f"{path.name}: expected a GeoJSON (.geojson/.json) or Shapefile (.shp or .zip)",
-        )
+def _decode(raw: RawLayer, fields: list[str]) -> tuple[dict[str, list], str, list[str]]:
+    """The text of ``fields``, the encoding it was read in, and a note when it was guessed."""
+    columns = {f: list(raw.fields[f]) for f in fields}
     try:
-        meta, _fids, geometries, fields = pyogrio.raw.read(str(path))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-            pyogrio.errors.FieldError, pyogrio.errors.GeometryError) as exc:
+        if raw.text == "undeclared":
+            used, columns = attribute_text.decode_undeclared(columns)
+            return columns, used, [f"the attribute table does not say its encoding (no .cpg); "
+                                   f"its text reads as {used}"]
+        attribute_text.check_sensible(columns, strict=raw.text != "forced")
+    except attribute_text.UndecodableText as exc:
+        read = ("as " + raw.encoding if raw.text != "undeclared"
+                else "as " + " or ".join(attribute_text.CANDIDATES))
         raise BoundaryFileError(
-            "boundary_file_unreadable", f"{path.name} is not a readable GeoJSON or Shapefile"
-        ) from exc
-    if geometries is None or len(geometries) == 0:
-        raise BoundaryFileError("boundary_file_empty", f"{path.name} holds no features")
-    return meta, geometries, fields
+            "boundary_text_undecodable",
+            f"field '{exc.field}' of feature {exc.feature} does not read as text {read} "
+            f"({exc.value[:20]!r}): name the file's encoding with --encoding "
+            "(e.g. --encoding GBK)") from None
+    return columns, raw.encoding, []
 
 
 def _pick_field(columns: list[str], wanted: str | None, defaults: Sequence[str],
@@ -147,20 +153,6 @@ def _check_unique(codes: list[str]) -> None:
         )
 
 
-def _source_crs(value: str | None) -> CRS:
-    if not value:
-        raise BoundaryFileError(
-            "boundary_crs_unknown",
-            "the file does not say its coordinate system (a Shapefile needs its .prj)",
-        )
-    try:
-        return CRS.from_user_input(value)
-    except CRSError as exc:
-        raise BoundaryFileError(
-            "boundary_crs_unknown", f"unknown coordinate system: {value[:80]}"
-        ) from exc
-
-
 def _to_shapes(geometries: np.ndarray) -> list[BaseGeometry]:
     shapes = shapely.from_wkb(geometries, on_invalid="ignore")
     bad = [i + 1 for i, s in enumerate(shapes)
@@ -183,31 +175,47 @@ def _reproject(shapes: list[BaseGeometry], crs: CRS) -> list[BaseGeometry]:
     return list(moved)
 
 
-def _check_lonlat(shapes: list[BaseGeometry], crs: CRS) -> None:
-    """Metres mislabelled as degrees (a common export mistake) land far off the globe."""
+def _bounds(shapes: list[BaseGeometry]) -> tuple[float, float, float, float]:
     west, south, east, north = shapely.total_bounds(np.array(shapes, dtype=object))
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+    return float(west), float(south), float(east), float(north)
+
+
+def _check_lonlat(shapes: list[BaseGeometry], crs: CRS,
+                  raw_bounds: tuple[float, float, float, float]) -> None:
+    """Metres mislabelled as degrees (a common export mistake), or eastings with a zone
+    number read in a system without one, land far off the globe."""
+    bounds = _bounds(shapes)
+    if not (np.isfinite(bounds).all() and source_crs.looks_like_degrees(bounds)):
+        hint = source_crs.gauss_kruger_hint(raw_bounds) if crs.is_projected or \
+            not source_crs.looks_like_degrees(raw_bounds) else ""
         raise BoundaryFileError(
             "boundary_crs_unknown",
-            f"coordinates do not fit the stated system {crs.to_string()}: "
-            "they are not longitude and latitude after conversion",
+            f"coordinates do not fit the stated system {source_crs.label(crs)}: they are "
+            f"not longitude and latitude after conversion; name the right one with "
+            f"--crs EPSG:…{hint}",
         )
 
 
 def repair(shape: BaseGeometry, *, where: str = "feature") -> tuple[MultiPolygon, bool]:
-    """A valid MultiPolygon of the polygonal parts of ``shape``, and whether it was repaired.
+    """A valid MultiPolygon of the polygonal parts of ``shape`` on ``GRID_DEG``, and whether
+    it had to be repaired (it was invalid).
 
+    Runs after reprojection, which can itself fold a ring that was barely valid.
     ``make_valid`` splits a bow-tie into its two triangles and may yield lines or points
-    where a ring touched itself; those carry no area and are dropped.
+    where a ring touched itself; those carry no area and are dropped. Snapping to the grid
+    keeps the result valid (GEOS snap-rounds and unions what meets).
     """
     shape = shapely.force_2d(shape)
     repaired = not shape.is_valid
     if repaired:
         shape = shapely.make_valid(shape)
-    polygons = _polygons(shape)
+    polygons = _polygons(shapely.set_precision(MultiPolygon(_polygons(shape)), GRID_DEG))
     if not polygons:
         raise BoundaryFileError("boundary_not_polygons", f"{where} has no area left after repair")
-    return MultiPolygon(polygons), repaired
+    geom = MultiPolygon(polygons)
+    if not geom.is_valid:  # snap-rounding is meant to prevent this; never store it invalid
+        geom = MultiPolygon(_polygons(shapely.make_valid(geom)))
+    return geom, repaired
 
 
 def _polygons(shape: BaseGeometry) -> list[Polygon]:

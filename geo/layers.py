@@ -34,9 +34,9 @@ class Upserted:
     unchanged: list[str]
 
 
-def upsert_layer(conn: Connection, table: str, court_id: str, boundaries: Sequence[Boundary],
-                 progress: Progress | None = None) -> Upserted:
-    """Create or update the grids of ``table`` by code; report which codes did what."""
+def stage_boundaries(conn: Connection, boundaries: Sequence[Boundary],
+                     progress: Progress | None = None) -> None:
+    """Load the file's boundaries into the temporary table ``STAGE`` (gone at commit)."""
     conn.execute(sa.text(
         f"CREATE TEMPORARY TABLE {STAGE} (code text PRIMARY KEY, name text NOT NULL, "
         "geom geometry(MultiPolygon, 4326) NOT NULL) ON COMMIT DROP"
@@ -49,6 +49,11 @@ def upsert_layer(conn: Connection, table: str, court_id: str, boundaries: Sequen
                               for b in chunk])
         if progress:
             progress(len(chunk))
+
+
+def upsert_staged(conn: Connection, table: str, court_id: str) -> Upserted:
+    """Create or update the grids of ``table`` by code from ``STAGE``; report which codes
+    did what."""
     rows = conn.execute(sa.text(f"""
         INSERT INTO {table} AS t (court_id, id, code, name, geom, area_m2)
         SELECT :court, gen_random_uuid()::text, s.code, s.name, s.geom,
@@ -65,8 +70,8 @@ def upsert_layer(conn: Connection, table: str, court_id: str, boundaries: Sequen
     created = sorted(r.code for r in rows if r.inserted)
     updated = sorted(r.code for r in rows if not r.inserted)
     written = set(created) | set(updated)
-    unchanged = sorted(b.code for b in boundaries if b.code not in written)
-    conn.execute(sa.text(f"DROP TABLE {STAGE}"))
+    staged = conn.execute(sa.text(f"SELECT code FROM {STAGE} ORDER BY code")).scalars()
+    unchanged = [code for code in staged if code not in written]
     return Upserted(created, updated, unchanged)
 
 

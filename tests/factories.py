@@ -536,18 +536,26 @@ def create_attachment(session: Session, uploader: User, size_bytes: int = 1000,
 # --------------------------------------------------------------------------- boundary files
 
 
+BOUNDARY_DRIVERS = {".shp": "ESRI Shapefile", ".gpkg": "GPKG", ".kml": "KML"}
+
+
 def write_boundary_file(path: Any, features: list[tuple[str, str, Any]], *,
                         crs: str | None = "EPSG:4326", code_field: str = "code",
-                        name_field: str = "name") -> Any:
-    """Write ``(code, name, shapely geometry)`` features as a real GeoJSON or Shapefile
-    (by ``path``'s suffix) with pyogrio; ``crs=None`` leaves a Shapefile without ``.prj``."""
+                        name_field: str = "name", encoding: str = "UTF-8", cpg: bool = True,
+                        layer: str | None = None) -> Any:
+    """Write ``(code, name, shapely geometry)`` features as a real GeoJSON, Shapefile,
+    GeoPackage or KML (by ``path``'s suffix) with pyogrio. A Shapefile's attribute table is
+    written in ``encoding``; ``cpg=False`` then deletes the ``.cpg`` that says so, as many
+    exports lack one, and ``crs=None`` leaves it without ``.prj``."""
     import warnings
+    from pathlib import Path
 
     import numpy as np
     import pyogrio.raw
     import shapely
 
-    shapefile = str(path).endswith(".shp")
+    suffix = Path(path).suffix.lower()
+    shapefile = suffix == ".shp"
     kinds = {g.geom_type for _, _, g in features}
     geometry_type = next(iter(kinds)) if len(kinds) == 1 else "Unknown"
     if shapefile and kinds <= {"Polygon", "MultiPolygon"}:
@@ -559,8 +567,12 @@ def write_boundary_file(path: Any, features: list[tuple[str, str, Any]], *,
         pyogrio.raw.write(
             str(path), np.array([shapely.to_wkb(g) for _, _, g in features], dtype=object),
             columns, fields=[code_field, name_field], geometry_type=geometry_type, crs=crs,
-            driver="ESRI Shapefile" if shapefile else "GeoJSON", encoding="UTF-8",
+            driver=BOUNDARY_DRIVERS.get(suffix, "GeoJSON"), layer=layer,
+            encoding=encoding if shapefile else None, append=layer is not None and
+            Path(path).exists(),
         )
+    if shapefile and not cpg:
+        Path(path).with_suffix(".cpg").unlink()
     return path
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
 from enforcement import grid_maps
 from enforcement.errors import DomainError
-from enforcement.grid_import import GridImportReport, GridLevel, import_grids
+from enforcement.grid_import import GridImportReport, GridLevel, SourceOptions, import_grids
 
 geo_cli = AppGroup(
     "geo", help="Township and village grid boundaries.\n\n乡镇和村网格边界。")
@@ -30,12 +31,14 @@ COURT = click.option(
 
 
 @geo_cli.command("import", help=(
-    "Import boundaries from a GeoJSON file or a Shapefile (.shp, or a .zip holding "
-    "one). Reprojects to WGS-84, repairs invalid polygons, updates grids in place by code, "
+    "Import boundaries from a Shapefile (.shp, or a .zip holding one), GeoJSON, "
+    "GeoPackage or KML/KMZ (docs/boundaries.md). Reprojects to WGS-84, repairs invalid "
+    "polygons, updates grids in place by code, "
     "links each village to the township holding most of it, reports overlaps and gaps "
     "(m²), and re-assigns every lead, sighting, visit, task answer, case address and "
     "debtor home to its grid. All or nothing: a bad file changes nothing.\n\n"
-    "从 GeoJSON 或 Shapefile（.shp 或 .zip）导入边界：转换为 WGS-84 坐标，修复无效多边形，"
+    "从 Shapefile（.shp 或 .zip）、GeoJSON、GeoPackage 或 KML/KMZ 导入边界："
+    "转换为 WGS-84 坐标，修复无效多边形，"
     "按编码原地更新网格，将每个村归入覆盖其大部分面积的乡镇，报告重叠和缝隙（平方米），"
     "并把所有线索、现场发现、走访、任务回复、案件地址和被执行人住址重新分配到网格。"
     "文件有误时不做任何修改。"))
@@ -45,9 +48,18 @@ COURT = click.option(
               help="Field holding the name (default: name, 名称, XZQMC…). 名称字段。")
 @click.option("--code-field", default=None,
               help="Field holding the unique code (default: code, 编码, XZQDM…). 编码字段。")
+@click.option("--encoding", default=None,
+              help="Encoding of the attribute table when the file does not say or says "
+                   "wrongly, e.g. GBK. 属性表编码，如 GBK。")
+@click.option("--crs", default=None,
+              help="Coordinate system when the file has none (no .prj) or a wrong one, "
+                   "e.g. EPSG:4545. 坐标系，如 EPSG:4545。")
+@click.option("--layer", default=None,
+              help="Layer to read from a file holding several (GeoPackage). 图层名。")
 @COURT
 @click.option("--quiet", is_flag=True, help="No progress bar. 不显示进度条。")
 def import_command(file: Path, level: str, name_field: str | None, code_field: str | None,
+                   encoding: str | None, crs: str | None, layer: str | None,
                    court_code: str | None, quiet: bool) -> None:
     db = current_app.extensions["gridwork"].db
     with tqdm(desc="import", unit="step", disable=quiet, leave=False) as bar:
@@ -57,11 +69,13 @@ def import_command(file: Path, level: str, name_field: str | None, code_field: s
             bar.update(advance)
 
         try:
+            options = SourceOptions(name_field, code_field, encoding, crs, layer)
             report = import_grids(db, file, GridLevel(level), court_code=court_code,
-                                  name_field=name_field, code_field=code_field,
-                                  progress=progress)
+                                  options=options, progress=progress)
         except DomainError as exc:
             raise click.ClickException(f"{exc.code}: {exc.detail or exc.code}") from None
+        except sa.exc.OperationalError as exc:
+            raise _unreachable(exc) from None
     summarise(report, file)
 
 
@@ -77,21 +91,33 @@ def export_command(file: Path, level: str, court_code: str | None) -> None:
         body, count = grid_maps.export_layer(db, GridLevel(level), court_code)
     except DomainError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail or exc.code}") from None
+    except sa.exc.OperationalError as exc:
+        raise _unreachable(exc) from None
     file.write_text(body, encoding="utf-8")
     click.echo(f"Wrote {count} {level} grids to {file}. 已导出 {count} 个网格。")
+
+
+def _unreachable(exc: sa.exc.OperationalError) -> click.ClickException:
+    """The database is down or missing: one line saying which, not a driver traceback."""
+    reason = str(exc.orig).strip().splitlines()[-1].strip() if exc.orig else str(exc)
+    return click.ClickException(f"database_unavailable: {reason} (check DATABASE_URL)")
 
 
 def summarise(report: GridImportReport, file: Path) -> None:
     """The summary table: what the import did, what is wrong with the layer, who moved."""
     crs = (f"{report.source_crs} → EPSG:4326" if report.reprojected else report.source_crs)
     click.echo(f"Imported {report.features} {report.level.value} boundaries from {file.name} "
-               f"({crs}) in {report.seconds:.1f} s.\n"
+               f"({crs}, text {report.encoding}) in {report.seconds:.1f} s.\n"
                f"已导入 {report.features} 个{_level_zh(report)}边界，"
                f"用时 {report.seconds:.1f} 秒。")
+    for note in report.notes:
+        click.echo(f"Note / 注意: {note}")
     _rows([("created / 新建", len(report.created), ""),
            ("updated / 更新", len(report.updated), ""),
            ("unchanged / 未变", len(report.unchanged), ""),
            ("repaired / 已修复", len(report.repaired), _codes(report.repaired)),
+           ("stored grids repaired / 已存网格修复", len(report.stored_repaired),
+            _codes(report.stored_repaired)),
            ("villages relinked / 村重新归属", len(report.relinked), _codes(report.relinked)),
            ("villages in no township / 无所属乡镇", len(report.orphans),
             _codes(report.orphans))])

@@ -51,8 +51,8 @@ def test_geojson_import_creates_then_reimport_updates_in_place(db, engine, court
     assert after["V-B"].version == before["V-B"].version + 1
 
 
-def to_cgcs2000_gk108(shape):
-    """EPSG:4547: CGCS2000 / 3-degree Gauss-Kruger CM 108E, in metres."""
+def to_cgcs2000_gk114(shape):
+    """EPSG:4547: CGCS2000 / 3-degree Gauss-Kruger CM 114E, in metres (west of its zone)."""
     forward = Transformer.from_crs(4326, 4547, always_xy=True).transform
     return shapely.transform(shape, lambda x, y: forward(x, y), interleaved=False)
 
@@ -60,8 +60,8 @@ def to_cgcs2000_gk108(shape):
 def test_projected_shapefile_is_reprojected_and_bow_tie_repaired(db, engine, court, tmp_path):
     bow_tie = Polygon([(108.30, 35.40), (108.32, 35.42), (108.32, 35.40), (108.30, 35.42)])
     shp = factories.write_boundary_file(tmp_path / "towns.shp", [
-        ("T-1", "山河镇", to_cgcs2000_gk108(box(108.30, 35.40, 108.31, 35.42))),
-        ("T-2", "永和镇", to_cgcs2000_gk108(bow_tie)),
+        ("T-1", "山河镇", to_cgcs2000_gk114(box(108.30, 35.40, 108.31, 35.42))),
+        ("T-2", "永和镇", to_cgcs2000_gk114(bow_tie)),
     ], crs="EPSG:4547")
     report = import_grids(db, factories.zip_shapefile(shp), GridLevel.TOWNSHIP)
 
@@ -160,8 +160,9 @@ def bad_file(tmp_path, name: str):
     if name == "no_code":
         return factories.write_boundary_file(tmp_path / "n.geojson", [("V-A", "东关村", EAST)],
                                              code_field="bianhao")
-    if name == "no_prj":
-        return factories.write_boundary_file(tmp_path / "n.shp", [("V-A", "东关村", EAST)],
+    if name == "no_prj":  # metres with no .prj: which zone, which datum? (degrees would do)
+        return factories.write_boundary_file(tmp_path / "n.shp",
+                                             [("V-A", "东关村", to_cgcs2000_gk114(EAST))],
                                              crs=None)
     if name == "metres_as_degrees":
         return factories.write_boundary_file(tmp_path / "m.geojson", [

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit, policy
+from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
@@ -42,6 +42,7 @@ from enforcement.paging import (
     oldest,
 )
 from enforcement.principal import Principal
+from enforcement.withdrawals import withdraw
 
 CLIENT_FIELDS = frozenset({
     "case_id", "held_at", "place", "present", "applicant_statement", "debtor_statement",
@@ -245,14 +246,7 @@ def mark_note_withdrawn(session: Session, principal: Principal, note: MediationN
     if note.outcome == MediationOutcome.AGREED:
         raise Conflict("the note is agreed and its settlement exists; it can no longer "
                        "be withdrawn", code="mediation_note_settled")
-    note.deleted_at = utcnow()
-    note.version += 1
-    note.updated_at = note.deleted_at
-    audit.record(session, court_id=note.court_id, action="mediation.withdraw",
-                 actor_id=principal.user_id, device_id=principal.device_id,
-                 subject_table="mediation_note", subject_id=note.id,
-                 detail={"case_id": note.case_id, "version": note.version})
-    session.flush()
+    withdraw(session, principal, note, "mediation.withdraw", case_id=note.case_id)
 
 
 def _view(session: Session, note: MediationNote) -> NoteView:

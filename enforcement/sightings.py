@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit, policy
+from enforcement import policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, in_box
@@ -24,6 +24,7 @@ from enforcement.paging import Page, Position, SortOrder, fetch_page, newest, ol
 from enforcement.placement import set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
+from enforcement.withdrawals import withdraw
 
 CLIENT_FIELDS = frozenset({
     "case_id", "party_id", "debtor_text", "seen_at", "vehicle_plate", "companions",
@@ -180,19 +181,11 @@ def mark_sighting_withdrawn(session: Session, principal: Principal,
     """A soft delete with an audit entry, within ``WITHDRAW_WINDOW`` of reporting: the row
     stays, it leaves lists and the feed. Later, 409 ``sighting_not_withdrawable``: the
     court may already have acted on it."""
-    now = utcnow()
-    if now - sighting.created_at > WITHDRAW_WINDOW:
+    if utcnow() - sighting.created_at > WITHDRAW_WINDOW:
         raise Conflict("a sighting can be withdrawn only within 24 hours of reporting it",
                        code="sighting_not_withdrawable",
                        reported_at=sighting.created_at.isoformat())
-    sighting.deleted_at = now
-    sighting.version += 1
-    sighting.updated_at = now
-    audit.record(session, court_id=sighting.court_id, action="sighting.withdraw",
-                 actor_id=principal.user_id, device_id=principal.device_id,
-                 subject_table="sighting", subject_id=sighting.id,
-                 detail={"version": sighting.version, "urgent": sighting.urgent})
-    session.flush()
+    withdraw(session, principal, sighting, "sighting.withdraw", urgent=sighting.urgent)
 
 
 def get_sighting(db: Database, principal: Principal, sighting_id: str) -> Sighting:

@@ -23,7 +23,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Session
 
-from enforcement import audit, policy
+from enforcement import policy
 from enforcement.attachment_refs import check_refs, replace_refs, show_files
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from enforcement.leads import lifecycle
@@ -41,6 +41,7 @@ from enforcement.models import (
 from enforcement.placement import place_many, put_point, set_point
 from enforcement.principal import Principal
 from enforcement.refs import known_ids, require_case_and_party, unknown_refs
+from enforcement.withdrawals import withdraw
 
 PLAIN_FIELDS = ("kind", "description", "debtor_text", "urgency", "case_id", "party_id",
                 "observed_at")
@@ -160,14 +161,7 @@ def check_withdrawable(lead: Lead) -> None:
 
 def mark_withdrawn(session: Session, principal: Principal, lead: Lead) -> None:
     """Soft-delete ``lead`` (a tombstone phones learn about), with an audit entry."""
-    lead.deleted_at = utcnow()
-    lead.version += 1
-    lead.updated_at = lead.deleted_at
-    audit.record(session, court_id=lead.court_id, action="lead.withdraw",
-                 actor_id=principal.user_id, device_id=principal.device_id,
-                 subject_table="lead", subject_id=lead.id,
-                 detail={"status": lead.status.value, "version": lead.version})
-    session.flush()
+    withdraw(session, principal, lead, "lead.withdraw", status=lead.status.value)
 
 
 def _set_plain(lead: Any, values: Mapping[str, Any]) -> None:

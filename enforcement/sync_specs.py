@@ -52,7 +52,7 @@ from enforcement.models import (
 )
 from enforcement.principal import Principal
 from enforcement.sync_tables import FIELD_SPECS, REFERENCE_SPECS
-from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S, reported
+from enforcement.sync_tables.common import CR, POINT, SR, TIMESTAMPS, C, H, S, domain_values
 from enforcement.sync_tables.lead_pull import pull_leads
 from enforcement.times import CLOCK_SKEW, plausible
 from sync.spec import Kind, Registry, SyncSpec
@@ -156,15 +156,8 @@ def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Se
 
 
 def _domain(values: dict[str, Any]) -> dict[str, Any]:
-    """Normalised sync values as the lead write path takes them: a time as a datetime, the
-    point as a ``ReportedPoint``."""
-    out = dict(values)
-    if "observed_at" in out:
-        out["observed_at"] = datetime.fromisoformat(out["observed_at"]) if out[
-            "observed_at"] else None
-    if "point" in out:
-        out["point"] = reported(out["point"])
-    return out
+    """Normalised sync values as the lead write path takes them."""
+    return domain_values(LEAD_FIELDS, values)
 
 
 def _create(session: Session, principal: Principal, lead_id: str,

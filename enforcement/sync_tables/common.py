@@ -8,7 +8,7 @@ rules. Soft-deleted rows stay in their table, so their tombstones stay in scope 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -81,6 +81,21 @@ def normalise_point(raw: Any) -> dict[str, Any] | None:
 def reported(raw: dict[str, Any] | None) -> ReportedPoint | None:
     """A normalised point value as the write paths take it."""
     return raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]), raw["accuracy_m"])
+
+
+def domain_values(fields: Mapping[str, FieldSpec], values: Mapping[str, Any]) -> dict[str, Any]:
+    """Normalised sync values as the write paths take them, by each field's kind: a time
+    as a datetime, a date as a date, the point as a ``ReportedPoint``."""
+    out = dict(values)
+    for name, value in values.items():
+        kind = fields[name].kind if name in fields else None
+        if kind is Kind.TIME:
+            out[name] = to_datetime(value)
+        elif kind is Kind.DATE:
+            out[name] = date.fromisoformat(value) if value else None
+        elif kind is Kind.POINT:
+            out[name] = reported(value)
+    return out
 
 
 def store_point(session: Session, record: Any, raw: dict[str, Any] | None) -> None:

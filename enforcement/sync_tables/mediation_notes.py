@@ -29,6 +29,7 @@ from enforcement.sync_tables.common import (
     C,
     H,
     checked,
+    domain_values,
     feed_scope,
     iso,
     load_ids,
@@ -38,7 +39,6 @@ from enforcement.sync_tables.common import (
     require_author,
     restore_hook,
     text,
-    to_datetime,
 )
 from sync.spec import Kind, SyncSpec
 
@@ -92,13 +92,8 @@ def normalise_note(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _domain(values: dict[str, Any]) -> dict[str, Any]:
-    """Normalised sync values as the note write path takes them."""
-    out = dict(values)
-    if "held_at" in out:
-        out["held_at"] = to_datetime(out["held_at"])
-    if "next_visit_on" in out:
-        out["next_visit_on"] = date.fromisoformat(out["next_visit_on"]) if out[
-            "next_visit_on"] else None
+    """Normalised sync values as the note write path takes them (the proposal too)."""
+    out = domain_values(NOTE_FIELDS, values)
     if "proposal" in out:
         out["proposal"] = _as_proposal(out["proposal"])
     return out

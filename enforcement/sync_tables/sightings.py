@@ -24,6 +24,7 @@ from enforcement.sync_tables.common import (
     H,
     S,
     checked,
+    domain_values,
     feed_scope,
     iso,
     load_ids,
@@ -32,11 +33,9 @@ from enforcement.sync_tables.common import (
     parse_time,
     placed,
     point_value,
-    reported,
     require_author,
     restore_hook,
     text,
-    to_datetime,
 )
 from sync.spec import Kind, SyncSpec
 
@@ -80,12 +79,7 @@ def normalise_sighting(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _domain(values: dict[str, Any]) -> dict[str, Any]:
     """Normalised sync values as the sighting write path takes them."""
-    out = dict(values)
-    if "seen_at" in out:
-        out["seen_at"] = to_datetime(out["seen_at"])
-    if "point" in out:
-        out["point"] = reported(out["point"])
-    return out
+    return domain_values(SIGHTING_FIELDS, values)
 
 
 def _create_sighting(session: Session, principal: Principal, record_id: str,

@@ -25,17 +25,16 @@ from enforcement.sync_tables.common import (
     SR,
     C,
     checked,
+    domain_values,
     iso,
     load_ids,
     normalise_point,
     parse_time,
     placed,
     point_value,
-    reported,
     restore_hook,
     soft_delete,
     text,
-    to_datetime,
 )
 from sync.spec import Kind, SyncSpec
 
@@ -66,12 +65,7 @@ def normalise_answer(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _domain(values: dict[str, Any]) -> dict[str, Any]:
     """Normalised sync values as the answer write path takes them."""
-    out = dict(values)
-    if "answered_at" in out:
-        out["answered_at"] = to_datetime(out["answered_at"])
-    if "point" in out:
-        out["point"] = reported(out["point"])
-    return out
+    return domain_values(ANSWER_FIELDS, values)
 
 
 def _create_answer(session: Session, principal: Principal, record_id: str,

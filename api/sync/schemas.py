@@ -7,13 +7,13 @@ synced table and every client schema version.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import RECORD_ID
+from sync import json_depth
 from sync.conflicts import Resolution
 from sync.protocol import Mutation, Op, Status
 
@@ -154,7 +154,9 @@ def _migration(raw: str | None) -> dict[str, Any] | None:
     if raw in (None, "", "null", "undefined"):
         return None
     try:
-        value = json.loads(raw)
+        value = json_depth.loads(raw)
+    except json_depth.TooDeep as exc:
+        raise ma.ValidationError(str(exc), "migration") from exc
     except ValueError as exc:
         raise ma.ValidationError("not JSON", "migration") from exc
     if value is None:

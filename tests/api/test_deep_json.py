@@ -1,6 +1,6 @@
 """No JSON a client sends is deep enough to make the server fail: every route that takes a
 body (from the access table) answers problem+json 413 or 422 to arrays nested up to a
-million levels, before any view parses them."""
+million levels, before any view parses them; JSON inside a query value too."""
 
 from __future__ import annotations
 
@@ -54,4 +54,12 @@ def test_json_as_deep_as_allowed_reaches_the_view(http, judge_headers):
     shallow = b"[" * MAX_DEPTH + b"]" * MAX_DEPTH
     response = http.post("/api/v1/leads", headers=judge_headers, data=shallow)
     assert_problem(response, 422, "validation_failed")  # the schema's answer, not the guard's
+
+
+def test_deep_json_in_a_query_value_is_a_field_error(http, world, login):
+    migration = "[" * 5_000 + "]" * 5_000
+    response = http.get("/api/v1/sync/watermelon", headers=bearer(login(world.assistant)),
+                        params={"migration": migration})
+    body = assert_problem(response, 422, "validation_failed")
+    assert "migration" in body["errors"]["query"]
 

@@ -46,3 +46,11 @@ def test_too_deep_is_a_value_error_like_malformed_json():
     with pytest.raises(ValueError, match="nested 3 levels"):
         loads("[[[]]]", max_depth=2)
 
+
+def test_a_pushed_json_column_too_deep_to_parse_stays_text_for_the_table_to_refuse():
+    from enforcement.sync_specs import REGISTRY
+    from sync.watermelon.columns import from_columns
+
+    deep = "[" * 100_000 + "]" * 100_000
+    fields = from_columns(REGISTRY.get("mediation_note"), {"id": "x", "present": deep})
+    assert fields["present"] == deep

@@ -134,7 +134,8 @@ class WatermelonArgsSchema(ma.Schema):
                   "`null` for the first sync"})
     schema_version = ma.fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     migration = ma.fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=10_000),
+        # Percent-encoded, 4,000 characters stay under the 64 KiB request line servers take.
+        load_default=None, allow_none=True, validate=validate.Length(max=4_000),
         metadata={"description": "`synchronize()`'s `migration` as JSON (`null` when there "
                   "is none): the tables that appeared or gained columns since the app's "
                   "last pull come whole"})

@@ -1,8 +1,10 @@
 """Refuse input no endpoint can store or should parse, before any view sees it.
 
 PostgreSQL text cannot hold NUL characters, and a deeply nested or huge JSON document
-costs memory and time long before a schema rejects it. Checking here, once, keeps
-every endpoint (and every future one) safe from both.
+costs memory and time long before a schema rejects it; nested deep enough, it exhausts
+the parser's stack (a 500). The depth is measured on the raw text, without recursion,
+before anything parses the body. Checking here, once, keeps every endpoint (and every
+future one) safe from all three.
 """
 
 from __future__ import annotations
@@ -13,16 +15,15 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 
 from enforcement.errors import ValidationFailed
+from sync.json_depth import MAX_DEPTH, nesting_depth
 
-MAX_DEPTH = 16
 MAX_ITEMS = 10_000
 NUL = "\x00"
 
 
-def _walk(value: Any, path: str, depth: int, errors: dict[str, list[str]]) -> None:
-    if depth > MAX_DEPTH:
-        raise ValidationFailed(f"JSON nested deeper than {MAX_DEPTH} levels",
-                               code="json_too_deep")
+def _walk(value: Any, path: str, errors: dict[str, list[str]]) -> None:
+    """Collect NUL characters by path and refuse huge containers; recursion is bounded
+    because the body's depth was checked first."""
     if isinstance(value, str):
         if NUL in value:
             errors.setdefault(path or "$", []).append("must not contain NUL characters")
@@ -30,13 +31,28 @@ def _walk(value: Any, path: str, depth: int, errors: dict[str, list[str]]) -> No
         if len(value) > MAX_ITEMS:
             raise ValidationFailed(f"more than {MAX_ITEMS} members", code="json_too_large")
         for key, item in value.items():
-            _walk(key, path, depth + 1, errors)
-            _walk(item, f"{path}.{key}" if path else str(key), depth + 1, errors)
+            _walk(key, path, errors)
+            _walk(item, f"{path}.{key}" if path else str(key), errors)
     elif isinstance(value, list):
         if len(value) > MAX_ITEMS:
             raise ValidationFailed(f"more than {MAX_ITEMS} items", code="json_too_large")
         for index, item in enumerate(value):
-            _walk(item, f"{path}[{index}]", depth + 1, errors)
+            _walk(item, f"{path}[{index}]", errors)
+
+
+def _json_body() -> Any:
+    """The request's JSON body, parsed only once its depth is known to be bounded; None
+    when there is none or it is malformed (the view's parser answers 400 for that)."""
+    data = request.get_data(cache=True)  # 413 beyond MAX_CONTENT_LENGTH
+    if not data:
+        return None
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ValidationFailed(f"JSON nested deeper than {MAX_DEPTH} levels",
+                               code="json_too_deep")
+    try:
+        return request.get_json()
+    except BadRequest:
+        return None
 
 
 def check_request() -> None:
@@ -44,17 +60,13 @@ def check_request() -> None:
     for location, values in (("query", request.args), ("path", request.view_args or {})):
         found: dict[str, list[str]] = {}
         for key, value in values.items():
-            _walk(key, "", 0, found)
-            _walk(value, key, 0, found)
+            _walk(key, "", found)
+            _walk(value, key, found)
         if found:
             errors[location] = found
-    if request.is_json and request.content_length:
-        try:
-            body = request.get_json()
-        except BadRequest:
-            body = None  # malformed JSON: the view's parser answers 400
+    if request.is_json:
         found = {}
-        _walk(body, "", 0, found)
+        _walk(_json_body(), "", found)
         if found:
             errors["json"] = found
     if errors:

@@ -25,8 +25,19 @@ Whatever the request was writing rolled back with its transaction."""
 log = logging.getLogger("gridwork.api")
 
 
+class ProblemRecordSchema(ma.Schema):
+    table = ma.fields.String()
+    id = ma.fields.String()
+
+
 class ProblemSchema(ma.Schema):
-    """An error. Branch on ``code``; show ``title`` (in the request's language) to people."""
+    """An error. Branch on ``code``; show ``title`` (in the request's language) to people.
+
+    Some problems add members of their own (RFC 9457 extension members); the common ones
+    are listed, and a client ignores any it does not know."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # documented as additionalProperties: true
 
     type = ma.fields.String(metadata={"description": "URI naming the problem type"})
     title = ma.fields.String(metadata={"description": "Short summary in zh-CN or English"})
@@ -40,6 +51,21 @@ class ProblemSchema(ma.Schema):
     request_id = ma.fields.String(
         metadata={"description": "Quote it when reporting a problem; also in X-Request-ID"}
     )
+    current_status = ma.fields.String(metadata={
+        "description": "409 about a status (invalid_transition, …_not_editable, …): the "
+                       "record's status now"})
+    allowed = ma.fields.List(ma.fields.String(), metadata={
+        "description": "409 invalid_transition: the statuses the record may move to now"})
+    current_version = ma.fields.Integer(metadata={
+        "description": "412: the record's version now (reload, reapply, retry)"})
+    wipe = ma.fields.Boolean(metadata={
+        "description": "403 device_revoked: true; delete the data stored on the device"})
+    resync = ma.fields.Boolean(metadata={
+        "description": "409 resync_required: true; pull again without a cursor"})
+    records = ma.fields.List(ma.fields.Nested(ProblemRecordSchema), metadata={
+        "description": "409 sync_pull_first: the records that changed since your pull"})
+    offset = ma.fields.Integer(metadata={
+        "description": "Resumable uploads: the offset to send the next chunk from"})
 
 
 def problem(status: int, code: str, detail: str | None = None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -31,15 +32,34 @@ class Api(flask_smorest.Api):
             {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
              "description": "Access token from POST /api/v1/auth/login (15 minutes)."},
         )
-        self.spec.components.response(
-            "Problem",
-            {"description": "Error (application/problem+json)",
-             "content": {problems.PROBLEM_MEDIA_TYPE: {"schema": "ProblemSchema"}}},
-        )
+
+    def _register_responses(self) -> None:
+        """The response components flask-smorest refers to: one per status, by its name
+        (``NOT_FOUND``; ``@blp.arguments`` adds ``UNPROCESSABLE_ENTITY`` itself), and
+        ``DEFAULT_ERROR`` for any status an operation does not list. Every error is
+        documented here, once, as what ``api.problems`` sends: problem+json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {problems.PROBLEM_MEDIA_TYPE: {
+                    "schema": problems.ProblemSchema}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
+            "description": "Any other error",
+            "content": {problems.PROBLEM_MEDIA_TYPE: {"schema": problems.ProblemSchema}},
+        }, lazy=True)
 
 
 class Blueprint(flask_smorest.Blueprint):
-    """Adds ``@blp.auth(*roles)``: sign-in required, optionally limited to roles."""
+    """Adds ``@blp.auth(*roles)``: sign-in required, optionally limited to roles, and
+    ``@blp.problem(status)``: the operation may answer this problem."""
+
+    def problem(self, status: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Document that the operation answers ``status`` with a problem+json body.
+
+        401/403 come with ``auth()`` and 422 with ``@blp.arguments``; list the others
+        (404, 409, 412, 428 …) that a client should expect."""
+        return self.alt_response(status, response=http.HTTPStatus(status).name)
 
     def auth(self, *roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,7 +72,7 @@ class Blueprint(flask_smorest.Blueprint):
 
             documented = self.doc(security=[{BEARER_SCHEME: []}])(wrapper)
             for status in (401, 403):
-                documented = self.alt_response(status, response="Problem")(documented)
+                documented = self.problem(status)(documented)
             return documented
 
         return decorator

@@ -73,10 +73,9 @@ class Attachments(MethodView):
     @blp.alt_response(200, schema=AttachmentSchema,
                       description="Known already: complete (nothing to send) or begun "
                                   "(resume from `offset`)")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(413, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(507, response="Problem")
+    @blp.problem(409)
+    @blp.problem(413)
+    @blp.problem(507)
     def post(self, body: dict[str, Any]) -> Any:
         """Declare a file before sending it.
 
@@ -97,7 +96,7 @@ class AttachmentBySha(MethodView):
     @blp.auth()
     @blp.response(200, description="The file, with its media type; ETag is the sha256",
                   content_type="application/octet-stream")
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, sha256: str) -> Response:
         """Download a file.
 
@@ -114,7 +113,7 @@ class AttachmentBySha(MethodView):
     @blp.auth()
     @blp.response(200, description="Upload-Offset: bytes kept so far; Upload-Length: the "
                                    "declared size", headers=OFFSET_HEADERS)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def head(self, sha256: str) -> Response:
         """How far an upload got: resume from `Upload-Offset` (equal to `Upload-Length`
         once complete)."""
@@ -128,13 +127,13 @@ class AttachmentBySha(MethodView):
                           "schema": {"type": "integer", "minimum": 0},
                           "description": "where this chunk starts; must equal the server's"}])
     @blp.response(200, AttachmentSchema, headers=OFFSET_HEADERS)
-    @blp.alt_response(400, response="Problem")
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(413, response="Problem")
-    @blp.alt_response(415, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(507, response="Problem")
+    @blp.problem(400)
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(413)
+    @blp.problem(415)
+    @blp.problem(422)
+    @blp.problem(507)
     def patch(self, sha256: str) -> Any:
         """Send the next chunk (at most 2 MiB, `MAX_CONTENT_LENGTH`).
 

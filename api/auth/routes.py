@@ -32,8 +32,8 @@ def _token_body(pair: TokenPair) -> dict[str, Any]:
 class Login(MethodView):
     @blp.arguments(LoginSchema)
     @blp.response(200, TokenSchema)
-    @blp.alt_response(401, response="Problem")
-    @blp.alt_response(403, response="Problem")
+    @blp.problem(401)
+    @blp.problem(403)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Sign in from a device.
 
@@ -55,8 +55,8 @@ class Login(MethodView):
 class Refresh(MethodView):
     @blp.arguments(RefreshSchema)
     @blp.response(200, TokenSchema)
-    @blp.alt_response(401, response="Problem")
-    @blp.alt_response(403, response="Problem")
+    @blp.problem(401)
+    @blp.problem(403)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Exchange a refresh token for a new pair.
 

@@ -37,7 +37,6 @@ class Cases(MethodView):
     @blp.auth()
     @blp.arguments(CaseQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CasePageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
         """Cases you may see, newest first unless `sort` says otherwise.
 
@@ -55,7 +54,7 @@ class Cases(MethodView):
 class CaseById(MethodView):
     @blp.auth()
     @blp.response(200, CaseSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, case_id: str) -> CaseView:
         """One case with its parties, masked or not as for the list."""
         return cases.get_case(_db(), current_principal(), case_id)
@@ -65,7 +64,7 @@ class CaseById(MethodView):
 class CaseMediators(MethodView):
     @blp.auth()
     @blp.response(200, CaseMediatorSchema(many=True))
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, case_id: str) -> list[CaseMediator]:
         """Who mediates the case, and who did: every assignment, earliest first.
 
@@ -76,9 +75,8 @@ class CaseMediators(MethodView):
     @blp.auth()
     @blp.arguments(CaseMediatorCreateSchema)
     @blp.response(201, CaseMediatorSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], case_id: str) -> CaseMediator:
         """Assign a mediator (乡贤) to the case (judges, officers).
 
@@ -94,8 +92,8 @@ class CaseMediators(MethodView):
 class CaseMediatorById(MethodView):
     @blp.auth()
     @blp.response(200, CaseMediatorSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def delete(self, case_id: str, assignment_id: str) -> CaseMediator:
         """Take the mediator off the case from today (judges, officers).
 
@@ -110,7 +108,6 @@ class Wanted(MethodView):
     @wanted_blp.auth()
     @wanted_blp.arguments(PageArgsSchema, location="query", as_kwargs=True)
     @wanted_blp.response(200, WantedPageSchema)
-    @wanted_blp.alt_response(422, response="Problem")
     def get(self, cursor: str | None, limit: int) -> Any:
         """Debtors of open cases who live in your village grids, identity masked.
 
@@ -129,9 +126,8 @@ class CaseResume(MethodView):
     @blp.auth()
     @blp.arguments(ResumeSchema)
     @blp.response(200, ResumedSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], case_id: str) -> Any:
         """Resume a terminated (终本) case (恢复执行; judges): it goes back to enforcement
         as `resumed`, with a case event and an audit entry. 409 `case_not_terminated` for

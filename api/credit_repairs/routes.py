@@ -35,7 +35,6 @@ class CreditRepairs(MethodView):
     @blp.auth()
     @blp.arguments(CreditRepairQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, CreditRepairPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Applications of your court, newest first (officers and judges).
 
@@ -48,8 +47,7 @@ class CreditRepairs(MethodView):
     @blp.auth()
     @blp.arguments(CreditRepairCreateSchema)
     @blp.response(201, CreditRepairSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, application: RepairApplication) -> Any:
         """Enter an application for a debtor of `case_id` (officers, judges).
 
@@ -65,7 +63,7 @@ class CreditRepairs(MethodView):
 class CreditRepairById(MethodView):
     @blp.auth()
     @blp.response(200, CreditRepairSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, repair_id: str) -> Any:
         """One application with its decision."""
         repair = credit_repair.get_repair(_db(), current_principal(), repair_id)
@@ -77,9 +75,8 @@ class CreditRepairDecisionView(MethodView):
     @blp.auth()
     @blp.arguments(CreditRepairDecisionSchema)
     @blp.response(200, CreditRepairSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, decision: RepairDecision, repair_id: str) -> Any:
         """Approve or reject a pending application, with a reason (judges).
 
@@ -97,9 +94,9 @@ class CreditRepairCertificate(MethodView):
     @blp.auth()
     @blp.doc(responses={"200": {"description": "Certificate (A4 portrait, Chinese)",
                                 "content": {"application/pdf": {}}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(503, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(503)
     def get(self, repair_id: str) -> Response:
         """The credit repair certificate (信用修复证明) of an approved repair, as PDF.
 

@@ -29,7 +29,7 @@ class RevokeDevice(MethodView):
     @blp.auth()
     @blp.arguments(RevokeDeviceSchema)
     @blp.response(200, DeviceSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def post(self, body: dict[str, Any], device_id: str) -> Device:
         """Revoke a device (an admin, or the device's own user).
 

@@ -25,7 +25,6 @@ class Feed(MethodView):
     @blp.auth()
     @blp.arguments(FeedQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, FeedPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, cursor: str | None, limit: int, township_id: str | None = None) -> Any:
         """Urgent sightings and urgent open leads, newest first.
 

@@ -50,7 +50,6 @@ class Townships(MethodView):
     @blp.auth()
     @blp.arguments(GridQueryArgsSchema, location="query", as_kwargs=True)
     @blp.doc(**GEOJSON_DOC)
-    @blp.alt_response(422, response="Problem")
     def get(self, simplify: float | None) -> Response:
         """Your court's township grids as GeoJSON (WGS-84).
 
@@ -67,8 +66,7 @@ class Villages(MethodView):
     @blp.auth()
     @blp.arguments(VillageQueryArgsSchema, location="query", as_kwargs=True)
     @blp.doc(**GEOJSON_DOC)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
     def get(self, simplify: float | None, township_id: str | None) -> Response:
         """Your court's village grids as GeoJSON (WGS-84), optionally of one township."""
         return _geojson(grid_maps.grid_collection(
@@ -81,7 +79,6 @@ class Locate(MethodView):
     @blp.auth()
     @blp.arguments(LocateQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, LocatedSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, lon: float, lat: float, datum: Any) -> grid_maps.Located:
         """Which township and village grid a point is in.
 
@@ -98,8 +95,8 @@ class Locate(MethodView):
 class Tile(MethodView):
     @tiles_blp.auth()
     @tiles_blp.doc(**TILE_DOC)
-    @tiles_blp.alt_response(404, response="Problem")
-    @tiles_blp.alt_response(422, response="Problem")
+    @tiles_blp.problem(404)
+    @tiles_blp.problem(422)
     def get(self, layer: str, z: int, x: int, y: int) -> Response:
         """One layer of the map as a Mapbox vector tile (XYZ scheme, Web Mercator).
 
@@ -124,7 +121,6 @@ class Clusters(MethodView):
     @blp.auth()
     @blp.arguments(ClusterQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, ClusterSchema(many=True))
-    @blp.alt_response(422, response="Problem")
     def get(self, distance_m: float, min_size: int, township_id: str | None) -> Any:
         """Open cases and open leads grouped by distance, most money outstanding first.
 

@@ -51,7 +51,6 @@ class Applications(MethodView):
     @blp.response(200, AidPageSchema)
     @blp.doc(responses=file_content_doc(
         "Applications; a file with format=csv or xlsx", AidPageSchema))
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int, format: str) -> Any:
         """Applications of the court, newest first, with their payments (judges,
         officers). Filter by `case_id`, `applicant_id`, `status` (repeat) and `year`.
@@ -71,7 +70,6 @@ class Applications(MethodView):
     @blp.auth()
     @blp.arguments(AidCreateSchema)
     @blp.response(201, AidSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Enter an application by the applicant (winning party) of a case (judges,
         officers); a party who is not the case's applicant is 422 `party_not_applicant`."""
@@ -85,7 +83,6 @@ class Totals(MethodView):
     @blp.auth()
     @blp.arguments(AidTotalsArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, AidTotalsSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, year: int) -> Any:
         """The year's applications (by day applied), decisions (by day decided) and
         payments (by day paid)."""
@@ -96,7 +93,7 @@ class Totals(MethodView):
 class ApplicationById(MethodView):
     @blp.auth()
     @blp.response(200, AidSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, aid_id: str) -> Any:
         """One application, its decision and its payments."""
         return judicial_aid.get_aid(_db(), current_principal(), aid_id)
@@ -107,9 +104,8 @@ class Decision(MethodView):
     @blp.auth()
     @blp.arguments(AidDecisionSchema)
     @blp.response(200, AidSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], aid_id: str) -> Any:
         """Approve an amount (at most the amount asked) or reject, with a reason (judges);
         409 `aid_already_decided` the second time."""
@@ -121,9 +117,8 @@ class Payments(MethodView):
     @blp.auth()
     @blp.arguments(AidPaymentCreateSchema)
     @blp.response(201, AidSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], aid_id: str) -> Any:
         """Record money paid out (judges, officers): 409 `aid_not_approved` before an
         approval, 409 `aid_payment_exceeds_approved` when the total paid would pass it."""

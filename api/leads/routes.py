@@ -37,7 +37,6 @@ class Leads(MethodView):
     @blp.auth()
     @blp.arguments(LeadQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, LeadPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
         """Leads you may see, newest first unless `sort` says otherwise.
 
@@ -54,8 +53,7 @@ class Leads(MethodView):
     @blp.arguments(LeadCreateSchema)
     @blp.response(201, LeadSchema)
     @blp.alt_response(200, schema=LeadSchema, description="A retry: the lead already stored")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Report a lead.
 
@@ -74,7 +72,7 @@ class Leads(MethodView):
 class LeadById(MethodView):
     @blp.auth()
     @blp.response(200, LeadSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, lead_id: str) -> Any:
         """One lead. Its `ETag` is what `If-Match` must carry to edit it."""
         lead = usecases.get_lead(_db(), current_principal(), lead_id)
@@ -83,11 +81,10 @@ class LeadById(MethodView):
     @blp.auth()
     @blp.arguments(LeadUpdateSchema)
     @blp.response(200, LeadSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], lead_id: str) -> Any:
         """Correct your own lead while it is still `submitted`.
 
@@ -100,9 +97,9 @@ class LeadById(MethodView):
 
     @blp.auth()
     @blp.response(204)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
     def delete(self, lead_id: str) -> None:
         """Withdraw your own lead while it is still `submitted`.
 
@@ -118,7 +115,7 @@ class LeadById(MethodView):
 class LeadTransitions(MethodView):
     @blp.auth()
     @blp.response(200, LeadTransitionRecordSchema(many=True))
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, lead_id: str) -> list[LeadTransition]:
         """The lead's history, oldest first: every status, who set it, when and why.
 
@@ -129,10 +126,9 @@ class LeadTransitions(MethodView):
     @blp.auth()
     @blp.arguments(LeadTransitionSchema)
     @blp.response(201, LeadTransitionRecordSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
     def post(self, body: TransitionRequest, lead_id: str) -> Any:
         """Move a lead along its lifecycle.
 

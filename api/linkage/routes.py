@@ -59,8 +59,7 @@ class Units(MethodView):
     @blp.auth()
     @blp.arguments(UnitCreateSchema)
     @blp.response(201, UnitSchema, headers=ETAG_HEADER)
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a linkage unit with its duty list and liaison person (judges, admins)."""
         view = linkage_units.create_unit(_db(), current_principal(), body)
@@ -72,7 +71,7 @@ class Units(MethodView):
 class UnitById(MethodView):
     @blp.auth()
     @blp.response(200, UnitSchema, headers=ETAG_HEADER)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, unit_id: str) -> Any:
         """One unit."""
         view = linkage_units.get_unit(_db(), current_principal(), unit_id)
@@ -81,11 +80,10 @@ class UnitById(MethodView):
     @blp.auth()
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema, headers=ETAG_HEADER)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], unit_id: str) -> Any:
         """Change a unit (judges, admins); send `If-Match` with its ETag."""
         view = linkage_units.edit_unit(_db(), current_principal(), unit_id,
@@ -94,8 +92,8 @@ class UnitById(MethodView):
 
     @blp.auth()
     @blp.response(204)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def delete(self, unit_id: str) -> None:
         """Delete a unit with no requests and no members; else 409 `unit_in_use`."""
         linkage_units.delete_unit(_db(), current_principal(), unit_id)
@@ -105,8 +103,8 @@ class UnitById(MethodView):
 class UnitMember(MethodView):
     @blp.auth()
     @blp.response(200, UnitSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(422)
     def put(self, unit_id: str, user_id: str) -> Any:
         """Make a `liaison_unit` user a member of the unit (judges, admins); a user belongs
         to one unit, so this moves them from any other."""
@@ -114,8 +112,8 @@ class UnitMember(MethodView):
 
     @blp.auth()
     @blp.response(200, UnitSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(422)
     def delete(self, unit_id: str, user_id: str) -> Any:
         """Take a user out of the unit (judges, admins)."""
         return linkage_units.set_member(_db(), current_principal(), unit_id, user_id, False)
@@ -126,7 +124,6 @@ class Requests(MethodView):
     @blp.auth()
     @blp.arguments(RequestQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, RequestPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Requests, newest first: court staff every one, a unit's users their unit's."""
         return paged(linkage.list_requests(_db(), current_principal(), filters,
@@ -135,7 +132,6 @@ class Requests(MethodView):
     @blp.auth()
     @blp.arguments(RequestCreateSchema)
     @blp.response(201, SentRequestSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Send a request about a case to a unit (judges, officers). The type must be one of
         the unit's duties (else 422 `request_kind_not_in_duties`); joint punishment goes out
@@ -151,7 +147,6 @@ class OverdueRequests(MethodView):
     @blp.auth()
     @blp.arguments(OverdueArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, OverdueGroupSchema(many=True))
-    @blp.alt_response(422, response="Problem")
     def get(self, kinds: Any) -> Any:
         """Open requests past their due time, grouped per unit; `kind=joint_punishment`
         lists the joint punishment notices each unit has not acknowledged in time."""
@@ -171,7 +166,7 @@ class Counts(MethodView):
 class RequestById(MethodView):
     @blp.auth()
     @blp.response(200, RequestSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, request_id: str) -> Any:
         """One request and its answer."""
         return linkage.get_request(_db(), current_principal(), request_id)
@@ -182,9 +177,8 @@ class RequestAnswer(MethodView):
     @blp.auth()
     @blp.arguments(RequestAnswerSchema)
     @blp.response(200, RequestSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], request_id: str) -> Any:
         """Answer a request addressed to your unit (liaison users): text and a result,
         `done`, `partly_done`, `not_found` or `unable`. 409 once answered or withdrawn."""
@@ -195,8 +189,8 @@ class RequestAnswer(MethodView):
 class RequestCancel(MethodView):
     @blp.auth()
     @blp.response(200, RequestSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, request_id: str) -> Any:
         """Withdraw an open request (judges, officers)."""
         return linkage.cancel_request(_db(), current_principal(), request_id)
@@ -207,7 +201,6 @@ class Notices(MethodView):
     @blp.auth()
     @blp.arguments(NoticeQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, NoticePageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Joint punishment notices (联合惩戒), newest first: court staff every one, a unit's
         users those sent to their unit (with only their unit's copy)."""
@@ -217,7 +210,6 @@ class Notices(MethodView):
     @blp.auth()
     @blp.arguments(NoticeCreateSchema)
     @blp.response(201, NoticeSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Issue a notice about a debtor of a case to the units concerned (judges,
         officers). Each unit gets a copy among its requests (kind `joint_punishment`),
@@ -231,7 +223,7 @@ class Notices(MethodView):
 class NoticeById(MethodView):
     @blp.auth()
     @blp.response(200, NoticeSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, notice_id: str) -> Any:
         """One notice and who has acknowledged it."""
         return punishment_notices.get_notice(_db(), current_principal(), notice_id)
@@ -242,9 +234,8 @@ class NoticeAcknowledge(MethodView):
     @blp.auth()
     @blp.arguments(NoticeAcknowledgeSchema)
     @blp.response(200, NoticeSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], notice_id: str) -> Any:
         """Acknowledge the notice for your unit (liaison users), with an optional note;
         409 `linkage_request_closed` once acknowledged or withdrawn."""
@@ -256,7 +247,6 @@ class ListEntries(MethodView):
     @blp.auth()
     @blp.arguments(ListQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, ListEntryPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Red (cooperative), white (neutral) and black (obstructive) list entries of units
         and persons, newest first (judges, officers); `current=false` adds the history."""
@@ -266,7 +256,6 @@ class ListEntries(MethodView):
     @blp.auth()
     @blp.arguments(ListEntryCreateSchema)
     @blp.response(201, ListEntrySchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Put a unit or a person on a list with a reason (judges); their entry in force
         until now ends and stays in the history."""

@@ -31,7 +31,7 @@ def _db() -> Any:
 class PartyMeasures(MethodView):
     @blp.auth()
     @blp.response(200, PartyMeasuresSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, party_id: str) -> Any:
         """The party's measures (in force first) with the decisions, and every event.
 
@@ -43,9 +43,8 @@ class PartyMeasures(MethodView):
     @blp.auth()
     @blp.arguments(MeasureCreateSchema)
     @blp.response(201, MeasureSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, order: MeasureOrder, party_id: str) -> Any:
         """Impose a measure by a decision in a case where the party is a debtor (judges).
 
@@ -62,10 +61,9 @@ class PartyMeasureById(MethodView):
     @blp.auth()
     @blp.arguments(MeasureAmendSchema)
     @blp.response(200, MeasureSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, changes: dict[str, Any], party_id: str, measure_id: str) -> Any:
         """Correct the decision's number, text, date or case (judges).
 
@@ -83,9 +81,8 @@ class PartyMeasureLift(MethodView):
     @blp.auth()
     @blp.arguments(MeasureLiftSchema)
     @blp.response(200, MeasureSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], party_id: str, measure_id: str) -> Any:
         """Lift a measure in force from `lifted_on` with a reason (judges).
 

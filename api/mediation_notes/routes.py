@@ -32,7 +32,6 @@ class MediationNotes(MethodView):
     @blp.auth()
     @blp.arguments(MediationNoteQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, MediationNotePageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
         """Mediation notes you may see, newest first unless `sort` says otherwise.
 
@@ -47,8 +46,7 @@ class MediationNotes(MethodView):
     @blp.arguments(MediationNoteCreateSchema)
     @blp.response(201, MediationNoteSchema)
     @blp.alt_response(200, schema=MediationNoteSchema, description="A retry: already stored")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Record a mediation session on a case you may mediate on.
 
@@ -66,7 +64,7 @@ class MediationNotes(MethodView):
 class MediationNoteById(MethodView):
     @blp.auth()
     @blp.response(200, MediationNoteSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, note_id: str) -> Any:
         """One mediation note. Its `ETag` is what `If-Match` must carry to edit it."""
         view = mediation.get_note(_db(), current_principal(), note_id)
@@ -75,11 +73,10 @@ class MediationNoteById(MethodView):
     @blp.auth()
     @blp.arguments(MediationNoteUpdateSchema)
     @blp.response(200, MediationNoteSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], note_id: str) -> Any:
         """Correct your own note until it is agreed (then 409 `mediation_note_settled`).
 
@@ -91,9 +88,9 @@ class MediationNoteById(MethodView):
 
     @blp.auth()
     @blp.response(204)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
     def delete(self, note_id: str) -> None:
         """Withdraw your own note while it is not agreed.
 

@@ -62,7 +62,6 @@ class OutcomeReport(MethodView):
     @blp.response(200, OutcomeReportSchema)
     @blp.doc(responses=file_content_doc(
         "The report; a file with format=csv or xlsx", OutcomeReportSchema))
-    @blp.alt_response(422, response="Problem")
     def get(self, group_by: str, period: Period, format: str) -> Any:
         """What leads brought in, per township, village, assistant, round or month.
 
@@ -92,7 +91,6 @@ class RoundReport(MethodView):
     @blp.response(200, RoundReportSchema)
     @blp.doc(responses=file_content_doc(
         "Rounds compared; a file with format=csv or xlsx", RoundReportSchema))
-    @blp.alt_response(422, response="Problem")
     def get(self, period: Period, format: str) -> Any:
         """Rounds that started in the period, oldest first: targets, visits and their
         results, outcomes by kind and money recovered, each compared with the round before
@@ -118,7 +116,6 @@ class CreditReport(MethodView):
     @blp.response(200, CreditReportSchema)
     @blp.doc(responses=file_content_doc(
         "Credit figures per month; a file with format=csv or xlsx", CreditReportSchema))
-    @blp.alt_response(422, response="Problem")
     def get(self, period: Period, format: str) -> Any:
         """Listings, restrictions and liftings, credit repairs decided, joint punishment
         notices and judicial aid paid, per month of the period (local calendar), with a
@@ -137,7 +134,6 @@ class ResumeCandidates(MethodView):
     @blp.auth()
     @blp.arguments(ResumeArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, ResumeCandidatesSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, township_id: str | None) -> Any:
         """Terminated (终本) cases with a lead or sighting since their termination, per
         township, each with its newest lead: candidates to resume with
@@ -152,7 +148,6 @@ class Assistants(MethodView):
     @blp.response(200, AssistantListSchema)
     @blp.doc(responses=file_content_doc(
         "Record cards; a file with format=csv or xlsx", AssistantListSchema))
-    @blp.alt_response(422, response="Problem")
     def get(self, format: str) -> Any:
         """Record cards of the court's grid assistants, most useful leads first (an
         assistant gets only their own)."""
@@ -168,7 +163,7 @@ class Assistants(MethodView):
 class AssistantById(MethodView):
     @blp.auth()
     @blp.response(200, AssistantCardSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, user_id: str) -> Any:
         """One assistant's record card: leads, useful leads, answers to tasks, sightings,
         rewards, last active and the grids served. Assistants may read only their own
@@ -183,7 +178,6 @@ class Rewards(MethodView):
     @blp.response(200, RewardPageSchema)
     @blp.doc(responses=file_content_doc(
         "The ledger; a file with format=csv or xlsx", RewardPageSchema))
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: rewards.RewardFilters, cursor: str | None, limit: int,
             format: str) -> Any:
         """The reward ledger, newest first: one entry per useful lead's outcome, priced by
@@ -207,9 +201,8 @@ class RewardDecision(MethodView):
     @blp.auth()
     @blp.arguments(RewardDecisionSchema)
     @blp.response(200, RewardSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], entry_id: str) -> Any:
         """Approve or reject a pending entry (judges); once only: 409
         `reward_already_decided` after that. Recorded in the audit log."""
@@ -232,8 +225,7 @@ class RewardRuleByKind(MethodView):
     @blp.auth()
     @blp.arguments(RewardRuleInputSchema)
     @blp.response(200, RewardRuleListSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
     def put(self, body: dict[str, Any], outcome_kind: str) -> Any:
         """Set what an outcome kind pays from now on (judges; audited). Entries already
         earned keep their amount. An unknown or unpaid kind (`no_result`) is 404."""

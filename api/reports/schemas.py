@@ -100,9 +100,13 @@ class OutcomeReportSchema(ma.Schema):
                 "end": report.period.end, "rows": report.rows, "total": report.total}
 
 
+DECIMAL_TEXT = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$", "example": "-2"}
+"""A count or an amount sent as text, exactly: documented as the string it is on the wire."""
+
+
 class ComparisonSchema(ma.Schema):
-    previous = ma.fields.Decimal(as_string=True, allow_none=True)
-    delta = ma.fields.Decimal(as_string=True, allow_none=True)
+    previous = ma.fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_TEXT)
+    delta = ma.fields.Decimal(as_string=True, allow_none=True, metadata=DECIMAL_TEXT)
     ratio = ma.fields.Float(allow_none=True)
 
 

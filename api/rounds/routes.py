@@ -74,7 +74,6 @@ class Rounds(MethodView):
     @blp.auth(*PLANNERS)
     @blp.arguments(RoundCreateSchema)
     @blp.response(201, RoundDetailSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Create a draft round over an area, with its teams.
 
@@ -93,7 +92,7 @@ class Rounds(MethodView):
 class RoundById(MethodView):
     @blp.auth(*PLANNERS)
     @blp.response(200, RoundDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, round_id: str) -> Any:
         """One round with its teams and its last plan (routes and unassigned targets).
         Its `ETag` is what `If-Match` must carry to edit it."""
@@ -102,11 +101,10 @@ class RoundById(MethodView):
     @blp.auth(*PLANNERS)
     @blp.arguments(RoundUpdateSchema)
     @blp.response(200, RoundDetailSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], round_id: str) -> Any:
         """Edit a round: name, dates, area, teams, status.
 
@@ -136,9 +134,8 @@ class RoundPlan(MethodView):
     @blp.auth(*PLANNERS)
     @blp.arguments(RoundPlanArgsSchema)
     @blp.response(200, RoundDetailSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], round_id: str) -> dict[str, Any]:
         """Choose targets in the area and solve the routes (VROOM).
 
@@ -167,8 +164,8 @@ class RoundPlan(MethodView):
 class RoundLock(MethodView):
     @blp.auth(*PLANNERS)
     @blp.response(200, RoundDetailSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, round_id: str) -> dict[str, Any]:
         """Lock the plan so the teams' sheets stay valid; 409 `round_not_planned` before a
         plan, `round_locked` when already locked."""
@@ -180,8 +177,8 @@ class RoundPlanGeoJSON(MethodView):
     @blp.auth(*PLANNERS)
     @blp.doc(responses={"200": {"description": "GeoJSON FeatureCollection",
                                 "content": {"application/geo+json": {}}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def get(self, round_id: str) -> Response:
         """The plan as GeoJSON: a LineString per team and day (base → stops → base) with
         `kind: route`, a Point per stop (`kind: target`, with `seq` and `eta`) and per
@@ -196,8 +193,8 @@ class RoundSheet(MethodView):
     @blp.auth(*PLANNERS)
     @blp.doc(responses={"200": {"description": "Printable HTML",
                                 "content": {"text/html": {}}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def get(self, round_id: str) -> Response:
         """A printable visit sheet per team and day, in Chinese: order, arrival time, case
         number, debtor, address and what to do. Names are shown in full to officers and
@@ -210,8 +207,8 @@ class RoundSheet(MethodView):
 class RoundMap(MethodView):
     @blp.auth(*PLANNERS)
     @blp.doc(responses={"200": {"description": "PNG map", "content": {"image/png": {}}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def get(self, round_id: str) -> Response:
         """A map of the plan: village grid outlines, the area, each team's daily routes in
         its own colour and the targets left out. Drawn on the server, no map tiles."""
@@ -224,9 +221,9 @@ class RoundSheetPDF(MethodView):
     @blp.auth(*PLANNERS)
     @blp.doc(responses={"200": {"description": "Printable PDF (A4 landscape)",
                                 "content": {"application/pdf": {}}}})
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(503, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(503)
     def get(self, round_id: str) -> Response:
         """The visit sheet as PDF, same content as `…/sheet`: one page per team and day,
         in Chinese with the font embedded. Each debtor shown is recorded in the audit log."""
@@ -241,8 +238,7 @@ class RoundVisits(MethodView):
     @blp.auth(*PLANNERS)
     @blp.arguments(VisitQueryArgsSchema, location="query")
     @blp.response(200, VisitPageSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
     def get(self, args: dict[str, Any], round_id: str) -> Any:
         """The round's visits, newest first."""
         return paged(visits.list_visits(_db(), current_principal(), round_id,
@@ -252,10 +248,9 @@ class RoundVisits(MethodView):
     @blp.arguments(VisitCreateSchema)
     @blp.response(201, VisitSchema)
     @blp.alt_response(200, schema=VisitSchema, description="A retry: the visit already stored")
-    @blp.alt_response(403, response="Problem")
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(403)
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], round_id: str) -> Any:
         """Record a visit to one of the round's stops.
 
@@ -277,7 +272,7 @@ class RoundVisits(MethodView):
 class RoundSummary(MethodView):
     @blp.auth(*PLANNERS)
     @blp.response(200, RoundSummarySchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, round_id: str) -> dict[str, Any]:
         """What the round did: stops planned and visited, visits by result, outcomes and
         amount recovered, per team and per day (China Standard Time), and road kilometres

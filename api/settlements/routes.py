@@ -32,7 +32,6 @@ class Settlements(MethodView):
     @blp.auth()
     @blp.arguments(SettlementQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, SettlementPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Settlements you may see, newest first, with their instalments.
 
@@ -47,7 +46,7 @@ class Settlements(MethodView):
 class SettlementById(MethodView):
     @blp.auth()
     @blp.response(200, SettlementSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, settlement_id: str) -> Any:
         """A settlement with its instalments and what has been paid on each.
 
@@ -63,9 +62,8 @@ class InstalmentPayments(MethodView):
     @blp.auth()
     @blp.arguments(PaymentSchema)
     @blp.response(201, SettlementSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, payment: Payment, settlement_id: str, seq: int) -> Any:
         """Record a payment against instalment `seq` (officers and judges).
 

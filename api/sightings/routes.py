@@ -31,7 +31,6 @@ class Sightings(MethodView):
     @blp.auth()
     @blp.arguments(SightingQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, SightingPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
         """Sightings you may see, newest first unless `sort` says otherwise.
 
@@ -46,8 +45,7 @@ class Sightings(MethodView):
     @blp.arguments(SightingCreateSchema)
     @blp.response(201, SightingSchema)
     @blp.alt_response(200, schema=SightingSchema, description="A retry: already stored")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Report that a debtor was seen.
 
@@ -65,7 +63,7 @@ class Sightings(MethodView):
 class SightingById(MethodView):
     @blp.auth()
     @blp.response(200, SightingSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, sighting_id: str) -> Any:
         """One sighting. Its `ETag` is what `If-Match` must carry to edit it."""
         sighting = sightings.get_sighting(_db(), current_principal(), sighting_id)
@@ -74,10 +72,9 @@ class SightingById(MethodView):
     @blp.auth()
     @blp.arguments(SightingUpdateSchema)
     @blp.response(200, SightingSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], sighting_id: str) -> Any:
         """Correct your own sighting. Requires `If-Match` (428 without, 412 when stale)."""
         version = required_if_match_version()
@@ -87,9 +84,9 @@ class SightingById(MethodView):
 
     @blp.auth()
     @blp.response(204)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
     def delete(self, sighting_id: str) -> None:
         """Withdraw your own sighting within 24 hours of reporting it.
 

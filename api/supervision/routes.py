@@ -67,8 +67,7 @@ class Nodes(MethodView):
     @blp.auth()
     @blp.arguments(NodeCreateSchema)
     @blp.response(201, NodeSchema, headers=ETAG_HEADER)
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a node to the catalogue (judges, admins); 409 `node_code_exists`."""
         node = catalogue.create_node(_db(), current_principal(), body)
@@ -90,10 +89,9 @@ class NodeById(MethodView):
     @blp.auth()
     @blp.arguments(NodeUpdateSchema)
     @blp.response(200, NodeSchema, headers=ETAG_HEADER)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], node_id: str) -> Any:
         """Rename, reorder, retire (`active: false`) or bring back a node (judges, admins).
         Send `If-Match` with the node's ETag (its `version`)."""
@@ -103,8 +101,8 @@ class NodeById(MethodView):
 
     @blp.auth()
     @blp.response(204)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def delete(self, node_id: str) -> None:
         """Delete a node nobody used; a node in use is 409 `node_in_use`: retire it."""
         catalogue.delete_node(_db(), current_principal(), node_id)
@@ -115,7 +113,6 @@ class NodeEvents(MethodView):
     @blp.auth()
     @blp.arguments(NodeEventQueryArgsSchema, location="query")
     @blp.response(200, NodeEventPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, args: dict[str, Any]) -> Any:
         """Node events, newest recorded first: court staff every one of the court, deputies
         those of the cases they follow now."""
@@ -125,7 +122,6 @@ class NodeEvents(MethodView):
     @blp.auth()
     @blp.arguments(NodeEventCreateSchema)
     @blp.response(201, NodeEventSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Record that a key node takes or took place on a case (officers, judges). Events of
         witnessable nodes reach the inbox of the deputies following the case."""
@@ -138,7 +134,7 @@ class NodeEvents(MethodView):
 class NodeEventById(MethodView):
     @blp.auth()
     @blp.response(200, NodeEventSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, event_id: str) -> Any:
         """One node event."""
         return events.get_event(_db(), current_principal(), event_id)
@@ -149,9 +145,8 @@ class NodeEventWitness(MethodView):
     @blp.auth()
     @blp.arguments(WitnessCreateSchema)
     @blp.response(201, WitnessSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], event_id: str) -> Any:
         """Record that you witnessed the event (deputies following its case). Once:
         again is 409 `already_witnessed`; before it starts 409 `node_event_upcoming`."""
@@ -163,7 +158,6 @@ class Inbox(MethodView):
     @blp.auth()
     @blp.arguments(InboxQueryArgsSchema, location="query")
     @blp.response(200, InboxPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, args: dict[str, Any]) -> Any:
         """A deputy's inbox: witnessable node events of the cases you follow, newest
         recorded first, each read or unread, witnessed or not, upcoming or past."""
@@ -175,7 +169,7 @@ class Inbox(MethodView):
 class InboxRead(MethodView):
     @blp.auth()
     @blp.response(204)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def post(self, event_id: str) -> None:
         """Mark an inbox event read (deputies); again changes nothing."""
         events.mark_read(_db(), current_principal(), event_id)
@@ -186,7 +180,6 @@ class Follows(MethodView):
     @blp.auth()
     @blp.arguments(FollowQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, FollowPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Which deputy follows which case: court staff all, deputies their own."""
         return paged(follows.list_follows(_db(), current_principal(), filters,
@@ -195,8 +188,7 @@ class Follows(MethodView):
     @blp.auth()
     @blp.arguments(FollowCreateSchema)
     @blp.response(201, FollowSchema)
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Have a deputy follow a case (judges, admins); 409 `already_following`."""
         return follows.assign(_db(), current_principal(), body["deputy_id"],
@@ -207,8 +199,8 @@ class Follows(MethodView):
 class FollowEnd(MethodView):
     @blp.auth()
     @blp.response(200, FollowSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, follow_id: str) -> Any:
         """End a follow (judges, admins): the deputy no longer sees the case."""
         return follows.end(_db(), current_principal(), follow_id)
@@ -219,7 +211,6 @@ class Evaluations(MethodView):
     @blp.auth()
     @blp.arguments(EvaluationQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, EvaluationPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Evaluation forms, newest first: court staff all, deputies their own."""
         return paged(deputies.list_records(_db(), current_principal(), EVALUATION, filters,
@@ -228,8 +219,7 @@ class Evaluations(MethodView):
     @blp.auth()
     @blp.arguments(EvaluationCreateSchema)
     @blp.response(201, EvaluationSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
     def post(self, body: dict[str, Any]) -> Any:
         """File an evaluation form on a case you follow: each criterion and the whole 1–5,
         with comments; optionally on a node event you witnessed."""
@@ -241,7 +231,6 @@ class Opinions(MethodView):
     @blp.auth()
     @blp.arguments(OpinionQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, OpinionPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Opinion cards, newest first: court staff all, deputies their own."""
         return paged(deputies.list_records(_db(), current_principal(), OPINION, filters,
@@ -250,9 +239,8 @@ class Opinions(MethodView):
     @blp.auth()
     @blp.arguments(OpinionCreateSchema)
     @blp.response(201, OpinionSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Send an opinion card on a case you follow to its judge, who must answer within
         `OPINION_ANSWER_DAYS` days; 409 `case_has_no_judge`."""
@@ -266,7 +254,6 @@ class OverdueOpinions(MethodView):
     @blp.arguments(OpinionQueryArgsSchema(only=("cursor", "limit")), location="query",
                    as_kwargs=True)
     @blp.response(200, OpinionPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Opinion cards not answered by their due time: court staff all, deputies theirs."""
         return paged(deputies.list_records(_db(), current_principal(), OPINION,
@@ -278,7 +265,7 @@ class OverdueOpinions(MethodView):
 class OpinionById(MethodView):
     @blp.auth()
     @blp.response(200, OpinionSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, opinion_id: str) -> Any:
         """One opinion card and its answer."""
         return deputies.get_record(_db(), current_principal(), OPINION, opinion_id)
@@ -289,9 +276,8 @@ class OpinionReply(MethodView):
     @blp.auth()
     @blp.arguments(OpinionReplySchema)
     @blp.response(200, OpinionSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], opinion_id: str) -> Any:
         """Answer an opinion card (the case's judge); once: again is 409
         `opinion_already_answered`; another judge gets 403 `not_responsible_judge`."""
@@ -303,7 +289,6 @@ class Summary(MethodView):
     @blp.auth()
     @blp.arguments(SummaryArgsSchema, location="query")
     @blp.response(200, SummarySchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, args: dict[str, Any]) -> Any:
         """The figures the court publishes for a calendar year (China time): deputies
         active, nodes witnessed, cases mediated with deputies, amount recovered in

@@ -41,7 +41,6 @@ class Push(MethodView):
     @blp.auth()
     @blp.arguments(PushSchema)
     @blp.response(200, PushResultSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Send the mutations made offline, oldest first; one result per mutation.
 
@@ -64,8 +63,7 @@ class Pull(MethodView):
     @blp.auth()
     @blp.arguments(PullArgsSchema, location="query")
     @blp.response(200, PullSchema)
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Changes in your scope since `cursor`, per table: `upserts` (whole current
         records) and `deletes` (ids of tombstones); `evictions` lists, per table, records
@@ -101,8 +99,8 @@ class ResolveConflict(MethodView):
     @blp.auth()
     @blp.arguments(ResolveSchema)
     @blp.response(200, ConflictSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], conflict_id: str) -> dict[str, Any]:
         """Settle a conflict: `take_server` (keep the record as it is), `take_client` (write
         the device's value) or `merged` (write `value`). The record changes as a normal
@@ -133,8 +131,8 @@ class Rejections(MethodView):
 class DiscardRejection(MethodView):
     @blp.auth()
     @blp.response(200, RejectionSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, rejection_id: str) -> dict[str, Any]:
         """Let a refused record go (its author, or the court's officers and judges): it is
         no longer listed as open, and the phone holding it drops it on its next pull."""
@@ -150,7 +148,7 @@ def _with_message(row: dict[str, Any]) -> dict[str, Any]:
 class WatermelonAppSchemaView(MethodView):
     @blp.arguments(WatermelonSchemaArgsSchema, location="query")
     @blp.response(200, WatermelonAppSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """The WatermelonDB app schema for `schema_version` (default: the newest): every
         synced table with its columns (`type`, `isOptional`, `isIndexed`) for
@@ -165,7 +163,6 @@ class Watermelon(MethodView):
     @blp.auth()
     @blp.arguments(WatermelonArgsSchema, location="query")
     @blp.response(200, WatermelonPullSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """WatermelonDB `pullChanges`: `{changes: {table: {created, updated, deleted}},
         timestamp}` for your scope since `last_pulled_at`.
@@ -183,8 +180,7 @@ class Watermelon(MethodView):
     @blp.arguments(WatermelonArgsSchema, location="query")
     @blp.arguments(WatermelonPushSchema)
     @blp.response(200, WatermelonPushResultSchema)
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(409)
     def post(self, args: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
         """WatermelonDB `pushChanges`: apply `{changes}` made since `last_pulled_at`.
 

@@ -40,7 +40,6 @@ class Tasks(MethodView):
     @blp.auth()
     @blp.arguments(TaskQueryArgsSchema, location="query", as_kwargs=True)
     @blp.response(200, TaskPageSchema)
-    @blp.alt_response(422, response="Problem")
     def get(self, filters: Any, sort: Any, cursor: str | None, limit: int) -> Any:
         """Tasks, newest first unless `sort` says otherwise (`due`: nearest deadline first).
 
@@ -54,7 +53,6 @@ class Tasks(MethodView):
     @blp.auth()
     @blp.arguments(TaskCreateSchema)
     @blp.response(201, TaskSchema)
-    @blp.alt_response(422, response="Problem")
     def post(self, body: dict[str, Any]) -> Any:
         """Ask the assistants of some village grids to do something (judges, officers).
 
@@ -68,7 +66,7 @@ class Tasks(MethodView):
 class TaskById(MethodView):
     @blp.auth()
     @blp.response(200, TaskSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, task_id: str) -> Any:
         """One task with the grids it is addressed to."""
         view = tasks.get_task(_db(), current_principal(), task_id)
@@ -79,7 +77,7 @@ class TaskById(MethodView):
 class TaskTransitions(MethodView):
     @blp.auth()
     @blp.response(200, TaskTransitionRecordSchema(many=True))
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, task_id: str) -> list[TaskTransition]:
         """How the task ended, if it did: who closed or cancelled it, when and why.
 
@@ -90,10 +88,9 @@ class TaskTransitions(MethodView):
     @blp.auth()
     @blp.arguments(TaskTransitionSchema)
     @blp.response(201, TaskTransitionRecordSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Close (`closed`) or cancel (`cancelled`) an open task, with a reason (judges,
         officers).
@@ -111,7 +108,7 @@ class TaskTransitions(MethodView):
 class TaskGrids(MethodView):
     @blp.auth()
     @blp.response(200, GridProgressSchema(many=True))
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, task_id: str) -> list[GridProgress]:
         """Per grid the task was sent to: who serving it answered and who has not yet
         (judges, officers). Someone serving two of the grids appears in both."""
@@ -122,7 +119,7 @@ class TaskGrids(MethodView):
 class TaskAnswers(MethodView):
     @blp.auth()
     @blp.response(200, RespondentSchema(many=True))
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, task_id: str) -> list[Respondent]:
         """Who answered and who did not (judges, officers).
 
@@ -135,9 +132,8 @@ class TaskAnswers(MethodView):
     @blp.arguments(TaskAnswerCreateSchema)
     @blp.response(201, TaskAnswerSchema)
     @blp.alt_response(200, schema=TaskAnswerSchema, description="A retry: already stored")
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(422, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
     def post(self, body: dict[str, Any], task_id: str) -> Any:
         """Answer a task addressed to one of your grids: `done`, `not_found`, `unable` or
         `info`, with text and optionally where you were. 409 `task_not_open` once the
@@ -150,7 +146,7 @@ class TaskAnswers(MethodView):
 class TaskAnswerById(MethodView):
     @blp.auth()
     @blp.response(200, TaskAnswerSchema, headers={"ETag": {"schema": {"type": "string"}}})
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def get(self, task_id: str, answer_id: str) -> Any:
         """One answer: your own, or (judges, officers) anyone's. Its `ETag` is what
         `If-Match` must carry to correct it."""
@@ -160,11 +156,10 @@ class TaskAnswerById(MethodView):
     @blp.auth()
     @blp.arguments(TaskAnswerUpdateSchema)
     @blp.response(200, TaskAnswerSchema)
-    @blp.alt_response(404, response="Problem")
-    @blp.alt_response(409, response="Problem")
-    @blp.alt_response(412, response="Problem")
-    @blp.alt_response(422, response="Problem")
-    @blp.alt_response(428, response="Problem")
+    @blp.problem(404)
+    @blp.problem(409)
+    @blp.problem(412)
+    @blp.problem(428)
     def patch(self, body: dict[str, Any], task_id: str, answer_id: str) -> Any:
         """Correct your answer while the task is open (then 409 `task_not_open`).
 

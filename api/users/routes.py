@@ -17,7 +17,7 @@ blp = Blueprint("users", __name__, description="User administration (admins)")
 class UnlockUser(MethodView):
     @blp.auth(Role.ADMIN)
     @blp.response(200, UserStatusSchema)
-    @blp.alt_response(404, response="Problem")
+    @blp.problem(404)
     def post(self, user_id: str) -> User:
         """Lift a lock-out after too many wrong passwords, before it runs out by itself."""
         return auth.unlock_user(current_app.extensions["gridwork"].db, current_principal(),

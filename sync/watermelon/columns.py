@@ -11,6 +11,7 @@ from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from sync import json_depth
 from sync.merge import Owner
 from sync.spec import Kind, SyncSpec
 from sync.watermelon.schema import POINT_COLUMNS, TIMES_AS_NUMBERS
@@ -79,7 +80,7 @@ def from_columns(spec: SyncSpec, raw: Mapping[str, Any],
             value = from_ms(value)
         elif field.kind is Kind.JSON and isinstance(value, str):
             with contextlib.suppress(ValueError):  # left as text: the table refuses it
-                value = json.loads(value) if value else None
+                value = json_depth.loads(value) if value else None
         fields[name] = value
     point = next((n for n, f in spec.fields.items() if f.kind is Kind.POINT), None)
     if point is not None and any(col in columns for col in POINT_NAMES):

@@ -79,6 +79,33 @@ def test_openapi_document_is_valid_and_documents_problem_errors(http):
     assert me["security"] == [{"bearerAuth": []}]
 
 
+def test_every_documented_error_is_problem_json_with_the_problem_schema(http):
+    """What the error handler sends, whatever the status: the document must say so, or a
+    generated client parses no error body (and schemathesis reports every one)."""
+    spec = http.get("/api/v1/openapi.json").json()
+    components = spec["components"]["responses"]
+    wrong = {}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if status != "default" and int(status) < 400:
+                    continue
+                response = components[response["$ref"].rsplit("/", 1)[-1]] \
+                    if "$ref" in response else response
+                content = response.get("content", {})
+                schemas = [media.get("schema") for media in content.values()]
+                if list(content) != ["application/problem+json"] or schemas != [
+                        {"$ref": "#/components/schemas/Problem"}]:
+                    wrong[(method, path, status)] = content
+    assert not wrong, wrong
+    problem = spec["components"]["schemas"]["Problem"]
+    assert problem["additionalProperties"] is True  # RFC 9457 extension members
+    assert {"errors", "current_status", "allowed", "wipe", "records", "resync"} <= set(
+        problem["properties"])
+
+
 def test_docs_ui_loads_every_asset_from_the_app_itself(http):
     page = http.get("/api/v1/docs")
     assert page.status_code == 200

@@ -36,7 +36,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test bench browser watermelon-js console setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -53,7 +53,7 @@ serve: console seed ## production-style serving: gunicorn (workers, threads, gra
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server browser watermelon-js console ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser watermelon-js client-js console ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -84,6 +84,21 @@ watermelon-js:
 	fi; \
 	echo "Installing WatermelonDB for the sync test (npm ci in $(WM_DIR))"; \
 	(cd $(WM_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
+	echo "$$want" > "$$stamp"
+
+# The OpenAPI client check (tests/client): openapi-typescript, openapi-fetch and tsc, by
+# the same rule as watermelon-js.
+CLIENT_DIR := tests/client
+client-js:
+	@want=$$(sha256sum $(CLIENT_DIR)/package-lock.json | cut -d' ' -f1); \
+	stamp=$(CLIENT_DIR)/node_modules/.gridwork-lock-sha256; \
+	if [ -f "$$stamp" ] && [ "$$(cat "$$stamp")" = "$$want" ]; then exit 0; fi; \
+	if ! command -v npm >/dev/null; then \
+	  echo "error: the client check needs Node.js 20 and npm (apt-get install -y nodejs npm)" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing the OpenAPI client check (npm ci in $(CLIENT_DIR))"; \
+	(cd $(CLIENT_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
 	echo "$$want" > "$$stamp"
 
 # The web console (console/, served at /console): Node.js and npm from apt when missing (as

@@ -176,6 +176,10 @@ def test_bad_input_is_a_problem_not_a_500(http, world, login):
     bad = http.get(URL, headers=bearer(phone), params={"last_pulled_at": "-3"})
     assert bad.status_code == 422
     assert http.get(URL).status_code == 401
+    # An empty last_pulled_at (an app that lost its timestamp) is a first sync, not a 500.
+    empty = http.post(f"{URL}?last_pulled_at=", headers=bearer(phone), json={"changes": {}})
+    assert empty.status_code == 200, empty.text
+    assert empty.json()["experimentalRejectedIds"] == {}
 
 
 def test_moving_to_another_grid_evicts_the_old_grids_records(http, world, login, session,

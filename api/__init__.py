@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -150,12 +151,33 @@ def _register_cli(app: Flask) -> None:
     from api.sync.cli import sync_cli
     from seed.cli import seed
 
-    app.cli.add_command(seed)
-    app.cli.add_command(audit_cli)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-    app.cli.add_command(geo_cli)
-    app.cli.add_command(sync_cli)
+    for command in (seed, audit_cli, backup_command, restore_command, geo_cli, sync_cli):
+        app.cli.add_command(_one_line_when_unreachable(command))
+
+
+def _one_line_when_unreachable(command: Any) -> Any:
+    """Every operator command (and those of its groups): a database that is down or
+    missing is one line saying which and exit status 1, never a driver's traceback."""
+    import click
+    import sqlalchemy as sa
+
+    for sub in getattr(command, "commands", {}).values():
+        _one_line_when_unreachable(sub)
+    callback = command.callback
+    if callback is None:
+        return command
+
+    @functools.wraps(callback)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return callback(*args, **kwargs)
+        except sa.exc.OperationalError as exc:
+            reason = str(exc.orig).strip().splitlines()[-1].strip() if exc.orig else str(exc)
+            raise click.ClickException(
+                f"database_unavailable: {reason} (check DATABASE_URL)") from None
+
+    command.callback = guarded
+    return command
 
 
 API_DESCRIPTION = """\

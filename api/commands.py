@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import click
@@ -47,7 +48,15 @@ def backup_command(archive: Path | None) -> None:
     """Back up to ARCHIVE (default gridwork-backup-<UTC time>.tar in this folder)."""
     archive = archive or Path(f"gridwork-backup-{utcnow():%Y%m%d-%H%M%S}.tar")
     click.echo(f"Dumping the database to {archive} … 正在备份")
-    manifest = backup.create_backup(_db(), archive, _attachments_dir())
+    try:
+        manifest = backup.create_backup(_db(), archive, _attachments_dir())
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write {archive}: {exc.strerror or exc} 无法写入备份文件") from None
+    except subprocess.CalledProcessError as exc:  # pg_dump: the database is down or missing
+        said = str(exc.stderr or "").strip().splitlines()
+        raise click.ClickException(
+            f"database_unavailable: {said[-1] if said else exc} (check DATABASE_URL)") from None
     rows = sum(manifest.tables.values())
     click.echo(f"Done: {rows:,} rows in {len(manifest.tables)} tables, "
                f"{manifest.attachments} attachments, "
@@ -62,8 +71,8 @@ def restore_command(archive: Path, force: bool) -> None:
     """Restore ARCHIVE into DATABASE_URL, then check row counts and every audit chain."""
     try:
         report = backup.restore_backup(_db(), archive, _attachments_dir(), force=force)
-    except DomainError as exc:
-        raise click.ClickException(str(exc)) from exc
+    except DomainError as exc:  # one line: the first says what is wrong
+        raise click.ClickException(str(exc).splitlines()[0].rstrip(": ")) from None
     for name, (expected, found) in report.mismatched_tables.items():
         click.echo(f"MISMATCH {name}: backup had {expected} rows, restored {found}", err=True)
     for chain in report.broken_chains:

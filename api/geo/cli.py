@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
@@ -74,8 +73,6 @@ def import_command(file: Path, level: str, name_field: str | None, code_field: s
                                   options=options, progress=progress)
         except DomainError as exc:
             raise click.ClickException(f"{exc.code}: {exc.detail or exc.code}") from None
-        except sa.exc.OperationalError as exc:
-            raise _unreachable(exc) from None
     summarise(report, file)
 
 
@@ -91,16 +88,8 @@ def export_command(file: Path, level: str, court_code: str | None) -> None:
         body, count = grid_maps.export_layer(db, GridLevel(level), court_code)
     except DomainError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail or exc.code}") from None
-    except sa.exc.OperationalError as exc:
-        raise _unreachable(exc) from None
     file.write_text(body, encoding="utf-8")
     click.echo(f"Wrote {count} {level} grids to {file}. 已导出 {count} 个网格。")
-
-
-def _unreachable(exc: sa.exc.OperationalError) -> click.ClickException:
-    """The database is down or missing: one line saying which, not a driver traceback."""
-    reason = str(exc.orig).strip().splitlines()[-1].strip() if exc.orig else str(exc)
-    return click.ClickException(f"database_unavailable: {reason} (check DATABASE_URL)")
 
 
 def summarise(report: GridImportReport, file: Path) -> None:

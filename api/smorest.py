@@ -12,6 +12,7 @@ from flask import current_app, g, request
 
 from api import problems
 from enforcement.auth import authenticate
+from enforcement.db import Database
 from enforcement.errors import Forbidden, Unauthorized
 from enforcement.models import Role
 from enforcement.principal import Principal
@@ -76,6 +77,11 @@ class Blueprint(flask_smorest.Blueprint):
             return documented
 
         return decorator
+
+
+def db() -> Database:
+    """The app's database (one per process), for a route to hand to its use case."""
+    return current_app.extensions["gridwork"].db
 
 
 def current_principal() -> Principal:

@@ -20,7 +20,7 @@ from flask import Blueprint, Response, current_app, render_template_string, requ
 from api.admin.page_text import LABELS, WARNINGS
 from api.admin.routes import limits
 from api.messages import request_locale, title_for
-from api.smorest import current_principal
+from api.smorest import current_principal, db
 from enforcement import auth
 from enforcement.errors import DomainError, TooManyRequests
 from enforcement.health import health_report
@@ -52,7 +52,7 @@ def _page(status: int, locale: str, **context: Any) -> Response:
 
 
 def _report_page(principal: Principal, locale: str) -> Response:
-    report = health_report(current_app.extensions["gridwork"].db, principal, limits())
+    report = health_report(db(), principal, limits())
     return _page(200, locale, report=report)
 
 

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from api.admin.schemas import HealthSchema
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement.health import HealthLimits, health_report
 
 blp = Blueprint("admin", __name__, description="Administration: server and court health")
@@ -30,5 +30,5 @@ class Health(MethodView):
         how far devices trail the court's changes, which devices have gone quiet
         (`HEALTH_DEVICE_STALE_DAYS`), and how many sync conflicts wait for a person.
         `status` is `warning` when `warnings` names anything. Browsers: `/admin/health`."""
-        return health_report(current_app.extensions["gridwork"].db, current_principal(),
+        return health_report(db(), current_principal(),
                              limits())

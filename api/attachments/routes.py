@@ -14,7 +14,7 @@ from flask import Response, current_app, request, send_file
 from flask.views import MethodView
 
 from api.attachments.schemas import AttachmentDeclareSchema, AttachmentSchema
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import attachments
 from enforcement.attachments import AttachmentSettings, UploadState
 from enforcement.errors import DomainError, UnsupportedMediaType
@@ -29,9 +29,6 @@ OFFSET_HEADERS = {
     "Upload-Length": {"description": "declared size", "schema": {"type": "integer"}},
 }
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 def _settings() -> AttachmentSettings:
@@ -85,7 +82,7 @@ class Attachments(MethodView):
         each file is stored once. Too large: 413; a type not accepted: 422; no room on
         the server: 507.
         """
-        state, created = attachments.declare(_db(), _settings(), current_principal(),
+        state, created = attachments.declare(db(), _settings(), current_principal(),
                                              body["sha256"], body["size"], body["content_type"])
         headers = {**_headers(state), "Location": _url(state.sha256)}
         return _body(state), 201 if created else 200, headers
@@ -104,7 +101,7 @@ class AttachmentBySha(MethodView):
         a record (a lead…) that refers to it; everyone else gets 404. The content never
         changes: its `ETag` is its SHA-256, so `If-None-Match` answers 304.
         """
-        found = attachments.download(_db(), _settings(), current_principal(), sha256.lower())
+        found = attachments.download(db(), _settings(), current_principal(), sha256.lower())
         response = send_file(found.path.resolve(), mimetype=found.content_type,
                              etag=found.sha256, conditional=True, max_age=None)
         response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
@@ -117,7 +114,7 @@ class AttachmentBySha(MethodView):
     def head(self, sha256: str) -> Response:
         """How far an upload got: resume from `Upload-Offset` (equal to `Upload-Length`
         once complete)."""
-        state = attachments.upload_state(_db(), _settings(), current_principal(),
+        state = attachments.upload_state(db(), _settings(), current_principal(),
                                          sha256.lower())
         return Response(status=200, headers=_headers(state))
 
@@ -149,6 +146,6 @@ class AttachmentBySha(MethodView):
         media_type = (request.mimetype or "").lower()
         if media_type not in CHUNK_TYPES:
             raise UnsupportedMediaType("send the chunk as application/octet-stream")
-        state = attachments.append_chunk(_db(), _settings(), current_principal(),
+        state = attachments.append_chunk(db(), _settings(), current_principal(),
                                          sha256.lower(), offset, request.get_data())
         return _body(state), 200, _headers(state)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.cases.schemas import (
@@ -17,7 +16,7 @@ from api.cases.schemas import (
 )
 from api.pagination import PageArgsSchema, decode_cursor, paged
 from api.reports.schemas import ResumedSchema, ResumeSchema
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import cases, mediators, wanted
 from enforcement.cases import CaseView
 from enforcement.models import CaseMediator
@@ -27,9 +26,6 @@ blp = Blueprint("cases", __name__, description="Enforcement cases and their part
 wanted_blp = Blueprint("wanted", __name__,
                        description="Debtors living in your grids (grid assistants)")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -45,7 +41,7 @@ class Cases(MethodView):
         grids, names, id numbers and phones masked, amounts null. Deputies: the cases
         they follow. Mediators: the cases the court assigned them to mediate.
         """
-        page = cases.list_cases(_db(), current_principal(), filters,
+        page = cases.list_cases(db(), current_principal(), filters,
                                 decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
@@ -57,7 +53,7 @@ class CaseById(MethodView):
     @blp.problem(404)
     def get(self, case_id: str) -> CaseView:
         """One case with its parties, masked or not as for the list."""
-        return cases.get_case(_db(), current_principal(), case_id)
+        return cases.get_case(db(), current_principal(), case_id)
 
 
 @blp.route("/<string:case_id>/mediators")
@@ -70,7 +66,7 @@ class CaseMediators(MethodView):
 
         Judges and officers; a mediator sees those of the cases they are assigned to.
         """
-        return mediators.list_assignments(_db(), current_principal(), case_id)
+        return mediators.list_assignments(db(), current_principal(), case_id)
 
     @blp.auth()
     @blp.arguments(CaseMediatorCreateSchema)
@@ -85,7 +81,7 @@ class CaseMediators(MethodView):
         assignment of the same mediator overlapping those days is 409
         `mediator_already_assigned`. Audited.
         """
-        return mediators.assign_mediator(_db(), current_principal(), case_id, body)
+        return mediators.assign_mediator(db(), current_principal(), case_id, body)
 
 
 @blp.route("/<string:case_id>/mediators/<string:assignment_id>")
@@ -100,7 +96,7 @@ class CaseMediatorById(MethodView):
         The assignment is kept with `ends_on` set (an assignment not yet started never
         runs); one already over is 409 `assignment_ended`. Audited.
         """
-        return mediators.end_assignment(_db(), current_principal(), case_id, assignment_id)
+        return mediators.end_assignment(db(), current_principal(), case_id, assignment_id)
 
 
 @wanted_blp.route("")
@@ -117,7 +113,7 @@ class Wanted(MethodView):
         `high_consumption` lead can be checked against them. A debtor with an approved
         credit repair for a case is no longer wanted for it (docs/credit.md).
         """
-        page = wanted.wanted_list(_db(), current_principal(), decode_cursor(cursor), limit)
+        page = wanted.wanted_list(db(), current_principal(), decode_cursor(cursor), limit)
         return paged(page)
 
 
@@ -132,4 +128,4 @@ class CaseResume(MethodView):
         """Resume a terminated (终本) case (恢复执行; judges): it goes back to enforcement
         as `resumed`, with a case event and an audit entry. 409 `case_not_terminated` for
         a case in any other status. Candidates: `GET /api/v1/reports/resume-candidates`."""
-        return resume.resume_case(_db(), current_principal(), case_id, body["reason"])
+        return resume.resume_case(db(), current_principal(), case_id, body["reason"])

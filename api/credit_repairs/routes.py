@@ -18,16 +18,13 @@ from api.credit_repairs.schemas import (
 from api.etag import with_etag
 from api.pagination import decode_cursor, paged
 from api.rounds.sheet_pdf import font_path
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import credit_repair
 from enforcement.credit_repair import RepairApplication, RepairDecision
 
 blp = Blueprint("credit_repairs", __name__,
                 description="Credit repair (信用修复) of debtors who paid or keep a settlement")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -40,7 +37,7 @@ class CreditRepairs(MethodView):
 
         Filter by `status` (repeat for several), `party_id`, `case_id`.
         """
-        page = credit_repair.list_repairs(_db(), current_principal(), filters,
+        page = credit_repair.list_repairs(db(), current_principal(), filters,
                                           decode_cursor(cursor), limit)
         return paged(page)
 
@@ -55,7 +52,7 @@ class CreditRepairs(MethodView):
         not in force: 422 `measure_not_in_force`; another application pending for the
         debtor and case: 409 `repair_pending`. It waits as `pending` for a judge. Audited.
         """
-        repair = credit_repair.apply(_db(), current_principal(), application)
+        repair = credit_repair.apply(db(), current_principal(), application)
         return with_etag(repair, repair.version, 201)
 
 
@@ -66,7 +63,7 @@ class CreditRepairById(MethodView):
     @blp.problem(404)
     def get(self, repair_id: str) -> Any:
         """One application with its decision."""
-        repair = credit_repair.get_repair(_db(), current_principal(), repair_id)
+        repair = credit_repair.get_repair(db(), current_principal(), repair_id)
         return with_etag(repair, repair.version)
 
 
@@ -85,7 +82,7 @@ class CreditRepairDecisionView(MethodView):
         that case, and the assistants' phones drop them on their next pull. Decided
         already: 409 `repair_decided`. Audited.
         """
-        repair = credit_repair.decide(_db(), current_principal(), repair_id, decision)
+        repair = credit_repair.decide(db(), current_principal(), repair_id, decision)
         return with_etag(repair, repair.version)
 
 
@@ -104,6 +101,6 @@ class CreditRepairCertificate(MethodView):
         the read is recorded in the audit log.
         """
         font = font_path(current_app.config["PDF_FONT"])
-        facts = credit_repair.certificate_facts(_db(), current_principal(), repair_id)
+        facts = credit_repair.certificate_facts(db(), current_principal(), repair_id)
         return Response(render_certificate_pdf(facts, font), mimetype="application/pdf",
                         headers={"Content-Disposition": 'inline; filename="certificate.pdf"'})

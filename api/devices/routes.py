@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.devices.schemas import DeviceSchema, RevokeDeviceSchema
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import auth
 from enforcement.models import Device
 
@@ -21,7 +20,7 @@ class Devices(MethodView):
     @blp.response(200, DeviceSchema(many=True))
     def get(self) -> list[Device]:
         """Your devices; an admin sees every device of the court."""
-        return auth.list_devices(current_app.extensions["gridwork"].db, current_principal())
+        return auth.list_devices(db(), current_principal())
 
 
 @blp.route("/<string:device_id>/revoke")
@@ -36,5 +35,5 @@ class RevokeDevice(MethodView):
         Its tokens stop working at once, sync refuses it, and on its next contact it is
         told to wipe local data. Revoking twice is harmless.
         """
-        return auth.revoke_device(current_app.extensions["gridwork"].db, current_principal(),
+        return auth.revoke_device(db(), current_principal(),
                                   device_id, body.get("reason"))

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.feed.schemas import FeedPageSchema, FeedQueryArgsSchema
 from api.pagination import decode_cursor, paged
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import feed
 
 blp = Blueprint("feed", __name__,
                 description="Urgent sightings and leads for a township's officers")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -31,6 +27,6 @@ class Feed(MethodView):
         For officers and judges: those in the townships of the village grids you serve,
         or the whole court if you serve none. A record is here as soon as it is stored.
         """
-        page = feed.urgent_feed(_db(), current_principal(), township_id,
+        page = feed.urgent_feed(db(), current_principal(), township_id,
                                 decode_cursor(cursor), limit)
         return paged(page)

@@ -9,10 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
+from api.smorest import db
 from enforcement import grid_maps
 from enforcement.errors import DomainError
 from enforcement.grid_import import GridImportReport, GridLevel, SourceOptions, import_grids
@@ -60,7 +60,7 @@ COURT = click.option(
 def import_command(file: Path, level: str, name_field: str | None, code_field: str | None,
                    encoding: str | None, crs: str | None, layer: str | None,
                    court_code: str | None, quiet: bool) -> None:
-    db = current_app.extensions["gridwork"].db
+    database = db()
     with tqdm(desc="import", unit="step", disable=quiet, leave=False) as bar:
         def progress(advance: int, total: int, label: str) -> None:
             bar.total = total
@@ -69,7 +69,7 @@ def import_command(file: Path, level: str, name_field: str | None, code_field: s
 
         try:
             options = SourceOptions(name_field, code_field, encoding, crs, layer)
-            report = import_grids(db, file, GridLevel(level), court_code=court_code,
+            report = import_grids(database, file, GridLevel(level), court_code=court_code,
                                   options=options, progress=progress)
         except DomainError as exc:
             raise click.ClickException(f"{exc.code}: {exc.detail or exc.code}") from None
@@ -83,9 +83,9 @@ def import_command(file: Path, level: str, name_field: str | None, code_field: s
 @LEVEL
 @COURT
 def export_command(file: Path, level: str, court_code: str | None) -> None:
-    db = current_app.extensions["gridwork"].db
+    database = db()
     try:
-        body, count = grid_maps.export_layer(db, GridLevel(level), court_code)
+        body, count = grid_maps.export_layer(database, GridLevel(level), court_code)
     except DomainError as exc:
         raise click.ClickException(f"{exc.code}: {exc.detail or exc.code}") from None
     file.write_text(body, encoding="utf-8")

@@ -17,7 +17,7 @@ from api.geo.schemas import (
     LocateQueryArgsSchema,
     VillageQueryArgsSchema,
 )
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import clusters, grid_maps
 from enforcement.grid_import import GridLevel
 from geo import geojson, tiles
@@ -37,9 +37,6 @@ TILE_DOC = {"responses": {
 }}
 
 
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
-
 
 def _geojson(body: str) -> Response:
     return current_app.response_class(body, mimetype=geojson.MEDIA_TYPE)
@@ -57,7 +54,7 @@ class Townships(MethodView):
         outlines for phones: each polygon is simplified on its own, in Web Mercator scaled
         to metres at its latitude, and stays valid.
         """
-        return _geojson(grid_maps.grid_collection(_db(), current_principal(),
+        return _geojson(grid_maps.grid_collection(db(), current_principal(),
                                                   GridLevel.TOWNSHIP, simplify_m=simplify))
 
 
@@ -70,7 +67,7 @@ class Villages(MethodView):
     def get(self, simplify: float | None, township_id: str | None) -> Response:
         """Your court's village grids as GeoJSON (WGS-84), optionally of one township."""
         return _geojson(grid_maps.grid_collection(
-            _db(), current_principal(), GridLevel.VILLAGE, township_id=township_id,
+            db(), current_principal(), GridLevel.VILLAGE, township_id=township_id,
             simplify_m=simplify))
 
 
@@ -87,7 +84,7 @@ class Locate(MethodView):
         a point on a shared border belongs to the grid with the lowest code; a point
         outside every grid gets `outside_grid: true`, the nearest grid and the distance.
         """
-        return grid_maps.locate(_db(), current_principal(), lon, lat, datum.value)
+        return grid_maps.locate(db(), current_principal(), lon, lat, datum.value)
 
 
 @tiles_blp.route("/<string:layer>/<int(signed=True):z>/<int(signed=True):x>/"
@@ -108,7 +105,7 @@ class Tile(MethodView):
         role that may not read leads (or cases) gets 403 for that layer. An empty tile is
         `204 No Content`. `z` is 0–22 and `x`, `y` are 0 … 2^z − 1, else 422.
         """
-        body = grid_maps.tile(_db(), current_principal(), layer, z, x, y)
+        body = grid_maps.tile(db(), current_principal(), layer, z, x, y)
         if not body:
             return current_app.response_class(status=204)
         response = current_app.response_class(body, mimetype=tiles.MEDIA_TYPE)
@@ -128,7 +125,7 @@ class Clusters(MethodView):
         cases and leads it holds, what is still owed, and the freshest sighting of its
         debtors. Court staff only (roles that may see amounts).
         """
-        return clusters.clusters(_db(), current_principal(), distance_m, min_size, township_id)
+        return clusters.clusters(db(), current_principal(), distance_m, min_size, township_id)
 
 
 @blp.route("/grid-totals")
@@ -138,4 +135,4 @@ class GridTotals(MethodView):
     @blp.response(200, GridTotalsSchema(many=True))
     def get(self, township_id: str | None) -> Any:
         """Open cases, open leads and money outstanding per village grid, busiest first."""
-        return clusters.grid_totals(_db(), current_principal(), township_id)
+        return clusters.grid_totals(db(), current_principal(), township_id)

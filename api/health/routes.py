@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.smorest import db
 from enforcement.errors import ServiceUnavailable
 
 blp = Blueprint("health", __name__)
@@ -13,7 +14,7 @@ blp = Blueprint("health", __name__)
 @blp.get("/healthz")
 def healthz() -> dict[str, str]:
     try:
-        current_app.extensions["gridwork"].db.ping()
+        db().ping()
     except SQLAlchemyError as exc:
         raise ServiceUnavailable("the database does not answer",
                                  code="database_unavailable") from exc

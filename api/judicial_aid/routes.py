@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from api.judicial_aid.schemas import (
@@ -19,7 +19,7 @@ from api.judicial_aid.schemas import (
 )
 from api.pagination import decode_cursor, paged
 from api.reports.export import Column, file_content_doc, file_response, localized
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import judicial_aid
 
 blp = Blueprint("judicial_aid", __name__,
@@ -40,9 +40,6 @@ STATUSES = {"pending": ("待审批", "pending"), "approved": ("已批准", "appr
             "rejected": ("不予救助", "rejected")}
 
 
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
-
 
 @blp.route("")
 class Applications(MethodView):
@@ -58,9 +55,9 @@ class Applications(MethodView):
         headers in the language of `Accept-Language`."""
         principal = current_principal()
         if format == "json":
-            return paged(judicial_aid.list_aid(_db(), principal, filters,
+            return paged(judicial_aid.list_aid(db(), principal, filters,
                                                decode_cursor(cursor), limit))
-        views = judicial_aid.export_aid(_db(), principal, filters, format)
+        views = judicial_aid.export_aid(db(), principal, filters, format)
         rows = [view.aid.model_dump() | {
             "case_number": case_number, "amount_paid": view.paid,
             "status": localized(*STATUSES[view.aid.status.value])}
@@ -73,7 +70,7 @@ class Applications(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Enter an application by the applicant (winning party) of a case (judges,
         officers); a party who is not the case's applicant is 422 `party_not_applicant`."""
-        view = judicial_aid.apply(_db(), current_principal(), body)
+        view = judicial_aid.apply(db(), current_principal(), body)
         return view, 201, {"Location": url_for("judicial_aid.ApplicationById",
                                                aid_id=view.aid.id)}
 
@@ -86,7 +83,7 @@ class Totals(MethodView):
     def get(self, year: int) -> Any:
         """The year's applications (by day applied), decisions (by day decided) and
         payments (by day paid)."""
-        return judicial_aid.totals(_db(), current_principal(), year)
+        return judicial_aid.totals(db(), current_principal(), year)
 
 
 @blp.route("/<string:aid_id>")
@@ -96,7 +93,7 @@ class ApplicationById(MethodView):
     @blp.problem(404)
     def get(self, aid_id: str) -> Any:
         """One application, its decision and its payments."""
-        return judicial_aid.get_aid(_db(), current_principal(), aid_id)
+        return judicial_aid.get_aid(db(), current_principal(), aid_id)
 
 
 @blp.route("/<string:aid_id>/decision")
@@ -109,7 +106,7 @@ class Decision(MethodView):
     def post(self, body: dict[str, Any], aid_id: str) -> Any:
         """Approve an amount (at most the amount asked) or reject, with a reason (judges);
         409 `aid_already_decided` the second time."""
-        return judicial_aid.decide(_db(), current_principal(), aid_id, body)
+        return judicial_aid.decide(db(), current_principal(), aid_id, body)
 
 
 @blp.route("/<string:aid_id>/payments")
@@ -122,4 +119,4 @@ class Payments(MethodView):
     def post(self, body: dict[str, Any], aid_id: str) -> Any:
         """Record money paid out (judges, officers): 409 `aid_not_approved` before an
         approval, 409 `aid_payment_exceeds_approved` when the total paid would pass it."""
-        return judicial_aid.record_payment(_db(), current_principal(), aid_id, body), 201
+        return judicial_aid.record_payment(db(), current_principal(), aid_id, body), 201

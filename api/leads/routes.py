@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from api.etag import etag_of, if_match_version, required_if_match_version, with_etag
@@ -19,7 +19,7 @@ from api.leads.schemas import (
     LeadUpdateSchema,
 )
 from api.pagination import decode_cursor, paged
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement.leads import transitions, usecases
 from enforcement.leads.transitions import TransitionRequest
 from enforcement.models import LeadTransition
@@ -27,9 +27,6 @@ from enforcement.models import LeadTransition
 blp = Blueprint("leads", __name__, description="Leads reported from the grid, and their "
                                                "lifecycle")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -45,7 +42,7 @@ class Leads(MethodView):
         `Link: rel="next"` header) until it is null; a cursor continues only the `sort`
         it came from.
         """
-        page = usecases.list_leads(_db(), current_principal(), filters,
+        page = usecases.list_leads(db(), current_principal(), filters,
                                    decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
@@ -63,7 +60,7 @@ class Leads(MethodView):
         nearest grid and the distance), and flags a possible duplicate: a lead about the
         same debtor or case within 500 m and 48 hours.
         """
-        lead, created = usecases.submit_lead(_db(), current_principal(), body)
+        lead, created = usecases.submit_lead(db(), current_principal(), body)
         location = url_for("leads.LeadById", lead_id=lead.id)
         return with_etag(lead, lead.version, 201 if created else 200, {"Location": location})
 
@@ -75,7 +72,7 @@ class LeadById(MethodView):
     @blp.problem(404)
     def get(self, lead_id: str) -> Any:
         """One lead. Its `ETag` is what `If-Match` must carry to edit it."""
-        lead = usecases.get_lead(_db(), current_principal(), lead_id)
+        lead = usecases.get_lead(db(), current_principal(), lead_id)
         return with_etag(lead, lead.version)
 
     @blp.auth()
@@ -92,7 +89,7 @@ class LeadById(MethodView):
         the lead since you read it (reload, reapply, retry).
         """
         version = required_if_match_version()
-        lead = usecases.edit_lead(_db(), current_principal(), lead_id, version, body)
+        lead = usecases.edit_lead(db(), current_principal(), lead_id, version, body)
         return with_etag(lead, lead.version)
 
     @blp.auth()
@@ -108,7 +105,7 @@ class LeadById(MethodView):
         (phones receive it as deleted when they sync) and the withdrawal is audited.
         `If-Match` is optional; when sent, a stale version is 412.
         """
-        usecases.withdraw_lead(_db(), current_principal(), lead_id, if_match_version())
+        usecases.withdraw_lead(db(), current_principal(), lead_id, if_match_version())
 
 
 @blp.route("/<string:lead_id>/transitions")
@@ -121,7 +118,7 @@ class LeadTransitions(MethodView):
 
         The author of a lead sees it too.
         """
-        return usecases.lead_history(_db(), current_principal(), lead_id)
+        return usecases.lead_history(db(), current_principal(), lead_id)
 
     @blp.auth()
     @blp.arguments(LeadTransitionSchema)
@@ -140,5 +137,5 @@ class LeadTransitions(MethodView):
         amount to the lead and its case.
         """
         request = dataclasses.replace(body, expected_version=if_match_version())
-        lead, step = transitions.transition_lead(_db(), current_principal(), lead_id, request)
+        lead, step = transitions.transition_lead(db(), current_principal(), lead_id, request)
         return step, 201, {"ETag": etag_of(lead.version)}

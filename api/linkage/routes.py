@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from api.etag import etag_of, required_if_match_version
@@ -34,7 +34,7 @@ from api.linkage.schemas import (
     UnitUpdateSchema,
 )
 from api.pagination import decode_cursor, paged
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import linkage, linkage_lists, linkage_units, punishment_notices
 
 blp = Blueprint("linkage", __name__,
@@ -42,9 +42,6 @@ blp = Blueprint("linkage", __name__,
                             "requests to them")
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("/units")
@@ -54,7 +51,7 @@ class Units(MethodView):
     def get(self) -> Any:
         """Court staff: every unit of the court, liaison phones whole (each read audited);
         a unit's users: their own unit, phone masked."""
-        return linkage_units.list_units(_db(), current_principal())
+        return linkage_units.list_units(db(), current_principal())
 
     @blp.auth()
     @blp.arguments(UnitCreateSchema)
@@ -62,7 +59,7 @@ class Units(MethodView):
     @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a linkage unit with its duty list and liaison person (judges, admins)."""
-        view = linkage_units.create_unit(_db(), current_principal(), body)
+        view = linkage_units.create_unit(db(), current_principal(), body)
         return view, 201, {"ETag": etag_of(view.unit.version),
                            "Location": url_for("linkage.UnitById", unit_id=view.unit.id)}
 
@@ -74,7 +71,7 @@ class UnitById(MethodView):
     @blp.problem(404)
     def get(self, unit_id: str) -> Any:
         """One unit."""
-        view = linkage_units.get_unit(_db(), current_principal(), unit_id)
+        view = linkage_units.get_unit(db(), current_principal(), unit_id)
         return view, 200, {"ETag": etag_of(view.unit.version)}
 
     @blp.auth()
@@ -86,7 +83,7 @@ class UnitById(MethodView):
     @blp.problem(428)
     def patch(self, body: dict[str, Any], unit_id: str) -> Any:
         """Change a unit (judges, admins); send `If-Match` with its ETag."""
-        view = linkage_units.edit_unit(_db(), current_principal(), unit_id,
+        view = linkage_units.edit_unit(db(), current_principal(), unit_id,
                                        required_if_match_version(), body)
         return view, 200, {"ETag": etag_of(view.unit.version)}
 
@@ -96,7 +93,7 @@ class UnitById(MethodView):
     @blp.problem(409)
     def delete(self, unit_id: str) -> None:
         """Delete a unit with no requests and no members; else 409 `unit_in_use`."""
-        linkage_units.delete_unit(_db(), current_principal(), unit_id)
+        linkage_units.delete_unit(db(), current_principal(), unit_id)
 
 
 @blp.route("/units/<string:unit_id>/members/<string:user_id>")
@@ -108,7 +105,7 @@ class UnitMember(MethodView):
     def put(self, unit_id: str, user_id: str) -> Any:
         """Make a `liaison_unit` user a member of the unit (judges, admins); a user belongs
         to one unit, so this moves them from any other."""
-        return linkage_units.set_member(_db(), current_principal(), unit_id, user_id, True)
+        return linkage_units.set_member(db(), current_principal(), unit_id, user_id, True)
 
     @blp.auth()
     @blp.response(200, UnitSchema)
@@ -116,7 +113,7 @@ class UnitMember(MethodView):
     @blp.problem(422)
     def delete(self, unit_id: str, user_id: str) -> Any:
         """Take a user out of the unit (judges, admins)."""
-        return linkage_units.set_member(_db(), current_principal(), unit_id, user_id, False)
+        return linkage_units.set_member(db(), current_principal(), unit_id, user_id, False)
 
 
 @blp.route("/requests")
@@ -126,7 +123,7 @@ class Requests(MethodView):
     @blp.response(200, RequestPageSchema)
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Requests, newest first: court staff every one, a unit's users their unit's."""
-        return paged(linkage.list_requests(_db(), current_principal(), filters,
+        return paged(linkage.list_requests(db(), current_principal(), filters,
                                            decode_cursor(cursor), limit))
 
     @blp.auth()
@@ -137,7 +134,7 @@ class Requests(MethodView):
         the unit's duties (else 422 `request_kind_not_in_duties`); joint punishment goes out
         as a notice (422 `punishment_needs_notice`). The answer carries the unit's list
         colour, and `unit_blacklisted` when the unit is on the black list."""
-        sent = linkage.send_request(_db(), current_principal(), body)
+        sent = linkage.send_request(db(), current_principal(), body)
         return sent, 201, {"Location": url_for("linkage.RequestById",
                                                request_id=sent.request.id)}
 
@@ -150,7 +147,7 @@ class OverdueRequests(MethodView):
     def get(self, kinds: Any) -> Any:
         """Open requests past their due time, grouped per unit; `kind=joint_punishment`
         lists the joint punishment notices each unit has not acknowledged in time."""
-        return linkage.overdue_by_unit(_db(), current_principal(), kinds)
+        return linkage.overdue_by_unit(db(), current_principal(), kinds)
 
 
 @blp.route("/summary")
@@ -159,7 +156,7 @@ class Counts(MethodView):
     @blp.response(200, UnitCountsSchema(many=True))
     def get(self) -> Any:
         """Per unit: requests sent, answered (on time), open, overdue and withdrawn."""
-        return linkage.counts_by_unit(_db(), current_principal())
+        return linkage.counts_by_unit(db(), current_principal())
 
 
 @blp.route("/requests/<string:request_id>")
@@ -169,7 +166,7 @@ class RequestById(MethodView):
     @blp.problem(404)
     def get(self, request_id: str) -> Any:
         """One request and its answer."""
-        return linkage.get_request(_db(), current_principal(), request_id)
+        return linkage.get_request(db(), current_principal(), request_id)
 
 
 @blp.route("/requests/<string:request_id>/answer")
@@ -182,7 +179,7 @@ class RequestAnswer(MethodView):
     def post(self, body: dict[str, Any], request_id: str) -> Any:
         """Answer a request addressed to your unit (liaison users): text and a result,
         `done`, `partly_done`, `not_found` or `unable`. 409 once answered or withdrawn."""
-        return linkage.answer_request(_db(), current_principal(), request_id, body)
+        return linkage.answer_request(db(), current_principal(), request_id, body)
 
 
 @blp.route("/requests/<string:request_id>/cancel")
@@ -193,7 +190,7 @@ class RequestCancel(MethodView):
     @blp.problem(409)
     def post(self, request_id: str) -> Any:
         """Withdraw an open request (judges, officers)."""
-        return linkage.cancel_request(_db(), current_principal(), request_id)
+        return linkage.cancel_request(db(), current_principal(), request_id)
 
 
 @blp.route("/notices")
@@ -204,7 +201,7 @@ class Notices(MethodView):
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Joint punishment notices (联合惩戒), newest first: court staff every one, a unit's
         users those sent to their unit (with only their unit's copy)."""
-        return paged(punishment_notices.list_notices(_db(), current_principal(), filters,
+        return paged(punishment_notices.list_notices(db(), current_principal(), filters,
                                                      decode_cursor(cursor), limit))
 
     @blp.auth()
@@ -214,7 +211,7 @@ class Notices(MethodView):
         """Issue a notice about a debtor of a case to the units concerned (judges,
         officers). Each unit gets a copy among its requests (kind `joint_punishment`),
         due by `due_at`; `blacklisted_unit_ids` flags units on the court's black list."""
-        view = punishment_notices.issue_notice(_db(), current_principal(), body)
+        view = punishment_notices.issue_notice(db(), current_principal(), body)
         return view, 201, {"Location": url_for("linkage.NoticeById",
                                                notice_id=view.notice.id)}
 
@@ -226,7 +223,7 @@ class NoticeById(MethodView):
     @blp.problem(404)
     def get(self, notice_id: str) -> Any:
         """One notice and who has acknowledged it."""
-        return punishment_notices.get_notice(_db(), current_principal(), notice_id)
+        return punishment_notices.get_notice(db(), current_principal(), notice_id)
 
 
 @blp.route("/notices/<string:notice_id>/acknowledge")
@@ -239,7 +236,7 @@ class NoticeAcknowledge(MethodView):
     def post(self, body: dict[str, Any], notice_id: str) -> Any:
         """Acknowledge the notice for your unit (liaison users), with an optional note;
         409 `linkage_request_closed` once acknowledged or withdrawn."""
-        return punishment_notices.acknowledge(_db(), current_principal(), notice_id, body)
+        return punishment_notices.acknowledge(db(), current_principal(), notice_id, body)
 
 
 @blp.route("/lists")
@@ -250,7 +247,7 @@ class ListEntries(MethodView):
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Red (cooperative), white (neutral) and black (obstructive) list entries of units
         and persons, newest first (judges, officers); `current=false` adds the history."""
-        return paged(linkage_lists.list_entries(_db(), current_principal(), filters,
+        return paged(linkage_lists.list_entries(db(), current_principal(), filters,
                                                 decode_cursor(cursor), limit))
 
     @blp.auth()
@@ -259,4 +256,4 @@ class ListEntries(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Put a unit or a person on a list with a reason (judges); their entry in force
         until now ends and stays in the history."""
-        return linkage_lists.set_colour(_db(), current_principal(), body), 201
+        return linkage_lists.set_colour(db(), current_principal(), body), 201

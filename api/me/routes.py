@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.me.schemas import MeSchema
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement.profile import profile
 
 blp = Blueprint("me", __name__, description="Who am I: account, court and grids")
@@ -20,7 +19,7 @@ class Me(MethodView):
     @blp.response(200, MeSchema)
     def get(self) -> dict[str, Any]:
         """The caller's account, role, court and the village grids they serve."""
-        me = profile(current_app.extensions["gridwork"].db, current_principal())
+        me = profile(db(), current_principal())
         return {
             "user_id": me.user.id,
             "username": me.user.username,

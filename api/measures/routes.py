@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.etag import required_if_match_version, with_etag
@@ -15,16 +14,13 @@ from api.measures.schemas import (
     MeasureSchema,
     PartyMeasuresSchema,
 )
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import measures
 from enforcement.measures import MeasureOrder
 
 blp = Blueprint("measures", __name__,
                 description="Measures on debtors (失信, 限制消费, 限制出境) and their history")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("/<string:party_id>/measures")
@@ -38,7 +34,7 @@ class PartyMeasures(MethodView):
         Officers and judges of the party's court. Grid assistants see only the flags and
         since-dates, on `GET /api/v1/wanted`.
         """
-        return measures.party_measures(_db(), current_principal(), party_id)
+        return measures.party_measures(db(), current_principal(), party_id)
 
     @blp.auth()
     @blp.arguments(MeasureCreateSchema)
@@ -52,7 +48,7 @@ class PartyMeasures(MethodView):
         `measure_in_force`. The party's flags change at once and reach the assistants'
         phones on their next pull. Recorded as an `impose` event and audited.
         """
-        measure = measures.impose(_db(), current_principal(), party_id, order)
+        measure = measures.impose(db(), current_principal(), party_id, order)
         return with_etag(measure, measure.version, 201)
 
 
@@ -71,7 +67,7 @@ class PartyMeasureById(MethodView):
         Recorded as an `amend` event with the old and new values, and audited.
         """
         version = required_if_match_version()
-        measure = measures.amend(_db(), current_principal(), party_id, measure_id, changes,
+        measure = measures.amend(db(), current_principal(), party_id, measure_id, changes,
                                  version)
         return with_etag(measure, measure.version)
 
@@ -89,6 +85,6 @@ class PartyMeasureLift(MethodView):
         Already lifted: 409 `measure_lifted`. `lifted_on` not after today and not before
         `imposed_on` (422). Recorded as a `lift` event and audited.
         """
-        measure = measures.lift(_db(), current_principal(), party_id, measure_id,
+        measure = measures.lift(db(), current_principal(), party_id, measure_id,
                                 body["lifted_on"], body["reason"])
         return with_etag(measure, measure.version)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from api.etag import if_match_version, required_if_match_version, with_etag
@@ -16,15 +16,12 @@ from api.mediation_notes.schemas import (
     MediationNoteUpdateSchema,
 )
 from api.pagination import decode_cursor, paged
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import mediation
 
 blp = Blueprint("mediation_notes", __name__,
                 description="Mediation sessions on a case, and the settlements they reach")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -38,7 +35,7 @@ class MediationNotes(MethodView):
         Assistants: their own. Mediators: those on the cases they mediate. Deputies: those
         on the cases they follow. Officers and judges: the court's.
         """
-        page = mediation.list_notes(_db(), current_principal(), filters,
+        page = mediation.list_notes(db(), current_principal(), filters,
                                     decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
@@ -54,7 +51,7 @@ class MediationNotes(MethodView):
         instalments are created with the note (see `settlement_id`). Instalments must
         add up to the total: else 422 `instalments_do_not_add_up`.
         """
-        view, created = mediation.record_note(_db(), current_principal(), body)
+        view, created = mediation.record_note(db(), current_principal(), body)
         location = url_for("mediation_notes.MediationNoteById", note_id=view.note.id)
         return with_etag(view, view.note.version, 201 if created else 200,
                          {"Location": location})
@@ -67,7 +64,7 @@ class MediationNoteById(MethodView):
     @blp.problem(404)
     def get(self, note_id: str) -> Any:
         """One mediation note. Its `ETag` is what `If-Match` must carry to edit it."""
-        view = mediation.get_note(_db(), current_principal(), note_id)
+        view = mediation.get_note(db(), current_principal(), note_id)
         return with_etag(view, view.note.version)
 
     @blp.auth()
@@ -83,7 +80,7 @@ class MediationNoteById(MethodView):
         Requires `If-Match`. Changing the outcome to `agreed` creates the settlement.
         """
         version = required_if_match_version()
-        view = mediation.edit_note(_db(), current_principal(), note_id, version, body)
+        view = mediation.edit_note(db(), current_principal(), note_id, version, body)
         return with_etag(view, view.note.version)
 
     @blp.auth()
@@ -98,4 +95,4 @@ class MediationNoteById(MethodView):
         kept, leaves every list, and the withdrawal is audited. `If-Match` is optional;
         when sent, a stale version is 412.
         """
-        mediation.withdraw_note(_db(), current_principal(), note_id, if_match_version())
+        mediation.withdraw_note(db(), current_principal(), note_id, if_match_version())

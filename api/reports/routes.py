@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.messages import request_locale
@@ -34,7 +33,7 @@ from api.reports.schemas import (
     RewardSchema,
     RoundReportSchema,
 )
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement.reports import assistants, credit, outcomes, resume, rewards, rounds
 from enforcement.reports.common import Period
 
@@ -42,9 +41,6 @@ blp = Blueprint("reports", __name__, description=(
     "Outcome review: what leads, assistants and rounds brought in; rewards; 终本 cases to "
     "resume (judges and officers; assistants their own card and rewards)"))
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 def _pick(zh_en: tuple[str, str]) -> str:
@@ -71,7 +67,7 @@ class OutcomeReport(MethodView):
         recovered without a lead when grouping by assistant). Judges and officers only.
         docs/reports.md defines every figure.
         """
-        report = outcomes.outcome_report(_db(), current_principal(), group_by, period,
+        report = outcomes.outcome_report(db(), current_principal(), group_by, period,
                                          export=_export(format))
         if format == "json":
             return report
@@ -95,7 +91,7 @@ class RoundReport(MethodView):
         """Rounds that started in the period, oldest first: targets, visits and their
         results, outcomes by kind and money recovered, each compared with the round before
         it (`compared`: previous, delta, ratio). Judges and officers only."""
-        rows = rounds.round_report(_db(), current_principal(), period, export=_export(format))
+        rows = rounds.round_report(db(), current_principal(), period, export=_export(format))
         if format == "json":
             return {"items": rows}
         flat = []
@@ -120,7 +116,7 @@ class CreditReport(MethodView):
         """Listings, restrictions and liftings, credit repairs decided, joint punishment
         notices and judicial aid paid, per month of the period (local calendar), with a
         totals row. Judges and officers only; docs/credit.md says which day each counts by."""
-        report = credit.credit_report(_db(), current_principal(), period,
+        report = credit.credit_report(db(), current_principal(), period,
                                       export=_export(format))
         if format == "json":
             return report
@@ -138,7 +134,7 @@ class ResumeCandidates(MethodView):
         """Terminated (终本) cases with a lead or sighting since their termination, per
         township, each with its newest lead: candidates to resume with
         `POST /api/v1/cases/{case_id}/resume`. Judges and officers only."""
-        return {"items": resume.resume_candidates(_db(), current_principal(), township_id)}
+        return {"items": resume.resume_candidates(db(), current_principal(), township_id)}
 
 
 @blp.route("/assistants")
@@ -151,7 +147,7 @@ class Assistants(MethodView):
     def get(self, format: str) -> Any:
         """Record cards of the court's grid assistants, most useful leads first (an
         assistant gets only their own)."""
-        cards = assistants.assistant_cards(_db(), current_principal(), export=_export(format))
+        cards = assistants.assistant_cards(db(), current_principal(), export=_export(format))
         if format == "json":
             return {"items": cards}
         rows = [dataclasses.asdict(c) | {"grids": "、".join(
@@ -168,7 +164,7 @@ class AssistantById(MethodView):
         """One assistant's record card: leads, useful leads, answers to tasks, sightings,
         rewards, last active and the grids served. Assistants may read only their own
         (another's is 404); money recovered is null for them."""
-        return assistants.assistant_card(_db(), current_principal(), user_id)
+        return assistants.assistant_card(db(), current_principal(), user_id)
 
 
 @blp.route("/rewards")
@@ -186,9 +182,9 @@ class Rewards(MethodView):
         `format=csv|xlsx`: every matching entry (no paging), oldest first."""
         principal = current_principal()
         if format == "json":
-            return paged(rewards.list_rewards(_db(), principal, filters,
+            return paged(rewards.list_rewards(db(), principal, filters,
                                               decode_cursor(cursor), limit))
-        entries = rewards.export_rewards(_db(), principal, filters, format)
+        entries = rewards.export_rewards(db(), principal, filters, format)
         rows = [dataclasses.asdict(e) | {
             "outcome_kind": _pick(cols.OUTCOME_KINDS[e.outcome_kind]),
             "status": _pick(cols.REWARD_STATUSES[e.status])} for e in entries]
@@ -206,7 +202,7 @@ class RewardDecision(MethodView):
     def post(self, body: dict[str, Any], entry_id: str) -> Any:
         """Approve or reject a pending entry (judges); once only: 409
         `reward_already_decided` after that. Recorded in the audit log."""
-        return rewards.decide(_db(), current_principal(), entry_id,
+        return rewards.decide(db(), current_principal(), entry_id,
                               body["decision"] == "approved", body["note"])
 
 
@@ -217,7 +213,7 @@ class RewardRules(MethodView):
     def get(self) -> Any:
         """What a useful lead earns now, per outcome kind (the court's rule or the
         default)."""
-        return {"items": rewards.list_rules(_db(), current_principal())}
+        return {"items": rewards.list_rules(db(), current_principal())}
 
 
 @blp.route("/reward-rules/<string:outcome_kind>")
@@ -229,5 +225,5 @@ class RewardRuleByKind(MethodView):
     def put(self, body: dict[str, Any], outcome_kind: str) -> Any:
         """Set what an outcome kind pays from now on (judges; audited). Entries already
         earned keep their amount. An unknown or unpaid kind (`no_result`) is 404."""
-        return {"items": rewards.set_rule(_db(), current_principal(), outcome_kind,
+        return {"items": rewards.set_rule(db(), current_principal(), outcome_kind,
                                           body["amount"])}

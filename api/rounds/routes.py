@@ -28,7 +28,7 @@ from api.rounds.visit_schemas import (
     VisitQueryArgsSchema,
     VisitSchema,
 )
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import round_edits, round_outputs, round_planning, round_summary, rounds, visits
 from enforcement.models import Role
 
@@ -36,9 +36,6 @@ blp = Blueprint("rounds", __name__,
                 description="Enforcement rounds: teams, targets, routes (officers and judges)")
 PLANNERS = (Role.OFFICER, Role.JUDGE)
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 def _team_input(t: dict[str, Any]) -> rounds.TeamInput:
@@ -69,7 +66,7 @@ class Rounds(MethodView):
     @blp.response(200, RoundListSchema)
     def get(self) -> dict[str, Any]:
         """The court's rounds, newest first."""
-        return {"items": rounds.list_rounds(_db(), current_principal())}
+        return {"items": rounds.list_rounds(db(), current_principal())}
 
     @blp.auth(*PLANNERS)
     @blp.arguments(RoundCreateSchema)
@@ -84,7 +81,7 @@ class Rounds(MethodView):
         who record the team's visits; others give 422 `unknown_team_member`). Unknown grid
         ids give 422 `unknown_grid`.
         """
-        return _with_etag(rounds.create_round(_db(), current_principal(), _round_input(body)),
+        return _with_etag(rounds.create_round(db(), current_principal(), _round_input(body)),
                           201)
 
 
@@ -96,7 +93,7 @@ class RoundById(MethodView):
     def get(self, round_id: str) -> Any:
         """One round with its teams and its last plan (routes and unassigned targets).
         Its `ETag` is what `If-Match` must carry to edit it."""
-        return _with_etag(rounds.get_round(_db(), current_principal(), round_id))
+        return _with_etag(rounds.get_round(db(), current_principal(), round_id))
 
     @blp.auth(*PLANNERS)
     @blp.arguments(RoundUpdateSchema)
@@ -125,7 +122,7 @@ class RoundById(MethodView):
             village_ids=area.get("village_ids", []) if area is not None else None,
             polygon=area.get("polygon") if area is not None else None,
             teams=[_team_input(t) for t in body["teams"]] if "teams" in body else None)
-        return _with_etag(round_edits.edit_round(_db(), current_principal(), round_id,
+        return _with_etag(round_edits.edit_round(db(), current_principal(), round_id,
                                                  version, edit))
 
 
@@ -157,7 +154,7 @@ class RoundPlan(MethodView):
         pins = [round_planning.Pin(**pin) for pin in body["pinned"]]
         options = round_planning.PlanOptions(exploration_level=body["exploration_level"],
                                              time_windows=windows, pins=pins)
-        return round_planning.plan_round(_db(), current_principal(), round_id, options)
+        return round_planning.plan_round(db(), current_principal(), round_id, options)
 
 
 @blp.route("/<string:round_id>/lock")
@@ -169,7 +166,7 @@ class RoundLock(MethodView):
     def post(self, round_id: str) -> dict[str, Any]:
         """Lock the plan so the teams' sheets stay valid; 409 `round_not_planned` before a
         plan, `round_locked` when already locked."""
-        return rounds.lock_round(_db(), current_principal(), round_id)
+        return rounds.lock_round(db(), current_principal(), round_id)
 
 
 @blp.route("/<string:round_id>/plan.geojson")
@@ -183,7 +180,7 @@ class RoundPlanGeoJSON(MethodView):
         """The plan as GeoJSON: a LineString per team and day (base → stops → base) with
         `kind: route`, a Point per stop (`kind: target`, with `seq` and `eta`) and per
         target left out (`kind: unassigned`, with `reason`)."""
-        body = round_outputs.plan_geojson(_db(), current_principal(), round_id)
+        body = round_outputs.plan_geojson(db(), current_principal(), round_id)
         return Response(json.dumps(body, ensure_ascii=False, default=str),
                         mimetype="application/geo+json")
 
@@ -199,7 +196,7 @@ class RoundSheet(MethodView):
         """A printable visit sheet per team and day, in Chinese: order, arrival time, case
         number, debtor, address and what to do. Names are shown in full to officers and
         judges, and each debtor shown is recorded in the audit log."""
-        sheet = round_outputs.visit_sheet(_db(), current_principal(), round_id)
+        sheet = round_outputs.visit_sheet(db(), current_principal(), round_id)
         return Response(render_sheet(sheet), mimetype="text/html")
 
 
@@ -212,7 +209,7 @@ class RoundMap(MethodView):
     def get(self, round_id: str) -> Response:
         """A map of the plan: village grid outlines, the area, each team's daily routes in
         its own colour and the targets left out. Drawn on the server, no map tiles."""
-        png = round_outputs.plan_map_png(_db(), current_principal(), round_id)
+        png = round_outputs.plan_map_png(db(), current_principal(), round_id)
         return Response(png, mimetype="image/png")
 
 
@@ -228,7 +225,7 @@ class RoundSheetPDF(MethodView):
         """The visit sheet as PDF, same content as `…/sheet`: one page per team and day,
         in Chinese with the font embedded. Each debtor shown is recorded in the audit log."""
         font = font_path(current_app.config["PDF_FONT"])
-        sheet = round_outputs.visit_sheet(_db(), current_principal(), round_id)
+        sheet = round_outputs.visit_sheet(db(), current_principal(), round_id)
         return Response(render_sheet_pdf(sheet, font), mimetype="application/pdf",
                         headers={"Content-Disposition": 'inline; filename="sheet.pdf"'})
 
@@ -241,7 +238,7 @@ class RoundVisits(MethodView):
     @blp.problem(404)
     def get(self, args: dict[str, Any], round_id: str) -> Any:
         """The round's visits, newest first."""
-        return paged(visits.list_visits(_db(), current_principal(), round_id,
+        return paged(visits.list_visits(db(), current_principal(), round_id,
                                         decode_cursor(args["cursor"]), args["limit"]))
 
     @blp.auth(*PLANNERS)
@@ -263,7 +260,7 @@ class RoundVisits(MethodView):
         `outcome_kind`) are recorded as outcomes.
         """
         data = visits.VisitInput(**{"amount_collected": Decimal("0"), **body})
-        visit, created = visits.record_visit(_db(), current_principal(), round_id, data)
+        visit, created = visits.record_visit(db(), current_principal(), round_id, data)
         location = url_for("rounds.RoundVisits", round_id=round_id)
         return visit, 201 if created else 200, {"Location": location}
 
@@ -277,4 +274,4 @@ class RoundSummary(MethodView):
         """What the round did: stops planned and visited, visits by result, outcomes and
         amount recovered, per team and per day (China Standard Time), and road kilometres
         along the planned stops against those along the visits actually made."""
-        return round_summary.round_summary(_db(), current_principal(), round_id)
+        return round_summary.round_summary(db(), current_principal(), round_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.etag import etag_of
@@ -15,16 +14,13 @@ from api.settlements.schemas import (
     SettlementQueryArgsSchema,
     SettlementSchema,
 )
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import settlements
 from enforcement.settlements import Payment
 
 blp = Blueprint("settlements", __name__,
                 description="Settlements (执行和解) and payments against their instalments")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -37,7 +33,7 @@ class Settlements(MethodView):
 
         Filter by `case_id` and `status` (active, fulfilled, broken; repeat for several).
         """
-        page = settlements.list_settlements(_db(), current_principal(), filters,
+        page = settlements.list_settlements(db(), current_principal(), filters,
                                             decode_cursor(cursor), limit)
         return paged(page)
 
@@ -53,7 +49,7 @@ class SettlementById(MethodView):
         Officers and judges; mediators for the cases they mediate; deputies for the
         cases they follow. Assistants never see amounts.
         """
-        view = settlements.get_settlement(_db(), current_principal(), settlement_id)
+        view = settlements.get_settlement(db(), current_principal(), settlement_id)
         return view, 200, {"ETag": etag_of(view.settlement.version)}
 
 
@@ -72,6 +68,6 @@ class InstalmentPayments(MethodView):
         `amount_owed_exceeded`. The case's `amount_recovered` rises with the payment;
         once every instalment is paid the settlement is `fulfilled`.
         """
-        view = settlements.record_payment(_db(), current_principal(), settlement_id, seq,
+        view = settlements.record_payment(db(), current_principal(), settlement_id, seq,
                                           payment)
         return view, 201, {"ETag": etag_of(view.settlement.version)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from api.etag import if_match_version, required_if_match_version, with_etag
@@ -16,14 +16,11 @@ from api.sightings.schemas import (
     SightingSchema,
     SightingUpdateSchema,
 )
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from enforcement import sightings
 
 blp = Blueprint("sightings", __name__, description="Debtors seen in the field")
 
-
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
 
 
 @blp.route("")
@@ -37,7 +34,7 @@ class Sightings(MethodView):
         Assistants see their own and those placed in their grids; officers and judges
         every sighting of the court. Follow `next_cursor` (or `Link: rel="next"`).
         """
-        page = sightings.list_sightings(_db(), current_principal(), filters,
+        page = sightings.list_sightings(db(), current_principal(), filters,
                                         decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
@@ -53,7 +50,7 @@ class Sightings(MethodView):
         grid and township. With `urgent: true` it appears at once in `GET /api/v1/feed`
         for the officers of that township.
         """
-        sighting, created = sightings.report_sighting(_db(), current_principal(), body)
+        sighting, created = sightings.report_sighting(db(), current_principal(), body)
         location = url_for("sightings.SightingById", sighting_id=sighting.id)
         return with_etag(sighting, sighting.version, 201 if created else 200,
                          {"Location": location})
@@ -66,7 +63,7 @@ class SightingById(MethodView):
     @blp.problem(404)
     def get(self, sighting_id: str) -> Any:
         """One sighting. Its `ETag` is what `If-Match` must carry to edit it."""
-        sighting = sightings.get_sighting(_db(), current_principal(), sighting_id)
+        sighting = sightings.get_sighting(db(), current_principal(), sighting_id)
         return with_etag(sighting, sighting.version)
 
     @blp.auth()
@@ -78,7 +75,7 @@ class SightingById(MethodView):
     def patch(self, body: dict[str, Any], sighting_id: str) -> Any:
         """Correct your own sighting. Requires `If-Match` (428 without, 412 when stale)."""
         version = required_if_match_version()
-        sighting = sightings.edit_sighting(_db(), current_principal(), sighting_id, version,
+        sighting = sightings.edit_sighting(db(), current_principal(), sighting_id, version,
                                            body)
         return with_etag(sighting, sighting.version)
 
@@ -95,5 +92,5 @@ class SightingById(MethodView):
         and the withdrawal is audited. `If-Match` is optional; when sent, a stale
         version is 412.
         """
-        sightings.withdraw_sighting(_db(), current_principal(), sighting_id,
+        sightings.withdraw_sighting(db(), current_principal(), sighting_id,
                                     if_match_version())

@@ -11,7 +11,7 @@ from flask.views import MethodView
 
 from api.etag import etag_of, required_if_match_version
 from api.pagination import decode_cursor, paged
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from api.supervision.schemas import (
     EvaluationCreateSchema,
     EvaluationPageSchema,
@@ -51,9 +51,6 @@ blp = Blueprint("supervision", __name__,
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}}}
 
 
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
-
 
 @blp.route("/nodes")
 class Nodes(MethodView):
@@ -62,7 +59,7 @@ class Nodes(MethodView):
     @blp.response(200, NodeSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """The court's catalogue of key enforcement nodes, in order (retired ones on request)."""
-        return catalogue.list_nodes(_db(), current_principal(), args["include_retired"])
+        return catalogue.list_nodes(db(), current_principal(), args["include_retired"])
 
     @blp.auth()
     @blp.arguments(NodeCreateSchema)
@@ -70,7 +67,7 @@ class Nodes(MethodView):
     @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Add a node to the catalogue (judges, admins); 409 `node_code_exists`."""
-        node = catalogue.create_node(_db(), current_principal(), body)
+        node = catalogue.create_node(db(), current_principal(), body)
         return node, 201, {"ETag": etag_of(node.version)}
 
 
@@ -81,7 +78,7 @@ class StandardNodes(MethodView):
     def post(self) -> Any:
         """Add the 23 nodes of the Pingtan report that the court lacks (by code); returns
         those added. Running it again adds nothing."""
-        return catalogue.load_standard_nodes(_db(), current_principal())
+        return catalogue.load_standard_nodes(db(), current_principal())
 
 
 @blp.route("/nodes/<string:node_id>")
@@ -95,7 +92,7 @@ class NodeById(MethodView):
     def patch(self, body: dict[str, Any], node_id: str) -> Any:
         """Rename, reorder, retire (`active: false`) or bring back a node (judges, admins).
         Send `If-Match` with the node's ETag (its `version`)."""
-        node = catalogue.edit_node(_db(), current_principal(), node_id,
+        node = catalogue.edit_node(db(), current_principal(), node_id,
                                    required_if_match_version(), body)
         return node, 200, {"ETag": etag_of(node.version)}
 
@@ -105,7 +102,7 @@ class NodeById(MethodView):
     @blp.problem(409)
     def delete(self, node_id: str) -> None:
         """Delete a node nobody used; a node in use is 409 `node_in_use`: retire it."""
-        catalogue.delete_node(_db(), current_principal(), node_id)
+        catalogue.delete_node(db(), current_principal(), node_id)
 
 
 @blp.route("/node-events")
@@ -116,7 +113,7 @@ class NodeEvents(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """Node events, newest recorded first: court staff every one of the court, deputies
         those of the cases they follow now."""
-        return paged(events.list_events(_db(), current_principal(), args.get("case_id"),
+        return paged(events.list_events(db(), current_principal(), args.get("case_id"),
                                         decode_cursor(args["cursor"]), args["limit"]))
 
     @blp.auth()
@@ -125,7 +122,7 @@ class NodeEvents(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Record that a key node takes or took place on a case (officers, judges). Events of
         witnessable nodes reach the inbox of the deputies following the case."""
-        view = events.record_event(_db(), current_principal(), body)
+        view = events.record_event(db(), current_principal(), body)
         return view, 201, {"Location": url_for("supervision.NodeEventById",
                                                event_id=view.event.id)}
 
@@ -137,7 +134,7 @@ class NodeEventById(MethodView):
     @blp.problem(404)
     def get(self, event_id: str) -> Any:
         """One node event."""
-        return events.get_event(_db(), current_principal(), event_id)
+        return events.get_event(db(), current_principal(), event_id)
 
 
 @blp.route("/node-events/<string:event_id>/witness")
@@ -150,7 +147,7 @@ class NodeEventWitness(MethodView):
     def post(self, body: dict[str, Any], event_id: str) -> Any:
         """Record that you witnessed the event (deputies following its case). Once:
         again is 409 `already_witnessed`; before it starts 409 `node_event_upcoming`."""
-        return events.witness(_db(), current_principal(), event_id, body), 201
+        return events.witness(db(), current_principal(), event_id, body), 201
 
 
 @blp.route("/inbox")
@@ -161,7 +158,7 @@ class Inbox(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """A deputy's inbox: witnessable node events of the cases you follow, newest
         recorded first, each read or unread, witnessed or not, upcoming or past."""
-        return paged(events.inbox(_db(), current_principal(), args["unread"],
+        return paged(events.inbox(db(), current_principal(), args["unread"],
                                   decode_cursor(args["cursor"]), args["limit"]))
 
 
@@ -172,7 +169,7 @@ class InboxRead(MethodView):
     @blp.problem(404)
     def post(self, event_id: str) -> None:
         """Mark an inbox event read (deputies); again changes nothing."""
-        events.mark_read(_db(), current_principal(), event_id)
+        events.mark_read(db(), current_principal(), event_id)
 
 
 @blp.route("/follows")
@@ -182,7 +179,7 @@ class Follows(MethodView):
     @blp.response(200, FollowPageSchema)
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Which deputy follows which case: court staff all, deputies their own."""
-        return paged(follows.list_follows(_db(), current_principal(), filters,
+        return paged(follows.list_follows(db(), current_principal(), filters,
                                           decode_cursor(cursor), limit))
 
     @blp.auth()
@@ -191,7 +188,7 @@ class Follows(MethodView):
     @blp.problem(409)
     def post(self, body: dict[str, Any]) -> Any:
         """Have a deputy follow a case (judges, admins); 409 `already_following`."""
-        return follows.assign(_db(), current_principal(), body["deputy_id"],
+        return follows.assign(db(), current_principal(), body["deputy_id"],
                               body["case_id"]), 201
 
 
@@ -203,7 +200,7 @@ class FollowEnd(MethodView):
     @blp.problem(409)
     def post(self, follow_id: str) -> Any:
         """End a follow (judges, admins): the deputy no longer sees the case."""
-        return follows.end(_db(), current_principal(), follow_id)
+        return follows.end(db(), current_principal(), follow_id)
 
 
 @blp.route("/evaluations")
@@ -213,7 +210,7 @@ class Evaluations(MethodView):
     @blp.response(200, EvaluationPageSchema)
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Evaluation forms, newest first: court staff all, deputies their own."""
-        return paged(deputies.list_records(_db(), current_principal(), EVALUATION, filters,
+        return paged(deputies.list_records(db(), current_principal(), EVALUATION, filters,
                                            decode_cursor(cursor), limit))
 
     @blp.auth()
@@ -223,7 +220,7 @@ class Evaluations(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """File an evaluation form on a case you follow: each criterion and the whole 1–5,
         with comments; optionally on a node event you witnessed."""
-        return deputies.file_evaluation(_db(), current_principal(), body), 201
+        return deputies.file_evaluation(db(), current_principal(), body), 201
 
 
 @blp.route("/opinions")
@@ -233,7 +230,7 @@ class Opinions(MethodView):
     @blp.response(200, OpinionPageSchema)
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Opinion cards, newest first: court staff all, deputies their own."""
-        return paged(deputies.list_records(_db(), current_principal(), OPINION, filters,
+        return paged(deputies.list_records(db(), current_principal(), OPINION, filters,
                                            decode_cursor(cursor), limit))
 
     @blp.auth()
@@ -244,7 +241,7 @@ class Opinions(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Send an opinion card on a case you follow to its judge, who must answer within
         `OPINION_ANSWER_DAYS` days; 409 `case_has_no_judge`."""
-        return deputies.send_opinion(_db(), current_principal(), body,
+        return deputies.send_opinion(db(), current_principal(), body,
                                      current_app.config["OPINION_ANSWER_DAYS"]), 201
 
 
@@ -256,7 +253,7 @@ class OverdueOpinions(MethodView):
     @blp.response(200, OpinionPageSchema)
     def get(self, filters: Any, cursor: str | None, limit: int) -> Any:
         """Opinion cards not answered by their due time: court staff all, deputies theirs."""
-        return paged(deputies.list_records(_db(), current_principal(), OPINION,
+        return paged(deputies.list_records(db(), current_principal(), OPINION,
                                            CardFilters(overdue_at=utcnow()),
                                            decode_cursor(cursor), limit))
 
@@ -268,7 +265,7 @@ class OpinionById(MethodView):
     @blp.problem(404)
     def get(self, opinion_id: str) -> Any:
         """One opinion card and its answer."""
-        return deputies.get_record(_db(), current_principal(), OPINION, opinion_id)
+        return deputies.get_record(db(), current_principal(), OPINION, opinion_id)
 
 
 @blp.route("/opinions/<string:opinion_id>/reply")
@@ -281,7 +278,7 @@ class OpinionReply(MethodView):
     def post(self, body: dict[str, Any], opinion_id: str) -> Any:
         """Answer an opinion card (the case's judge); once: again is 409
         `opinion_already_answered`; another judge gets 403 `not_responsible_judge`."""
-        return deputies.answer_opinion(_db(), current_principal(), opinion_id, body["reply"])
+        return deputies.answer_opinion(db(), current_principal(), opinion_id, body["reply"])
 
 
 @blp.route("/summary")
@@ -293,4 +290,4 @@ class Summary(MethodView):
         """The figures the court publishes for a calendar year (China time): deputies
         active, nodes witnessed, cases mediated with deputies, amount recovered in
         followed cases, and the opinion cards' record."""
-        return summary.summary(_db(), current_principal(), args["year"])
+        return summary.summary(db(), current_principal(), args["year"])

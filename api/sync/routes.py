@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from flask.views import MethodView
 
 from api.messages import request_locale, title_for
 from api.observability import count_sync_pull, count_sync_push
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from api.sync.schemas import (
     ConflictQueryArgsSchema,
     ConflictSchema,
@@ -32,9 +31,6 @@ from enforcement import syncing, syncing_watermelon
 blp = Blueprint("sync", __name__, description="Offline sync for phones: push, pull, conflicts")
 
 
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
-
 
 @blp.route("/push")
 class Push(MethodView):
@@ -52,7 +48,7 @@ class Push(MethodView):
         listed in `rejected_fields`. A revoked device gets 403 `device_revoked` with
         `wipe: true`: delete local data.
         """
-        results = syncing.push(_db(), current_principal(), body["device_id"],
+        results = syncing.push(db(), current_principal(), body["device_id"],
                                body["schema_version"], body["mutations"])
         count_sync_push(results)
         return {"results": results}
@@ -76,7 +72,7 @@ class Pull(MethodView):
         device away longer than the server keeps deletes gets 409 `resync_required`: wipe
         the synced records (keep unsent changes) and pull again without a cursor.
         """
-        page = syncing.pull(_db(), current_principal(), args["cursor"], args["limit"],
+        page = syncing.pull(db(), current_principal(), args["cursor"], args["limit"],
                             args["schema_version"])
         count_sync_pull(bootstrap=not args["cursor"])
         return page.to_json()
@@ -91,7 +87,7 @@ class Conflicts(MethodView):
         """Conflicts waiting for a person: yours, or every one of the court for officers,
         judges and admins."""
         status = None if args["status"] == "all" else args["status"]
-        return syncing.list_conflicts(_db(), current_principal(), status)
+        return syncing.list_conflicts(db(), current_principal(), status)
 
 
 @blp.route("/conflicts/<string:conflict_id>/resolve")
@@ -105,7 +101,7 @@ class ResolveConflict(MethodView):
         """Settle a conflict: `take_server` (keep the record as it is), `take_client` (write
         the device's value) or `merged` (write `value`). The record changes as a normal
         edit, so every device receives it on its next pull."""
-        return syncing.resolve_conflict(_db(), current_principal(), conflict_id,
+        return syncing.resolve_conflict(db(), current_principal(), conflict_id,
                                         body["resolution"], body["value"])
 
 
@@ -124,7 +120,7 @@ class Rejections(MethodView):
         """
         status = None if args["status"] == "all" else args["status"]
         return [_with_message(row) for row in
-                syncing.list_rejections(_db(), current_principal(), status)]
+                syncing.list_rejections(db(), current_principal(), status)]
 
 
 @blp.route("/rejections/<string:rejection_id>/discard")
@@ -136,7 +132,7 @@ class DiscardRejection(MethodView):
     def post(self, rejection_id: str) -> dict[str, Any]:
         """Let a refused record go (its author, or the court's officers and judges): it is
         no longer listed as open, and the phone holding it drops it on its next pull."""
-        return _with_message(syncing.discard_rejection(_db(), current_principal(),
+        return _with_message(syncing.discard_rejection(db(), current_principal(),
                                                        rejection_id))
 
 
@@ -173,7 +169,7 @@ class Watermelon(MethodView):
         records that left your scope come as `deleted`. `timestamp` never lets you miss a
         change that commits late. docs/sync.md has the app code.
         """
-        return syncing_watermelon.pull(_db(), current_principal(), args["last_pulled_at"],
+        return syncing_watermelon.pull(db(), current_principal(), args["last_pulled_at"],
                                        args["schema_version"], args["migration"])
 
     @blp.auth()
@@ -194,6 +190,6 @@ class Watermelon(MethodView):
         the phone; they are listed at `/sync/rejections`. Your next pull brings every
         pushed record back as the server holds it.
         """
-        results = syncing_watermelon.push(_db(), current_principal(), args["last_pulled_at"],
+        results = syncing_watermelon.push(db(), current_principal(), args["last_pulled_at"],
                                           args["schema_version"], body["changes"])
         return syncing_watermelon.summary(results)

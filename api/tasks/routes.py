@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask.views import MethodView
 
 from api.etag import if_match_version, required_if_match_version, with_etag
 from api.pagination import decode_cursor, paged
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from api.tasks.schemas import (
     GridProgressSchema,
     RespondentSchema,
@@ -31,9 +31,6 @@ from enforcement.tasks import Respondent
 blp = Blueprint("tasks", __name__, description="Tasks for the assistants of village grids")
 
 
-def _db() -> Any:
-    return current_app.extensions["gridwork"].db
-
 
 @blp.route("")
 class Tasks(MethodView):
@@ -46,7 +43,7 @@ class Tasks(MethodView):
         Assistants see those addressed to their grids; judges and officers every task of
         the court, with how many people answered.
         """
-        page = tasks.list_tasks(_db(), current_principal(), filters,
+        page = tasks.list_tasks(db(), current_principal(), filters,
                                 decode_cursor(cursor, sort), limit, sort)
         return paged(page)
 
@@ -58,7 +55,7 @@ class Tasks(MethodView):
 
         Every grid, case and party must be of your court, else 422 naming the field.
         """
-        view = tasks.create_task(_db(), current_principal(), body)
+        view = tasks.create_task(db(), current_principal(), body)
         return view, 201, {"Location": url_for("tasks.TaskById", task_id=view.task.id)}
 
 
@@ -69,7 +66,7 @@ class TaskById(MethodView):
     @blp.problem(404)
     def get(self, task_id: str) -> Any:
         """One task with the grids it is addressed to."""
-        view = tasks.get_task(_db(), current_principal(), task_id)
+        view = tasks.get_task(db(), current_principal(), task_id)
         return with_etag(view, view.task.version)
 
 
@@ -83,7 +80,7 @@ class TaskTransitions(MethodView):
 
         Everyone who may read the task sees this, the assistants asked included.
         """
-        return tasks.task_history(_db(), current_principal(), task_id)
+        return tasks.task_history(db(), current_principal(), task_id)
 
     @blp.auth()
     @blp.arguments(TaskTransitionSchema)
@@ -99,7 +96,7 @@ class TaskTransitions(MethodView):
         closed or cancelled is 409 `task_not_open` too. `If-Match` is optional; when
         sent, a stale version is 412. Audited.
         """
-        view, step = tasks.end_task(_db(), current_principal(), task_id, body["to"],
+        view, step = tasks.end_task(db(), current_principal(), task_id, body["to"],
                                     body["reason"], if_match_version())
         return with_etag(step, view.task.version, 201)
 
@@ -112,7 +109,7 @@ class TaskGrids(MethodView):
     def get(self, task_id: str) -> list[GridProgress]:
         """Per grid the task was sent to: who serving it answered and who has not yet
         (judges, officers). Someone serving two of the grids appears in both."""
-        return task_answers.grid_progress(_db(), current_principal(), task_id)
+        return task_answers.grid_progress(db(), current_principal(), task_id)
 
 
 @blp.route("/<string:task_id>/answers")
@@ -126,7 +123,7 @@ class TaskAnswers(MethodView):
         One row per assistant serving a targeted grid now, with their latest answer or
         `null`, then anyone who answered and no longer serves there.
         """
-        return tasks.respondents(_db(), current_principal(), task_id)
+        return tasks.respondents(db(), current_principal(), task_id)
 
     @blp.auth()
     @blp.arguments(TaskAnswerCreateSchema)
@@ -138,7 +135,7 @@ class TaskAnswers(MethodView):
         """Answer a task addressed to one of your grids: `done`, `not_found`, `unable` or
         `info`, with text and optionally where you were. 409 `task_not_open` once the
         court closed it."""
-        answer, created = tasks.answer_task(_db(), current_principal(), task_id, body)
+        answer, created = tasks.answer_task(db(), current_principal(), task_id, body)
         return with_etag(answer, answer.version, 201 if created else 200)
 
 
@@ -150,7 +147,7 @@ class TaskAnswerById(MethodView):
     def get(self, task_id: str, answer_id: str) -> Any:
         """One answer: your own, or (judges, officers) anyone's. Its `ETag` is what
         `If-Match` must carry to correct it."""
-        answer = task_answers.get_answer(_db(), current_principal(), task_id, answer_id)
+        answer = task_answers.get_answer(db(), current_principal(), task_id, answer_id)
         return with_etag(answer, answer.version)
 
     @blp.auth()
@@ -167,6 +164,6 @@ class TaskAnswerById(MethodView):
         since you read it.
         """
         version = required_if_match_version()
-        answer = task_answers.edit_answer(_db(), current_principal(), task_id, answer_id,
+        answer = task_answers.edit_answer(db(), current_principal(), task_id, answer_id,
                                           version, body)
         return with_etag(answer, answer.version)

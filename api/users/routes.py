@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask.views import MethodView
 
-from api.smorest import Blueprint, current_principal
+from api.smorest import Blueprint, current_principal, db
 from api.users.schemas import UserStatusSchema
 from enforcement import auth
 from enforcement.models import Role, User
@@ -20,5 +19,5 @@ class UnlockUser(MethodView):
     @blp.problem(404)
     def post(self, user_id: str) -> User:
         """Lift a lock-out after too many wrong passwords, before it runs out by itself."""
-        return auth.unlock_user(current_app.extensions["gridwork"].db, current_principal(),
+        return auth.unlock_user(db(), current_principal(),
                                 user_id)

@@ -3,7 +3,7 @@
 The pool gauges follow SQLAlchemy's pool events, so that under gunicorn every worker
 writes its own numbers and ``/metrics`` adds them up (``livesum``). The court gauges
 (open conflicts, devices by last contact, attachment bytes) come from the database when
-Prometheus scrapes, through ``enforcement.operations``; if the database does not answer,
+Prometheus scrapes, through ``enforcement.operator_gauges``; if the database does not answer,
 the scrape still works and says so in ``gridwork_database_up``.
 """
 
@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
 from enforcement.db import Database
-from enforcement.operations import court_gauges
+from enforcement.operator_gauges import court_gauges
 
 log = logging.getLogger("gridwork.metrics")
 

@@ -1,7 +1,7 @@
 """Sightings: a debtor was seen somewhere, by whom, with whom, how sure.
 
 Reported like leads (same placement on grids, same retry-safe ids) but simpler: no
-lifecycle. An urgent sighting is part of the township's feed (``enforcement.feed``) the
+lifecycle. An urgent sighting is part of the township's feed (``enforcement.urgent_feed``) the
 moment its transaction commits, because the feed reads the sightings table itself.
 """
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from api.feed.schemas import FeedPageSchema, FeedQueryArgsSchema
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal, db
-from enforcement import feed
+from enforcement import urgent_feed
 
 blp = Blueprint("feed", __name__,
                 description="Urgent sightings and leads for a township's officers")
@@ -27,6 +27,6 @@ class Feed(MethodView):
         For officers and judges: those in the townships of the village grids you serve,
         or the whole court if you serve none. A record is here as soon as it is stored.
         """
-        page = feed.urgent_feed(db(), current_principal(), township_id,
+        page = urgent_feed.urgent_feed(db(), current_principal(), township_id,
                                 decode_cursor(cursor), limit)
         return paged(page)

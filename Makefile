@@ -71,35 +71,28 @@ browser:
 	apt-get update -qq; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
 
-# The pinned WatermelonDB (tests/watermelon) for the two-phone sync test: `npm ci` when
-# node_modules is missing or was installed from another lock; a no-op otherwise.
-WM_DIR := tests/watermelon
-watermelon-js:
-	@want=$$(sha256sum $(WM_DIR)/package-lock.json | cut -d' ' -f1); \
-	stamp=$(WM_DIR)/node_modules/.gridwork-lock-sha256; \
+# `npm ci` in a test folder when node_modules is missing or was installed from another
+# lock; a no-op otherwise. $(call npm_ci,folder,what it is for)
+define npm_ci
+	@want=$$(sha256sum $(1)/package-lock.json | cut -d' ' -f1); \
+	stamp=$(1)/node_modules/.gridwork-lock-sha256; \
 	if [ -f "$$stamp" ] && [ "$$(cat "$$stamp")" = "$$want" ]; then exit 0; fi; \
 	if ! command -v npm >/dev/null; then \
-	  echo "error: the WatermelonDB test needs Node.js 20 and npm (apt-get install -y nodejs npm)" >&2; \
+	  echo "error: $(2): this needs Node.js 20 and npm (apt-get install -y nodejs npm)" >&2; \
 	  exit 1; \
 	fi; \
-	echo "Installing WatermelonDB for the sync test (npm ci in $(WM_DIR))"; \
-	(cd $(WM_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
+	echo "Installing $(2) (npm ci in $(1))"; \
+	(cd $(1) && npm ci --no-audit --no-fund --loglevel=error); \
 	echo "$$want" > "$$stamp"
+endef
 
-# The OpenAPI client check (tests/client): openapi-typescript, openapi-fetch and tsc, by
-# the same rule as watermelon-js.
-CLIENT_DIR := tests/client
+# The pinned WatermelonDB (tests/watermelon), for the real phones' sync tests.
+watermelon-js:
+	$(call npm_ci,tests/watermelon,the WatermelonDB phones)
+
+# The OpenAPI client check (tests/client): openapi-typescript, openapi-fetch and tsc.
 client-js:
-	@want=$$(sha256sum $(CLIENT_DIR)/package-lock.json | cut -d' ' -f1); \
-	stamp=$(CLIENT_DIR)/node_modules/.gridwork-lock-sha256; \
-	if [ -f "$$stamp" ] && [ "$$(cat "$$stamp")" = "$$want" ]; then exit 0; fi; \
-	if ! command -v npm >/dev/null; then \
-	  echo "error: the client check needs Node.js 20 and npm (apt-get install -y nodejs npm)" >&2; \
-	  exit 1; \
-	fi; \
-	echo "Installing the OpenAPI client check (npm ci in $(CLIENT_DIR))"; \
-	(cd $(CLIENT_DIR) && npm ci --no-audit --no-fund --loglevel=error); \
-	echo "$$want" > "$$stamp"
+	$(call npm_ci,tests/client,the OpenAPI client check)
 
 # The web console (console/, served at /console): Node.js and npm from apt when missing (as
 # root), `npm ci` only when package-lock.json changed (stamp as for watermelon-js), and the

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.db import Database
-from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
+from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
@@ -221,8 +221,7 @@ def edit_note_values(session: Session, principal: Principal, note: MediationNote
                      values: Mapping[str, Any]) -> Settlement | None:
     """Change a stored note: its author, until it is agreed; agreeing it settles the case."""
     policy.require(principal, "mediation.update")
-    if note.author_id != principal.user_id:
-        raise Forbidden("only the author may change this record")
+    policy.require_author(principal, note)
     if note.outcome == MediationOutcome.AGREED:
         raise Conflict("the note is agreed and its settlement exists; it can no longer "
                        "be edited", code="mediation_note_settled")

@@ -312,6 +312,12 @@ def allows(principal: Principal, action: str) -> bool:
     return scope_of(principal.role, action) is not None
 
 
+def require_author(principal: Principal, row: Any, author_field: str = "author_id") -> None:
+    """Only the person who wrote a field record may change it."""
+    if getattr(row, author_field) != principal.user_id:
+        raise Forbidden("only the author may change this record")
+
+
 def require(principal: Principal, action: str) -> Scope:
     """The caller's scope for ``action``; ``Forbidden`` when their role may not do it."""
     scope = scope_of(principal.role, action)

@@ -164,8 +164,7 @@ def edit_sighting_values(session: Session, principal: Principal, sighting: Sight
                          values: Mapping[str, Any]) -> None:
     """Change a stored sighting: its author only."""
     policy.require(principal, "sighting.update")
-    if sighting.author_id != principal.user_id:
-        raise Forbidden("only the author may change this record")
+    policy.require_author(principal, sighting)
     for key, value in _client_values(values).items():
         setattr(sighting, key, value)
     require_case_and_party(session, sighting)

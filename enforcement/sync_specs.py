@@ -41,7 +41,13 @@ from enforcement.attachment_refs import (
     normalise_refs,
 )
 from enforcement.errors import DomainError, Forbidden, ValidationFailed
-from enforcement.leads.writes import create_leads, edit_lead_values, mark_withdrawn, may_write
+from enforcement.leads.writes import (
+    create_leads,
+    edit_lead_values,
+    existing_ids,
+    mark_withdrawn,
+    may_write,
+)
 from enforcement.models import (
     Datum,
     Lead,
@@ -172,9 +178,7 @@ def _create(session: Session, principal: Principal, lead_id: str,
 def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set[str]:
     """Ids of the court's leads among ``ids``, whoever may see them (a create of one of
     them goes the one-by-one way: an update when visible, else ``lead_exists``)."""
-    return set(session.scalars(sa.select(Lead.id).where(
-        Lead.court_id == principal.court_id,
-        Lead.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))))))
+    return existing_ids(session, principal.court_id, ids)
 
 
 def _create_many(session: Session, principal: Principal,

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from enforcement import audit, policy
 from enforcement.db import Database
-from enforcement.errors import Conflict, Forbidden, PreconditionFailed, ValidationFailed
+from enforcement.errors import Conflict, PreconditionFailed, ValidationFailed
 from enforcement.filtering import between, equal, one_of
 from enforcement.models import (
     EnforcementCase,
@@ -226,8 +226,7 @@ def may_change_answer(session: Session, principal: Principal, answer: TaskAnswer
                       values: Mapping[str, Any]) -> None:
     """Its author, while the task is open, and it stays with its task."""
     policy.require(principal, "task.answer")
-    if answer.author_id != principal.user_id:
-        raise Forbidden("only the author may change this record")
+    policy.require_author(principal, answer)
     if values.get("task_id", answer.task_id) != answer.task_id:
         raise ValidationFailed("an answer stays with its task",
                                errors={"task_id": ["cannot change"]})

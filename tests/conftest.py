@@ -377,9 +377,10 @@ def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
         app.extensions["gridwork"].db.dispose()
 
 
-@pytest.fixture(scope="session")
-def live_server(app: Flask) -> Iterator[str]:
-    """The app served over real HTTP on a free local port; yields its base URL."""
+@contextlib.contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """``app`` served over real HTTP on a free local port, in a thread; yields its base
+    URL and stops the server on the way out."""
     from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -391,6 +392,13 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on a free local port; yields its base URL."""
+    with serving(app) as url:
+        yield url
 
 
 class LiveSession(requests.Session):

@@ -68,7 +68,7 @@ def create_leads(session: Session, principal: Principal,
     except DomainError as refused:
         return [refused] * len(items)
     court_id = principal.court_id
-    taken = _existing_ids(session, court_id, [lead_id for lead_id, _ in items])
+    taken = existing_ids(session, court_id, [lead_id for lead_id, _ in items])
     known = {EnforcementCase: known_ids(session, court_id, EnforcementCase,
                                         (v.get("case_id") for _, v in items)),
              Party: known_ids(session, court_id, Party, (v.get("party_id") for _, v in items))}
@@ -170,7 +170,7 @@ def _set_plain(lead: Any, values: Mapping[str, Any]) -> None:
             setattr(lead, key, values[key])
 
 
-def _existing_ids(session: Session, court_id: str, ids: Sequence[str]) -> set[str]:
+def existing_ids(session: Session, court_id: str, ids: Sequence[str]) -> set[str]:
     """Which ids name a lead of the court already, whoever may see it."""
     return set(session.scalars(sa.select(Lead.id).where(
         Lead.court_id == court_id,

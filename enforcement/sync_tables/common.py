@@ -157,11 +157,6 @@ def feed_scope(model: Any, action: str) -> Any:
     return scope
 
 
-def require_author(principal: Principal, row: Any, author_field: str = "author_id") -> None:
-    if getattr(row, author_field) != principal.user_id:
-        raise Forbidden("only the author may change this record")
-
-
 def bump(row: Any) -> None:
     row.version += 1
     row.updated_at = utcnow()

@@ -36,7 +36,6 @@ from enforcement.sync_tables.common import (
     load_scoped,
     parse_date,
     parse_time,
-    require_author,
     restore_hook,
     text,
 )
@@ -115,7 +114,7 @@ def _update_note(session: Session, principal: Principal, row: MediationNote,
 def _delete_note(session: Session, principal: Principal, row: MediationNote) -> None:
     """The REST withdrawal: the author, an unagreed note, with an audit entry."""
     policy.require(principal, "mediation.withdraw")
-    require_author(principal, row)
+    policy.require_author(principal, row)
     mediation.mark_note_withdrawn(session, principal, row)
 
 

@@ -33,7 +33,6 @@ from enforcement.sync_tables.common import (
     parse_time,
     placed,
     point_value,
-    require_author,
     restore_hook,
     text,
 )
@@ -96,7 +95,7 @@ def _update_sighting(session: Session, principal: Principal, row: Sighting,
 def _delete_sighting(session: Session, principal: Principal, row: Sighting) -> None:
     """The REST withdrawal: the author, within a day of reporting, with an audit entry."""
     policy.require(principal, "sighting.withdraw")
-    require_author(principal, row)
+    policy.require_author(principal, row)
     mark_sighting_withdrawn(session, principal, row)
 
 

@@ -52,11 +52,12 @@ def _row(engine: Any, lead_id: str) -> dict[str, Any]:
             "audits": audits}
 
 
-def _sync(http: Any, token: dict[str, Any], op: str, lead_id: str, fields: dict[str, Any],
-          base_version: int | None = None) -> dict[str, Any]:
+def _sync(http: Any, token: dict[str, Any], op: str, record_id: str, fields: dict[str, Any],
+          base_version: int | None = None, table: str = "lead") -> dict[str, Any]:
+    """One mutation pushed from the phone ``token`` signed in with; its result."""
     answer = http.post("/api/v1/sync/push", headers=bearer(token), json={
         "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": uuid.uuid4().hex, "table": "lead", "op": op, "id": lead_id,
+            "mutation_id": uuid.uuid4().hex, "table": table, "op": op, "id": record_id,
             "base_version": base_version, "fields": fields}]})
     assert answer.status_code == 200, answer.text
     return answer.json()["results"][0]
@@ -143,18 +144,12 @@ def test_a_sighting_reported_and_withdrawn_either_way_is_the_same_write(http, wo
     by_rest, by_push = str(uuid.uuid4()), str(uuid.uuid4())
     made = http.post("/api/v1/sightings", headers=bearer(token), json={**body, "id": by_rest})
     assert made.status_code == 201, made.text
-    pushed = http.post("/api/v1/sync/push", headers=bearer(token), json={
-        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": "s-create", "table": "sighting", "op": "create", "id": by_push,
-            "fields": body}]}).json()["results"][0]
+    pushed = _sync(http, token, "create", by_push, body, table="sighting")
     assert pushed["status"] == "applied", pushed
     assert _sighting(engine, by_rest) == _sighting(engine, by_push)
     gone = http.delete(f"/api/v1/sightings/{by_rest}", headers=bearer(token))
     assert gone.status_code == 204, gone.text
-    withdrawn = http.post("/api/v1/sync/push", headers=bearer(token), json={
-        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": "s-delete", "table": "sighting", "op": "delete", "id": by_push,
-            "base_version": 1}]}).json()["results"][0]
+    withdrawn = _sync(http, token, "delete", by_push, {}, base_version=1, table="sighting")
     assert withdrawn["status"] == "applied", withdrawn
     rest, push = _sighting(engine, by_rest), _sighting(engine, by_push)
     assert rest["row"]["deleted_at_set"] and rest == push
@@ -176,10 +171,7 @@ def test_a_mediation_note_recorded_and_withdrawn_either_way_is_the_same_write(
     made = http.post("/api/v1/mediation-notes", headers=bearer(token),
                      json={**body, "id": by_rest})
     assert made.status_code == 201, made.text
-    pushed = http.post("/api/v1/sync/push", headers=bearer(token), json={
-        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": "n-create", "table": "mediation_note", "op": "create",
-            "id": by_push, "fields": body}]}).json()["results"][0]
+    pushed = _sync(http, token, "create", by_push, body, table="mediation_note")
     assert pushed["status"] == "applied", pushed
     columns = ("case_id", "held_at", "place", "present", "applicant_statement",
                "debtor_statement", "outcome", "next_visit_on", "author_id", "version",
@@ -196,10 +188,8 @@ def test_a_mediation_note_recorded_and_withdrawn_either_way_is_the_same_write(
     assert note(by_rest) == note(by_push)
     assert http.delete(f"/api/v1/mediation-notes/{by_rest}",
                        headers=bearer(token)).status_code == 204
-    withdrawn = http.post("/api/v1/sync/push", headers=bearer(token), json={
-        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": "n-delete", "table": "mediation_note", "op": "delete",
-            "id": by_push, "base_version": 1}]}).json()["results"][0]
+    withdrawn = _sync(http, token, "delete", by_push, {}, base_version=1,
+                      table="mediation_note")
     assert withdrawn["status"] == "applied", withdrawn
     assert note(by_rest) == note(by_push)
     assert note(by_push)[1] == ["mediation.withdraw"]
@@ -218,10 +208,8 @@ def test_an_answer_given_and_corrected_either_way_is_the_same_write(http, world,
     made = http.post(f"/api/v1/tasks/{task.id}/answers", headers=bearer(token),
                      json={**body, "id": by_rest})
     assert made.status_code == 201, made.text
-    pushed = http.post("/api/v1/sync/push", headers=bearer(token), json={
-        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": "a-create", "table": "task_answer", "op": "create", "id": by_push,
-            "fields": {**body, "task_id": task.id}}]}).json()["results"][0]
+    pushed = _sync(http, token, "create", by_push, {**body, "task_id": task.id},
+                   table="task_answer")
     assert pushed["status"] == "applied", pushed
     columns = "task_id, result, answer, answered_at, author_id, village_grid_id, version"
 
@@ -236,10 +224,8 @@ def test_an_answer_given_and_corrected_either_way_is_the_same_write(http, world,
     assert closed.status_code == 201, closed.text
     late = http.patch(f"/api/v1/tasks/{task.id}/answers/{by_rest}", json={"answer": "不在家"},
                       headers={**bearer(token), "If-Match": '"1"'})
-    late_push = http.post("/api/v1/sync/push", headers=bearer(token), json={
-        "device_id": token["device_id"], "schema_version": 3, "mutations": [{
-            "mutation_id": "a-edit", "table": "task_answer", "op": "update", "id": by_push,
-            "base_version": 1, "fields": {"answer": "不在家"}}]}).json()["results"][0]
+    late_push = _sync(http, token, "update", by_push, {"answer": "不在家"}, base_version=1,
+                      table="task_answer")
     assert late.status_code == 409 and late.json()["code"] == "task_not_open"
     assert (late_push["status"], late_push["code"]) == ("rejected", "task_not_open")
     assert answer(by_rest) == answer(by_push)

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,"
           "response_schema_conformance")
@@ -41,24 +40,17 @@ unexpected-methods = []
 @pytest.fixture(scope="module")
 def demo_server(make_database) -> Iterator[str]:
     """The demo county in a database of its own, served over HTTP."""
-    import threading
-
     from api import create_app
     from seed.load import load_demo
-    from tests.conftest import TEST_SETTINGS
+    from tests.conftest import TEST_SETTINGS, serving
 
     url = make_database()
     app = create_app({"DATABASE_URL": url, "TESTING": True, **TEST_SETTINGS})
     load_demo(app.extensions["gridwork"].db.engine, progress=False)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(app) as base_url:
+            yield base_url
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         app.extensions["gridwork"].db.dispose()
 
 

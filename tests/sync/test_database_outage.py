@@ -80,20 +80,14 @@ def own_cluster() -> Iterator[OwnCluster]:
 @pytest.fixture
 def served(own_cluster: OwnCluster) -> Iterator[str]:
     """The app on the dedicated cluster, over real HTTP, for the whole outage."""
-    from werkzeug.serving import make_server
-
     from api import create_app
-    from tests.conftest import TEST_SETTINGS
+    from tests.conftest import TEST_SETTINGS, serving
 
     app = create_app({"DATABASE_URL": own_cluster.url, "TESTING": True, **TEST_SETTINGS})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        server.server_close()
         app.extensions["gridwork"].db.dispose()
 
 

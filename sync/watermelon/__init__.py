@@ -5,7 +5,9 @@
 transaction id still running (``pg_snapshot_xmin``), read before the changes. A pull hands
 out every change with ``last_pulled_at <= xid < timestamp``: those transactions are over,
 and any later change gets an xid at or above the horizon, so the next pull (from this
-timestamp) finds it. A change that commits late is never skipped. xids are 64-bit with the
+timestamp) finds it. A change that commits late is never skipped. A first pull (no
+``last_pulled_at``) has no upper bound: a new phone gets all it may see at once, and what
+committed past the horizon comes once more. xids are 64-bit with the
 epoch but far below 2^53, so they are safe JavaScript numbers.
 
 **Bases.** Watermelon sends whole records and no base; its pull keeps locally edited

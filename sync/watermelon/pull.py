@@ -37,14 +37,16 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)
     c = sync_change.c
+    # A first pull takes everything it can see, so a new phone is whole even while other
+    # transactions run; what committed past the horizon comes once more next time.
+    window = sa.and_(c.xid >= since, c.xid < timestamp) if since else sa.true()
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
     scopes = [sa.and_(c.table_name == spec.feed_name, spec.scope(actor, sync_change))
               for spec in registry.specs.values()]
     own_tombstones = sa.and_(c.op == "delete", c.author_id == actor.user_id,
                              c.table_name.in_(list(table_of)))
     rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
-        c.court_id == actor.court_id, c.xid >= since, c.xid < timestamp,
-        sa.or_(*scopes, own_tombstones),
+        c.court_id == actor.court_id, window, sa.or_(*scopes, own_tombstones),
     ).order_by(c.xid, c.seq)).all()
     held = _held(session, actor, device_id)
     changes = {name: {"created": [], "updated": [], "deleted": []} for name in registry.specs}

@@ -224,6 +224,27 @@ def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, 
     assert late in ids(after["changes"], "lead")
 
 
+def test_a_first_pull_is_whole_while_another_transaction_holds_the_horizon(
+        http, world, login, session, engine):
+    """A phone set up while the court is busy gets every record it may see at once; what
+    committed past the horizon comes again with the next pull, as an update."""
+    with Session(engine) as busy:
+        factories.create_lead(busy, world.judge_user, world.village_b)
+        busy.flush()  # holds the horizon back from here on
+        sighting = factories.create_sighting(session, world.assistant, world.village_a)
+        session.commit()
+        phone = login(world.assistant)
+        first = pull(http, phone)
+        assert first["timestamp"] <= session.scalar(sa.text(
+            "SELECT max(xid) FROM sync_change"))
+        assert ids(first["changes"], "village_grid") == {world.village_a.id}
+        assert sighting.id in ids(first["changes"], "sighting")
+        busy.rollback()
+    settle(engine)
+    again = pull(http, phone, first["timestamp"])
+    assert sighting.id in ids(again["changes"], "sighting", kind=("updated",))
+
+
 def test_roles_without_rights_get_nothing_and_write_nothing(http, world, login, session,
                                                             engine):
     from enforcement.models import Role

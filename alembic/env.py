@@ -15,7 +15,7 @@ from geoalchemy2 import alembic_helpers
 from sqlalchemy import create_engine, pool
 from sqlalchemy.engine import Connection
 
-from enforcement.db_migrations import database_url, include_name, include_object
+from enforcement.infrastructure.db_migrations import database_url, include_name, include_object
 from enforcement.models import metadata
 
 config = context.config

@@ -13,9 +13,9 @@ from flask import Flask
 from api import headers, input_guard, observability, problems, ratelimit
 from api.config import Config
 from api.smorest import Api
-from enforcement import crypto
-from enforcement.db import Database
-from enforcement.tokens import TokenSettings
+from enforcement.infrastructure import crypto
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.tokens import TokenSettings
 
 
 @dataclass

@@ -9,9 +9,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from enforcement import audit, backup
-from enforcement.db import Database
 from enforcement.errors import DomainError, NotFound
+from enforcement.infrastructure import audit, backup
+from enforcement.infrastructure.db import Database
 from enforcement.models import utcnow
 
 

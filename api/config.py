@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from enforcement.crypto import resolve_key
+from enforcement.infrastructure.crypto import resolve_key
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:54329/gridwork"
 DEV_SECRET_KEY = "gridwork-local-development-only-not-a-secret"

@@ -12,11 +12,11 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate as ma_validate
 
+from enforcement.grids.placement import ReportedPoint, lonlat
+from enforcement.infrastructure.times import CLOCK_SKEW as CLOCK_SKEW  # re-exported for schemas
+from enforcement.infrastructure.times import EARLIEST as EARLIEST
+from enforcement.infrastructure.times import plausible
 from enforcement.models import Datum
-from enforcement.placement import ReportedPoint, lonlat
-from enforcement.times import CLOCK_SKEW as CLOCK_SKEW  # re-exported for schemas
-from enforcement.times import EARLIEST as EARLIEST
-from enforcement.times import plausible
 
 RECORD_ID = ma_validate.Regexp(
     r"^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"

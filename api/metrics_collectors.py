@@ -3,8 +3,8 @@
 The pool gauges follow SQLAlchemy's pool events, so that under gunicorn every worker
 writes its own numbers and ``/metrics`` adds them up (``livesum``). The court gauges
 (open conflicts, devices by last contact, attachment bytes) come from the database when
-Prometheus scrapes, through ``enforcement.operator_gauges``; if the database does not answer,
-the scrape still works and says so in ``gridwork_database_up``.
+Prometheus scrapes, through ``enforcement.infrastructure.operator_gauges``; if the
+database does not answer, the scrape still works and says so in ``gridwork_database_up``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 
-from enforcement.db import Database
-from enforcement.operator_gauges import court_gauges
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.operator_gauges import court_gauges
 
 log = logging.getLogger("gridwork.metrics")
 

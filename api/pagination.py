@@ -21,8 +21,15 @@ from flask import request
 from marshmallow import validate
 
 from enforcement.errors import ValidationFailed
-from enforcement.ids import plausible_id
-from enforcement.paging import DEFAULT_LIMIT, MAX_LIMIT, BadPosition, Page, Position, SortOrder
+from enforcement.infrastructure.ids import plausible_id
+from enforcement.infrastructure.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    BadPosition,
+    Page,
+    Position,
+    SortOrder,
+)
 
 
 class PageArgsSchema(ma.Schema):

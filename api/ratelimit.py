@@ -1,7 +1,7 @@
 """Per-address rate limits on sign-in and token refresh (Flask-Limiter).
 
 Counters live in each process's memory: with N gunicorn workers an address gets up to
-N times the limit. The per-account lock-out in ``enforcement.auth`` is the guard that
+N times the limit. The per-account lock-out in ``enforcement.accounts.auth`` is the guard that
 holds across processes; this one only slows down a single address hammering the door.
 Mobile carriers put many phones behind one address, so the default is generous.
 """

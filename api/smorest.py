@@ -11,11 +11,11 @@ import flask_smorest
 from flask import current_app, g, request
 
 from api import problems
-from enforcement.auth import authenticate
-from enforcement.db import Database
+from enforcement.accounts.auth import authenticate
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Forbidden, Unauthorized
+from enforcement.infrastructure.db import Database
 from enforcement.models import Role
-from enforcement.principal import Principal
 
 BEARER_SCHEME = "bearerAuth"
 

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 
 from bench.common import BENCH_DIR, ROOT, free_port, progress, wait_http
-from enforcement.crypto import DEVELOPMENT_KEY
+from enforcement.infrastructure.crypto import DEVELOPMENT_KEY
 
 PASSWORD = "gridwork-demo"
 

@@ -143,7 +143,7 @@ def _pin(targets: list[Target], teams: list[Team], n: int) -> list[Target]:
 def _draw(plan: Plan, teams: list[Team], county: object, path: str) -> None:
     import shapely
 
-    from enforcement.round_outputs import plan_map_of
+    from enforcement.rounds.outputs import plan_map_of
     from geo.plan_map import render_png
 
     result = plan.to_dict()

@@ -3,7 +3,7 @@
     DATABASE_URL=... .venv/bin/python -m bench.push_ab [--sizes 100,1000] [--rounds 3]
                                                        [--profile] [--reuse]
 
-Both arms run ``enforcement.syncing.push`` in the same process on the same database,
+Both arms run ``enforcement.syncing.usecases.push`` in the same process on the same database,
 alternating, so that the noise of a shared machine hits both alike; the ratio is the
 finding. "one by one" is the registry with the lead spec's ``create_many`` taken away (the
 engine then applies every mutation in its own savepoint, as before the batch path). Each
@@ -29,11 +29,11 @@ import sqlalchemy as sa
 
 from bench.common import progress
 from bench.run import lead_fields, migrated_seeded, serving_assistants
-from enforcement import syncing
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import Device, Role
-from enforcement.principal import Principal
-from enforcement.sync_specs import REGISTRY
+from enforcement.syncing import usecases as syncing
+from enforcement.syncing.registry import REGISTRY
 from sync.protocol import Mutation, Op
 from sync.spec import Registry
 

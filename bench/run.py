@@ -81,7 +81,7 @@ def scale_from(args: argparse.Namespace) -> Scale:
 
 def migrated_seeded(server_url: str, name: str, scale: int) -> str:
     """A fresh database ``name``, migrated to head and loaded with the demo county."""
-    from enforcement.db_migrations import alembic_config, database_url
+    from enforcement.infrastructure.db_migrations import alembic_config, database_url
     from seed.load import load_demo
 
     url = recreate_database(server_url, name)

@@ -16,12 +16,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit, policy
-from enforcement.db import Database
+from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Forbidden, NotFound
-from enforcement.filtering import between, contains, equal, in_box, on_days, one_of, starts_with
-from enforcement.ids import plausible_id
-from enforcement.masking import mask_id_number, mask_name, mask_phone
+from enforcement.infrastructure import audit
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.filtering import (
+    between,
+    contains,
+    equal,
+    in_box,
+    on_days,
+    one_of,
+    starts_with,
+)
+from enforcement.infrastructure.ids import plausible_id
+from enforcement.infrastructure.masking import mask_id_number, mask_name, mask_phone
+from enforcement.infrastructure.paging import Page, Position, SortOrder, fetch_page, newest, oldest
 from enforcement.models import (
     CaseFollow,
     CaseParty,
@@ -31,8 +42,6 @@ from enforcement.models import (
     PartyKind,
     PartyRole,
 )
-from enforcement.paging import Page, Position, SortOrder, fetch_page, newest, oldest
-from enforcement.principal import Principal
 
 OPEN_STATUSES = (CaseStatus.OPEN, CaseStatus.IN_PROGRESS, CaseStatus.TERMINATED,
                  CaseStatus.RESUMED)

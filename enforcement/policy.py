@@ -18,7 +18,7 @@ Scopes:
               itself, the requests addressed to it, and the joint punishment notices
               with a copy to it.
 ``own`` for attachments: files the caller uploaded, and files referenced by a record
-              the caller may read (``enforcement.attachment_refs``).
+              the caller may read (``enforcement.attachments.refs``).
 ``assigned``  a mediator's cases: those the court assigned them to (``CaseMediator``)
               and whose assignment runs today (``starts_on`` ≤ today < ``ends_on``, or
               no end). Nothing else counts: not the notes they wrote, not the grids they
@@ -45,8 +45,9 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Forbidden, NotFound
-from enforcement.ids import plausible_id
+from enforcement.infrastructure.ids import plausible_id
 from enforcement.models import (
     CaseFollow,
     CaseMediator,
@@ -72,7 +73,6 @@ from enforcement.models import (
     User,
     VillageGrid,
 )
-from enforcement.principal import Principal
 
 Scope = Literal["court", "own", "own_grid", "followed", "assigned", "township", "own_unit"]
 

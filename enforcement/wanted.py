@@ -18,9 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.cases import OPEN_STATUSES, PartyView, party_view
-from enforcement.db import Database
-from enforcement.measures import court_today_sql
+from enforcement.credit.measures import court_today_sql
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.paging import Page, Position, newest_first, page_of
 from enforcement.models import (
     CaseParty,
     CreditRepair,
@@ -29,8 +31,6 @@ from enforcement.models import (
     PartyRole,
     RepairStatus,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
-from enforcement.principal import Principal
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel import Session
 
-from enforcement import audit
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure import audit
 from enforcement.models import utcnow
-from enforcement.principal import Principal
 
 
 def withdraw(session: Session, principal: Principal, row: Any, action: str,

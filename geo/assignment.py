@@ -2,7 +2,7 @@
 
 After boundaries change, every lead, sighting, visit, task answer, case address and debtor
 home must land in the grid that now holds it: one ``UPDATE … FROM`` per table, never a
-Python loop. The rule is the one ``enforcement.placement`` applies on write, so a record
+Python loop. The rule is the one ``enforcement.grids.placement`` applies on write, so a record
 gets the same grid whether it was written today or re-assigned tomorrow:
 
 * inside (or on the edge of) one or more grids → the grid with the lowest code (then id):

@@ -1,6 +1,6 @@
 """Sweep planning: which team visits which target on which day, in which order, and when.
 
-Pure: plain values in, plain values out, no database. ``enforcement.rounds`` feeds it cases
+Pure: plain values in, plain values out, no database. ``enforcement.rounds.usecases`` feeds it cases
 from PostGIS; tests and the benchmarks (``bench/``) feed it the demo county directly.
 
 The problem goes to VROOM (through ``pyvroom``) as a vehicle routing problem with time

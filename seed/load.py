@@ -19,8 +19,8 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
+from enforcement.accounts.passwords import hash_password
 from enforcement.models import metadata
-from enforcement.passwords import hash_password
 from enforcement.reports import rewards
 from seed.county import (
     COURT_CODE,

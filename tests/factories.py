@@ -18,6 +18,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon, box
 from sqlmodel import Session
 
+from enforcement.accounts.passwords import hash_password
 from enforcement.models import (
     Attachment,
     CaseEvent,
@@ -74,7 +75,6 @@ from enforcement.models import (
     VisitResult,
     utcnow,
 )
-from enforcement.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -593,7 +593,7 @@ def zip_shapefile(shp: Any) -> Any:
 def impose_measure(session: Session, party: Party, case: EnforcementCase, judge: User,
                    kind: MeasureKind = MeasureKind.DISHONEST, **overrides: Any) -> PartyMeasure:
     """A measure in force, with its ``impose`` event and the party's flags set, as
-    ``enforcement.measures.impose`` leaves them."""
+    ``enforcement.credit.measures.impose`` leaves them."""
     values: dict[str, Any] = {
         "court_id": party.court_id, "party_id": party.id, "case_id": case.id, "kind": kind,
         "imposed_on": date.today() - timedelta(days=90),

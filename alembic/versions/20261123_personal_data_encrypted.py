@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from enforcement.crypto import FORMAT, keyring
+from enforcement.infrastructure.crypto import FORMAT, keyring
 
 revision: str = "e1f2a3b4c5d6"
 down_revision: str | Sequence[str] | None = "c9d1e2f3a410"

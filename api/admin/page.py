@@ -21,10 +21,10 @@ from api.admin.page_text import LABELS, WARNINGS
 from api.admin.routes import limits
 from api.messages import request_locale, title_for
 from api.smorest import current_principal, db
-from enforcement import auth
+from enforcement.accounts import auth
+from enforcement.accounts.principal import Principal
 from enforcement.errors import DomainError, TooManyRequests
-from enforcement.health import health_report
-from enforcement.principal import Principal
+from enforcement.infrastructure.health import health_report
 
 blp = Blueprint("admin_page", __name__)
 

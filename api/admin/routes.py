@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from api.admin.schemas import HealthSchema
 from api.smorest import Blueprint, current_principal, db
-from enforcement.health import HealthLimits, health_report
+from enforcement.infrastructure.health import HealthLimits, health_report
 
 blp = Blueprint("admin", __name__, description="Administration: server and court health")
 

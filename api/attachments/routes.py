@@ -15,8 +15,8 @@ from flask.views import MethodView
 
 from api.attachments.schemas import AttachmentDeclareSchema, AttachmentSchema
 from api.smorest import Blueprint, current_principal, db
-from enforcement import attachments
-from enforcement.attachments import AttachmentSettings, UploadState
+from enforcement.attachments import usecases as attachments
+from enforcement.attachments.usecases import AttachmentSettings, UploadState
 from enforcement.errors import DomainError, UnsupportedMediaType
 
 blp = Blueprint("attachments", __name__, description="Photos, recordings and signed forms: "

@@ -9,8 +9,8 @@ from flask.views import MethodView
 
 from api.auth.schemas import LoginSchema, RefreshSchema, TokenSchema
 from api.smorest import Blueprint
-from enforcement import auth
-from enforcement.auth import TokenPair
+from enforcement.accounts import auth
+from enforcement.accounts.auth import TokenPair
 
 blp = Blueprint("auth", __name__, description="Sign in and keep a session alive")
 

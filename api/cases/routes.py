@@ -17,8 +17,9 @@ from api.cases.schemas import (
 from api.pagination import PageArgsSchema, decode_cursor, paged
 from api.reports.schemas import ResumedSchema, ResumeSchema
 from api.smorest import Blueprint, current_principal, db
-from enforcement import cases, mediators, wanted
+from enforcement import cases, wanted
 from enforcement.cases import CaseView
+from enforcement.mediation import mediators
 from enforcement.models import CaseMediator
 from enforcement.reports import resume
 

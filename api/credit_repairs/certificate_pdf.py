@@ -28,7 +28,7 @@ def _day(value: date | datetime | None) -> str:
 
 
 def render_certificate_pdf(facts: dict[str, Any], font: str) -> bytes:
-    """PDF of ``enforcement.credit_repair.certificate_facts``'s answer, one A4 page."""
+    """PDF of ``enforcement.credit.repair.certificate_facts``'s answer, one A4 page."""
     pdf = cjk_pdf(font, orientation="P")
     pdf.set_title(f"{TITLE} · {facts['case_number']}")
     pdf.add_page()

@@ -19,8 +19,8 @@ from api.etag import with_etag
 from api.pagination import decode_cursor, paged
 from api.rounds.sheet_pdf import font_path
 from api.smorest import Blueprint, current_principal, db
-from enforcement import credit_repair
-from enforcement.credit_repair import RepairApplication, RepairDecision
+from enforcement.credit import repair as credit_repair
+from enforcement.credit.repair import RepairApplication, RepairDecision
 
 blp = Blueprint("credit_repairs", __name__,
                 description="Credit repair (信用修复) of debtors who paid or keep a settlement")

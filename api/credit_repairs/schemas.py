@@ -10,7 +10,7 @@ from marshmallow import validate
 from api.fields import RECORD_ID, text
 from api.measures.schemas import day
 from api.pagination import PageArgsSchema, page_schema
-from enforcement.credit_repair import RepairApplication, RepairDecision, RepairFilters
+from enforcement.credit.repair import RepairApplication, RepairDecision, RepairFilters
 from enforcement.models import MeasureKind, RepairGrounds, RepairStatus
 
 

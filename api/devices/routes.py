@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.devices.schemas import DeviceSchema, RevokeDeviceSchema
 from api.smorest import Blueprint, current_principal, db
-from enforcement import auth
+from enforcement.accounts import auth
 from enforcement.models import Device
 
 blp = Blueprint("devices", __name__, description="Registered devices and revocation")

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from api.feed.schemas import FeedPageSchema, FeedQueryArgsSchema
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal, db
-from enforcement import urgent_feed
+from enforcement.grids import urgent_feed
 
 blp = Blueprint("feed", __name__,
                 description="Urgent sightings and leads for a township's officers")

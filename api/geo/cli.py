@@ -13,9 +13,14 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from api.smorest import db
-from enforcement import grid_maps
 from enforcement.errors import DomainError
-from enforcement.grid_import import GridImportReport, GridLevel, SourceOptions, import_grids
+from enforcement.grids import maps as grid_maps
+from enforcement.grids.boundary_import import (
+    GridImportReport,
+    GridLevel,
+    SourceOptions,
+    import_grids,
+)
 
 geo_cli = AppGroup(
     "geo", help="Township and village grid boundaries.\n\n乡镇和村网格边界。")

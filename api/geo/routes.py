@@ -18,8 +18,9 @@ from api.geo.schemas import (
     VillageQueryArgsSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement import clusters, grid_maps
-from enforcement.grid_import import GridLevel
+from enforcement.grids import maps as grid_maps
+from enforcement.grids.boundary_import import GridLevel
+from enforcement.rounds import clusters
 from geo import geojson, tiles
 
 blp = Blueprint("geo", __name__, description="Township and village grids on the map")

@@ -20,7 +20,7 @@ from api.judicial_aid.schemas import (
 from api.pagination import decode_cursor, paged
 from api.reports.export import Column, file_content_doc, file_response, localized
 from api.smorest import Blueprint, current_principal, db
-from enforcement import judicial_aid
+from enforcement.credit import judicial_aid
 
 blp = Blueprint("judicial_aid", __name__,
                 description="Judicial aid to winning parties in hardship (司法救助)")

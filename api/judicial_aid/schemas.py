@@ -10,7 +10,7 @@ from marshmallow import validate
 
 from api.fields import RECORD_ID, money, money_string, text
 from api.pagination import PageArgsSchema, page_schema
-from enforcement.judicial_aid import AidFilters
+from enforcement.credit.judicial_aid import AidFilters
 from enforcement.models import AidStatus
 from enforcement.reports.common import EXPORT_FORMATS
 

@@ -11,9 +11,9 @@ from marshmallow import validate
 from api.fields import RECORD_ID, aware, text
 from api.linkage.schemas import RequestSchema, _due
 from api.pagination import PageArgsSchema, page_schema
-from enforcement.linkage_lists import ListFilters
+from enforcement.linkage.lists import ListFilters
+from enforcement.linkage.punishment_notices import NoticeFilters
 from enforcement.models import ListColour
-from enforcement.punishment_notices import NoticeFilters
 
 
 def _unique(values: list[Any]) -> None:

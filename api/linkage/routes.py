@@ -35,7 +35,10 @@ from api.linkage.schemas import (
 )
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal, db
-from enforcement import linkage, linkage_lists, linkage_units, punishment_notices
+from enforcement.linkage import lists as linkage_lists
+from enforcement.linkage import punishment_notices
+from enforcement.linkage import requests as linkage
+from enforcement.linkage import units as linkage_units
 
 blp = Blueprint("linkage", __name__,
                 description="Linkage units (police, registries, banks…) and the court's "

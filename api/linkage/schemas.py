@@ -10,7 +10,7 @@ from marshmallow import validate
 
 from api.fields import RECORD_ID, aware, text
 from api.pagination import PageArgsSchema, page_schema
-from enforcement.linkage import RESULTS, RequestFilters
+from enforcement.linkage.requests import RESULTS, RequestFilters
 from enforcement.models import (
     LinkageKind,
     LinkageRequestKind,
@@ -134,7 +134,7 @@ class RequestSchema(ma.Schema):
     version = ma.fields.Integer()
 
     def is_overdue(self, request: Any) -> bool:
-        from enforcement.linkage import OPEN
+        from enforcement.linkage.requests import OPEN
 
         status, due = _get(request, "status"), _get(request, "due_at")
         return status in OPEN and due is not None and due < utcnow()

@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.me.schemas import MeSchema
 from api.smorest import Blueprint, current_principal, db
-from enforcement.profile import profile
+from enforcement.accounts.profile import profile
 
 blp = Blueprint("me", __name__, description="Who am I: account, court and grids")
 

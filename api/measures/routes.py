@@ -15,8 +15,8 @@ from api.measures.schemas import (
     PartyMeasuresSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement import measures
-from enforcement.measures import MeasureOrder
+from enforcement.credit import measures
+from enforcement.credit.measures import MeasureOrder
 
 blp = Blueprint("measures", __name__,
                 description="Measures on debtors (失信, 限制消费, 限制出境) and their history")

@@ -9,7 +9,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from api.fields import RECORD_ID, text
-from enforcement.measures import MeasureOrder
+from enforcement.credit.measures import MeasureOrder
 from enforcement.models import MeasureAction, MeasureKind
 
 KIND = ma.fields.Enum(MeasureKind, by_value=True, metadata={

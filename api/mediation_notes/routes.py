@@ -17,7 +17,7 @@ from api.mediation_notes.schemas import (
 )
 from api.pagination import decode_cursor, paged
 from api.smorest import Blueprint, current_principal, db
-from enforcement import mediation
+from enforcement.mediation import notes as mediation
 
 blp = Blueprint("mediation_notes", __name__,
                 description="Mediation sessions on a case, and the settlements they reach")

@@ -1,5 +1,5 @@
 """Mediation note payloads; settlement proposals become ``Proposal`` values here and
-the rule that instalments add up to the total is checked in ``enforcement.mediation``."""
+the rule that instalments add up to the total is checked in ``enforcement.mediation.notes``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from marshmallow import validate
 
 from api.fields import RECORD_ID, aware, money, plausible_time, text
 from api.pagination import PageArgsSchema, page_schema, sort_field
-from enforcement.mediation import NOTE_ORDERS, MediationFilters, PlannedPayment, Proposal
+from enforcement.mediation.notes import NOTE_ORDERS, MediationFilters, PlannedPayment, Proposal
 from enforcement.models import MediationOutcome, SettlementKind
 
 

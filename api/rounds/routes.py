@@ -1,5 +1,5 @@
 """Enforcement rounds (驻村连片集中执行) for officers and judges: thin views over
-``enforcement.rounds``, ``enforcement.round_planning`` and ``enforcement.round_outputs``."""
+the use cases of ``enforcement.rounds`` (usecases, planning, outputs)."""
 
 from __future__ import annotations
 
@@ -29,8 +29,13 @@ from api.rounds.visit_schemas import (
     VisitSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement import round_edits, round_outputs, round_planning, round_summary, rounds, visits
 from enforcement.models import Role
+from enforcement.rounds import edits as round_edits
+from enforcement.rounds import outputs as round_outputs
+from enforcement.rounds import planning as round_planning
+from enforcement.rounds import summary as round_summary
+from enforcement.rounds import usecases as rounds
+from enforcement.rounds import visits
 
 blp = Blueprint("rounds", __name__,
                 description="Enforcement rounds: teams, targets, routes (officers and judges)")

@@ -59,7 +59,7 @@ def clock(seconds: int) -> str:
 
 
 def render_sheet(sheet: dict[str, Any]) -> str:
-    """HTML of ``enforcement.round_outputs.visit_sheet``'s answer."""
+    """HTML of ``enforcement.rounds.outputs.visit_sheet``'s answer."""
     teams = [{**team, "days": [{**day, "leaves": clock(day["leaves_s"]),
                                 "returns": clock(day["returns_s"])} for day in team["days"]]}
              for team in sheet["teams"] if team["days"]]

@@ -49,7 +49,7 @@ def cjk_pdf(font: str, orientation: str = "L") -> FPDF:
 
 
 def render_sheet_pdf(sheet: dict[str, Any], font: str) -> bytes:
-    """PDF of ``enforcement.round_outputs.visit_sheet``'s answer."""
+    """PDF of ``enforcement.rounds.outputs.visit_sheet``'s answer."""
     pdf = cjk_pdf(font, orientation="L")
     rnd = sheet["round"]
     pdf.set_title(f"{rnd['name']} · 走访清单")

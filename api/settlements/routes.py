@@ -15,8 +15,8 @@ from api.settlements.schemas import (
     SettlementSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement import settlements
-from enforcement.settlements import Payment
+from enforcement.mediation import settlements
+from enforcement.mediation.settlements import Payment
 
 blp = Blueprint("settlements", __name__,
                 description="Settlements (执行和解) and payments against their instalments")

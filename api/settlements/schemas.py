@@ -9,7 +9,7 @@ from marshmallow import validate
 
 from api.fields import money, money_string, text
 from api.pagination import PageArgsSchema, page_schema
-from enforcement.settlements import FULFILLED, Payment, SettlementFilters
+from enforcement.mediation.settlements import FULFILLED, Payment, SettlementFilters
 
 STATUSES = ("active", FULFILLED, "broken")
 

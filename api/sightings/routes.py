@@ -17,7 +17,7 @@ from api.sightings.schemas import (
     SightingUpdateSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement import sightings
+from enforcement.sightings import usecases as sightings
 
 blp = Blueprint("sightings", __name__, description="Debtors seen in the field")
 

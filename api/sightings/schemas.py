@@ -19,7 +19,7 @@ from api.fields import (
     text,
 )
 from api.pagination import PageArgsSchema, page_schema, sort_field
-from enforcement.sightings import SIGHTING_ORDERS, SightingFilters
+from enforcement.sightings.usecases import SIGHTING_ORDERS, SightingFilters
 
 
 class SightingUpdateSchema(ma.Schema):

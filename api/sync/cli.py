@@ -9,8 +9,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from enforcement import syncing
 from enforcement.errors import DomainError
+from enforcement.syncing import usecases as syncing
 
 sync_cli = AppGroup("sync", help="Offline sync maintenance.\n\n离线同步维护。")
 

@@ -26,7 +26,8 @@ from api.sync.schemas import (
     WatermelonPushSchema,
     WatermelonSchemaArgsSchema,
 )
-from enforcement import syncing, syncing_watermelon
+from enforcement.syncing import usecases as syncing
+from enforcement.syncing import watermelon as syncing_watermelon
 
 blp = Blueprint("sync", __name__, description="Offline sync for phones: push, pull, conflicts")
 

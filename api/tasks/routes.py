@@ -23,10 +23,11 @@ from api.tasks.schemas import (
     TaskTransitionRecordSchema,
     TaskTransitionSchema,
 )
-from enforcement import task_answers, tasks
 from enforcement.models import TaskTransition
-from enforcement.task_answers import GridProgress
-from enforcement.tasks import Respondent
+from enforcement.tasks import answers as task_answers
+from enforcement.tasks import usecases as tasks
+from enforcement.tasks.answers import GridProgress
+from enforcement.tasks.usecases import Respondent
 
 blp = Blueprint("tasks", __name__, description="Tasks for the assistants of village grids")
 

@@ -20,7 +20,7 @@ from api.fields import (
 )
 from api.pagination import PageArgsSchema, page_schema, sort_field
 from enforcement.models import TaskKind, TaskStatus, utcnow
-from enforcement.tasks import ANSWER_RESULTS, ENDINGS, TASK_ORDERS, TaskFilters
+from enforcement.tasks.usecases import ANSWER_RESULTS, ENDINGS, TASK_ORDERS, TaskFilters
 
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 

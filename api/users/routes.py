@@ -6,7 +6,7 @@ from flask.views import MethodView
 
 from api.smorest import Blueprint, current_principal, db
 from api.users.schemas import UserStatusSchema
-from enforcement import auth
+from enforcement.accounts import auth
 from enforcement.models import Role, User
 
 blp = Blueprint("users", __name__, description="User administration (admins)")

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.filtering import between, equal, in_box, one_of
+from enforcement.accounts.principal import Principal
+from enforcement.grids.placement import lonlat
+from enforcement.infrastructure.filtering import between, equal, in_box, one_of
+from enforcement.infrastructure.paging import SortOrder, newest, oldest
 from enforcement.models import Lead, LeadKind, LeadStatus, Urgency
-from enforcement.paging import SortOrder, newest, oldest
-from enforcement.placement import lonlat
-from enforcement.principal import Principal
 
 DUPLICATE_RADIUS_M = 500
 DUPLICATE_WINDOW = timedelta(hours=48)

@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
 from enforcement.errors import PreconditionFailed, ValidationFailed
+from enforcement.infrastructure.db import Database
 from enforcement.leads import lifecycle
 from enforcement.leads.queries import visible_lead
 from enforcement.models import (
@@ -31,7 +32,6 @@ from enforcement.models import (
     User,
     utcnow,
 )
-from enforcement.principal import Principal
 from enforcement.refs import require_refs
 from enforcement.reports import rewards
 

@@ -10,9 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
-from enforcement.attachment_refs import hang_files, show_files
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.attachments.refs import hang_files, show_files
 from enforcement.errors import Conflict, DomainError, PreconditionFailed
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.paging import Page, Position, SortOrder, fetch_page
 from enforcement.leads.queries import LEAD_ORDERS, LeadFilters, visible_lead
 from enforcement.leads.writes import (
     check_withdrawable,
@@ -22,8 +24,6 @@ from enforcement.leads.writes import (
     require_may_create,
 )
 from enforcement.models import Lead, LeadTransition, new_id
-from enforcement.paging import Page, Position, SortOrder, fetch_page
-from enforcement.principal import Principal
 
 CLIENT_FIELDS = frozenset({
     "kind", "case_id", "party_id", "debtor_text", "description", "observed_at", "urgency",

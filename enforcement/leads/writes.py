@@ -24,8 +24,10 @@ from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.attachment_refs import check_refs, replace_refs, show_files
+from enforcement.accounts.principal import Principal
+from enforcement.attachments.refs import check_refs, replace_refs, show_files
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
+from enforcement.grids.placement import place_many, put_point, set_point
 from enforcement.leads import lifecycle
 from enforcement.leads.queries import possible_duplicates
 from enforcement.models import (
@@ -38,8 +40,6 @@ from enforcement.models import (
     new_id,
     utcnow,
 )
-from enforcement.placement import place_many, put_point, set_point
-from enforcement.principal import Principal
 from enforcement.refs import known_ids, require_case_and_party, unknown_refs
 from enforcement.withdrawals import withdraw
 

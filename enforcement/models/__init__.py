@@ -1,6 +1,8 @@
 """All Gridwork tables. Importing this package registers every table on ``metadata``."""
 
 from enforcement.models.accounts import Court, Device, RefreshToken, Role, User
+from enforcement.models.attachments import Attachment, AttachmentRef
+from enforcement.models.audit import AuditEntry, AuditHead
 from enforcement.models.base import Datum, metadata, new_id, utcnow
 from enforcement.models.cases import (
     CaseEvent,
@@ -13,7 +15,10 @@ from enforcement.models.cases import (
     PartyRole,
 )
 from enforcement.models.credit import (
+    AidStatus,
     CreditRepair,
+    JudicialAid,
+    JudicialAidPayment,
     MeasureAction,
     MeasureEvent,
     MeasureKind,
@@ -21,34 +26,25 @@ from enforcement.models.credit import (
     RepairGrounds,
     RepairStatus,
 )
-from enforcement.models.credit_linkage import (
-    AidStatus,
-    JudicialAid,
-    JudicialAidPayment,
+from enforcement.models.grids import GridAssignment, Township, VillageGrid
+from enforcement.models.leads import Lead, LeadKind, LeadStatus, LeadTransition, Urgency
+from enforcement.models.linkage import (
+    LinkageKind,
     LinkageListEntry,
+    LinkageRequest,
+    LinkageRequestKind,
+    LinkageRequestStatus,
+    LinkageUnit,
     ListColour,
     PunishmentNotice,
 )
-from enforcement.models.field import (
+from enforcement.models.mediation import (
     Instalment,
-    Lead,
-    LeadKind,
-    LeadStatus,
-    LeadTransition,
     MediationNote,
     MediationOutcome,
     Settlement,
     SettlementKind,
-    Sighting,
-    Task,
-    TaskAnswer,
-    TaskGrid,
-    TaskKind,
-    TaskStatus,
-    TaskTransition,
-    Urgency,
 )
-from enforcement.models.grids import GridAssignment, Township, VillageGrid
 from enforcement.models.review import RewardEntry, RewardRule, RewardStatus
 from enforcement.models.rounds import (
     EnforcementRound,
@@ -61,22 +57,22 @@ from enforcement.models.rounds import (
     Visit,
     VisitResult,
 )
+from enforcement.models.sightings import Sighting
 from enforcement.models.supervision import (
-    Attachment,
-    AttachmentRef,
-    AuditEntry,
-    AuditHead,
     CaseFollow,
     DeputyEvaluation,
     EnforcementNode,
-    LinkageKind,
-    LinkageRequest,
-    LinkageRequestKind,
-    LinkageRequestStatus,
-    LinkageUnit,
     NodeEvent,
     NodeEventRead,
     NodeWitness,
+)
+from enforcement.models.tasks import (
+    Task,
+    TaskAnswer,
+    TaskGrid,
+    TaskKind,
+    TaskStatus,
+    TaskTransition,
 )
 from sync import tables as _sync_tables  # noqa: F401  (the sync engine's tables, same metadata)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from enforcement.crypto import EncryptedText
+from enforcement.infrastructure.crypto import EncryptedText
 from enforcement.models.base import (
     ID_LENGTH,
     TimestampedMixin,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from enforcement.crypto import EncryptedText
+from enforcement.infrastructure.crypto import EncryptedText
 from enforcement.models.base import (
     Datum,
     TimestampedMixin,
@@ -90,8 +90,8 @@ class EnforcementCase(TimestampedMixin, table=True):
 
 class Party(TimestampedMixin, table=True):
     """A person or organisation in a case. Identity and phone are stored encrypted
-    (``enforcement.crypto``) and shown masked to roles that only need to recognise the
-    person."""
+    (``enforcement.infrastructure.crypto``) and shown masked to roles that only need to
+    recognise the person."""
 
     __table_args__ = (
         tenant_fk("village_grid_id", "village_grid"),
@@ -125,7 +125,7 @@ class Party(TimestampedMixin, table=True):
     dishonest_since: date | None = None
     consumption_restricted_since: date | None = None
     exit_restricted_since: date | None = None
-    """The flags and dates mirror the measures in force (``enforcement.measures`` keeps
+    """The flags and dates mirror the measures in force (``enforcement.credit.measures`` keeps
     them), so a measure change is a change of the party row and reaches phones."""
     aliases: list[str] = json_field(list)
     vehicle_plates: list[str] = json_field(list)

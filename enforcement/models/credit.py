@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from enforcement.models.base import (
     enum_type,
     id_field,
     json_field,
+    money_field,
     ref_field,
     tenant_fk,
     time_field,
@@ -147,3 +149,63 @@ class CreditRepair(TimestampedMixin, table=True):
     decision_reason: str | None = Field(default=None, max_length=500)
     effective_on: date | None = None
     version: int = version_field()
+
+
+class AidStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class JudicialAid(TimestampedMixin, table=True):
+    """An application for judicial aid by a winning party (applicant of a case) in
+    hardship, and the judge's decision on it."""
+
+    __tablename__ = "judicial_aid"
+    __table_args__ = (
+        tenant_fk("case_id", "enforcement_case"),
+        tenant_fk("applicant_id", "party"),
+        tenant_fk("entered_by", "user_account"),
+        tenant_fk("decided_by", "user_account"),
+        sa.CheckConstraint("amount_requested > 0", "requested_positive"),
+        sa.CheckConstraint("approved_amount IS NULL OR approved_amount <= amount_requested",
+                           "approved_within_requested"),
+        sa.Index("ix_judicial_aid_case", "court_id", "case_id"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    case_id: str = ref_field(nullable=False)
+    applicant_id: str = ref_field(nullable=False, description="the winning party in hardship")
+    amount_requested: Decimal = money_field()
+    grounds: str = Field(default="")
+    applied_on: date
+    status: AidStatus = Field(default=AidStatus.PENDING,
+                              sa_type=enum_type(AidStatus, "aid_status"))
+    approved_amount: Decimal | None = money_field(None)
+    decision_reason: str | None = None
+    decided_by: str | None = ref_field()
+    decided_at: datetime | None = time_field()
+    entered_by: str = ref_field(nullable=False)
+    version: int = version_field()
+
+
+class JudicialAidPayment(SQLModel, table=True):
+    """Money paid out on an approved application; the total never exceeds the approval."""
+
+    __tablename__ = "judicial_aid_payment"
+    __table_args__ = (
+        tenant_fk("aid_id", "judicial_aid"),
+        tenant_fk("recorded_by", "user_account"),
+        sa.CheckConstraint("amount > 0", "amount_positive"),
+        sa.Index("ix_judicial_aid_payment_paid_on", "court_id", "paid_on"),
+    )
+
+    court_id: str = court_field()
+    id: str = id_field()
+    aid_id: str = ref_field(nullable=False)
+    amount: Decimal = money_field()
+    paid_on: date
+    note: str = Field(default="")
+    recorded_by: str = ref_field(nullable=False)
+    created_at: datetime = created_field()

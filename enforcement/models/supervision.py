@@ -1,20 +1,17 @@
-"""Deputies following cases (Pingtan report), linkage units (Qijiang report),
-attachments and the audit log."""
+"""Deputies following cases (代表委员跟案监督, Pingtan report): key enforcement nodes,
+node events, what deputies witness and evaluate."""
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from enforcement.crypto import EncryptedText
 from enforcement.models.base import (
     TimestampedMixin,
     court_field,
     created_field,
-    enum_type,
     id_field,
     json_field,
     ref_field,
@@ -22,36 +19,6 @@ from enforcement.models.base import (
     time_field,
     version_field,
 )
-
-
-class LinkageKind(enum.StrEnum):
-    POLICE = "police"
-    VEHICLE_REGISTRY = "vehicle_registry"
-    BANK = "bank"
-    REAL_ESTATE_REGISTRY = "real_estate_registry"
-    MARKET_REGULATOR = "market_regulator"
-    SOCIAL_SECURITY = "social_security"
-    TOWNSHIP_GOVERNMENT = "township_government"
-    OTHER = "other"
-
-
-class LinkageRequestKind(enum.StrEnum):
-    FIND_PERSON = "find_person"
-    SEIZE_VEHICLE = "seize_vehicle"
-    SEARCH_RECORDS = "search_records"
-    FREEZE_AND_DEDUCT = "freeze_and_deduct"
-    APPRAISE = "appraise"
-    OTHER = "other"
-    JOINT_PUNISHMENT = "joint_punishment"
-    """A joint punishment notice to the unit (``notice_id``): acknowledged, not answered."""
-
-
-class LinkageRequestStatus(enum.StrEnum):
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    ANSWERED = "answered"
-    OVERDUE = "overdue"
-    CANCELLED = "cancelled"
 
 
 class CaseFollow(SQLModel, table=True):
@@ -189,135 +156,3 @@ class DeputyEvaluation(TimestampedMixin, table=True):
     replied_by: str | None = ref_field()
     replied_at: datetime | None = time_field()
     version: int = version_field()
-
-
-class LinkageUnit(TimestampedMixin, table=True):
-    """An outside body the court works with: police station, vehicle registry, bank…"""
-
-    __tablename__ = "linkage_unit"
-    __table_args__ = (sa.UniqueConstraint("court_id", "name"),)
-
-    court_id: str = court_field()
-    id: str = id_field()
-    name: str = Field(max_length=200)
-    kind: LinkageKind = Field(sa_type=enum_type(LinkageKind, "linkage_kind"))
-    duties: list[str] = json_field(list)
-    contact_name: str | None = Field(default=None, max_length=100)
-    contact_phone: str | None = Field(default=None, sa_type=EncryptedText)
-    answer_days: int = Field(default=7, description="days the unit has to answer a request")
-    version: int = version_field()
-
-
-class LinkageRequest(TimestampedMixin, table=True):
-    """A request from the court to a linkage unit, and the unit's answer."""
-
-    __tablename__ = "linkage_request"
-    __table_args__ = (
-        tenant_fk("unit_id", "linkage_unit"),
-        tenant_fk("case_id", "enforcement_case"),
-        tenant_fk("party_id", "party"),
-        tenant_fk("requested_by", "user_account"),
-        tenant_fk("answered_by", "user_account"),
-        tenant_fk("notice_id", "punishment_notice"),
-        sa.Index("ix_linkage_request_unit", "court_id", "unit_id", "status"),
-        sa.Index("ix_linkage_request_notice", "court_id", "notice_id", "unit_id", unique=True,
-                 postgresql_where=sa.text("notice_id IS NOT NULL")),
-        sa.CheckConstraint(
-            "result IS NULL OR result IN ('done', 'partly_done', 'not_found', 'unable', "
-            "'acknowledged')", "result_known"),
-    )
-
-    court_id: str = court_field()
-    id: str = id_field()
-    unit_id: str = ref_field(nullable=False)
-    case_id: str | None = ref_field()
-    party_id: str | None = ref_field()
-    kind: LinkageRequestKind = Field(sa_type=enum_type(LinkageRequestKind, "linkage_request_kind"))
-    details: str = Field(default="")
-    status: LinkageRequestStatus = Field(
-        default=LinkageRequestStatus.SENT,
-        sa_type=enum_type(LinkageRequestStatus, "linkage_request_status"),
-    )
-    requested_by: str = ref_field(nullable=False)
-    due_at: datetime | None = time_field()
-    answer: str | None = None
-    result: str | None = Field(default=None, max_length=16,
-                               description="done, partly_done, not_found, unable")
-    answered_by: str | None = ref_field()
-    answered_at: datetime | None = time_field()
-    notice_id: str | None = ref_field(description="the joint punishment notice it delivers")
-    version: int = version_field()
-
-
-class Attachment(SQLModel, table=True):
-    """A photo, recording or signed form, stored once per court by its SHA-256."""
-
-    __table_args__ = (
-        tenant_fk("uploaded_by", "user_account"),
-        sa.CheckConstraint("received_bytes <= size_bytes", "received_within_size"),
-    )
-
-    court_id: str = court_field()
-    sha256: str = Field(primary_key=True, max_length=64)
-    size_bytes: int = Field(sa_type=sa.BigInteger)
-    content_type: str = Field(max_length=100)
-    received_bytes: int = Field(default=0, sa_type=sa.BigInteger)
-    complete: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
-    uploaded_by: str = ref_field(nullable=False)
-    created_at: datetime = created_field()
-    completed_at: datetime | None = time_field()
-
-
-class AttachmentRef(SQLModel, table=True):
-    """Which record refers to which attachment."""
-
-    __tablename__ = "attachment_ref"
-    __table_args__ = (
-        sa.ForeignKeyConstraint(
-            ["court_id", "sha256"], ["attachment.court_id", "attachment.sha256"]
-        ),
-        sa.Index("ix_attachment_ref_record", "court_id", "record_table", "record_id"),
-    )
-
-    court_id: str = court_field()
-    id: str = id_field()
-    sha256: str = Field(max_length=64)
-    record_table: str = Field(max_length=32)
-    record_id: str = Field(max_length=36)
-    caption: str | None = Field(default=None, max_length=200)
-
-
-class AuditEntry(SQLModel, table=True):
-    """Who did or read what. Each entry carries the hash of the one before it in its
-    court, so a removed or edited entry breaks the chain."""
-
-    __tablename__ = "audit_log"
-    __table_args__ = (
-        sa.Index("ix_audit_log_subject", "court_id", "subject_table", "subject_id"),
-        sa.Index("ix_audit_log_seq", "court_id", "seq", unique=True),
-    )
-
-    court_id: str = court_field()
-    id: str = id_field()
-    seq: int = Field(sa_type=sa.BigInteger, description="position in the court's chain")
-    at: datetime = created_field()
-    actor_id: str | None = Field(default=None, max_length=36)
-    device_id: str | None = Field(default=None, max_length=64)
-    action: str = Field(max_length=64, description="e.g. party.read_unmasked, auth.login")
-    subject_table: str | None = Field(default=None, max_length=32)
-    subject_id: str | None = Field(default=None, max_length=64)
-    detail: dict = json_field()
-    ip: str | None = Field(default=None, max_length=64)
-    prev_hash: str = Field(max_length=64)
-    hash: str = Field(max_length=64)
-
-
-class AuditHead(SQLModel, table=True):
-    """The last entry of a court's audit chain. Appending locks this row, and verifying
-    compares against it, so cutting entries off the end of the chain is detected too."""
-
-    __tablename__ = "audit_head"
-
-    court_id: str = court_field()
-    seq: int = Field(sa_type=sa.BigInteger)
-    hash: str = Field(max_length=64)

@@ -18,9 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
 from enforcement.errors import NotFound
-from enforcement.ids import plausible_id
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.ids import plausible_id
 from enforcement.models import (
     GridAssignment,
     Lead,
@@ -35,7 +36,6 @@ from enforcement.models import (
     User,
     VillageGrid,
 )
-from enforcement.principal import Principal
 from enforcement.reports.common import record_export
 from enforcement.reports.outcomes import ACCEPTED_OR_LATER
 

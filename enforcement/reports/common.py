@@ -9,9 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit
+from enforcement.accounts.principal import Principal
 from enforcement.errors import ValidationFailed
-from enforcement.principal import Principal
+from enforcement.infrastructure import audit
 
 LOCAL_TZ = "Asia/Shanghai"
 """Courts report by the local calendar: a lead sent at 07:00 on the 1st belongs to that

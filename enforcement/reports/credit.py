@@ -23,7 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import (
     CreditRepair,
     JudicialAidPayment,
@@ -34,7 +35,6 @@ from enforcement.models import (
     PunishmentNotice,
     RepairStatus,
 )
-from enforcement.principal import Principal
 from enforcement.reports.common import Period, local_date, record_export
 
 

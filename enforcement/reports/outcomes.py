@@ -29,7 +29,8 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import (
     EnforcementCase,
     EnforcementRound,
@@ -42,7 +43,6 @@ from enforcement.models import (
     VillageGrid,
     Visit,
 )
-from enforcement.principal import Principal
 from enforcement.reports.common import LOCAL_TZ, Period, local_date, record_export
 
 GROUPINGS = ("township", "village", "assistant", "round", "month")

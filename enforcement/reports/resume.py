@@ -18,9 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from enforcement import audit, policy
-from enforcement.db import Database
+from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict
+from enforcement.infrastructure import audit
+from enforcement.infrastructure.db import Database
 from enforcement.models import (
     CaseEvent,
     CaseParty,
@@ -32,7 +34,6 @@ from enforcement.models import (
     Township,
     utcnow,
 )
-from enforcement.principal import Principal
 from enforcement.reports.common import LOCAL_TZ
 
 

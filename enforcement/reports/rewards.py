@@ -18,9 +18,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from enforcement import audit, policy
-from enforcement.db import Database
+from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, NotFound
+from enforcement.infrastructure import audit
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.paging import Page, Position, newest_first, page_of
 from enforcement.models import (
     Lead,
     Outcome,
@@ -33,8 +36,6 @@ from enforcement.models import (
     new_id,
     utcnow,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
-from enforcement.principal import Principal
 from enforcement.reports.common import Period, local_date, record_export
 
 DEFAULT_AMOUNTS: dict[OutcomeKind, Decimal] = {

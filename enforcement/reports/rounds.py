@@ -20,7 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import (
     EnforcementRound,
     Lead,
@@ -31,7 +32,6 @@ from enforcement.models import (
     Visit,
     VisitResult,
 )
-from enforcement.principal import Principal
 from enforcement.reports.common import Period, record_export
 
 WENT_OUT = (RoundStatus.LOCKED, RoundStatus.RUNNING, RoundStatus.DONE)

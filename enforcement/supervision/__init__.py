@@ -11,8 +11,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from enforcement import audit
-from enforcement.principal import Principal
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure import audit
 
 
 def recorded(session: Session, principal: Principal, action: str, table: str,

@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, PreconditionFailed
+from enforcement.infrastructure.db import Database
 from enforcement.models import DeputyEvaluation, EnforcementNode, NodeEvent
-from enforcement.principal import Principal
 from enforcement.supervision import recorded
 
 STANDARD_NODES: tuple[tuple[str, str, str, bool], ...] = (

@@ -16,9 +16,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from enforcement.filtering import equal
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.filtering import equal
+from enforcement.infrastructure.paging import Page, Position, newest_first, page_of
 from enforcement.models import (
     DeputyEvaluation,
     EnforcementCase,
@@ -26,8 +28,6 @@ from enforcement.models import (
     NodeWitness,
     utcnow,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
-from enforcement.principal import Principal
 from enforcement.supervision import recorded
 
 EVALUATION_CRITERIA: dict[str, tuple[str, str]] = {

@@ -18,9 +18,11 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, ValidationFailed
-from enforcement.filtering import equal
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.filtering import equal
+from enforcement.infrastructure.paging import Page, Position, newest_first, page_of
 from enforcement.models import (
     EnforcementCase,
     EnforcementNode,
@@ -30,8 +32,6 @@ from enforcement.models import (
     new_id,
     utcnow,
 )
-from enforcement.paging import Page, Position, newest_first, page_of
-from enforcement.principal import Principal
 from enforcement.refs import require_refs
 from enforcement.supervision import recorded
 

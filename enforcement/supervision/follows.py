@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, ValidationFailed
-from enforcement.filtering import equal
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.filtering import equal
+from enforcement.infrastructure.paging import Page, Position, newest_first, page_of
 from enforcement.models import CaseFollow, EnforcementCase, Role, User, utcnow
-from enforcement.paging import Page, Position, newest_first, page_of
-from enforcement.principal import Principal
 from enforcement.refs import require_refs
 from enforcement.supervision import recorded
 

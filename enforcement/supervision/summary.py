@@ -23,7 +23,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import (
     CaseFollow,
     DeputyEvaluation,
@@ -32,7 +33,6 @@ from enforcement.models import (
     Settlement,
     utcnow,
 )
-from enforcement.principal import Principal
 
 CHINA = timezone(timedelta(hours=8))
 COURT_TIMEZONE = "Asia/Shanghai"

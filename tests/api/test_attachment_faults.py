@@ -15,7 +15,7 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
-from enforcement import attachment_files
+from enforcement.attachments import files as attachment_files
 from tests.api.helpers import assert_problem, upload_file
 
 

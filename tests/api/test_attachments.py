@@ -318,8 +318,8 @@ def test_any_chunking_ends_in_the_same_stored_bytes(http, world, attachments_dir
 
 def test_a_backup_restores_the_files_where_uploads_find_them(
         http, world, attachments_dir, make_app, make_database, tmp_path):
-    from enforcement import attachments
-    from enforcement.principal import Principal
+    from enforcement.accounts.principal import Principal
+    from enforcement.attachments import usecases as attachments
 
     me = world.headers(world.assistant)
     photo, unfinished = _content(30_000), _content(30_000)

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from enforcement.measures import court_today
+from enforcement.credit.measures import court_today
 from enforcement.models import AuditEntry, MeasureKind, Role
 from tests import factories
 from tests.api.helpers import assert_problem, bearer

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from enforcement.auth import LOCKOUT, MAX_FAILED_LOGINS
+from enforcement.accounts.auth import LOCKOUT, MAX_FAILED_LOGINS
 from enforcement.models import Role, User, utcnow
 from tests import factories
 from tests.api.helpers import assert_problem, bearer

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from enforcement.measures import court_today
+from enforcement.credit.measures import court_today
 from enforcement.models import AuditEntry, MeasureEvent, Role
 from tests import factories
 from tests.api.helpers import assert_problem

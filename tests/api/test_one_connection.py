@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from enforcement.db import Database
+from enforcement.infrastructure.db import Database
 from enforcement.models import Court
 from tests.api.helpers import bearer
 from tests.sync.helpers import settle

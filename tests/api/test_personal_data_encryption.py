@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import crypto
+from enforcement.infrastructure import crypto
 from enforcement.models import LinkageUnit, Party, Role, User
 from tests import factories
 

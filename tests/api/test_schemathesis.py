@@ -20,8 +20,8 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from schemathesis.core import NotSet
 
 from api import create_app
+from enforcement.infrastructure.tokens import AccessClaims, issue_access_token
 from enforcement.models import Role, utcnow
-from enforcement.tokens import AccessClaims, issue_access_token
 from tests import factories
 
 ROLES = tuple(Role)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from enforcement.times import CLOCK_SKEW
+from enforcement.infrastructure.times import CLOCK_SKEW
 from tests.api.helpers import bearer
 
 

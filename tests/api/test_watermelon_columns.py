@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from enforcement import syncing_watermelon
-from enforcement.sync_specs import REGISTRY
+from enforcement.syncing import watermelon as syncing_watermelon
+from enforcement.syncing.registry import REGISTRY
 from sync.merge import Owner
 from tests.api.helpers import bearer
 from tests.api.test_lead_fuzz import FUZZ, _no_server_error

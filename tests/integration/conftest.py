@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session
 
-from enforcement.db import Database
+from enforcement.infrastructure.db import Database
 from enforcement.models import Court
 from tests import factories
 

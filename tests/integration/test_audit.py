@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
-from enforcement import audit
+from enforcement.infrastructure import audit
 from enforcement.models import Court
 from tests import factories
 

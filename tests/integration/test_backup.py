@@ -7,7 +7,7 @@ import tarfile
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import audit
+from enforcement.infrastructure import audit
 from enforcement.models import Party
 from tests import factories
 

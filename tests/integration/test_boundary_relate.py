@@ -15,7 +15,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry import MultiPolygon
 from sqlmodel import Session
 
-from enforcement.grid_import import GridLevel, import_grids
+from enforcement.grids.boundary_import import GridLevel, import_grids
 from geo import layers, relatable
 from geo.boundaries import Boundary
 from tests import factories

@@ -16,7 +16,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.ops import voronoi_diagram
 
 from enforcement.errors import ValidationFailed
-from enforcement.grid_import import GridLevel, SourceOptions, import_grids
+from enforcement.grids.boundary_import import GridLevel, SourceOptions, import_grids
 from tests import factories
 
 GEOD = Geod(ellps="WGS84")

@@ -2,7 +2,7 @@
 
 ``geo.assignment`` has two ways to find the covering grid (a lattice of cells for big
 tables, one GiST probe per point for small ones) and prunes the spheroidal distances of
-the nearest-grid search; ``enforcement.placement`` places one point at a time. A lead must
+the nearest-grid search; ``enforcement.grids.placement`` places one point at a time. A lead must
 land in the same grid, with the same flag and distance, whichever of them placed it:
 random points, points on shared borders and corners, in an overlap, in gaps, far away,
 and exactly halfway between two grids.
@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from shapely.geometry import Polygon, box
 from sqlmodel import Session
 
-from enforcement.grid_import import GridLevel, import_grids
+from enforcement.grids.boundary_import import GridLevel, import_grids
+from enforcement.grids.placement import ReportedPoint, place
 from enforcement.models import Lead, Role
-from enforcement.placement import ReportedPoint, place
 from geo import grid_cells
 from geo.assignment import PointTable, reassign
 from tests import factories

@@ -8,7 +8,7 @@ from pyproj import Geod
 from shapely.geometry import box
 from sqlmodel import Session
 
-from enforcement.grid_import import GridLevel, import_grids
+from enforcement.grids.boundary_import import GridLevel, import_grids
 from enforcement.models import EnforcementCase, Lead, Party, Role, VillageGrid
 from geo.assignment import PointTable, reassign
 from tests import factories

@@ -10,7 +10,7 @@ from shapely.geometry import Polygon, box
 from sqlmodel import Session
 
 from enforcement.errors import ValidationFailed
-from enforcement.grid_import import GridLevel, import_grids
+from enforcement.grids.boundary_import import GridLevel, import_grids
 from enforcement.models import Township, VillageGrid
 from tests import factories
 

@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from enforcement.db_migrations import alembic_config, include_name, include_object
+from enforcement.infrastructure.db_migrations import alembic_config, include_name, include_object
 from enforcement.models import metadata
 
 HINT = "generate a migration: DATABASE_URL=... .venv/bin/alembic revision --autogenerate -m '...'"

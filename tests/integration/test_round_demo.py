@@ -9,10 +9,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from enforcement import round_outputs, round_planning, round_summary, rounds
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import Role
-from enforcement.principal import Principal
+from enforcement.rounds import outputs as round_outputs
+from enforcement.rounds import planning as round_planning
+from enforcement.rounds import summary as round_summary
+from enforcement.rounds import usecases as rounds
 from seed.load import load_demo
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlmodel import Session
 
-from enforcement.db_migrations import alembic_config
+from enforcement.infrastructure.db_migrations import alembic_config
 from enforcement.models import Role
 from tests import factories
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.engine import Engine
 
-from enforcement.passwords import verify_password
+from enforcement.accounts.passwords import verify_password
 from seed import load as seed_load
 from seed.cli import seed
 from seed.county import COURT_CODE, TABLES, DemoCounty, generate_county

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import OutcomeKind, Role, User
-from enforcement.principal import Principal
 from enforcement.reports import outcomes, resume, rounds
 from enforcement.reports.common import Period
 from seed.county import generate_county

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from enforcement import syncing_watermelon
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import Role, User
-from enforcement.principal import Principal
+from enforcement.syncing import watermelon as syncing_watermelon
 from seed.load import load_demo
 from tests import factories
 

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.db import Database
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.db import Database
 from enforcement.models import Device, Lead, Role
-from enforcement.principal import Principal
 from sync.protocol import Mutation, Op
 from sync.tables import sync_conflict, sync_receipt
 from tests import factories

@@ -26,10 +26,10 @@ from hypothesis.stateful import (
 )
 from sqlmodel import Session
 
-from enforcement import syncing
+from enforcement.accounts.principal import Principal
+from enforcement.infrastructure.tokens import AccessClaims, issue_access_token
 from enforcement.models import Role, utcnow
-from enforcement.principal import Principal
-from enforcement.tokens import AccessClaims, issue_access_token
+from enforcement.syncing import usecases as syncing
 from sync.client import LocalStore, SyncClient
 from sync.tables import sync_conflict, sync_receipt
 from tests import factories

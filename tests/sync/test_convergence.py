@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement import syncing
+from enforcement.syncing import usecases as syncing
 from sync.protocol import Mutation, Op, Status
 from sync.tables import sync_conflict, sync_receipt
 from tests.sync.conftest import SyncWorld, settle

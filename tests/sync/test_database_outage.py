@@ -53,7 +53,7 @@ class OwnCluster:
 def own_cluster() -> Iterator[OwnCluster]:
     from alembic import command
 
-    from enforcement.db_migrations import alembic_config
+    from enforcement.infrastructure.db_migrations import alembic_config
 
     # /var/tmp, not pytest's tmp_path: as root the cluster runs as `postgres`, who cannot
     # enter pytest's private temporary folders.

@@ -19,11 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement import policy, syncing
+from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict
+from enforcement.leads.sync_spec import LEAD_SPEC
 from enforcement.models import GridAssignment, Lead, Role
-from enforcement.principal import Principal
-from enforcement.sync_specs import LEAD_SPEC, REGISTRY
+from enforcement.syncing import usecases as syncing
+from enforcement.syncing.registry import REGISTRY
 from sync.spec import Registry
 from sync.tables import sync_scope_snapshot
 from tests import factories

@@ -1,4 +1,4 @@
-"""Leads pulled with their values formatted by PostgreSQL (``sync_tables.lead_pull``, the
+"""Leads pulled with their values formatted by PostgreSQL (``leads.sync_pull``, the
 bootstrap fix of bench/profile-findings.md, finding 2) are the very JSON the pull sent when
 each lead was loaded and passed through ``lead_values``: same fields, same text, same
 masking (amounts for court roles only), same schema-version filtering, same tombstones.
@@ -17,10 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement.attachment_refs import replace_refs
+from enforcement.accounts.principal import Principal
+from enforcement.attachments.refs import replace_refs
+from enforcement.leads.sync_spec import LEAD_SPEC
 from enforcement.models import Datum, LeadKind, LeadStatus, Role, Urgency
-from enforcement.principal import Principal
-from enforcement.sync_specs import LEAD_SPEC, REGISTRY
+from enforcement.syncing.registry import REGISTRY
 from tests import factories
 
 BEFORE = dataclasses.replace(LEAD_SPEC, pull_many=None)

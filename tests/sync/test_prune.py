@@ -12,8 +12,8 @@ import requests
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import syncing
 from enforcement.models import Role
+from enforcement.syncing import usecases as syncing
 from sync.tables import sync_change, sync_device_state, sync_receipt, sync_scope_snapshot
 from tests import factories
 from tests.sync.client_helpers import http_client, records

@@ -6,8 +6,9 @@ import dataclasses
 
 from sqlmodel import Session
 
-from enforcement import syncing
-from enforcement.sync_specs import LEAD_FIELDS, LEAD_SPEC, REGISTRY
+from enforcement.leads.sync_spec import LEAD_FIELDS, LEAD_SPEC
+from enforcement.syncing import usecases as syncing
+from enforcement.syncing.registry import REGISTRY
 from sync.merge import Owner
 from sync.protocol import Status
 from sync.spec import FieldSpec

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from enforcement import syncing
+from enforcement.syncing import usecases as syncing
 from sync.conflicts import Resolution
 from sync.protocol import Status
 from tests.sync.conftest import (

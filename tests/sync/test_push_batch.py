@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement import syncing
 from enforcement.models import AuditEntry, Lead, LeadTransition
-from enforcement.sync_specs import REGISTRY
+from enforcement.syncing import usecases as syncing
+from enforcement.syncing.registry import REGISTRY
 from sync import engine as sync_engine
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.spec import Registry

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement import syncing
 from enforcement.errors import Conflict
 from enforcement.models import GridAssignment, Lead, Role
+from enforcement.syncing import usecases as syncing
 from sync import engine as sync_engine
 from sync import scope as scope_mod
 from sync.tables import sync_device_state, sync_scope_snapshot

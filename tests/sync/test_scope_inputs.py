@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement import syncing
+from enforcement.accounts.principal import Principal
 from enforcement.models import GridAssignment, Role
-from enforcement.principal import Principal
-from enforcement.sync_specs import REGISTRY
+from enforcement.syncing import usecases as syncing
+from enforcement.syncing.registry import REGISTRY
 from sync import engine as sync_engine
 from sync import prune
 from sync import scope as scope_mod

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement import syncing
+from enforcement.accounts.principal import Principal
 from enforcement.models import (
     Device,
     MediationNote,
@@ -25,7 +25,7 @@ from enforcement.models import (
     User,
     Visit,
 )
-from enforcement.principal import Principal
+from enforcement.syncing import usecases as syncing
 from sync.protocol import Mutation, Op, Status
 from sync.tables import sync_conflict
 from tests import factories

@@ -17,11 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
-from enforcement import credit_repair, measures, syncing, wanted
+from enforcement import wanted
+from enforcement.accounts.principal import Principal
 from enforcement.cases import OPEN_STATUSES
-from enforcement.credit_repair import RepairApplication, RepairDecision
+from enforcement.credit import measures
+from enforcement.credit import repair as credit_repair
+from enforcement.credit.measures import MeasureOrder, court_today
+from enforcement.credit.repair import RepairApplication, RepairDecision
 from enforcement.errors import DomainError
-from enforcement.measures import MeasureOrder, court_today
 from enforcement.models import (
     CaseParty,
     CreditRepair,
@@ -34,7 +37,7 @@ from enforcement.models import (
     RepairStatus,
     Role,
 )
-from enforcement.principal import Principal
+from enforcement.syncing import usecases as syncing
 from tests import factories
 from tests.sync.helpers import settle
 

@@ -8,7 +8,7 @@ import base64
 import pytest
 
 from api.config import Config
-from enforcement import crypto
+from enforcement.infrastructure import crypto
 
 PRODUCTION = {"GRIDWORK_ENV": "production", "SECRET_KEY": "s" * 40}
 A_KEY = base64.b64encode(bytes(range(32))).decode()

@@ -48,7 +48,7 @@ def test_too_deep_is_a_value_error_like_malformed_json():
 
 
 def test_a_pushed_json_column_too_deep_to_parse_stays_text_for_the_table_to_refuse():
-    from enforcement.sync_specs import REGISTRY
+    from enforcement.syncing.registry import REGISTRY
     from sync.watermelon.columns import from_columns
 
     deep = "[" * 100_000 + "]" * 100_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from enforcement.masking import mask_id_number, mask_name, mask_phone
+from enforcement.infrastructure.masking import mask_id_number, mask_name, mask_phone
 
 
 def test_examples() -> None:

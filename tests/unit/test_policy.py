@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.errors import Forbidden
 from enforcement.models import Role
-from enforcement.principal import Principal
 
 _ = None
 ROLES = (Role.GRID_ASSISTANT, Role.MEDIATOR, Role.OFFICER, Role.JUDGE, Role.DEPUTY,

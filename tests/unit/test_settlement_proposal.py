@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from enforcement.mediation import PlannedPayment, Proposal, proposal_errors
+from enforcement.mediation.notes import PlannedPayment, Proposal, proposal_errors
 from enforcement.models import SettlementKind
 
 D = Decimal

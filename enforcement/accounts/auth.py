@@ -1,0 +1,244 @@
+"""Signing in, refreshing tokens, revoking devices, and recognising the caller.
+
+Refresh tokens rotate: each is good for one use and is replaced by a successor.
+If a used token comes back, someone kept a copy, so every session of that device
+is ended (tokens revoked, access tokens issued before now refused).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from enforcement.accounts.passwords import verify_password
+from enforcement.accounts.principal import Principal
+from enforcement.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from enforcement.infrastructure import audit
+from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.tokens import (
+    AccessClaims,
+    TokenSettings,
+    hash_refresh_token,
+    issue_access_token,
+    new_refresh_token,
+    parse_refresh_token,
+    read_access_token,
+)
+from enforcement.models import Device, RefreshToken, Role, User, new_id, utcnow
+
+MAX_FAILED_LOGINS = 5
+"""Wrong passwords in a row before an account is locked."""
+LOCKOUT = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    user: User
+    device: Device
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    device_id: str
+    name: str = ""
+    platform: str | None = None
+    app_version: str | None = None
+
+
+def login(db: Database, settings: TokenSettings, username: str, password: str,
+          device: DeviceInfo, ip: str | None = None) -> TokenPair:
+    with db.unit_of_work() as session:
+        user = session.exec(
+            select(User).where(sa.func.lower(User.username) == username.strip().lower())
+            .with_for_update()
+        ).first()
+        now = utcnow()
+        if user is not None and user.locked_until is not None and user.locked_until > now:
+            raise TooManyRequests("too many wrong passwords; try later or ask an admin",
+                                  code="account_locked",
+                                  retry_after=int((user.locked_until - now).total_seconds()) + 1)
+        if not verify_password(user.password_hash if user else None, password) or user is None:
+            if user is not None:
+                _count_failure(session, user, now, ip)
+                session.commit()
+            raise Unauthorized("wrong username or password", code="invalid_credentials")
+        if not user.is_active:
+            raise Forbidden("account disabled", code="account_disabled")
+        registered = _register_device(session, user, device)
+        user.last_login_at = now
+        user.failed_logins = 0
+        user.locked_until = None
+        pair = _issue(session, settings, user, registered, family_id=new_id(), now=now)
+        audit.record(session, court_id=user.court_id, action="auth.login", actor_id=user.id,
+                     device_id=registered.id, ip=ip)
+        session.commit()
+        return pair
+
+
+def refresh(db: Database, settings: TokenSettings, refresh_token: str) -> TokenPair:
+    with db.unit_of_work() as session:
+        court_id, token_hash = parse_refresh_token(refresh_token)
+        stored = session.exec(
+            select(RefreshToken)
+            .where(RefreshToken.court_id == court_id, RefreshToken.token_hash == token_hash)
+            .with_for_update()
+        ).first()
+        if stored is None:
+            raise Unauthorized("refresh token unknown", code="refresh_token_invalid")
+        now = utcnow()
+        if stored.used_at is not None or stored.revoked_at is not None:
+            _end_device_sessions(session, stored.court_id, stored.device_id, now)
+            audit.record(session, court_id=stored.court_id, action="auth.refresh_reused",
+                         actor_id=stored.user_id, device_id=stored.device_id)
+            session.commit()
+            raise Unauthorized("refresh token already used; the device was signed out",
+                               code="refresh_token_reused")
+        if stored.expires_at <= now:
+            raise Unauthorized("refresh token expired", code="refresh_token_expired")
+        user = session.get(User, (stored.court_id, stored.user_id))
+        device = session.get(Device, (stored.court_id, stored.device_id))
+        if user is None or not user.is_active:
+            raise Forbidden("account disabled", code="account_disabled")
+        _require_usable(device)
+        stored.used_at = now
+        pair = _issue(session, settings, user, device, family_id=stored.family_id, now=now)
+        session.commit()
+        return pair
+
+
+def revoke_device(db: Database, principal: Principal, device_id: str,
+                  reason: str | None = None) -> Device:
+    """Revoke a lost or retired device: its tokens stop working and it is told to wipe."""
+    with db.unit_of_work() as session:
+        device = session.get(Device, (principal.court_id, device_id))
+        if device is None or (
+            principal.role != Role.ADMIN and device.user_id != principal.user_id
+        ):
+            raise NotFound("no such device", code="device_not_found")
+        now = utcnow()
+        if device.revoked_at is None:
+            device.revoked_at = now
+            device.revoked_by = principal.user_id
+            device.revoke_reason = reason
+            device.wipe_requested = True
+            _end_device_sessions(session, device.court_id, device.id, now)
+            audit.record(session, court_id=device.court_id, action="device.revoke",
+                         actor_id=principal.user_id, device_id=principal.device_id,
+                         subject_table="device", subject_id=device.id,
+                         detail={"reason": reason, "owner": device.user_id})
+        session.commit()
+        return device
+
+
+def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal:
+    """The caller behind an access token, provided user and device are still in good standing."""
+    claims = read_access_token(settings, token)
+    with db.unit_of_work() as session:
+        row = session.execute(
+            sa.select(User.username, User.role, User.is_active, Device.revoked_at,
+                      Device.signed_out_at)
+            .join(Device, sa.and_(Device.court_id == User.court_id, Device.user_id == User.id))
+            .where(User.court_id == claims.court_id, User.id == claims.user_id,
+                   Device.id == claims.device_id)
+        ).first()
+    if row is None or not row.is_active:
+        raise Unauthorized("access token no longer valid", code="token_invalid")
+    if row.revoked_at is not None:
+        raise Forbidden("this device was revoked; wipe local data", code="device_revoked",
+                        wipe=True)
+    if row.signed_out_at is not None and claims.issued_at <= row.signed_out_at:
+        raise Unauthorized("this session was ended; sign in again", code="token_revoked")
+    return Principal(user_id=claims.user_id, court_id=claims.court_id, role=Role(row.role),
+                     device_id=claims.device_id, username=row.username)
+
+
+def unlock_user(db: Database, principal: Principal, user_id: str) -> User:
+    """An admin lifts a lock-out before it expires (after checking who is asking)."""
+    with db.unit_of_work() as session:
+        user = session.get(User, (principal.court_id, user_id), with_for_update=True)
+        if user is None:
+            raise NotFound("no such user", code="user_not_found")
+        user.failed_logins = 0
+        user.locked_until = None
+        audit.record(session, court_id=user.court_id, action="auth.unlock",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="user_account", subject_id=user.id)
+        session.commit()
+        return user
+
+
+def _count_failure(session: Session, user: User, now: datetime, ip: str | None) -> None:
+    """Guessing passwords for an account gets it locked for a while, whatever the address."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= MAX_FAILED_LOGINS
+    if locked:
+        user.locked_until = now + LOCKOUT
+        user.failed_logins = 0
+    audit.record(session, court_id=user.court_id, action="auth.login_failed", actor_id=user.id,
+                 ip=ip, detail={"locked": locked})
+
+
+def _register_device(session: Session, user: User, info: DeviceInfo) -> Device:
+    device = session.get(Device, (user.court_id, info.device_id), with_for_update=True)
+    if device is None:
+        device = Device(court_id=user.court_id, id=info.device_id, user_id=user.id)
+        session.add(device)
+    elif device.user_id != user.id:
+        raise Forbidden("this device is registered to another user; an admin must revoke it",
+                        code="device_registered_to_other_user")
+    _require_usable(device)
+    device.name = info.name or device.name
+    device.platform = info.platform or device.platform
+    device.app_version = info.app_version or device.app_version
+    device.last_seen_at = utcnow()
+    return device
+
+
+def _require_usable(device: Device | None) -> Device:
+    if device is None:
+        raise Unauthorized("unknown device", code="refresh_token_invalid")
+    if device.revoked_at is not None:
+        raise Forbidden("this device was revoked; wipe local data", code="device_revoked",
+                        wipe=True)
+    return device
+
+
+def _issue(session: Session, settings: TokenSettings, user: User, device: Device,
+           family_id: str, now: datetime) -> TokenPair:
+    refresh_token = new_refresh_token(user.court_id)
+    session.add(RefreshToken(
+        court_id=user.court_id, user_id=user.id, device_id=device.id, family_id=family_id,
+        token_hash=hash_refresh_token(refresh_token), issued_at=now,
+        expires_at=now + settings.refresh_ttl,
+    ))
+    access = issue_access_token(
+        settings, AccessClaims(user.id, user.court_id, user.role.value, device.id, now), now
+    )
+    return TokenPair(access, refresh_token, int(settings.access_ttl.total_seconds()), user, device)
+
+
+def _end_device_sessions(session: Session, court_id: str, device_id: str, now: datetime) -> None:
+    session.execute(
+        sa.update(RefreshToken)
+        .where(RefreshToken.court_id == court_id, RefreshToken.device_id == device_id,
+               RefreshToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(
+        sa.update(Device).where(Device.court_id == court_id, Device.id == device_id)
+        .values(signed_out_at=now)
+    )
+
+
+def list_devices(db: Database, principal: Principal) -> list[Device]:
+    with db.unit_of_work() as session:
+        query = select(Device).where(Device.court_id == principal.court_id)
+        if principal.role != Role.ADMIN:
+            query = query.where(Device.user_id == principal.user_id)
+        return list(session.exec(query.order_by(Device.registered_at)))

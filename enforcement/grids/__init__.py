@@ -1,0 +1,2 @@
+"""The map: placing reports in townships and village grids, grid layers, boundary
+imports, and the urgent feed of a township."""

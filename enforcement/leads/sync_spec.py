@@ -1,0 +1,226 @@
+"""What the sync engine may do with leads (the registry of every synced table is
+``enforcement.syncing.registry``).
+
+Field ownership, and why:
+
+``client``  ``kind``, ``description``, ``debtor_text``, ``observed_at``, ``urgency``,
+            ``point`` ({lon, lat, datum, accuracy_m}): the assistant's own report; their
+            words win even if someone touched them meanwhile.
+            ``attachments`` ([{sha256, caption}], from schema version 2): the files the
+            assistant attached, uploaded beforehand through /api/v1/attachments; the
+            phone's list replaces the lead's, like over REST.
+``shared``  ``case_id``, ``party_id``: the assistant may link the lead to a case or debtor
+            and the court may correct that link at triage; when both change it differently
+            the court's link stays and the assistant's becomes a conflict.
+``server``  lifecycle and placement: ``status``, ``author_id``, grid and township, duplicate
+            marks, assignment, ``triaged_at``, timestamps, and ``amount_recovered`` (sent to
+            court roles only: assistants never see amounts).
+
+Scope follows ``policy`` for ``lead.read`` (assistants: their own leads; officers and judges:
+the court), so a phone never holds what the REST API would not show. The writes are the
+lead write path itself (``leads.writes``: the REST use cases are thin shells around it),
+run inside the push's transaction, so a push and a REST submit are the same write
+(tests/api/test_one_write_path.py compares both doors).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session
+
+from enforcement import policy
+from enforcement.accounts.principal import Principal
+from enforcement.attachments.refs import (
+    files_value,
+    hang_files,
+    normalise_refs,
+)
+from enforcement.errors import DomainError, Forbidden, ValidationFailed
+from enforcement.infrastructure.times import CLOCK_SKEW, plausible
+from enforcement.leads.sync_pull import pull_leads
+from enforcement.leads.writes import (
+    create_leads,
+    edit_lead_values,
+    existing_ids,
+    mark_withdrawn,
+    may_write,
+)
+from enforcement.models import (
+    Datum,
+    Lead,
+    LeadKind,
+    LeadStatus,
+    Urgency,
+    utcnow,
+)
+from enforcement.syncing.common import CR, POINT, SR, TIMESTAMPS, C, H, S, domain_values
+from sync.spec import Kind, SyncSpec
+
+LEAD_FIELDS = {
+    "kind": CR, "description": C,
+    "debtor_text": C, "observed_at": C.of(Kind.TIME), "urgency": C,
+    "point": POINT, "case_id": H, "party_id": H,
+    "status": SR, "author_id": SR,
+    "township_id": S, "village_grid_id": S, "outside_grid": S.of(Kind.BOOLEAN),
+    "nearest_grid_distance_m": S.of(Kind.NUMBER), "possible_duplicate_of_id": S,
+    "duplicate_of_id": S, "assigned_officer_id": S, "round_id": S,
+    "triaged_at": S.of(Kind.TIME), "amount_recovered": S.of(Kind.DECIMAL), **TIMESTAMPS,
+    "attachments": C.of(Kind.JSON, since=2),
+}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
+    """The lead as a phone stores it (JSON values, times in UTC)."""
+    point = None
+    if lead.reported_lon is not None and lead.reported_lat is not None:
+        point = {"lon": lead.reported_lon, "lat": lead.reported_lat,
+                 "datum": Datum(lead.datum or Datum.WGS84).value, "accuracy_m": lead.accuracy_m}
+    values = {
+        "kind": LeadKind(lead.kind).value, "description": lead.description,
+        "debtor_text": lead.debtor_text, "observed_at": _iso(lead.observed_at),
+        "urgency": str(lead.urgency), "point": point, "case_id": lead.case_id,
+        "party_id": lead.party_id, "status": LeadStatus(lead.status).value,
+        "author_id": lead.author_id, "township_id": lead.township_id,
+        "village_grid_id": lead.village_grid_id, "outside_grid": lead.outside_grid,
+        "nearest_grid_distance_m": lead.nearest_grid_distance_m,
+        "possible_duplicate_of_id": lead.possible_duplicate_of_id,
+        "duplicate_of_id": lead.duplicate_of_id, "assigned_officer_id": lead.assigned_officer_id,
+        "round_id": lead.round_id, "triaged_at": _iso(lead.triaged_at),
+        "created_at": _iso(lead.created_at), "updated_at": _iso(lead.updated_at),
+    }
+    if principal.role in policy.COURT_ROLES:
+        values["amount_recovered"] = str(lead.amount_recovered)
+    values["attachments"] = files_value(lead)
+    return values
+
+
+def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
+    """Canonical JSON values, so that equal values compare equal in the merge."""
+    out = dict(fields)
+    try:
+        if out.get("observed_at") is not None:
+            parsed = datetime.fromisoformat(str(out["observed_at"]).replace("Z", "+00:00"))
+            parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+            if not plausible(parsed):
+                raise ValidationFailed(
+                    "observed_at must be after 2000 and not in the future "
+                    f"(beyond {CLOCK_SKEW.days} days of clock drift)", code="implausible_time",
+                    errors={"observed_at": ["must be after 2000 and not in the future"]})
+            out["observed_at"] = _iso(parsed)
+        if "kind" in out:
+            out["kind"] = LeadKind(out["kind"]).value
+        if "urgency" in out:
+            out["urgency"] = Urgency(out["urgency"]).value
+        if "description" in out and not isinstance(out["description"], str):
+            raise ValueError("description must be text")
+        if out.get("point") is not None:
+            p = out["point"]
+            accuracy = p.get("accuracy_m")
+            out["point"] = {"lon": float(p["lon"]), "lat": float(p["lat"]),
+                            "datum": Datum(p.get("datum") or "wgs84").value,
+                            "accuracy_m": None if accuracy is None else float(accuracy)}
+        if "attachments" in out:
+            out["attachments"] = normalise_refs(out["attachments"])
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ValidationFailed(f"invalid lead value: {exc}") from exc
+    return out
+
+
+def _load(session: Session, principal: Principal, lead_id: str) -> Lead | None:
+    lead = session.scalars(
+        sa.select(Lead).where(Lead.court_id == principal.court_id, Lead.id == lead_id,
+                              policy.scope_filter(principal, "lead.read", Lead))
+        .with_for_update(of=Lead)
+    ).first()
+    return lead and hang_files(session, "lead", [lead])[0]
+
+
+_PULLED_COLUMNS = [c for c in Lead.__table__.c if c.name != "point"]
+
+
+def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Sequence[Any]:
+    """Plain records (``lead_values`` reads them by attribute like a Lead), not ORM objects,
+    and the ids as one array: building 1,000 objects per page was 43 % of a 10,000-record
+    bootstrap and binding 1,000 parameters another 6 % (bench/profile-findings.md)."""
+    lead = Lead.__table__
+    rows = session.execute(sa.select(*_PULLED_COLUMNS).where(
+        lead.c.court_id == principal.court_id,
+        lead.c.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))),
+    )).all()
+    return hang_files(session, "lead", [SimpleNamespace(**row._mapping) for row in rows])
+
+
+def _domain(values: dict[str, Any]) -> dict[str, Any]:
+    """Normalised sync values as the lead write path takes them."""
+    return domain_values(LEAD_FIELDS, values)
+
+
+def _create(session: Session, principal: Principal, lead_id: str,
+            values: dict[str, Any]) -> Any:
+    """The lead write path (``leads.writes``), a batch of one, in the push's transaction."""
+    (made,) = _create_many(session, principal, [(lead_id, values)])
+    if isinstance(made, DomainError):
+        raise made
+    return made
+
+
+def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set[str]:
+    """Ids of the court's leads among ``ids``, whoever may see them (a create of one of
+    them goes the one-by-one way: an update when visible, else ``lead_exists``)."""
+    return existing_ids(session, principal.court_id, ids)
+
+
+def _create_many(session: Session, principal: Principal,
+                 items: Sequence[tuple[str, dict[str, Any]]]) -> list[Any | DomainError]:
+    """New leads through the lead write path (``leads.writes.create_leads``): the REST
+    submit's checks, defaults, placement and duplicate marks, for the whole batch."""
+    return create_leads(session, principal, [(lead_id, _domain(values))
+                                             for lead_id, values in items])
+
+
+def _update(session: Session, principal: Principal, lead: Lead, values: dict[str, Any]) -> None:
+    edit_lead_values(session, principal, lead, _domain(values))
+
+
+def _delete(session: Session, principal: Principal, lead: Lead) -> None:
+    """Withdraw a lead: a tombstone that phones learn about, never a hard delete."""
+    may_write(principal, lead)
+    mark_withdrawn(session, principal, lead)
+
+
+def _restore(session: Session, principal: Principal, lead: Lead) -> None:
+    if principal.role not in policy.COURT_ROLES and lead.author_id != principal.user_id:
+        raise Forbidden("only the author or the court may restore this lead")
+    lead.deleted_at = None
+    lead.version += 1
+    lead.updated_at = utcnow()
+    session.flush()
+
+
+def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:
+    scope = policy.scope_of(principal.role, "lead.read")
+    if scope == "court":
+        return sa.true()
+    if scope == "own":
+        return change.c.author_id == principal.user_id
+    if scope == "own_grid":
+        return change.c.village_grid_id.in_(policy.active_grid_ids(principal))
+    return sa.false()
+
+
+LEAD_SPEC = SyncSpec(
+    table="lead", fields=LEAD_FIELDS, load=_load, load_many=_load_many, values=lead_values,
+    create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
+    normalise=normalise_lead, create_many=_create_many, existing=_existing,
+    pull_many=pull_leads,
+)

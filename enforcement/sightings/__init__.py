@@ -1,0 +1,1 @@
+"""Sightings: an assistant saw a debtor, where and when."""

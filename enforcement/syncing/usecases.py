@@ -1,0 +1,160 @@
+"""Sync use cases: push a batch, pull changes, list and resolve conflicts.
+
+Each opens the unit of work and commits once, so a batch is applied whole or not at all;
+the engine (``sync``) does the merging, the specs (``syncing.registry``) do the writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from enforcement import policy
+from enforcement.accounts.principal import Principal
+from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from enforcement.infrastructure import audit
+from enforcement.infrastructure.db import Database
+from enforcement.models import Device, User, utcnow
+from enforcement.syncing.registry import REGISTRY
+from sync import conflicts, engine, rejections
+from sync import prune as prune_mod
+from sync.conflicts import ConflictClosed, ConflictNotFound, Resolution, ResolutionInvalid
+from sync.engine import AfterEach, PullResult
+from sync.feed import InvalidCursor
+from sync.protocol import Mutation, MutationResult
+from sync.scope import ResyncRequired
+from sync.spec import Registry
+
+SEEN_EVERY = timedelta(minutes=1)
+
+
+def push(db: Database, principal: Principal, device_id: str, schema_version: int,
+         mutations: Sequence[Mutation], *, registry: Registry = REGISTRY,
+         after_each: AfterEach | None = None) -> list[MutationResult]:
+    """Apply a device's batch in one transaction; one result per mutation."""
+    if device_id != principal.device_id:
+        raise Forbidden("push from the device you signed in with", code="device_mismatch")
+    with db.unit_of_work() as session:
+        results = engine.push(session, registry, principal, device_id, schema_version,
+                              mutations, after_each=after_each)
+        device = session.get(Device, (principal.court_id, device_id))
+        if device is not None:
+            device.schema_version = schema_version
+            device.last_seen_at = utcnow()
+        session.commit()
+        return results
+
+
+def pull(db: Database, principal: Principal, cursor: str | None, limit: int,
+         schema_version: int, *, registry: Registry = REGISTRY) -> PullResult:
+    """Changes in the caller's scope since ``cursor`` (none: a bootstrap), with evictions
+    of records that left it; remembers what the device now holds, so it commits."""
+    with db.unit_of_work() as session:
+        try:
+            page = engine.pull(session, registry, principal, cursor, limit, schema_version,
+                               device_id=principal.device_id)
+        except InvalidCursor as exc:
+            raise ValidationFailed(str(exc), code=exc.code,
+                                   errors={"cursor": [str(exc)]}) from exc
+        except ResyncRequired as exc:
+            raise Conflict(str(exc), code=exc.code, resync=True) from exc
+        _seen(session, principal)
+        session.commit()
+        return page
+
+
+def _seen(session: Any, principal: Principal) -> None:
+    """Note when the device last synced (for the health page), at most once a minute: an
+    UPDATE that matches no row writes nothing, so most pulls stay read-only. A row locked
+    by the device's own push in flight is skipped, not waited for (the push notes it)."""
+    now = utcnow()
+    due = sa.select(Device.id).where(
+        Device.court_id == principal.court_id, Device.id == principal.device_id,
+        sa.or_(Device.last_seen_at.is_(None), Device.last_seen_at < now - SEEN_EVERY),
+    ).with_for_update(skip_locked=True)
+    session.execute(sa.update(Device).where(
+        Device.court_id == principal.court_id, Device.id.in_(due.scalar_subquery()),
+    ).values(last_seen_at=now))
+
+
+def list_conflicts(db: Database, principal: Principal, status: str | None = "open"
+                   ) -> list[dict[str, Any]]:
+    with db.unit_of_work() as session:
+        return conflicts.list_conflicts(session, principal.court_id, status=status,
+                                        author_id=_author_filter(principal))
+
+
+def resolve_conflict(db: Database, principal: Principal, conflict_id: str,
+                     resolution: Resolution, value: Any = None, *,
+                     registry: Registry = REGISTRY) -> dict[str, Any]:
+    """Settle a conflict as the author or as the court; the record is written as the
+    resolver, through the same hooks as a push."""
+    with db.unit_of_work() as session:
+        try:
+            resolved = conflicts.resolve(session, registry, principal, conflict_id, resolution,
+                                         value, author_only=_author_filter(principal) is not None)
+        except ConflictNotFound as exc:
+            raise NotFound(str(exc), code=exc.code) from exc
+        except (ConflictClosed, ResolutionInvalid) as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        session.commit()
+        return resolved
+
+
+def list_rejections(db: Database, principal: Principal, status: str | None = "open"
+                    ) -> list[dict[str, Any]]:
+    """Records a device sent that the server refused: the caller's own, or every one of
+    the court for officers and judges (``sync.rejections``)."""
+    with db.unit_of_work() as session:
+        rows = rejections.listed(session, principal.court_id, status=status,
+                                 author_id=_author_filter(principal))
+        names = dict(session.execute(sa.select(User.id, User.display_name).where(
+            User.court_id == principal.court_id,
+            User.id.in_({row["author_id"] for row in rows}))).all()) if rows else {}
+        return [{**row, "author_name": names.get(row["author_id"])} for row in rows]
+
+
+def discard_rejection(db: Database, principal: Principal, rejection_id: str
+                      ) -> dict[str, Any]:
+    """A person lets a refused record go; the device that holds it drops it on its next
+    pull. Its author may, and the court's officers and judges."""
+    with db.unit_of_work() as session:
+        try:
+            row = rejections.discard(session, principal, rejection_id,
+                                     author_only=_author_filter(principal) is not None)
+        except rejections.RejectionNotFound as exc:
+            raise NotFound(str(exc), code=exc.code) from exc
+        except rejections.RejectionClosed as exc:
+            raise Conflict(str(exc), code=exc.code) from exc
+        audit.record(session, court_id=principal.court_id, action="sync.rejection.discard",
+                     actor_id=principal.user_id, device_id=principal.device_id,
+                     subject_table="sync_rejection", subject_id=rejection_id,
+                     detail={"table": row["table_name"], "record_id": row["record_id"],
+                             "code": row["code"]})
+        session.commit()
+        return row
+
+
+def _author_filter(principal: Principal) -> str | None:
+    return None if principal.role in policy.COURT_ROLES else principal.user_id
+
+
+def prune(db: Database, horizon_days: int, *, dry_run: bool = False
+          ) -> list[prune_mod.PruneReport]:
+    """Prune tombstones, receipts and scope snapshots older than the horizon that no active
+    device needs (``sync.prune``); a dry run counts and writes nothing."""
+    if horizon_days < 1:
+        raise ValidationFailed("the horizon is at least one day",
+                               errors={"horizon_days": ["at least 1"]})
+    with db.unit_of_work() as session:
+        now = session.execute(sa.select(sa.func.now())).scalar_one()
+        reports = [prune_mod.prune_court(session, court_id, timedelta(days=horizon_days), now)
+                   for court_id in prune_mod.courts(session)]
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return reports

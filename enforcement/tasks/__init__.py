@@ -1,0 +1,1 @@
+"""Tasks the court sets grid assistants, and their answers."""

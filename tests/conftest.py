@@ -92,7 +92,7 @@ def schema_hash() -> str:
 def _server_url() -> Any:
     from sqlalchemy.engine import make_url
 
-    from enforcement.db_migrations import database_url
+    from enforcement.infrastructure.db_migrations import database_url
 
     return make_url(database_url())
 
@@ -163,7 +163,7 @@ def _database_names(conn: Connection, prefix: str) -> list[str]:
     return [row[0] for row in rows]
 
 
-KEEP_OTHER_TEMPLATES = 3
+KEEP_OTHER_TEMPLATES = 8
 """Templates of other schema versions kept (newest first): a run of another branch or
 checkout on the same server may be copying from one right now."""
 
@@ -199,7 +199,7 @@ def _build_template(conn: Connection, template: str) -> None:
     """
     from alembic import command
 
-    from enforcement.db_migrations import alembic_config
+    from enforcement.infrastructure.db_migrations import alembic_config
 
     building = f"{template}_build"
     _drop_database(conn, building)
@@ -241,7 +241,7 @@ def template_database(admin_engine: Engine) -> str:
     template = f"{TEMPLATE_PREFIX}{schema_hash()}"
     with _template_lock(admin_engine) as conn:
         _drop_leftovers(conn, template)
-        if not _database_names(conn, template):
+        if template not in _database_names(conn, template):  # not its half-built _build
             _build_template(conn, template)
     return template
 

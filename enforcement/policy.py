@@ -105,7 +105,7 @@ ACTIONS = (
     "report.read", "assistant.read", "reward.read", "reward.decide", "reward_rule.set",
     "case.resume",
     "health.read",
-    "visit.create", "visit.read", "visit.update",
+    "round.read", "round.plan", "visit.create", "visit.read", "visit.update",
     "measure.read", "measure.decide", "repair.create", "repair.read", "repair.decide",
 )
 
@@ -271,6 +271,10 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (JUD, "reward_rule.set",      "court"),
     (JUD, "case.resume",          "court"),     # 终本 case back to enforcement
     (ADM, "health.read",          "court"),     # the server's and their court's health
+    (OFF, "round.read",           "court"),     # rounds, their plans, sheets, maps, summaries
+    (JUD, "round.read",           "court"),
+    (OFF, "round.plan",           "court"),     # create, edit, plan and lock a round
+    (JUD, "round.plan",           "court"),
     (OFF, "visit.create",         "court"),     # members of the round's teams only, on a
     (JUD, "visit.create",         "court"),     # locked or running round (visits), REST or sync
     (OFF, "visit.read",           "court"),
@@ -362,7 +366,7 @@ def scope_filter(principal: Principal, action: str, model: Any) -> sa.ColumnElem
     if scope == "court":
         return court
     if model is Lead:
-        return sa.and_(court, _lead_scope(principal, scope))
+        return sa.and_(court, lead_scope(principal, scope, Lead.author_id, Lead.village_grid_id))
     if model is EnforcementCase:
         return sa.and_(court, _case_scope(principal, scope))
     if model is Party and scope == "own_grid":
@@ -372,11 +376,16 @@ def scope_filter(principal: Principal, action: str, model: Any) -> sa.ColumnElem
     raise ValueError(f"scope {scope} is not defined for {model.__name__}")
 
 
-def _lead_scope(principal: Principal, scope: Scope) -> sa.ColumnElement[bool]:
+def lead_scope(principal: Principal, scope: Scope, author_id: Any,
+               village_grid_id: Any) -> sa.ColumnElement[bool]:
+    """The leads ``scope`` covers, on any columns that carry a lead's author and grid: the
+    lead table's own, or the sync feed's copy of them (so a phone's scope is this rule)."""
+    if scope == "court":
+        return sa.true()
     if scope == "own":
-        return Lead.author_id == principal.user_id
+        return author_id == principal.user_id
     if scope == "own_grid":
-        return Lead.village_grid_id.in_(active_grid_ids(principal))
+        return village_grid_id.in_(active_grid_ids(principal))
     raise ValueError(f"scope {scope} is not defined for leads")
 
 

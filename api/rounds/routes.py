@@ -29,7 +29,6 @@ from api.rounds.visit_schemas import (
     VisitSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement.models import Role
 from enforcement.rounds import edits as round_edits
 from enforcement.rounds import outputs as round_outputs
 from enforcement.rounds import planning as round_planning
@@ -39,7 +38,6 @@ from enforcement.rounds import visits
 
 blp = Blueprint("rounds", __name__,
                 description="Enforcement rounds: teams, targets, routes (officers and judges)")
-PLANNERS = (Role.OFFICER, Role.JUDGE)
 
 
 
@@ -67,13 +65,13 @@ def _round_input(body: dict[str, Any]) -> rounds.RoundInput:
 
 @blp.route("")
 class Rounds(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.response(200, RoundListSchema)
     def get(self) -> dict[str, Any]:
         """The court's rounds, newest first."""
         return {"items": rounds.list_rounds(db(), current_principal())}
 
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.arguments(RoundCreateSchema)
     @blp.response(201, RoundDetailSchema)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +90,7 @@ class Rounds(MethodView):
 
 @blp.route("/<string:round_id>")
 class RoundById(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.response(200, RoundDetailSchema, headers={"ETag": {"schema": {"type": "string"}}})
     @blp.problem(404)
     def get(self, round_id: str) -> Any:
@@ -100,7 +98,7 @@ class RoundById(MethodView):
         Its `ETag` is what `If-Match` must carry to edit it."""
         return _with_etag(rounds.get_round(db(), current_principal(), round_id))
 
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.arguments(RoundUpdateSchema)
     @blp.response(200, RoundDetailSchema)
     @blp.problem(404)
@@ -133,7 +131,7 @@ class RoundById(MethodView):
 
 @blp.route("/<string:round_id>/plan")
 class RoundPlan(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.arguments(RoundPlanArgsSchema)
     @blp.response(200, RoundDetailSchema)
     @blp.problem(404)
@@ -164,7 +162,7 @@ class RoundPlan(MethodView):
 
 @blp.route("/<string:round_id>/lock")
 class RoundLock(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.response(200, RoundDetailSchema)
     @blp.problem(404)
     @blp.problem(409)
@@ -176,7 +174,7 @@ class RoundLock(MethodView):
 
 @blp.route("/<string:round_id>/plan.geojson")
 class RoundPlanGeoJSON(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.doc(responses={"200": {"description": "GeoJSON FeatureCollection",
                                 "content": {"application/geo+json": {}}}})
     @blp.problem(404)
@@ -192,7 +190,7 @@ class RoundPlanGeoJSON(MethodView):
 
 @blp.route("/<string:round_id>/sheet")
 class RoundSheet(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.doc(responses={"200": {"description": "Printable HTML",
                                 "content": {"text/html": {}}}})
     @blp.problem(404)
@@ -207,7 +205,7 @@ class RoundSheet(MethodView):
 
 @blp.route("/<string:round_id>/map.png")
 class RoundMap(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.doc(responses={"200": {"description": "PNG map", "content": {"image/png": {}}}})
     @blp.problem(404)
     @blp.problem(409)
@@ -220,7 +218,7 @@ class RoundMap(MethodView):
 
 @blp.route("/<string:round_id>/sheet.pdf")
 class RoundSheetPDF(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.doc(responses={"200": {"description": "Printable PDF (A4 landscape)",
                                 "content": {"application/pdf": {}}}})
     @blp.problem(404)
@@ -237,7 +235,7 @@ class RoundSheetPDF(MethodView):
 
 @blp.route("/<string:round_id>/visits")
 class RoundVisits(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.arguments(VisitQueryArgsSchema, location="query")
     @blp.response(200, VisitPageSchema)
     @blp.problem(404)
@@ -246,7 +244,7 @@ class RoundVisits(MethodView):
         return paged(visits.list_visits(db(), current_principal(), round_id,
                                         decode_cursor(args["cursor"]), args["limit"]))
 
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.arguments(VisitCreateSchema)
     @blp.response(201, VisitSchema)
     @blp.alt_response(200, schema=VisitSchema, description="A retry: the visit already stored")
@@ -272,7 +270,7 @@ class RoundVisits(MethodView):
 
 @blp.route("/<string:round_id>/summary")
 class RoundSummary(MethodView):
-    @blp.auth(*PLANNERS)
+    @blp.auth()
     @blp.response(200, RoundSummarySchema)
     @blp.problem(404)
     def get(self, round_id: str) -> dict[str, Any]:

@@ -209,13 +209,9 @@ def _restore(session: Session, principal: Principal, lead: Lead) -> None:
 
 def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:
     scope = policy.scope_of(principal.role, "lead.read")
-    if scope == "court":
-        return sa.true()
-    if scope == "own":
-        return change.c.author_id == principal.user_id
-    if scope == "own_grid":
-        return change.c.village_grid_id.in_(policy.active_grid_ids(principal))
-    return sa.false()
+    if scope is None:
+        return sa.false()
+    return policy.lead_scope(principal, scope, change.c.author_id, change.c.village_grid_id)
 
 
 LEAD_SPEC = SyncSpec(

@@ -85,7 +85,8 @@ def edit_round(db: Database, principal: Principal, round_id: str, expected_versi
                edit: RoundEdit) -> dict[str, Any]:
     """Apply a PATCH; 412 when the round changed since the caller read it."""
     with db.unit_of_work() as session:
-        rnd = load_round(session, principal, round_id, for_update=True)
+        rnd = load_round(session, principal, round_id, for_update=True,
+                         action="round.plan")
         if rnd.version != expected_version:
             raise PreconditionFailed("the round changed since you read it; reload it",
                                      current_version=rnd.version)

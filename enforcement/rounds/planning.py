@@ -82,7 +82,8 @@ def plan_round(db: Database, principal: Principal, round_id: str,
                options: PlanOptions) -> dict[str, Any]:
     """Solve the round and store its stops; 409 ``round_locked`` once it is locked."""
     with db.unit_of_work() as session:
-        rnd = load_round(session, principal, round_id, for_update=True)
+        rnd = load_round(session, principal, round_id, for_update=True,
+                         action="round.plan")
         if rnd.status not in PLANNABLE:
             raise Conflict("a locked round cannot be planned again", code="round_locked")
         teams = load_teams(session, rnd)

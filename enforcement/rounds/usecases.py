@@ -21,6 +21,7 @@ from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import MultiPolygon, Point, mapping, shape
 from sqlmodel import Session
 
+from enforcement import policy
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.grids.placement import lonlat
@@ -88,6 +89,7 @@ def round_days(rnd: EnforcementRound) -> list[date]:
 
 def create_round(db: Database, principal: Principal, data: RoundInput) -> dict[str, Any]:
     """Store a draft round with its teams; the area comes from grids or a polygon."""
+    policy.require(principal, "round.plan")
     validate_dates(data.starts_on, data.ends_on)
     validate_area(data.township_ids, data.village_ids, data.polygon)
     validate_teams(data.teams)
@@ -116,6 +118,7 @@ def create_round(db: Database, principal: Principal, data: RoundInput) -> dict[s
 
 def list_rounds(db: Database, principal: Principal) -> list[dict[str, Any]]:
     """The court's rounds, newest first (a court runs a handful a year: no paging)."""
+    policy.require(principal, "round.read")
     with db.unit_of_work() as session:
         rounds = session.scalars(
             sa.select(EnforcementRound).where(EnforcementRound.court_id == principal.court_id)
@@ -134,7 +137,7 @@ def get_round(db: Database, principal: Principal, round_id: str) -> dict[str, An
 def lock_round(db: Database, principal: Principal, round_id: str) -> dict[str, Any]:
     """Freeze the plan: teams print their sheets from it, so it may no longer change."""
     with db.unit_of_work() as session:
-        rnd = load_round(session, principal, round_id, for_update=True)
+        rnd = load_round(session, principal, round_id, for_update=True, action="round.plan")
         if rnd.status not in PLANNABLE:
             raise Conflict("the round is already locked", code="round_locked")
         if rnd.status != RoundStatus.PLANNED:
@@ -147,8 +150,10 @@ def lock_round(db: Database, principal: Principal, round_id: str) -> dict[str, A
 
 
 def load_round(session: Session, principal: Principal, round_id: str, *,
-               for_update: bool = False) -> EnforcementRound:
-    """The caller's court's round, or 404 ``round_not_found`` (another court's included)."""
+               for_update: bool = False, action: str = "round.read") -> EnforcementRound:
+    """The caller's court's round, or 404 ``round_not_found`` (another court's included);
+    403 first when the caller's role may not do ``action`` (``policy``)."""
+    policy.require(principal, action)
     if not plausible_id(round_id):
         raise NotFound("no such round", code="round_not_found")
     query = sa.select(EnforcementRound).where(

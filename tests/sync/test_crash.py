@@ -45,12 +45,13 @@ def server(url: str, port: int | None = None) -> Iterator[tuple[str, subprocess.
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine imports slowly: wait, not fail
         while True:
             try:
                 requests.get(f"{base}/healthz", timeout=1)
                 break
             except requests.ConnectionError:
+                assert proc.poll() is None, f"the server exited with {proc.returncode}"
                 assert time.monotonic() < deadline, "the server did not start"
                 time.sleep(0.1)
         yield base, proc

@@ -98,40 +98,33 @@ def declare(db: Database, settings: AttachmentSettings, principal: Principal, sh
     with db.unit_of_work() as session:
         row, created = _declare(session, settings, principal, sha256, size, content_type,
                                 file_name)
-        _commit_declaration(session)
+        session.commit()
         return _state(row), created
 
 
 def create(db: Database, settings: AttachmentSettings, principal: Principal, sha256: str,
            size: int, content_type: str, file_name: str | None, data: bytes,
            ) -> tuple[UploadState, bool]:
-    """Declare an upload and write its first bytes (tus's ``creation-with-upload``).
+    """Declare an upload and write its first bytes in one transaction, under the row's
+    lock (tus's ``creation-with-upload``): a chunk that cannot be kept (a full disk) keeps
+    nothing of the request.
 
     ``data`` starts at offset 0; when the court already holds part of this content, only
-    the bytes past its offset are written, and a complete file ignores them all. A chunk
-    that cannot be kept (a full disk) leaves the upload declared at the offset it had.
+    the bytes past its offset are written, and a complete file ignores them all.
     """
     files = settings.files
     with db.unit_of_work() as session:
         row, created = _declare(session, settings, principal, sha256, size, content_type,
                                 file_name)
-        _commit_declaration(session)
         offset = row.received_bytes
         if row.complete or offset >= len(data):
+            session.commit()
             return _state(row), created
         if len(data) > row.size_bytes:
             raise PayloadTooLarge(f"the chunk runs past the declared size {row.size_bytes}",
                                   code="attachment_too_large", offset=offset)
         _write(session, files, settings, principal, row, offset, data[offset:])
         return _state(row), created
-
-
-def _commit_declaration(session: Session) -> None:
-    try:
-        session.commit()
-    except sa.exc.IntegrityError as error:  # declared twice at the same moment
-        raise Conflict("declared at the same moment by someone else; retry",
-                       code="attachment_declaration_race") from error
 
 
 def _declare(session: Session, settings: AttachmentSettings, principal: Principal,
@@ -170,6 +163,11 @@ def _declare(session: Session, settings: AttachmentSettings, principal: Principa
     row.file_name = row.file_name or (file_name or "")[:255] or None
     if not row.complete:
         row.expires_at = expiry(settings.upload_ttl)
+    try:
+        session.flush()  # a new row waits here for one being declared at the same moment
+    except sa.exc.IntegrityError as error:
+        raise Conflict("declared at the same moment by someone else; retry",
+                       code="attachment_declaration_race") from error
     return row, created
 
 

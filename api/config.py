@@ -34,6 +34,8 @@ class Config:
     CORS_ORIGINS = ""
     ATTACHMENTS_DIR = ".data/attachments"
     ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024
+    ATTACHMENT_UPLOAD_EXPIRY_HOURS = 168
+    """An unfinished upload left untouched this long expires (tus ``Upload-Expires``)."""
     ATTACHMENT_CONTENT_TYPES = ("image/jpeg,image/png,image/webp,image/heic,audio/mp4,"
                                 "audio/x-m4a,audio/aac,audio/mpeg,audio/amr,application/pdf")
     OPINION_ANSWER_DAYS = 10
@@ -55,7 +57,8 @@ class Config:
     JSON_SORT_KEYS = False
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
-                 "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES", "OPINION_ANSWER_DAYS",
+                 "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES", "ATTACHMENT_UPLOAD_EXPIRY_HOURS",
+                 "OPINION_ANSWER_DAYS",
                  "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB", "SYNC_PRUNE_HORIZON_DAYS")
     _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "PERSONAL_DATA_KEY",
                  "DEFAULT_LOCALE", "LOG_LEVEL",

@@ -22,7 +22,13 @@ CSP_DOCS = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-
             "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'")
 CSP_API = "default-src 'none'; frame-ancestors 'none'"
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
-CORS_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Accept-Language, X-Request-ID"
+CORS_HEADERS = ("Authorization, Content-Type, If-Match, If-None-Match, Accept-Language, "
+                "X-Request-ID, Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, "
+                "Upload-Checksum")
+CORS_EXPOSE = ("ETag, Link, X-Request-ID, Retry-After, Location, Tus-Resumable, Tus-Version, "
+               "Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Offset, "
+               "Upload-Length, Upload-Metadata, Upload-Expires")
+"""tus clients in a browser (tus-js-client, Uppy) on another origin send and read these."""
 
 
 def _allowed_origin(origin: str | None) -> str | None:
@@ -40,7 +46,7 @@ def _add_headers(response: Response) -> Response:
     origin = _allowed_origin(request.headers.get("Origin"))
     if origin:
         response.headers["Access-Control-Allow-Origin"] = origin
-        response.headers["Access-Control-Expose-Headers"] = "ETag, Link, X-Request-ID, Retry-After"
+        response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE
         response.headers.add("Vary", "Origin")
         if request.method == "OPTIONS":
             response.headers["Access-Control-Allow-Methods"] = CORS_METHODS

@@ -173,6 +173,20 @@ TITLES: dict[str, tuple[str, str]] = {
                                  "The file does not match its SHA-256; it was discarded, upload "
                                  "it again"),
     "attachment_not_uploaded": ("附件尚未上传完成", "Some attachments have not been uploaded"),
+    "attachment_complete": ("附件已上传完成，不能删除", "A complete attachment cannot be deleted"),
+    "attachment_not_yours": ("只有发起上传的人可以放弃该上传",
+                             "Only whoever began this upload may give it up"),
+    "upload_expired": ("该上传搁置过久已失效，请重新上传",
+                       "This upload was left unfinished too long and expired; upload it again"),
+    "upload_length_required": ("缺少 Upload-Length 请求头", "The Upload-Length header is missing"),
+    "upload_metadata_invalid": ("Upload-Metadata 须包含 sha256 和 filetype",
+                                "Upload-Metadata must name the file's sha256 and filetype"),
+    "checksum_algorithm_unsupported": ("不支持该 Upload-Checksum 算法",
+                                       "This Upload-Checksum algorithm is not supported"),
+    "checksum_mismatch": ("分块校验值不符，未保存，请重新发送",
+                          "The chunk does not match its checksum; it was not kept, send it again"),
+    "tus_version_unsupported": ("不支持该 tus 协议版本",
+                                "This tus protocol version is not supported"),
     "insufficient_storage": ("服务器存储空间不足，请稍后重试",
                              "The server is out of storage space; try again later"),
     "resync_required": ("设备离线太久，请清除已同步的数据并重新完整同步",
@@ -180,6 +194,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "method_not_allowed": ("不支持该请求方法", "Method not allowed"),
     "not_acceptable": ("无法提供所需格式", "Not acceptable"),
     "conflict": ("与现有数据冲突", "Conflicts with existing data"),
+    "gone": ("已不存在", "Gone"),
     "precondition_failed": (
         "数据已被他人修改，请刷新后重试", "The record changed; reload and retry"
     ),
@@ -263,7 +278,8 @@ TITLES: dict[str, tuple[str, str]] = {
 HTTP_STATUS_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
     405: "method_not_allowed", 406: "not_acceptable", 409: "conflict",
-    412: "precondition_failed", 413: "payload_too_large", 415: "unsupported_media_type",
+    410: "gone", 412: "precondition_failed", 413: "payload_too_large",
+    415: "unsupported_media_type",
     422: "validation_failed", 428: "precondition_required", 429: "too_many_requests",
     500: "internal_error", 503: "service_unavailable", 507: "insufficient_storage",
 }

@@ -102,3 +102,10 @@ class InsufficientStorage(DomainError):
 
     status = 507
     code = "insufficient_storage"
+
+
+class Gone(DomainError):
+    """It existed and no longer does (an abandoned upload that expired): start afresh."""
+
+    status = 410
+    code = "gone"

@@ -34,6 +34,11 @@ class Attachment(SQLModel, table=True):
     uploaded_by: str = ref_field(nullable=False)
     created_at: datetime = created_field()
     completed_at: datetime | None = time_field()
+    file_name: str | None = Field(default=None, max_length=255)
+    """The name the first uploader's file had (tus ``Upload-Metadata`` ``filename``)."""
+    expires_at: datetime | None = time_field()
+    """An unfinished upload untouched until then is abandoned and may be deleted; none
+    once complete."""
 
 
 class AttachmentRef(SQLModel, table=True):

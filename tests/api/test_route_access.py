@@ -75,6 +75,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST",  f"{V1}/attachments"):                            (201, 201, 201, 201, 403, 403, 403),
     ("GET",   f"{V1}/attachments/<string:sha256>"):            (404, 404, 404, 404, 404, 403, 403),
     ("PATCH", f"{V1}/attachments/<string:sha256>"):            (404, 404, 404, 404, 403, 403, 403),
+    ("DELETE", f"{V1}/attachments/<string:sha256>"):           (404, 404, 404, 404, 403, 403, 403),
     ("GET",   f"{V1}/tasks"):                                  (200, 403, 200, 200, 403, 403, 403),
     ("POST",  f"{V1}/tasks"):                                  (403, 403, 422, 422, 403, 403, 403),
     ("GET",   f"{V1}/tasks/<string:task_id>"):                 (404, 403, 404, 404, 403, 403, 403),

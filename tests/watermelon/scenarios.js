@@ -2,14 +2,16 @@
 // Run by tests/watermelon/test_phones.py, one scenario per process:
 //
 //   GRIDWORK_WM='{"base_url", "scenario", "password", "assistant", "assistant2", "judge",
-//                 "admin", "case_x", "case_y", "task_id"}' node scenarios.js
+//                 "admin", "case_x", "case_y", "task_id", "photo"}' node scenarios.js
 //
 // Prints one JSON line: what the scenario saw (device dumps, ids, pull counts, answers of
 // the REST API) and every diagnostic WatermelonDB printed; the pytest test checks it all
 // against the database.
 'use strict'
 
+const fs = require('fs')
 const { Phone, ServerError, diagnostics, notes, request, syncUntil } = require('./app')
+const { cuttingProxy } = require('./proxy')
 
 const input = JSON.parse(process.env.GRIDWORK_WM)
 const api = `${input.base_url}/api/v1`
@@ -247,8 +249,29 @@ async function schemaUpgrade() {
     migration_pull: old.pulls[upgradedAt], device: await old.dump() }
 }
 
+// An assistant photographs a seal (a 5 MB photo) where the signal is weak: the connection
+// drops twice while it goes up (a proxy cuts it mid-chunk), and tus-js-client goes on each
+// time from what the server kept. The photo is listed in a lead, which syncs. The same
+// assistant's second phone attaching the same photo sends nothing: the court holds it.
+async function photoOverBadSignal() {
+  const photo = fs.readFileSync(input.photo)
+  const MiB = 1024 * 1024
+  const proxy = await cuttingProxy(input.base_url, [2.5 * MiB, 4.2 * MiB])
+  const a = await phone('a')
+  await a.sync()
+  const sent = await a.attach(photo, { contentType: 'image/jpeg', fileName: '封条.jpg',
+    api: `${proxy.url}/api/v1` })
+  await proxy.close()
+  const lead = await a.create('lead', { kind: 'vehicle', description: '查封的三轮车',
+    attachments: JSON.stringify([{ sha256: sent.sha256, caption: '封条' }]) })
+  await syncUntil([a], async () => !(await a.unsynced()), 'the lead is sent')
+  const b = await phone('b')
+  const again = await b.attach(photo, { contentType: 'image/jpeg', fileName: 'IMG_0001.jpg' })
+  return { sent, cuts: proxy.cuts, lead: lead.id, again }
+}
+
 const SCENARIOS = { offlineCreates, mergeFields, refusedCreate, courtRace, hundredEach, revoked,
-  schemaUpgrade }
+  schemaUpgrade, photoOverBadSignal }
 
 SCENARIOS[input.scenario]().then((result) => {
   process.stdout.write(`${JSON.stringify({ ...result, diagnostics, notes })}\n`)

@@ -6,6 +6,7 @@ prints."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.models import Lead, Role, Sighting, TaskAnswer
+from enforcement.models import Attachment, AttachmentRef, Lead, Role, Sighting, TaskAnswer
 from sync.tables import sync_receipt
 from tests import factories
 
@@ -68,11 +69,12 @@ def field(engine) -> Field:
     return Field(court, village, assistant, judge, admin, case_x, case_y, debtor, task)
 
 
-def run(script: Path, base_url: str, field: Field, scenario: str) -> dict[str, Any]:
+def run(script: Path, base_url: str, field: Field, scenario: str, **extra: Any,
+        ) -> dict[str, Any]:
     params = {"base_url": base_url, "scenario": scenario, "password": factories.PASSWORD,
               "assistant": field.assistant.username, "judge": field.judge.username,
               "admin": field.admin.username, "case_x": field.case_x.id,
-              "case_y": field.case_y.id, "task_id": field.task.id}
+              "case_y": field.case_y.id, "task_id": field.task.id, **extra}
     done = subprocess.run(["node", script.name], cwd=script.parent, capture_output=True,
                           text=True, timeout=300,
                           env={**os.environ, "GRIDWORK_WM": json.dumps(params)})
@@ -246,3 +248,59 @@ def test_an_app_updated_from_schema_2_to_3_keeps_its_data_and_unsent_work(
         assert local[lead.id]["created_at"] == round(lead.created_at.timestamp() * 1000)
         assert local[draft.id]["_status"] == "synced"
 
+
+
+def _photo(path: Path) -> bytes:
+    """A real JPEG of about 5 MB (noise barely compresses)."""
+    from PIL import Image
+
+    Image.frombytes("RGB", (1600, 1600), os.urandom(1600 * 1600 * 3)).save(
+        path, "JPEG", quality=100)
+    return path.read_bytes()
+
+
+def test_a_photo_goes_up_with_tus_js_client_through_two_dropped_connections(
+        watermelon_js, live_server, engine, field, app, tmp_path, monkeypatch, http):
+    monkeypatch.setitem(app.config, "ATTACHMENTS_DIR", str(tmp_path / "attachments"))
+    photo = _photo(tmp_path / "seal.jpg")
+    assert len(photo) >= 5_000_000
+    sha = hashlib.sha256(photo).hexdigest()
+    out = run(watermelon_js, live_server, field, "photoOverBadSignal",
+              photo=str(tmp_path / "seal.jpg"))
+
+    sent = out["sent"]
+    assert sent["sha256"] == sha
+    assert len(out["cuts"]) == 2 and len(sent["retried"]) == 2
+    requests = sent["requests"]
+    assert (requests[0]["method"], requests[0]["status"]) == ("HEAD", 404)  # unknown: create
+    assert (requests[1]["method"], requests[1]["status"]) == ("POST", 201)
+    cut = [i for i, r in enumerate(requests) if "status" not in r]
+    assert len(cut) == 2, requests
+    for i in cut:  # each cut chunk: HEAD, then the same chunk again from the server's offset
+        lost, head, resent = requests[i], requests[i + 1], requests[i + 2]
+        assert lost["method"] == "PATCH" and lost["offset"] > 0
+        assert (head["method"], head["status"], head["reached"]) == ("HEAD", 200, lost["offset"])
+        assert (resent["method"], resent["offset"], resent["status"]) == (
+            "PATCH", lost["offset"], 204)
+    assert all(r["offset"] > 0 for r in requests if r["method"] == "PATCH")  # never from 0
+    assert requests[-1]["reached"] == len(photo)
+
+    stored = next((tmp_path / "attachments").rglob(sha))
+    assert hashlib.sha256(stored.read_bytes()).hexdigest() == sha
+    with Session(engine) as session:
+        row = session.get(Attachment, (field.court.id, sha))
+        assert row is not None and row.complete and row.file_name == "封条.jpg"
+        refs = session.scalars(sa.select(AttachmentRef).where(
+            AttachmentRef.record_id == out["lead"])).all()
+        assert [(r.sha256, r.caption) for r in refs] == [(sha, "封条")]
+    judge = http.post("/api/v1/auth/login", json={
+        "username": field.judge.username, "password": factories.PASSWORD,
+        "device_id": "judge-desk"}).json()["access_token"]
+    download = http.get(f"/api/v1/attachments/{sha}",
+                        headers={"Authorization": f"Bearer {judge}"})
+    assert hashlib.sha256(download.content).hexdigest() == sha
+
+    # The second phone asked once and sent nothing: the court already holds the photo.
+    assert out["again"]["sha256"] == sha
+    assert out["again"]["requests"] == [
+        {"method": "HEAD", "offset": None, "status": 200, "reached": len(photo)}]

@@ -21,8 +21,8 @@ from api.attachments import tus
 from api.attachments.schemas import AttachmentDeclareSchema, AttachmentSchema
 from api.problems import PROBLEM_MEDIA_TYPE, ProblemSchema
 from api.smorest import Blueprint, current_principal, db
+from enforcement.attachments import usecases as attachments
 from enforcement.attachments.usecases import AttachmentSettings, UploadState
-from enforcement.attachments.usecases import usecases as attachments
 from enforcement.errors import DomainError, UnsupportedMediaType
 
 blp = Blueprint("attachments", __name__, description="Photos, recordings and signed forms: "

@@ -36,24 +36,24 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint stop clean-db
+.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint config-docs messages translations stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-run: console seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
+run: console translations seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)): $(DEMO_USERS)"
 	@echo "Console: http://127.0.0.1:$(PORT)/console   API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo
 	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-serve: console seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
+serve: console translations seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server browser watermelon-js client-js console ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser watermelon-js client-js console translations ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
@@ -179,6 +179,25 @@ seed: setup ## load the demo county (idempotent)
 
 lint: venv ## ruff
 	$(BIN)/ruff check .
+
+config-docs: venv ## regenerate docs/configuration.md's settings table from api/config.py
+	$(BIN)/python -m api.config_reference
+
+# The server's words live in gettext catalogs (api/i18n.py, translations/). After adding or
+# changing a string in the code, `make messages` extracts translations/messages.pot and
+# updates the zh_CN and en catalogs (English entries take the source text); then translate
+# the new zh_CN entries, in Poedit, Weblate or an editor. The keywords are api/i18n.py's
+# EXTRACT_KEYWORDS. The .mo files are built, never committed.
+BABEL_KEYWORDS := -k _l -k lazy_pgettext:1c,2
+messages: venv ## extract the server's strings into translations/ and update the catalogs
+	$(BIN)/pybabel extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output -w 100 \
+	  --project=Gridwork --copyright-holder=Gridwork -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+	  --ignore-obsolete -w 100
+	$(BIN)/python -c 'from api.i18n import fill_english; fill_english()'
+
+translations: venv ## compile translations/*/messages.po into .mo files
+	@$(BIN)/pybabel compile -d translations 2>&1 | { grep -v '^compiling catalog' || true; }
 
 stop: ## stop the private PostgreSQL cluster
 ifneq ($(PRIVATE_DB),)

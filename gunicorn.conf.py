@@ -52,3 +52,14 @@ def post_worker_init(worker):  # gunicorn hook: the worker has loaded the app
 
     gc.collect()
     gc.freeze()
+
+
+def on_starting(server):  # gunicorn hook: in the master, before any worker starts
+    # A bad setting stops gunicorn with its one line, rather than every worker failing to
+    # boot in turn.
+    from api.config import Config, SettingsError
+
+    try:
+        Config.load()
+    except SettingsError as error:
+        raise SystemExit(f"error: {error}") from None

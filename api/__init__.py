@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from api import headers, input_guard, observability, problems, ratelimit
+from api import headers, i18n, input_guard, observability, problems, ratelimit
 from api.config import Config
 from api.smorest import Api
 from enforcement.infrastructure import crypto
@@ -45,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         ),
     )
     observability.init_app(app)
+    i18n.init_app(app)
     _one_connection_per_request(app)
     headers.init_app(app)
     input_guard.init_app(app)

@@ -1,7 +1,9 @@
-"""Request ids, structured JSON logs and Prometheus metrics.
+"""Request ids, structured logs (structlog) and Prometheus metrics.
 
 A request id ties a user's complaint ("the app said 服务器内部错误") to the log line:
-the API returns it in ``X-Request-ID`` and in every problem+json body. Logs carry
+the API returns it in ``X-Request-ID`` and in every problem+json body, and every line
+logged while a request runs (its access line, the traceback of a 500) carries it, with
+the route and the signed-in user's and court's ids, bound through contextvars. Logs carry
 ids, routes and timings, never names, identity numbers, phone numbers or bodies.
 """
 
@@ -9,7 +11,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 import os
 import re
@@ -19,6 +20,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
+import structlog
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -35,28 +37,46 @@ from enforcement.errors import NotFound
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-access_log = logging.getLogger("gridwork.access")
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line, for journald, Loki or a plain ``grep``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, Any] = {
-            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
-            "level": record.levelname.lower(),
-            "logger": record.name,
-            "msg": record.getMessage(),
-        }
-        entry.update(getattr(record, "fields", {}))
-        if record.exc_info:
-            entry["exc"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False, default=str)
+access_log = structlog.stdlib.get_logger("gridwork.access")
 
 
 QUIET_LOGGERS = ("alembic.runtime.plugins",)
 """Loggers whose INFO lines are set-up chatter: Alembic 1.16+ announces each of its plugins
 when imported, which put seven lines before the output of every ``flask`` command."""
+
+_SHARED: list[Any] = [
+    structlog.contextvars.merge_contextvars,  # request_id, method, route, user_id, court_id
+    structlog.stdlib.add_log_level,
+    structlog.stdlib.add_logger_name,
+    structlog.processors.TimeStamper(fmt="iso", utc=True, key="ts"),
+]
+"""What every line gets, from structlog loggers and the standard library's alike."""
+
+
+def _house_order(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """``ts level logger msg`` first, the traceback (``exc``) last, as the lines always were."""
+    if "exception" in event:
+        event["exc"] = event.pop("exception")
+    first = {k: event.pop(k) for k in ("ts", "level", "logger", "msg") if k in event}
+    last = {"exc": event.pop("exc")} if "exc" in event else {}
+    return {**first, **event, **last}
+
+
+def log_formatter(json_logs: bool) -> logging.Formatter:
+    """JSON lines (``ts``, ``level``, ``logger``, ``msg``, the request's context, ``exc``
+    with the traceback) for journald and Loki; readable lines for a terminal."""
+    renderer: list[Any]
+    if json_logs:
+        renderer = [structlog.processors.format_exc_info,
+                    structlog.processors.EventRenamer("msg"), _house_order,
+                    structlog.processors.JSONRenderer(ensure_ascii=False, default=str)]
+    else:
+        renderer = [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty(),
+                                                  timestamp_key="ts")]
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
+    )
 
 
 def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
@@ -66,14 +86,25 @@ def configure_logging(level: str = "INFO", json_logs: bool = True) -> None:
     root = logging.getLogger()
     if any(getattr(h, "_gridwork", False) for h in root.handlers):
         return
+    structlog.configure(
+        processors=[*_SHARED, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=True,
+    )
     handler = logging.StreamHandler(sys.stderr)
     handler._gridwork = True  # type: ignore[attr-defined]
+    handler.setFormatter(log_formatter(json_logs))
     if json_logs:
-        handler.setFormatter(JsonFormatter())
         root.handlers = [h for h in root.handlers if not isinstance(h, logging.StreamHandler)]
     root.addHandler(handler)
     root.setLevel(level)
-    logging.Formatter.converter = time.gmtime
+
+
+def bind_principal(principal: Any) -> None:
+    """Every later line of this request names who made it (ids only, never names)."""
+    structlog.contextvars.bind_contextvars(user_id=principal.user_id,
+                                           court_id=principal.court_id)
 
 
 class Metrics:
@@ -135,6 +166,15 @@ def _start_request() -> None:
     incoming = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
     g.started_at = time.perf_counter()
+    # Threads serve one request after another: nothing of the previous one may stay bound.
+    structlog.contextvars.clear_contextvars()
+    structlog.contextvars.bind_contextvars(
+        request_id=g.request_id, method=request.method,
+        route=request.url_rule.rule if request.url_rule else "<unmatched>")
+
+
+def _end_request(_: BaseException | None = None) -> None:
+    structlog.contextvars.clear_contextvars()
 
 
 def _finish_request(response: Response) -> Response:
@@ -146,13 +186,8 @@ def _finish_request(response: Response) -> Response:
     metrics: Metrics = current_app.extensions["gridwork.metrics"]
     metrics.requests.labels(request.method, route, str(response.status_code)).inc()
     metrics.latency.labels(request.method, route).observe(elapsed)
-    principal = g.get("principal")
-    access_log.info("request", extra={"fields": {
-        "request_id": request_id, "method": request.method, "route": route,
-        "status": response.status_code, "ms": round(elapsed * 1000, 1),
-        "user_id": principal.user_id if principal else None,
-        "court_id": principal.court_id if principal else None,
-    }})
+    # request_id, method, route, user_id and court_id come from the bound context.
+    access_log.info("request", status=response.status_code, ms=round(elapsed * 1000, 1))
     return response
 
 
@@ -190,4 +225,5 @@ def init_app(app: Flask) -> None:
     metrics.registry.register(DatabaseGaugeCollector(db))
     app.before_request(_start_request)
     app.after_request(_finish_request)
+    app.teardown_request(_end_request)
     app.add_url_rule("/metrics", "metrics", metrics_view)

@@ -11,6 +11,7 @@ import flask_smorest
 from flask import current_app, g, request
 
 from api import problems
+from api.observability import bind_principal
 from enforcement.accounts.auth import authenticate
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Forbidden, Unauthorized
@@ -96,4 +97,5 @@ def current_principal() -> Principal:
         ext = current_app.extensions["gridwork"]
         principal = authenticate(ext.db, ext.tokens, token.strip())
         g.principal = principal
+        bind_principal(principal)
     return principal

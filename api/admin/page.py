@@ -17,8 +17,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template_string, request
 
-from api.admin.page_text import LABELS, WARNINGS
 from api.admin.routes import limits
+from api.i18n import _l, in_locale
 from api.messages import request_locale, title_for
 from api.smorest import current_principal, db
 from enforcement.accounts import auth
@@ -30,6 +30,14 @@ blp = Blueprint("admin_page", __name__)
 
 TEMPLATE = (Path(__file__).parent / "health_page.html").read_text(encoding="utf-8")
 STYLE = TEMPLATE.split("<style>", 1)[1].split("</style>", 1)[0]
+WARNINGS = {
+    "migrations_pending": _l("The database is not at this release's schema"),
+    "disk_low": _l("Little disk space left for attachments"),
+    "devices_not_seen": _l("Some devices have not been seen for a while"),
+    "sync_held_back": _l("A long transaction is holding sync pulls back"),
+    "conflicts_open": _l("Sync conflicts are waiting for a person"),
+}
+"""The health report's warning codes, as the page words them (translated in the catalogs)."""
 CSP = ("default-src 'none'; style-src 'sha256-"
        + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
        + "'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -43,8 +51,9 @@ def _locale() -> str:
 
 
 def _page(status: int, locale: str, **context: Any) -> Response:
-    html = render_template_string(TEMPLATE, t=LABELS[locale], warning_text=WARNINGS[locale],
-                                  locale=locale, style=STYLE, **context)
+    with in_locale(locale):
+        html = render_template_string(TEMPLATE, warning_text=WARNINGS, locale=locale,
+                                      style=STYLE, **context)
     response = current_app.response_class(html, status=status, mimetype="text/html")
     response.headers["Content-Security-Policy"] = CSP
     response.headers["Cache-Control"] = "no-store"

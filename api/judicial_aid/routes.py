@@ -7,6 +7,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
+from api.i18n import _l, lazy_pgettext
 from api.judicial_aid.schemas import (
     AidCreateSchema,
     AidDecisionSchema,
@@ -18,7 +19,7 @@ from api.judicial_aid.schemas import (
     AidTotalsSchema,
 )
 from api.pagination import decode_cursor, paged
-from api.reports.export import Column, file_content_doc, file_response, localized
+from api.reports.export import Column, file_content_doc, file_response
 from api.smorest import Blueprint, current_principal, db
 from enforcement.credit import judicial_aid
 
@@ -27,18 +28,17 @@ blp = Blueprint("judicial_aid", __name__,
 
 
 COLUMNS = (
-    Column("applied_on", "申请日期", "Applied on"), Column("case_number", "案号", "Case number"),
-    Column("applicant_id", "申请人", "Applicant"),
-    Column("amount_requested", "申请金额（元）", "Amount asked (yuan)"),
-    Column("grounds", "申请理由", "Grounds"), Column("status", "审批状态", "Status"),
-    Column("approved_amount", "批准金额（元）", "Amount approved (yuan)"),
-    Column("decision_reason", "决定理由", "Reason"),
-    Column("decided_at", "决定时间", "Decided at"),
-    Column("amount_paid", "已发放（元）", "Paid (yuan)"),
+    Column("applied_on", _l("Applied on")), Column("case_number", _l("Case number")),
+    Column("applicant_id", _l("Applicant")),
+    Column("amount_requested", _l("Amount asked (yuan)")),
+    Column("grounds", _l("Grounds")), Column("status", _l("Status")),
+    Column("approved_amount", _l("Amount approved (yuan)")),
+    Column("decision_reason", _l("Reason")),
+    Column("decided_at", lazy_pgettext("judicial aid", "Decided at")),
+    Column("amount_paid", _l("Paid (yuan)")),
 )
-STATUSES = {"pending": ("待审批", "pending"), "approved": ("已批准", "approved"),
-            "rejected": ("不予救助", "rejected")}
-
+STATUSES = {"pending": _l("pending"), "approved": _l("approved"),
+            "rejected": lazy_pgettext("judicial aid", "rejected")}
 
 
 @blp.route("")
@@ -60,7 +60,7 @@ class Applications(MethodView):
         views = judicial_aid.export_aid(db(), principal, filters, format)
         rows = [view.aid.model_dump() | {
             "case_number": case_number, "amount_paid": view.paid,
-            "status": localized(*STATUSES[view.aid.status.value])}
+            "status": str(STATUSES[view.aid.status.value])}
             for view, case_number in views]
         return file_response(f"judicial-aid-{filters.year or 'all'}", COLUMNS, rows, format)
 

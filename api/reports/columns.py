@@ -1,101 +1,99 @@
-"""Column headers of the report files, in Chinese and English (docs/reports.md explains
-each figure)."""
+"""Column headers of the report files (docs/reports.md explains each figure), written in
+English and translated in the gettext catalogs under ``translations/``."""
 
 from __future__ import annotations
 
+from api.i18n import _l
 from api.reports.export import Column as C
 
 OUTCOME_COLUMNS = (
-    C("label", "分组", "Group"),
-    C("leads_submitted", "上报线索数", "Leads submitted"),
-    C("leads_accepted", "采纳线索数", "Leads accepted"),
-    C("leads_rejected", "不予采纳数", "Leads rejected"),
-    C("leads_duplicate", "重复线索数", "Duplicate leads"),
-    C("median_hours_to_triage", "审查用时中位数（小时）", "Median hours to triage"),
-    C("leads_with_outcome", "产生成效的线索数", "Leads that led to an outcome"),
-    C("debtors_located", "查找到被执行人", "Debtors located"),
-    C("property_sealed", "查封扣押冻结财产", "Property sealed, frozen or seized"),
-    C("settlements", "达成和解", "Settlements"),
-    C("amount_recovered", "执行到位金额（元）", "Amount recovered (yuan)"),
-    C("amount_through_leads", "其中经线索到位（元）", "Of which through leads (yuan)"),
-    C("lead_share", "线索到位占比", "Share of all recovered money through leads"),
+    C("label", _l("Group")),
+    C("leads_submitted", _l("Leads submitted")),
+    C("leads_accepted", _l("Leads accepted")),
+    C("leads_rejected", _l("Leads rejected")),
+    C("leads_duplicate", _l("Duplicate leads")),
+    C("median_hours_to_triage", _l("Median hours to triage")),
+    C("leads_with_outcome", _l("Leads that led to an outcome")),
+    C("debtors_located", _l("Debtors located")),
+    C("property_sealed", _l("Property sealed, frozen or seized")),
+    C("settlements", _l("Settlements")),
+    C("amount_recovered", _l("Amount recovered (yuan)")),
+    C("amount_through_leads", _l("Of which through leads (yuan)")),
+    C("lead_share", _l("Share of all recovered money through leads")),
 )
 
 GROUP_HEADERS = {
-    "township": ("乡镇", "Township"), "village": ("村（网格）", "Village grid"),
-    "assistant": ("网格协执员", "Grid assistant"), "round": ("执行批次", "Round"),
-    "month": ("月份", "Month"),
+    "township": _l("Township"), "village": _l("Village grid"),
+    "assistant": _l("Grid assistant"), "round": _l("Round"), "month": _l("Month"),
 }
-NO_GROUP = ("（未归属）", "(none)")
-TOTAL = ("合计", "Total")
+NO_GROUP = _l("(none)")
+TOTAL = _l("Total")
 
 VISIT_RESULTS = {
-    "debtor_met": ("见到被执行人", "Debtor met"),
-    "debtor_absent": ("被执行人不在", "Debtor absent"),
-    "paid": ("当场履行", "Paid"), "settled": ("达成和解", "Settled"),
-    "property_found": ("发现财产", "Property found"), "refused": ("拒不配合", "Refused"),
-    "address_wrong": ("地址有误", "Address wrong"), "other": ("其他", "Other"),
+    "debtor_met": _l("Debtor met"), "debtor_absent": _l("Debtor absent"),
+    "paid": _l("Paid"), "settled": _l("Settled"), "property_found": _l("Property found"),
+    "refused": _l("Refused"), "address_wrong": _l("Address wrong"), "other": _l("Other"),
 }
 OUTCOME_KINDS = {
-    "debtor_located": ("查找到被执行人", "Debtor located"),
-    "debtor_detained": ("司法拘留", "Debtor detained"),
-    "property_found": ("发现财产", "Property found"),
-    "property_sealed": ("查封财产", "Property sealed"),
-    "property_frozen": ("冻结财产", "Property frozen"),
-    "property_seized": ("扣押财产", "Property seized"),
-    "payment_received": ("执行到位", "Payment received"),
-    "settlement_reached": ("达成和解", "Settlement reached"),
-    "no_result": ("无结果", "No result"),
+    "debtor_located": _l("Debtor located"),
+    "debtor_detained": _l("Debtor detained"),
+    "property_found": _l("Property found"),
+    "property_sealed": _l("Property sealed"),
+    "property_frozen": _l("Property frozen"),
+    "property_seized": _l("Property seized"),
+    "payment_received": _l("Payment received"),
+    "settlement_reached": _l("Settlement reached"),
+    "no_result": _l("No result"),
 }
 
-_COMPARED = {"targets": ("目标数", "targets"), "visits": ("走访数", "visits"),
-             "outcomes": ("成效数", "outcomes"), "amount_recovered": ("到位金额", "amount")}
+_COMPARED = {"targets": _l("targets"), "visits": _l("visits"), "outcomes": _l("outcomes"),
+             "amount_recovered": _l("amount")}
 
 ROUND_COLUMNS = (
-    C("seq", "批次序号", "Seq"), C("name", "执行批次", "Round"),
-    C("starts_on", "开始日期", "Starts on"), C("ends_on", "结束日期", "Ends on"),
-    C("targets", "目标数", "Targets"), C("visits", "走访数", "Visits made"),
-    *(C(f"visit_{k}", f"走访结果：{zh}", f"Visits: {en}") for k, (zh, en) in VISIT_RESULTS.items()),
-    C("outcomes", "成效数", "Outcomes"),
-    *(C(f"outcome_{k}", f"成效：{zh}", f"Outcomes: {en}") for k, (zh, en) in OUTCOME_KINDS.items()),
-    C("amount_recovered", "执行到位金额（元）", "Amount recovered (yuan)"),
-    *(col for name, (zh, en) in _COMPARED.items() for col in (
-        C(f"{name}_delta", f"{zh}较上一批次增减", f"{en}: change on previous round"),
-        C(f"{name}_ratio", f"{zh}为上一批次的倍数", f"{en}: ratio to previous round"))),
+    C("seq", _l("Seq")), C("name", _l("Round")),
+    C("starts_on", _l("Starts on")), C("ends_on", _l("Ends on")),
+    C("targets", _l("Targets")), C("visits", _l("Visits made")),
+    *(C(f"visit_{k}", _l("Visits: %(result)s", result=v)) for k, v in VISIT_RESULTS.items()),
+    C("outcomes", _l("Outcomes")),
+    *(C(f"outcome_{k}", _l("Outcomes: %(kind)s", kind=v)) for k, v in OUTCOME_KINDS.items()),
+    C("amount_recovered", _l("Amount recovered (yuan)")),
+    *(col for name, figure in _COMPARED.items() for col in (
+        C(f"{name}_delta", _l("%(figure)s: change on previous round", figure=figure)),
+        C(f"{name}_ratio", _l("%(figure)s: ratio to previous round", figure=figure)))),
 )
 
 ASSISTANT_COLUMNS = (
-    C("display_name", "网格协执员", "Grid assistant"), C("grids", "所在网格", "Grids served"),
-    C("leads", "上报线索数", "Leads"), C("leads_accepted", "采纳线索数", "Leads accepted"),
-    C("useful_leads", "有效线索数", "Useful leads"),
-    C("task_answers", "任务回复数", "Answers to tasks"), C("sightings", "查人报告数", "Sightings"),
-    C("amount_through_leads", "经线索到位金额（元）", "Recovered through leads (yuan)"),
-    C("rewards_pending", "待审奖励（元）", "Rewards pending (yuan)"),
-    C("rewards_approved", "已批奖励（元）", "Rewards approved (yuan)"),
-    C("last_active_at", "最近活动时间", "Last active"),
+    C("display_name", _l("Grid assistant")), C("grids", _l("Grids served")),
+    C("leads", _l("Leads")), C("leads_accepted", _l("Leads accepted")),
+    C("useful_leads", _l("Useful leads")),
+    C("task_answers", _l("Answers to tasks")), C("sightings", _l("Sightings")),
+    C("amount_through_leads", _l("Recovered through leads (yuan)")),
+    C("rewards_pending", _l("Rewards pending (yuan)")),
+    C("rewards_approved", _l("Rewards approved (yuan)")),
+    C("last_active_at", _l("Last active")),
 )
 
 REWARD_COLUMNS = (
-    C("created_at", "记录时间", "Earned at"), C("assistant_name", "网格协执员", "Grid assistant"),
-    C("lead_id", "线索编号", "Lead"), C("outcome_kind", "成效类型", "Outcome"),
-    C("occurred_on", "成效日期", "Outcome date"), C("amount", "奖励金额（元）", "Amount (yuan)"),
-    C("status", "审批状态", "Status"), C("decided_at", "审批时间", "Decided at"),
-    C("decision_note", "审批意见", "Note"),
+    C("created_at", _l("Earned at")), C("assistant_name", _l("Grid assistant")),
+    C("lead_id", _l("Lead")), C("outcome_kind", _l("Outcome")),
+    C("occurred_on", _l("Outcome date")), C("amount", _l("Amount (yuan)")),
+    C("status", _l("Status")), C("decided_at", _l("Decided at")),
+    C("decision_note", _l("Note")),
 )
-REWARD_STATUSES = {"pending": ("待审批", "pending"), "approved": ("已批准", "approved"),
-                   "rejected": ("不予批准", "rejected")}
+REWARD_STATUSES = {"pending": _l("pending"), "approved": _l("approved"),
+                   "rejected": _l("rejected")}
 
 CREDIT_COLUMNS = (
-    C("month", "月份", "Month"),
-    C("dishonest_listed", "纳入失信名单", "Listed as dishonest debtors"),
-    C("consumption_restricted", "限制消费", "Consumption restricted"),
-    C("exit_restricted", "限制出境", "Exit restricted"),
-    C("measures_lifted", "解除措施", "Measures lifted"),
-    C("lifted_by_repair", "其中经信用修复解除", "Of which by credit repair"),
-    C("repairs_approved", "信用修复准予", "Credit repairs approved"),
-    C("repairs_rejected", "信用修复驳回", "Credit repairs rejected"),
-    C("notices_issued", "联合惩戒通知", "Joint punishment notices"),
-    C("notice_copies", "通知送达单位次数", "Notice copies to units"),
-    C("aid_payments", "司法救助发放笔数", "Judicial aid payments"),
-    C("aid_paid", "司法救助发放金额（元）", "Judicial aid paid (yuan)"),
+    C("month", _l("Month")),
+    C("dishonest_listed", _l("Listed as dishonest debtors")),
+    C("consumption_restricted", _l("Consumption restricted")),
+    C("exit_restricted", _l("Exit restricted")),
+    C("measures_lifted", _l("Measures lifted")),
+    C("lifted_by_repair", _l("Of which by credit repair")),
+    C("repairs_approved", _l("Credit repairs approved")),
+    C("repairs_rejected", _l("Credit repairs rejected")),
+    C("notices_issued", _l("Joint punishment notices")),
+    C("notice_copies", _l("Notice copies to units")),
+    C("aid_payments", _l("Judicial aid payments")),
+    C("aid_paid", _l("Judicial aid paid (yuan)")),
 )

@@ -1,5 +1,6 @@
 """Reports as files: CSV (UTF-8 with a BOM, so Excel shows the Chinese) or XLSX, with
-column headers in the language of ``Accept-Language`` (Chinese by default)."""
+column headers in the language of ``Accept-Language`` (Chinese by default), translated
+through the gettext catalogs."""
 
 from __future__ import annotations
 
@@ -24,12 +25,8 @@ CSV_MEDIA_TYPE = "text/csv"
 @dataclass(frozen=True, slots=True)
 class Column:
     key: str
-    zh: str
-    en: str
-
-
-def localized(zh: str, en: str) -> str:
-    return en if request_locale() == "en" else zh
+    title: Any
+    """A lazy gettext string (``_l("Leads accepted")``): translated when the file is made."""
 
 
 def file_content_doc(description: str, schema: Any) -> dict[str, Any]:
@@ -45,8 +42,7 @@ def file_content_doc(description: str, schema: Any) -> dict[str, Any]:
 def file_response(stem: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]],
                   fmt: str) -> Response:
     """``rows`` (dicts keyed by ``Column.key``) as ``<stem>.csv`` or ``<stem>.xlsx``."""
-    english = request_locale() == "en"
-    header = [c.en if english else c.zh for c in columns]
+    header = [str(c.title) for c in columns]
     table = [[_cell(row.get(c.key)) for c in columns] for row in rows]
     if fmt == "xlsx":
         body, mimetype = _xlsx(stem, header, table), XLSX_MEDIA_TYPE
@@ -54,7 +50,7 @@ def file_response(stem: str, columns: Sequence[Column], rows: Sequence[dict[str,
         body, mimetype = _csv(header, table), f"{CSV_MEDIA_TYPE}; charset=utf-8"
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    response.headers["Content-Language"] = "en" if english else "zh-CN"
+    response.headers["Content-Language"] = request_locale()
     return response
 
 

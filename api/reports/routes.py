@@ -11,7 +11,6 @@ from typing import Any
 
 from flask.views import MethodView
 
-from api.messages import request_locale
 from api.pagination import decode_cursor, paged
 from api.reports import columns as cols
 from api.reports.export import file_content_doc, file_response
@@ -43,10 +42,6 @@ blp = Blueprint("reports", __name__, description=(
 
 
 
-def _pick(zh_en: tuple[str, str]) -> str:
-    return zh_en[1] if request_locale() == "en" else zh_en[0]
-
-
 def _export(fmt: str) -> str | None:
     return None if fmt == "json" else fmt
 
@@ -71,12 +66,12 @@ class OutcomeReport(MethodView):
                                          export=_export(format))
         if format == "json":
             return report
-        header = cols.GROUP_HEADERS[group_by]
-        columns = (dataclasses.replace(cols.OUTCOME_COLUMNS[0], zh=header[0], en=header[1]),
+        columns = (dataclasses.replace(cols.OUTCOME_COLUMNS[0],
+                                       title=cols.GROUP_HEADERS[group_by]),
                    *cols.OUTCOME_COLUMNS[1:])
-        rows = [dataclasses.asdict(r) | {"label": r.label or _pick(cols.NO_GROUP)}
+        rows = [dataclasses.asdict(r) | {"label": r.label or str(cols.NO_GROUP)}
                 for r in report.rows]
-        rows.append(dataclasses.asdict(report.total) | {"label": _pick(cols.TOTAL)})
+        rows.append(dataclasses.asdict(report.total) | {"label": str(cols.TOTAL)})
         return file_response(f"outcomes-{group_by}-{period.label()}", columns, rows, format)
 
 
@@ -121,7 +116,7 @@ class CreditReport(MethodView):
         if format == "json":
             return report
         rows = [dataclasses.asdict(r) for r in report.rows]
-        rows.append(dataclasses.asdict(report.total) | {"month": _pick(cols.TOTAL)})
+        rows.append(dataclasses.asdict(report.total) | {"month": str(cols.TOTAL)})
         return file_response(f"credit-{period.label()}", cols.CREDIT_COLUMNS, rows, format)
 
 
@@ -186,8 +181,8 @@ class Rewards(MethodView):
                                               decode_cursor(cursor), limit))
         entries = rewards.export_rewards(db(), principal, filters, format)
         rows = [dataclasses.asdict(e) | {
-            "outcome_kind": _pick(cols.OUTCOME_KINDS[e.outcome_kind]),
-            "status": _pick(cols.REWARD_STATUSES[e.status])} for e in entries]
+            "outcome_kind": str(cols.OUTCOME_KINDS[e.outcome_kind]),
+            "status": str(cols.REWARD_STATUSES[e.status])} for e in entries]
         return file_response(f"rewards-{filters.period.label()}", cols.REWARD_COLUMNS, rows,
                              format)
 

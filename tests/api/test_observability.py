@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
+from typing import Any
 
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.observability import JsonFormatter
+from api.observability import log_formatter
+from enforcement.infrastructure import crypto
+from tests import factories
 from tests.api.helpers import assert_problem
+
+
+@pytest.fixture
+def log_lines(caplog: pytest.LogCaptureFixture) -> Callable[[], list[dict[str, Any]]]:
+    """The JSON lines production would write, as the server logged them during the test."""
+    caplog.handler.setFormatter(log_formatter(json_logs=True))
+    caplog.set_level(logging.INFO)
+    return lambda: [json.loads(line) for line in caplog.text.splitlines()]
 
 
 def test_every_response_carries_a_request_id_that_problems_repeat(http):
@@ -57,15 +70,58 @@ def test_metrics_are_hidden_from_other_addresses_unless_the_token_is_sent(make_a
     assert allowed.status_code == 200
 
 
-def test_access_log_is_json_without_personal_data(caplog, make_app):
-    app = make_app()
-    with caplog.at_level(logging.INFO, logger="gridwork.access"):
-        app.test_client().post("/api/v1/auth/login", json={
-            "username": "张三丰", "password": "13812345678", "device_id": "d1"})
-    records = [r for r in caplog.records if r.name == "gridwork.access"]
-    assert records, "no access log line"
-    line = JsonFormatter().format(records[-1])
-    entry = json.loads(line)
-    assert entry["route"] == "/api/v1/auth/login"
-    assert entry["status"] == 401
+def test_access_log_is_json_without_personal_data(http, log_lines):
+    http.post("/api/v1/auth/login", json={
+        "username": "张三丰", "password": "13812345678", "device_id": "d1"})
+    access = [e for e in log_lines() if e["logger"] == "gridwork.access"]
+    assert access, "no access log line"
+    assert access[-1]["route"] == "/api/v1/auth/login" and access[-1]["status"] == 401
+    line = json.dumps(access[-1], ensure_ascii=False)
     assert "张三丰" not in line and "13812345678" not in line
+
+
+def test_an_access_line_names_the_request_its_user_and_court(http, world, log_lines):
+    response = http.get("/api/v1/me", headers=world.headers(world.assistant))
+    assert response.status_code == 200
+    line = next(e for e in log_lines()
+                if e.get("request_id") == response.headers["X-Request-ID"])
+    assert line["logger"] == "gridwork.access" and line["msg"] == "request"
+    assert (line["method"], line["route"], line["status"]) == ("GET", "/api/v1/me", 200)
+    assert line["user_id"] == world.assistant.id and line["court_id"] == world.court.id
+    assert line["level"] == "info" and line["ts"].endswith("Z")
+
+
+def test_the_traceback_of_a_500_carries_the_request_id_the_user_was_given(
+        http, world, session, log_lines):
+    case, _ = factories.create_debtor_case(session, world.court, world.village_a)
+    session.commit()
+    headers = world.headers(world.judge_user)
+    before = crypto.keyring()
+    crypto.configure(bytes(range(32)))  # not the key the numbers were sealed with
+    try:
+        response = http.get(f"/api/v1/cases/{case.id}", headers=headers)
+    finally:
+        crypto.configure(before.key)
+    request_id = assert_problem(response, 500, "internal_error")["request_id"]
+    lines = [e for e in log_lines() if e.get("request_id") == request_id]
+    failure = next(e for e in lines if "exc" in e)
+    assert failure["level"] == "error" and failure["logger"] == "gridwork.api"
+    assert failure["exc"].startswith("Traceback") and "PersonalDataKeyError" in failure["exc"]
+    assert failure["route"] == "/api/v1/cases/<string:case_id>"
+    assert failure["user_id"] == world.judge_user.id and failure["court_id"] == world.court.id
+    access = next(e for e in lines if e["logger"] == "gridwork.access")
+    assert access["status"] == 500
+
+
+def test_a_terminal_gets_readable_lines_with_the_same_context():
+    import structlog
+
+    structlog.contextvars.bind_contextvars(request_id="phone-req-12345", route="/api/v1/me")
+    try:
+        record = logging.LogRecord("gridwork.api", logging.WARNING, __file__, 1,
+                                   "database unavailable", None, None)
+        line = log_formatter(json_logs=False).format(record)
+    finally:
+        structlog.contextvars.clear_contextvars()
+    assert not line.startswith("{") and "database unavailable" in line
+    assert "request_id=phone-req-12345" in line and "route=/api/v1/me" in line

@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from api.config import Config
+from api.config import Config, SettingsError
 from enforcement.infrastructure import crypto
 
 PRODUCTION = {"GRIDWORK_ENV": "production", "SECRET_KEY": "s" * 40}
@@ -23,7 +23,7 @@ def test_production_refuses_to_start_without_the_key() -> None:
 
 @pytest.mark.parametrize("bad", ["not base64!", base64.b64encode(b"too short").decode()])
 def test_a_malformed_key_is_refused_at_start_up_anywhere(bad: str) -> None:
-    with pytest.raises(crypto.PersonalDataKeyError, match="PERSONAL_DATA_KEY"):
+    with pytest.raises(SettingsError, match="PERSONAL_DATA_KEY"):
         Config.load(environ={"PERSONAL_DATA_KEY": bad})
 
 

@@ -1,10 +1,12 @@
 """Every error code of sightings, mediation, settlements and tasks has a Chinese and an
-English title."""
+English title of its own."""
 
 from __future__ import annotations
 
 import pytest
+from flask import Flask
 
+from api import i18n
 from api.messages import TITLES, title_for
 
 FIELD_CODES = (
@@ -16,9 +18,18 @@ FIELD_CODES = (
 )
 
 
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    app = Flask("titles")
+    i18n.init_app(app)
+    return app
+
+
 @pytest.mark.parametrize("code", FIELD_CODES)
-def test_each_code_has_its_own_title_in_both_languages(code):
-    zh, en = TITLES[code]
-    assert title_for(code, 400, "zh-CN") == zh and title_for(code, 400, "en") == en
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh)
+def test_each_code_has_its_own_title_in_both_languages(app, code):
+    assert code in TITLES
+    with app.app_context():
+        zh, en = title_for(code, 400, "zh-CN"), title_for(code, 400, "en")
+        generic = title_for("bad_request", 400, "zh-CN")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in zh) and zh != generic
     assert en.isascii() and en != zh

@@ -81,6 +81,8 @@ EXPECTED = {
     "reward_rule.set":     (_,          _,          _,       "court", _,          _,      _),
     "case.resume":         (_,          _,          _,       "court", _,          _,      _),
     "health.read":         (_,          _,          _,       _,       _,          _,  "court"),
+    "round.read":          (_,          _,          "court", "court", _,          _,      _),
+    "round.plan":          (_,          _,          "court", "court", _,          _,      _),
     "visit.create":        (_,          _,          "court", "court", _,          _,      _),
     "visit.read":          (_,          _,          "court", "court", _,          _,      _),
     "visit.update":        (_,          _,          "own",   "own",   _,          _,      _),

@@ -174,6 +174,9 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     ``device_id`` the pull also answers evictions and records that entered the scope since
     the cursor (``sync.scope``), and writes: the caller commits.
     Raises ``ResyncRequired`` for a cursor the server can no longer serve.
+
+    Phases: read the feed page; compare the device's scope with the one at its cursor;
+    add the records that entered it; load the values; issue the next scope snapshot.
     """
     after, snapshot = feed.decode_pull_cursor(cursor)
     if cursor:
@@ -183,8 +186,53 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     verification = (scope_mod.check(
         session, actor.court_id, actor.user_id, snapshot if cursor else None, after,
         synced_as, scope_reads, registry.scope_clock) if device_id else None)
+    page = _read_page(session, registry, actor, after, in_scope, limit, synced_as,
+                      generic_plan=bool(verification and verification.still))
+    scope = _compare_scope(session, actor, device_id, cursor, after, snapshot, scopes,
+                           synced_as, verification, page)
+    if scope.held is not None and cursor:
+        _add_arrivals(session, actor, scopes, synced_as, after, limit, scope, page)
+    for table, ids in page.upserts.items():
+        _add_upserts(session, registry, actor, table, ids, schema_version,
+                     page.by_table[table])
+    if device_id is None or (scope.held is None and not scope.same):
+        return PullResult(page.by_table, feed.encode_cursor(page.position), page.has_more)
+    assert verification is not None
+    evictions, issued = _issue_snapshot(session, actor, device_id, after, snapshot,
+                                        verification, scope, page)
+    return PullResult(page.by_table, feed.encode_cursor(page.position, issued),
+                      page.has_more, evictions)
+
+
+@dataclass(slots=True)
+class _Page:
+    """One page of the feed, sorted: deletes per table, upserts' ids to load."""
+
+    by_table: dict[str, TableChanges]
+    upserts: dict[str, list[str]]
+    position: feed.Position
+    has_more: bool
+
+
+@dataclass(slots=True)
+class _ScopeState:
+    """How the device's scope compares with the one at its cursor."""
+
+    verified: bool
+    """A verification since which nothing the scope reads was written covers this pull."""
+    same: bool
+    """The scope is the one at the cursor: nothing to evict or re-send."""
+    held: set[str] | None
+    """What the device holds (``None``: unknown, an old-style cursor; or not needed)."""
+    kept: set[str] = field(default_factory=set)
+    arrivals_left: bool = False
+
+
+def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.Position,
+               in_scope: sa.ColumnElement[bool], limit: int, synced_as: dict[str, str], *,
+               generic_plan: bool) -> _Page:
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit,
-                                          generic_plan=bool(verification and verification.still))
+                                          generic_plan=generic_plan)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:
@@ -193,57 +241,70 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
             by_table[table].deletes.append(change.record_id)
         else:
             upserts.setdefault(table, []).append(change.record_id)
-    # Cheapest first: a verification since which nothing the scope reads was written; then
-    # the snapshot compared with the scope at the cursor inside PostgreSQL (the usual case
-    # either way: nothing is evicted or re-sent, and the diff needs neither set in memory).
+    position = changes[-1].position if changes else after
+    return _Page(by_table, upserts, position, has_more)
+
+
+def _compare_scope(session: Session, actor: Actor, device_id: str | None, cursor: str | None,
+                   after: feed.Position, snapshot: str | None,
+                   scopes: dict[str, sa.ColumnElement[bool]], synced_as: dict[str, str],
+                   verification: scope_mod.Verification | None, page: _Page) -> _ScopeState:
+    """Cheapest first: a verification since which nothing the scope reads was written; then
+    the snapshot compared with the scope at the cursor inside PostgreSQL (the usual case
+    either way: nothing is evicted or re-sent, and the diff needs neither set in memory)."""
     verified = bool(verification and snapshot and scope_mod.confirmed(
         session, actor.court_id, actor.user_id, snapshot, verification,
-        {scope_mod.key(table, i) for table, ids in upserts.items() for i in ids}))
-    same_scope = bool(device_id and cursor and snapshot and (verified or scope_mod.unchanged(
+        {scope_mod.key(table, i) for table, ids in page.upserts.items() for i in ids}))
+    same = bool(device_id and cursor and snapshot and (verified or scope_mod.unchanged(
         session, actor.court_id, actor.user_id, device_id, scopes, synced_as, after,
         snapshot)))
-    held = (_held(session, actor, cursor, snapshot) if device_id and not same_scope
-            else None)
-    kept: set[str] = set()
-    arrivals_left = False
-    if held is not None and cursor:
-        current = [(_synced_key(synced_as, key), old) for key, old
-                   in scope_mod.in_scope(session, actor.court_id, scopes, after)]
-        kept, arrived, arrivals_left = scope_mod.diff(held, current, limit)
-        has_more = has_more or arrivals_left
-        for table, record_id in arrived:
-            upserts.setdefault(table, []).append(record_id)
-    for table, ids in upserts.items():
-        _add_upserts(session, registry, actor, table, ids, schema_version, by_table[table])
-    position = changes[-1].position if changes else after
-    if device_id is None or (held is None and not same_scope):
-        return PullResult(by_table, feed.encode_cursor(position), has_more)
-    assert verification is not None
-    # The device now holds exactly its scope at ``position`` (unless arrivals were left for
-    # later pages): the snapshot issued says so for the next pull.
-    verified_at = (None if arrivals_left
-                   else scope_mod.VerifiedAt(position, verification))
+    held = (_held(session, actor, cursor, snapshot) if device_id and not same else None)
+    return _ScopeState(verified, same, held)
+
+
+def _add_arrivals(session: Session, actor: Actor, scopes: dict[str, sa.ColumnElement[bool]],
+                  synced_as: dict[str, str], after: feed.Position, limit: int,
+                  scope: _ScopeState, page: _Page) -> None:
+    """Records in scope now that the device does not hold join the page's upserts (up to
+    ``limit``; the rest on later pages)."""
+    assert scope.held is not None
+    current = [(_synced_key(synced_as, key), old) for key, old
+               in scope_mod.in_scope(session, actor.court_id, scopes, after)]
+    scope.kept, arrived, scope.arrivals_left = scope_mod.diff(scope.held, current, limit)
+    page.has_more = page.has_more or scope.arrivals_left
+    for table, record_id in arrived:
+        page.upserts.setdefault(table, []).append(record_id)
+
+
+def _issue_snapshot(session: Session, actor: Actor, device_id: str, after: feed.Position,
+                    snapshot: str | None, verification: scope_mod.Verification,
+                    scope: _ScopeState, page: _Page) -> tuple[dict[str, list[str]], str]:
+    """The device now holds exactly its scope at the page's position (unless arrivals were
+    left for later pages): the snapshot issued says so for the next pull. Returns the
+    evictions and the snapshot's id."""
+    verified_at = (None if scope.arrivals_left
+                   else scope_mod.VerifiedAt(page.position, verification))
     marked = False
-    if same_scope:
+    if scope.same:
         assert snapshot is not None
         evictions: dict[str, list[str]] = {}
-        upserted, deleted = _page_keys(by_table)
+        upserted, deleted = _page_keys(page.by_table)
         issued = scope_mod.extend(session, actor.court_id, actor.user_id, device_id,
                                   snapshot, upserted, deleted, verified_at)
         marked = bool(upserted or deleted)  # written (or found) and marked in one statement
     else:
-        assert held is not None
-        evictions, holds = _after_page(held, kept, by_table)
+        assert scope.held is not None
+        evictions, holds = _after_page(scope.held, scope.kept, page.by_table)
         issued = scope_mod.store(session, actor.court_id, actor.user_id, device_id, holds,
                                  unchanged=snapshot)
     if verified_at is not None and not marked and not (
-            verified and issued == snapshot and position == after):
+            scope.verified and issued == snapshot and page.position == after):
         # (a verification still standing for this very cursor needs no rewrite)
-        scope_mod.mark_verified(session, actor.court_id, actor.user_id, issued, position,
+        scope_mod.mark_verified(session, actor.court_id, actor.user_id, issued, page.position,
                                 verification)
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
         device_id, after, snapshot, issued))
-    return PullResult(by_table, feed.encode_cursor(position, issued), has_more, evictions)
+    return evictions, issued
 
 
 SCOPE_CACHE_SIZE = 512

@@ -1,5 +1,12 @@
 """Entry point for gunicorn and ``flask --app wsgi``."""
 
-from api import create_app
+import sys
 
-app = create_app()
+from api import create_app
+from api.config import ConfigError
+from enforcement.crypto import PersonalDataKeyError
+
+try:
+    app = create_app()
+except (ConfigError, PersonalDataKeyError) as error:  # a missing or unsafe key: one line
+    sys.exit(f"gridwork: {error}")

@@ -31,7 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask("gridwork")
     app.config.from_mapping(Config.load(config))
     crypto.configure(crypto.resolve_key(app.config["PERSONAL_DATA_KEY"],
-                                        app.config["GRIDWORK_ENV"]))
+                                        app.config["GRIDWORK_ENV"]),
+                     crypto.parse_old_keys(app.config["PERSONAL_DATA_OLD_KEYS"]))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     observability.configure_logging(app.config["LOG_LEVEL"], _json_logs(app.config))
@@ -42,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             secret=app.config["SECRET_KEY"],
             access_ttl=timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]),
             refresh_ttl=timedelta(days=app.config["REFRESH_TOKEN_DAYS"]),
+            previous=tuple(app.config["SECRET_KEY_PREVIOUS"].replace(",", " ").split()),
         ),
     )
     observability.init_app(app)

@@ -6,10 +6,14 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from enforcement.crypto import resolve_key
+from enforcement import local_keys
+from enforcement.crypto import parse_old_keys, resolve_key
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:54329/gridwork"
-DEV_SECRET_KEY = "gridwork-local-development-only-not-a-secret"
+
+
+class ConfigError(RuntimeError):
+    """A setting the app cannot start with; the message is one line for the operator."""
 
 
 class Config:
@@ -19,8 +23,14 @@ class Config:
     GRIDWORK_ENV = "development"
     DATABASE_URL = DEFAULT_DATABASE_URL
     DATABASE_POOL_SIZE = 5
-    SECRET_KEY = DEV_SECRET_KEY
+    PRIVATE_DATA_DIR = local_keys.DEFAULT_FOLDER
+    """Where keys generated outside production are kept (mode 0600)."""
+    SECRET_KEY = ""
+    SECRET_KEY_PREVIOUS = ""
     PERSONAL_DATA_KEY = ""
+    PERSONAL_DATA_OLD_KEYS = ""
+    TRUSTED_PROXIES = 0
+    """Reverse proxies in front of the app whose X-Forwarded-For is believed (0: none)."""
     ACCESS_TOKEN_MINUTES = 15
     REFRESH_TOKEN_DAYS = 30
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -56,8 +66,10 @@ class Config:
 
     _INT_KEYS = ("DATABASE_POOL_SIZE", "ACCESS_TOKEN_MINUTES", "REFRESH_TOKEN_DAYS",
                  "MAX_CONTENT_LENGTH", "ATTACHMENT_MAX_BYTES", "OPINION_ANSWER_DAYS",
-                 "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB", "SYNC_PRUNE_HORIZON_DAYS")
-    _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "SECRET_KEY", "PERSONAL_DATA_KEY",
+                 "HEALTH_DEVICE_STALE_DAYS", "HEALTH_DISK_FREE_WARN_MB", "SYNC_PRUNE_HORIZON_DAYS",
+                 "TRUSTED_PROXIES")
+    _STR_KEYS = ("GRIDWORK_ENV", "DATABASE_URL", "PRIVATE_DATA_DIR", "SECRET_KEY",
+                 "SECRET_KEY_PREVIOUS", "PERSONAL_DATA_KEY", "PERSONAL_DATA_OLD_KEYS",
                  "DEFAULT_LOCALE", "LOG_LEVEL",
                  "LOG_FORMAT", "METRICS_ALLOW_FROM", "METRICS_TOKEN", "LOGIN_RATE_LIMIT",
                  "CORS_ORIGINS", "ATTACHMENTS_DIR", "ATTACHMENT_CONTENT_TYPES", "PDF_FONT",
@@ -75,11 +87,29 @@ class Config:
             if env.get(key):
                 values[key] = int(env[key])
         values.update(overrides or {})
-        secret = values["SECRET_KEY"]
-        if values["GRIDWORK_ENV"] == "production" and secret == DEV_SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set when GRIDWORK_ENV=production")
-        if len(secret.encode()) < 32:
-            raise RuntimeError("SECRET_KEY must be at least 32 bytes (HS256 signs tokens with it)")
-        # Refuses a missing key in production and a malformed one anywhere, at start-up.
-        resolve_key(values["PERSONAL_DATA_KEY"], values["GRIDWORK_ENV"])
+        _resolve_keys(values)
         return values
+
+
+def _resolve_keys(values: dict[str, Any]) -> None:
+    """No fixed key in any mode: production demands both keys, elsewhere a missing key is
+    the installation's own, generated once into PRIVATE_DATA_DIR. Raises ConfigError, or
+    PersonalDataKeyError for a missing or malformed personal-data key."""
+    production = values["GRIDWORK_ENV"] == "production"
+    folder = values["PRIVATE_DATA_DIR"]
+    try:
+        if not values["SECRET_KEY"]:
+            if production:
+                raise ConfigError("SECRET_KEY must be set when GRIDWORK_ENV=production")
+            values["SECRET_KEY"] = local_keys.secret_key(folder)
+        for key in (values["SECRET_KEY"], *values["SECRET_KEY_PREVIOUS"].replace(",", " ").split()):
+            if len(key.encode()) < 32:
+                raise ConfigError(
+                    "SECRET_KEY must be at least 32 bytes (HS256 signs tokens with it)")
+        if not values["PERSONAL_DATA_KEY"] and not production:
+            values["PERSONAL_DATA_KEY"] = local_keys.personal_data_key(folder)
+        # Refuses a missing key in production and a malformed one anywhere, at start-up.
+        resolve_key(values["PERSONAL_DATA_KEY"], values["GRIDWORK_ENV"], folder)
+        parse_old_keys(values["PERSONAL_DATA_OLD_KEYS"])
+    except local_keys.LocalKeyError as exc:
+        raise ConfigError(str(exc)) from exc

@@ -36,8 +36,16 @@ TITLES: dict[str, tuple[str, str]] = {
     "forbidden": ("无权执行此操作", "You may not do this"),
     "account_disabled": ("账号已停用", "This account is disabled"),
     "account_locked": (
-        "密码错误次数过多，账号已暂时锁定",
-        "Too many wrong passwords; the account is locked for now",
+        "密码错误次数过多，此处登录已暂时锁定",
+        "Too many wrong passwords from here; signing in from here is locked for now",
+    ),
+    "login_slowed": (
+        "该账号密码错误次数过多，请稍候再试",
+        "Too many wrong passwords for this account; wait a moment and try again",
+    ),
+    "device_approval_required": (
+        "此账号的设备已被注销，新设备需经管理员解锁后方可登录",
+        "A device of this account was revoked; an admin must unlock the account for a new device",
     ),
     "device_revoked": (
         "该设备已被停用，请清除本地数据", "This device was revoked; wipe its data"

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from enforcement import audit, policy
 from enforcement.db import Database
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from enforcement.ids import canonical_device_id
 from enforcement.models import Device, User, utcnow
 from enforcement.principal import Principal
 from enforcement.sync_specs import REGISTRY
@@ -34,8 +35,9 @@ def push(db: Database, principal: Principal, device_id: str, schema_version: int
          mutations: Sequence[Mutation], *, registry: Registry = REGISTRY,
          after_each: AfterEach | None = None) -> list[MutationResult]:
     """Apply a device's batch in one transaction; one result per mutation."""
-    if device_id != principal.device_id:
+    if canonical_device_id(device_id) != principal.device_id.lower():
         raise Forbidden("push from the device you signed in with", code="device_mismatch")
+    device_id = principal.device_id
     with db.unit_of_work() as session:
         results = engine.push(session, registry, principal, device_id, schema_version,
                               mutations, after_each=after_each)

@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 
 from api import headers, input_guard, observability, problems, ratelimit
-from api.config import Config
+from api.config import Config, ConfigError
 from api.smorest import Api
 from enforcement import crypto
 from enforcement.db import Database
@@ -46,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             previous=tuple(app.config["SECRET_KEY_PREVIOUS"].replace(",", " ").split()),
         ),
     )
+    _behind_trusted_proxies(app)
     observability.init_app(app)
     _one_connection_per_request(app)
     headers.init_app(app)
@@ -62,6 +63,21 @@ def _json_logs(config: Mapping[str, Any]) -> bool:
     if config["LOG_FORMAT"]:
         return config["LOG_FORMAT"] == "json"
     return config["GRIDWORK_ENV"] == "production"
+
+
+def _behind_trusted_proxies(app: Flask) -> None:
+    """With ``TRUSTED_PROXIES`` = N, the client's address (for the sign-in limit, the
+    lock-out, the audit log and /metrics) is the N-th from the right of X-Forwarded-For:
+    what the N proxies in front of the app saw, not what a client wrote in the header.
+    With 0 (the default) the header is ignored altogether."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops < 0:
+        raise ConfigError("TRUSTED_PROXIES must be 0 or more")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
 
 
 def _one_connection_per_request(app: Flask) -> None:

@@ -164,12 +164,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from api.commands import audit_cli, backup_command, restore_command
+    from api.commands import audit_cli, backup_command, keys_cli, restore_command
     from api.geo.cli import geo_cli
     from api.sync.cli import sync_cli
     from seed.cli import seed
 
-    for command in (seed, audit_cli, backup_command, restore_command, geo_cli, sync_cli):
+    for command in (seed, audit_cli, backup_command, restore_command, geo_cli, sync_cli,
+                    keys_cli):
         app.cli.add_command(_one_line_when_unreachable(command))
 
 

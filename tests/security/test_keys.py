@@ -117,3 +117,38 @@ def test_production_without_keys_refuses_to_start_with_one_line(tmp_path, given,
     assert started.stderr.strip().splitlines() == [
         f"gridwork: {missing} must be set when GRIDWORK_ENV=production"]
     assert list(tmp_path.iterdir()) == [], "production never writes a key of its own"
+
+
+def test_personal_data_key_rotation_reseals_everything_then_the_old_key_can_go(
+        http, world, session, engine, make_app, keep_keyring):
+    from sqlmodel import Session
+
+    from enforcement import crypto
+    from enforcement.models import Party
+
+    old = crypto.keyring()
+    case, debtor = factories.create_debtor_case(session, world.court, world.village_a)
+    session.commit()
+    new_key = bytes(range(7, 39))
+    encoded = base64.b64encode(new_key).decode()
+    rotated = make_app(PERSONAL_DATA_KEY=encoded,
+                       PERSONAL_DATA_OLD_KEYS=base64.b64encode(old.key).decode())
+    shown = http.get(f"/api/v1/cases/{case.id}", headers=world.headers(world.judge_user))
+    assert shown.status_code == 200 and "620102199001011234" in shown.text
+
+    with engine.connect() as conn:
+        feed_before = conn.exec_driver_sql("SELECT count(*) FROM sync_change").scalar()
+    result = rotated.test_cli_runner().invoke(args=["keys", "reseal"])
+    assert result.exit_code == 0, result.output
+    assert "party\t1 rows re-sealed" in result.output
+    with engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT id_number, phone FROM party").one()
+        feed_after = conn.exec_driver_sql("SELECT count(*) FROM sync_change").scalar()
+    assert feed_after == feed_before, "phones are not sent every party again"
+    assert all(v.startswith(f"gw1:{crypto.key_id(new_key)}:") for v in stored)
+
+    make_app(PERSONAL_DATA_KEY=encoded)  # the old key is no longer listed anywhere
+    with Session(engine) as reader:
+        assert reader.get(Party, (world.court.id, debtor.id)).id_number == "620102199001011234"
+    again = rotated.test_cli_runner().invoke(args=["keys", "reseal"])
+    assert "party\t0 rows re-sealed" in again.output

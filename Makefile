@@ -125,7 +125,8 @@ setup: migrate ## system packages, virtualenv, database, migrations
 
 # PostgreSQL server + PostGIS from apt when missing (as root), unless DATABASE_URL is set.
 # python3-venv too when the interpreter cannot make a virtualenv yet; as root, the Chinese
-# font that PDF visit sheets embed (fonts-wqy-microhei; else GET …/sheet.pdf answers 503).
+# font that PDF visit sheets embed (fonts-wqy-microhei; else GET …/sheet.pdf answers 503)
+# and nginx, which tests/security/test_proxy.py starts on loopback in front of the app.
 system-deps:
 	@need=""; \
 	if [ -n "$(PRIVATE_DB)" ]; then \
@@ -141,6 +142,9 @@ system-deps:
 	fi; \
 	if [ "$$(id -u)" = 0 ] && [ ! -d /usr/share/fonts/truetype/wqy ]; then \
 	  need="$$need fonts-wqy-microhei"; \
+	fi; \
+	if [ "$$(id -u)" = 0 ] && [ ! -x /usr/sbin/nginx ]; then \
+	  need="$$need nginx"; \
 	fi; \
 	if [ -z "$$need" ]; then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \

@@ -31,7 +31,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask("gridwork")
     app.config.from_mapping(Config.load(config))
     crypto.configure(crypto.resolve_key(app.config["PERSONAL_DATA_KEY"],
-                                        app.config["GRIDWORK_ENV"]))
+                                        app.config["GRIDWORK_ENV"]),
+                     crypto.parse_old_keys(app.config["PERSONAL_DATA_OLD_KEYS"]))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     observability.configure_logging(app.config["LOG_LEVEL"], _json_logs(app.config))
@@ -42,8 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             secret=app.config["SECRET_KEY"],
             access_ttl=timedelta(minutes=app.config["ACCESS_TOKEN_MINUTES"]),
             refresh_ttl=timedelta(days=app.config["REFRESH_TOKEN_DAYS"]),
+            previous=tuple(app.config["SECRET_KEY_PREVIOUS"].replace(",", " ").split()),
         ),
     )
+    _behind_trusted_proxies(app)
     observability.init_app(app)
     i18n.init_app(app)
     _one_connection_per_request(app)
@@ -61,6 +64,19 @@ def _json_logs(config: Mapping[str, Any]) -> bool:
     if config["LOG_FORMAT"]:
         return config["LOG_FORMAT"] == "json"
     return config["GRIDWORK_ENV"] == "production"
+
+
+def _behind_trusted_proxies(app: Flask) -> None:
+    """With ``TRUSTED_PROXIES`` = N, the client's address (for the sign-in limit, the
+    lock-out, the audit log and /metrics) is the N-th from the right of X-Forwarded-For:
+    what the N proxies in front of the app saw, not what a client wrote in the header.
+    With 0 (the default) the header is ignored altogether."""
+    hops = app.config["TRUSTED_PROXIES"]  # the settings model refuses a negative number
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops)
 
 
 def _one_connection_per_request(app: Flask) -> None:
@@ -148,13 +164,13 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from api.attachments.cli import attachments_cli
-    from api.commands import audit_cli, backup_command, restore_command
+    from api.commands import audit_cli, backup_command, keys_cli, restore_command
     from api.geo.cli import geo_cli
     from api.sync.cli import sync_cli
     from seed.cli import seed
 
     for command in (seed, audit_cli, backup_command, restore_command, geo_cli, sync_cli,
-                    attachments_cli):
+                    attachments_cli, keys_cli):
         app.cli.add_command(_one_line_when_unreachable(command))
 
 

@@ -1,4 +1,5 @@
-"""Operator commands: ``flask audit verify``, ``flask backup``, ``flask restore``."""
+"""Operator commands: ``flask audit verify``, ``flask backup``, ``flask restore``,
+``flask keys reseal``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from enforcement.errors import DomainError, NotFound
-from enforcement.infrastructure import audit, backup
+from enforcement.infrastructure import audit, backup, key_rotation
 from enforcement.infrastructure.db import Database
 from enforcement.models import utcnow
 
@@ -39,6 +40,22 @@ def verify(court_code: str | None) -> None:
         click.echo(f"{report.court_code}\t{report.entries} entries\t{status}")
     if broken:
         raise SystemExit(1)
+
+
+@click.group("keys", help="Personal-data keys. 个人信息加密密钥。")
+def keys_cli() -> None:
+    pass
+
+
+@keys_cli.command("reseal")
+@with_appcontext
+def reseal() -> None:
+    """Re-seal personal data sealed with an old key under PERSONAL_DATA_KEY.
+
+    用当前密钥重新加密旧密钥加密的个人信息；之后即可从 PERSONAL_DATA_OLD_KEYS 中删除旧密钥。
+    """
+    for table, count in key_rotation.reseal(_db()).items():
+        click.echo(f"{table}	{count} rows re-sealed 已重新加密")
 
 
 @click.command("backup", help="Write the database and attachments to one file. 备份数据库和附件。")

@@ -20,10 +20,10 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, mo
 from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 from pydantic_settings.sources.utils import parse_env_vars
 
-from enforcement.infrastructure.crypto import PersonalDataKeyError, resolve_key
+from enforcement.infrastructure import local_keys
+from enforcement.infrastructure.crypto import PersonalDataKeyError, parse_old_keys, resolve_key
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:54329/gridwork"
-DEV_SECRET_KEY = "gridwork-local-development-only-not-a-secret"
 
 FLASK_SETTINGS: dict[str, Any] = {
     "API_TITLE": "Gridwork API",
@@ -109,7 +109,8 @@ class Config(BaseSettings):
                                       validate_default=True, extra="ignore")
 
     GRIDWORK_ENV: Literal["development", "production"] = Field("development", **_doc(
-        "`production` refuses to start with the development `SECRET_KEY`"))
+        "`production` refuses to start (one line on stderr, exit status 1) unless "
+        "`SECRET_KEY` and `PERSONAL_DATA_KEY` are set, and never generates a key"))
     DATABASE_URL: Annotated[str, AfterValidator(_database_url)] = Field(
         DEFAULT_DATABASE_URL, **_doc(
             "PostgreSQL 15+ with PostGIS 3; `postgresql://…` URLs work too. When set, `make` "
@@ -118,17 +119,41 @@ class Config(BaseSettings):
             accepts="a PostgreSQL URL such as postgresql+psycopg://user@host:port/database"))
     DATABASE_POOL_SIZE: Count = Field(5, **_doc(
         "connections each process keeps open", "`5` (gunicorn: threads + 1)"))
-    SECRET_KEY: str = Field(DEV_SECRET_KEY, **_doc(
-        "signs access tokens (HS256); at least 32 bytes", "a development key", secret=True,
+    PRIVATE_DATA_DIR: str = Field(local_keys.DEFAULT_FOLDER, **_doc(
+        "outside production, where the installation's own `SECRET_KEY` and "
+        "`PERSONAL_DATA_KEY` are generated on first start (files `secret_key`, "
+        "`personal_data_key`, mode 0600, folder 0700) and read on every restart; a key file "
+        "others may read is refused. See [security.md](security.md)", accepts="a folder"))
+    SECRET_KEY: str = Field("", **_doc(
+        "signs access tokens (HS256); at least 32 bytes. Each token's header names its key "
+        "(`kid`)", "empty: outside production, the key in `PRIVATE_DATA_DIR/secret_key` "
+        "(generated once); required in production", secret=True,
         accepts="text of at least 32 bytes"))
+    SECRET_KEY_PREVIOUS: str = Field("", **_doc(
+        "comma-separated signing keys from before a rotation: they still verify the tokens "
+        "they signed (at most `ACCESS_TOKEN_MINUTES` old), never sign. Drop them once that "
+        "time has passed", secret=True, accepts="comma-separated keys of at least 32 bytes"))
     PERSONAL_DATA_KEY: str = Field("", **_doc(
         "base64 of 32 random bytes (`python -c \"import os,base64;"
         "print(base64.b64encode(os.urandom(32)).decode())\"`): the AES-256-GCM key that "
         "encrypts parties' identity and phone numbers, liaison and user phones at rest. "
         "Migrations and `flask restore` need the same key as the data; keep it apart from "
         "backups. A wrong key fails loudly (`PersonalDataKeyError`), never shows garbage",
-        "empty: a fixed development key, refused when `GRIDWORK_ENV=production`", secret=True,
+        "empty: outside production, the key in `PRIVATE_DATA_DIR/personal_data_key` "
+        "(generated once); required in production", secret=True,
         accepts="base64 of 32 bytes"))
+    PERSONAL_DATA_OLD_KEYS: str = Field("", **_doc(
+        "comma-separated personal-data keys from before a rotation: they only open values "
+        "they sealed; new values are sealed with `PERSONAL_DATA_KEY` (see "
+        "[security.md](security.md#rotating-keys))", secret=True,
+        accepts="comma-separated base64 keys of 32 bytes"))
+    TRUSTED_PROXIES: Annotated[int, Field(ge=0)] = Field(0, **_doc(
+        "how many reverse proxies (nginx, the court's gateway) stand in front of the app. "
+        "With `N`, the client's address is the `N`-th address from the right of "
+        "`X-Forwarded-For` (and scheme and host from `X-Forwarded-Proto` / `-Host`), for the "
+        "sign-in limit, the lock-out, the audit log and `/metrics`; with `0` those headers "
+        "are ignored, so a client cannot choose its own address. Set it to exactly the "
+        "number of proxies that add the header"))
     ACCESS_TOKEN_MINUTES: Count = Field(15, **_doc("lifetime of an access token"))
     REFRESH_TOKEN_DAYS: Count = Field(30, **_doc(
         "lifetime of a refresh token (each is single use)"))
@@ -198,15 +223,26 @@ class Config(BaseSettings):
         accepts="limits such as '30 per minute;300 per hour', or off"))
 
     @model_validator(mode="after")
-    def _safe_for_production(self) -> Config:
-        if self.GRIDWORK_ENV == "production" and self.SECRET_KEY == DEV_SECRET_KEY:
-            raise SettingsError("SECRET_KEY must be set when GRIDWORK_ENV=production")
-        if len(self.SECRET_KEY.encode()) < 32:
-            raise SettingsError("SECRET_KEY must be at least 32 bytes (HS256 signs tokens "
-                                "with it)")
-        try:  # a missing key in production, a malformed one anywhere
-            resolve_key(self.PERSONAL_DATA_KEY, self.GRIDWORK_ENV)
-        except PersonalDataKeyError as error:
+    def _keys(self) -> Config:
+        """No fixed key in any mode: production demands both keys; elsewhere a missing key
+        is the installation's own, generated once into ``PRIVATE_DATA_DIR``."""
+        production = self.GRIDWORK_ENV == "production"
+        folder = self.PRIVATE_DATA_DIR
+        try:
+            if not self.SECRET_KEY:
+                if production:
+                    raise SettingsError("SECRET_KEY must be set when GRIDWORK_ENV=production")
+                self.SECRET_KEY = local_keys.secret_key(folder)
+            for key in (self.SECRET_KEY, *self.SECRET_KEY_PREVIOUS.replace(",", " ").split()):
+                if len(key.encode()) < 32:
+                    raise SettingsError("SECRET_KEY must be at least 32 bytes (HS256 signs "
+                                        "tokens with it)")
+            if not self.PERSONAL_DATA_KEY and not production:
+                self.PERSONAL_DATA_KEY = local_keys.personal_data_key(folder)
+            # a missing key in production, a malformed one anywhere
+            resolve_key(self.PERSONAL_DATA_KEY, self.GRIDWORK_ENV, folder)
+            parse_old_keys(self.PERSONAL_DATA_OLD_KEYS)
+        except (local_keys.LocalKeyError, PersonalDataKeyError) as error:
             raise SettingsError(str(error)) from None
         return self
 

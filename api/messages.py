@@ -30,7 +30,13 @@ TITLES = {
     "refresh_token_reused": _l("Refresh token was used twice; the device has been signed out"),
     "forbidden": _l("You may not do this"),
     "account_disabled": _l("This account is disabled"),
-    "account_locked": _l("Too many wrong passwords; the account is locked for now"),
+    "account_locked": _l(
+        "Too many wrong passwords from here; signing in from here is locked for now"),
+    "login_slowed": _l(
+        "Too many wrong passwords for this account; wait a moment and try again"),
+    "device_approval_required": _l(
+        "A device of this account was revoked; an admin must unlock the account for a new "
+        "device"),
     "device_revoked": _l("This device was revoked; wipe its data"),
     "device_registered_to_other_user": _l("This device is registered to another user"),
     "not_found": _l("Not found"),

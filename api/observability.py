@@ -205,10 +205,15 @@ def metrics_view() -> Response:
 
 
 def _metrics_allowed() -> bool:
+    """The token opens it from anywhere; without it, only a direct caller from an allowed
+    network. A request a proxy forwarded (it carries X-Forwarded-For or Forwarded) needs the
+    token: a proxy on this machine would otherwise open /metrics to whoever it serves."""
     token = current_app.config.get("METRICS_TOKEN") or ""
     sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if token and sent and hmac.compare_digest(token, sent):
         return True
+    if "X-Forwarded-For" in request.headers or "Forwarded" in request.headers:
+        return False
     try:
         address = ipaddress.ip_address(request.remote_addr or "")
     except ValueError:

@@ -12,7 +12,7 @@ from typing import Any
 import requests
 
 from bench.common import BENCH_DIR, ROOT, free_port, progress, wait_http
-from enforcement.infrastructure.crypto import DEVELOPMENT_KEY
+from enforcement.infrastructure import crypto
 
 PASSWORD = "gridwork-demo"
 
@@ -26,9 +26,9 @@ def serving(database_url: str, label: str) -> Iterator[str]:
            # Twenty phones sign in at once from one address: the login limit is for people.
            "LOGIN_RATE_LIMIT": "100000 per minute",
            # Production refuses to start without a key; the demo data was sealed in the
-           # bench's own process, with the development key unless one is configured.
+           # bench's own process, with the installation's key unless one is configured.
            "PERSONAL_DATA_KEY": os.environ.get("PERSONAL_DATA_KEY")
-           or base64.b64encode(DEVELOPMENT_KEY).decode()}
+           or base64.b64encode(crypto.keyring().key).decode()}
     env.pop("BIND", None)
     BENCH_DIR.mkdir(exist_ok=True)
     log = (BENCH_DIR / f"gridwork-{label}.log").open("w")

@@ -55,6 +55,13 @@ TEMPLATE_LOCK_KEY = 0x67726964_776F726B
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # Keys of this run only, inherited by xdist workers and every server a test starts, so
+    # that no test writes the checkout's own keys and nothing relies on a fixed key.
+    import base64
+    import secrets
+
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
+    os.environ.setdefault("PERSONAL_DATA_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
     config.addinivalue_line(
         "markers", "no_db: the test needs no database (tests/unit are so implicitly)"
     )

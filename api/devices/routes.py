@@ -33,7 +33,10 @@ class RevokeDevice(MethodView):
         """Revoke a device (an admin, or the device's own user).
 
         Its tokens stop working at once, sync refuses it, and on its next contact it is
-        told to wipe local data. Revoking twice is harmless.
+        told to wipe local data. Revoking twice is harmless. Device ids are compared
+        without case. With `end_all_sessions`, every session of the owner ends as well and a
+        new device needs an admin's `POST /api/v1/users/{user_id}/unlock` before it may sign
+        in (403 `device_approval_required`).
         """
-        return auth.revoke_device(db(), current_principal(),
-                                  device_id, body.get("reason"))
+        return auth.revoke_device(db(), current_principal(), device_id, body.get("reason"),
+                                  end_all_sessions=body["end_all_sessions"])

@@ -18,3 +18,8 @@ class DeviceSchema(ma.Schema):
 class RevokeDeviceSchema(ma.Schema):
     reason = ma.fields.String(load_default=None, allow_none=True,
                               validate=validate.Length(max=200))
+    end_all_sessions = ma.fields.Boolean(load_default=False, metadata={
+        "description": "Also sign the device's owner out everywhere and let no new device "
+                       "sign in to the account until an admin unlocks it (a phone lost while "
+                       "signed in, its password perhaps seen). The owner's other registered "
+                       "devices sign in again with the password."})

@@ -1,6 +1,14 @@
 """Reports as files: CSV (UTF-8 with a BOM, so Excel shows the Chinese) or XLSX, with
 column headers in the language of ``Accept-Language`` (Chinese by default), translated
-through the gettext catalogs."""
+through the gettext catalogs.
+
+A file cannot run code in the judge's spreadsheet: any text that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return (OWASP's list of what Excel and LibreOffice read as
+a formula or DDE call) is written with a leading single quote, in CSV and XLSX alike, and
+every XLSX text cell is typed as text. Free text (names, grounds, notes) reaches these files,
+so this is the one place every export goes through. Numbers stay numbers, negative ones
+included: only text is neutralised.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +28,14 @@ from api.messages import request_locale
 
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MEDIA_TYPE = "text/csv"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    """Text that a spreadsheet would evaluate, made literal with a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,8 +58,8 @@ def file_content_doc(description: str, schema: Any) -> dict[str, Any]:
 def file_response(stem: str, columns: Sequence[Column], rows: Sequence[dict[str, Any]],
                   fmt: str) -> Response:
     """``rows`` (dicts keyed by ``Column.key``) as ``<stem>.csv`` or ``<stem>.xlsx``."""
-    header = [str(c.title) for c in columns]
-    table = [[_cell(row.get(c.key)) for c in columns] for row in rows]
+    header = [inert(str(c.title)) for c in columns]
+    table = [[inert(_cell(row.get(c.key))) for c in columns] for row in rows]
     if fmt == "xlsx":
         body, mimetype = _xlsx(stem, header, table), XLSX_MEDIA_TYPE
     else:
@@ -78,11 +94,14 @@ def _xlsx(stem: str, header: list[str], table: list[list[Any]]) -> bytes:
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
+        cell.data_type = "s"
     for row in table:
         sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
         for cell, value in zip(sheet[sheet.max_row], row, strict=True):
             if isinstance(value, Decimal):
                 cell.number_format = "0.00"  # yuan and cents, as the court writes them
+            elif isinstance(value, str):
+                cell.data_type = "s"  # text, never a formula, whatever it looks like
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     book.save(out)

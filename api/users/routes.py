@@ -18,6 +18,8 @@ class UnlockUser(MethodView):
     @blp.response(200, UserStatusSchema)
     @blp.problem(404)
     def post(self, user_id: str) -> User:
-        """Lift a lock-out after too many wrong passwords, before it runs out by itself."""
+        """Lift the user's lock-outs after too many wrong passwords (from every address and
+        device) before they run out by themselves, and let a new device sign in again after
+        a revocation that ended all sessions."""
         return auth.unlock_user(db(), current_principal(),
                                 user_id)

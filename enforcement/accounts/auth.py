@@ -7,17 +7,20 @@ is ended (tokens revoked, access tokens issued before now refused).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from enforcement.accounts import lockout
 from enforcement.accounts.passwords import verify_password
 from enforcement.accounts.principal import Principal
-from enforcement.errors import Forbidden, NotFound, TooManyRequests, Unauthorized
+from enforcement.errors import Forbidden, NotFound, Unauthorized
 from enforcement.infrastructure import audit
 from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.ids import canonical_device_id
 from enforcement.infrastructure.tokens import (
     AccessClaims,
     TokenSettings,
@@ -29,9 +32,8 @@ from enforcement.infrastructure.tokens import (
 )
 from enforcement.models import Device, RefreshToken, Role, User, new_id, utcnow
 
-MAX_FAILED_LOGINS = 5
-"""Wrong passwords in a row before an account is locked."""
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILED_LOGINS = lockout.MAX_FAILED_LOGINS
+LOCKOUT = lockout.LOCKOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,27 +55,32 @@ class DeviceInfo:
 
 def login(db: Database, settings: TokenSettings, username: str, password: str,
           device: DeviceInfo, ip: str | None = None) -> TokenPair:
+    """Sign in; wrong passwords are counted as ``enforcement.accounts.lockout`` describes, for known
+    and unknown usernames alike."""
+    device = dataclasses.replace(device, device_id=canonical_device_id(device.device_id))
     with db.unit_of_work() as session:
         user = session.exec(
             select(User).where(sa.func.lower(User.username) == username.strip().lower())
             .with_for_update()
         ).first()
         now = utcnow()
-        if user is not None and user.locked_until is not None and user.locked_until > now:
-            raise TooManyRequests("too many wrong passwords; try later or ask an admin",
-                                  code="account_locked",
-                                  retry_after=int((user.locked_until - now).total_seconds()) + 1)
+        account = lockout.account_key(username)
+        own = _own_device(session, user, device.device_id)
+        source = (lockout.device_source(own.id) if own is not None
+                  else lockout.address_source(ip))
+        lockout.check(session, account, source, now, own_device=own is not None)
         if not verify_password(user.password_hash if user else None, password) or user is None:
+            locked_until = lockout.record_failure(session, account, source, now)
             if user is not None:
-                _count_failure(session, user, now, ip)
-                session.commit()
+                _note_failure(session, user, locked_until, ip)
+            session.commit()
             raise Unauthorized("wrong username or password", code="invalid_credentials")
         if not user.is_active:
             raise Forbidden("account disabled", code="account_disabled")
-        registered = _register_device(session, user, device)
+        registered = _register_device(session, user, device, own)
+        lockout.forget_source(session, account, source)
         user.last_login_at = now
         user.failed_logins = 0
-        user.locked_until = None
         pair = _issue(session, settings, user, registered, family_id=new_id(), now=now)
         audit.record(session, court_id=user.court_id, action="auth.login", actor_id=user.id,
                      device_id=registered.id, ip=ip)
@@ -113,27 +120,49 @@ def refresh(db: Database, settings: TokenSettings, refresh_token: str) -> TokenP
 
 
 def revoke_device(db: Database, principal: Principal, device_id: str,
-                  reason: str | None = None) -> Device:
-    """Revoke a lost or retired device: its tokens stop working and it is told to wipe."""
+                  reason: str | None = None, end_all_sessions: bool = False) -> Device:
+    """Revoke a lost or retired device: its tokens stop working and it is told to wipe.
+
+    With ``end_all_sessions`` (a phone lost while signed in, its password perhaps seen) every
+    session of the device's owner ends too, and no new device may sign in to the account
+    until an admin unlocks it; the owner's other registered devices sign in again with the
+    password."""
     with db.unit_of_work() as session:
-        device = session.get(Device, (principal.court_id, device_id))
-        if device is None or (
-            principal.role != Role.ADMIN and device.user_id != principal.user_id
-        ):
+        named = [d for d in _devices_named(session, principal.court_id, device_id)
+                 if principal.role == Role.ADMIN or d.user_id == principal.user_id]
+        if not named:
             raise NotFound("no such device", code="device_not_found")
         now = utcnow()
-        if device.revoked_at is None:
-            device.revoked_at = now
-            device.revoked_by = principal.user_id
-            device.revoke_reason = reason
-            device.wipe_requested = True
-            _end_device_sessions(session, device.court_id, device.id, now)
-            audit.record(session, court_id=device.court_id, action="device.revoke",
-                         actor_id=principal.user_id, device_id=principal.device_id,
-                         subject_table="device", subject_id=device.id,
-                         detail={"reason": reason, "owner": device.user_id})
+        for device in named:
+            if device.revoked_at is None:
+                device.revoked_at = now
+                device.revoked_by = principal.user_id
+                device.revoke_reason = reason
+                device.wipe_requested = True
+                _end_device_sessions(session, device.court_id, device.id, now)
+                audit.record(session, court_id=device.court_id, action="device.revoke",
+                             actor_id=principal.user_id, device_id=principal.device_id,
+                             subject_table="device", subject_id=device.id,
+                             detail={"reason": reason, "owner": device.user_id})
+        if end_all_sessions:
+            _end_user_sessions(session, principal, named[0].user_id, now)
         session.commit()
-        return device
+        return named[0]
+
+
+def _end_user_sessions(session: Session, principal: Principal, user_id: str,
+                       now: datetime) -> None:
+    owner = session.get(User, (principal.court_id, user_id), with_for_update=True)
+    if owner is None:
+        return
+    for device in session.exec(select(Device).where(Device.court_id == owner.court_id,
+                                                    Device.user_id == owner.id)):
+        _end_device_sessions(session, owner.court_id, device.id, now)
+    owner.new_devices_held = True
+    audit.record(session, court_id=owner.court_id, action="auth.sessions_ended",
+                 actor_id=principal.user_id, device_id=principal.device_id,
+                 subject_table="user_account", subject_id=owner.id,
+                 detail={"new_devices_held": True})
 
 
 def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal:
@@ -159,13 +188,16 @@ def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal
 
 
 def unlock_user(db: Database, principal: Principal, user_id: str) -> User:
-    """An admin lifts a lock-out before it expires (after checking who is asking)."""
+    """An admin lifts a user's lock-outs (every address and device) before they expire, and
+    a hold on new devices after a revocation (after checking who is asking)."""
     with db.unit_of_work() as session:
         user = session.get(User, (principal.court_id, user_id), with_for_update=True)
         if user is None:
             raise NotFound("no such user", code="user_not_found")
+        lockout.forget_account(session, lockout.account_key(user.username))
         user.failed_logins = 0
         user.locked_until = None
+        user.new_devices_held = False
         audit.record(session, court_id=user.court_id, action="auth.unlock",
                      actor_id=principal.user_id, device_id=principal.device_id,
                      subject_table="user_account", subject_id=user.id)
@@ -173,26 +205,48 @@ def unlock_user(db: Database, principal: Principal, user_id: str) -> User:
         return user
 
 
-def _count_failure(session: Session, user: User, now: datetime, ip: str | None) -> None:
-    """Guessing passwords for an account gets it locked for a while, whatever the address."""
+def _note_failure(session: Session, user: User, locked_until: datetime | None,
+                  ip: str | None) -> None:
+    """Audit a wrong password for a known user; admins see the latest lock-out on the user."""
     user.failed_logins += 1
-    locked = user.failed_logins >= MAX_FAILED_LOGINS
-    if locked:
-        user.locked_until = now + LOCKOUT
-        user.failed_logins = 0
+    if locked_until is not None:
+        user.locked_until = locked_until
     audit.record(session, court_id=user.court_id, action="auth.login_failed", actor_id=user.id,
-                 ip=ip, detail={"locked": locked})
+                 ip=ip, detail={"locked": locked_until is not None})
 
 
-def _register_device(session: Session, user: User, info: DeviceInfo) -> Device:
-    device = session.get(Device, (user.court_id, info.device_id), with_for_update=True)
+def _devices_named(session: Session, court_id: str, device_id: str) -> list[Device]:
+    """The court's devices whose id is ``device_id`` in any case (older rows kept theirs)."""
+    return list(session.exec(
+        select(Device).where(Device.court_id == court_id,
+                             sa.func.lower(Device.id) == canonical_device_id(device_id))
+        .order_by(Device.registered_at).with_for_update()))
+
+
+def _own_device(session: Session, user: User | None, device_id: str) -> Device | None:
+    """The user's own registered device of that id, in good standing, if it is one."""
+    if user is None:
+        return None
+    named = _devices_named(session, user.court_id, device_id)
+    if not named or any(d.user_id != user.id or d.revoked_at is not None for d in named):
+        return None
+    return named[0]
+
+
+def _register_device(session: Session, user: User, info: DeviceInfo,
+                     device: Device | None) -> Device:
     if device is None:
+        named = _devices_named(session, user.court_id, info.device_id)
+        if any(d.user_id != user.id for d in named):
+            raise Forbidden("this device is registered to another user; an admin must revoke it",
+                            code="device_registered_to_other_user")
+        for revoked in named:
+            _require_usable(revoked)
+        if user.new_devices_held:
+            raise Forbidden("a device of this account was revoked; an admin must approve a new "
+                            "device", code="device_approval_required")
         device = Device(court_id=user.court_id, id=info.device_id, user_id=user.id)
         session.add(device)
-    elif device.user_id != user.id:
-        raise Forbidden("this device is registered to another user; an admin must revoke it",
-                        code="device_registered_to_other_user")
-    _require_usable(device)
     device.name = info.name or device.name
     device.platform = info.platform or device.platform
     device.app_version = info.app_version or device.app_version

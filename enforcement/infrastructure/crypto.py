@@ -12,8 +12,11 @@ so keys can be rotated later (old ids stay readable while a new key seals). A va
 cannot be opened (another key, damaged text, clear text where ciphertext belongs) raises
 ``PersonalDataKeyError`` — never garbage, never a silent ``None``.
 
-The key is ``PERSONAL_DATA_KEY`` (base64 of 32 bytes). Outside production a fixed
-development key is used when it is unset; production refuses to start without it.
+The key is ``PERSONAL_DATA_KEY`` (base64 of 32 bytes). Outside production, when it is
+unset, a key generated once into the private data folder is used
+(``enforcement.infrastructure.local_keys``); production refuses to start without it.
+``PERSONAL_DATA_OLD_KEYS`` lists keys that only open values sealed before a rotation
+(docs/security.md says how to rotate).
 """
 
 from __future__ import annotations
@@ -23,19 +26,21 @@ import binascii
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from enforcement.infrastructure import local_keys
+
 KEY_SETTING = "PERSONAL_DATA_KEY"
+OLD_KEYS_SETTING = "PERSONAL_DATA_OLD_KEYS"
 FORMAT = "gw1"
 """Version of the stored layout; also bound into each value as associated data."""
 NONCE_BYTES = 12
-DEVELOPMENT_KEY = hashlib.sha256(b"gridwork-personal-data-development-only-not-a-secret").digest()
-"""Used only when GRIDWORK_ENV is not production and no key is configured."""
 
 
 class PersonalDataKeyError(RuntimeError):
@@ -54,13 +59,20 @@ def parse_key(value: str) -> bytes:
     return key
 
 
-def resolve_key(configured: str | None, environment: str) -> bytes:
-    """The configured key, or the development key anywhere but production."""
+def resolve_key(configured: str | None, environment: str,
+                folder: str = local_keys.DEFAULT_FOLDER) -> bytes:
+    """The configured key; anywhere but production, the installation's own generated key
+    (kept in ``folder``) when none is configured."""
     if configured:
         return parse_key(configured)
     if environment == "production":
         raise PersonalDataKeyError(f"{KEY_SETTING} must be set when GRIDWORK_ENV=production")
-    return DEVELOPMENT_KEY
+    return parse_key(local_keys.personal_data_key(folder))
+
+
+def parse_old_keys(value: str | None) -> tuple[bytes, ...]:
+    """``PERSONAL_DATA_OLD_KEYS``: comma- or space-separated keys kept for reading only."""
+    return tuple(parse_key(k) for k in (value or "").replace(",", " ").split())
 
 
 def key_id(key: bytes) -> str:
@@ -70,13 +82,18 @@ def key_id(key: bytes) -> str:
 
 @dataclass(frozen=True)
 class Keyring:
-    """The key that seals new values, by id, so a stored value names the key it needs."""
+    """The key that seals new values, by id, so a stored value names the key it needs;
+    ``old`` keys (from before a rotation) still open the values they sealed."""
 
     key: bytes
+    old: tuple[bytes, ...] = field(default=())
 
     @property
     def key_id(self) -> str:
         return key_id(self.key)
+
+    def _opening(self, kid: str) -> bytes | None:
+        return next((k for k in (self.key, *self.old) if key_id(k) == kid), None)
 
     def encrypt(self, text: str) -> str:
         header = f"{FORMAT}:{self.key_id}"
@@ -91,13 +108,15 @@ class Keyring:
                 "a personal-data column holds a value that is not encrypted "
                 f"(expected {FORMAT}:<key id>:…); was it written around the application?")
         _, kid, body = parts
-        if kid != self.key_id:
+        key = self._opening(kid)
+        if key is None:
             raise PersonalDataKeyError(
                 f"a stored value was encrypted with key {kid}, but {KEY_SETTING} is key "
-                f"{self.key_id}: configure the key the data was written with")
+                f"{self.key_id}: configure the key the data was written with (or list it "
+                f"in {OLD_KEYS_SETTING})")
         try:
             raw = base64.b64decode(body, validate=True)
-            return AESGCM(self.key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
+            return AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:],
                                             f"{FORMAT}:{kid}".encode()).decode()
         except (InvalidTag, binascii.Error, ValueError) as exc:
             raise PersonalDataKeyError(
@@ -108,18 +127,20 @@ class Keyring:
 _keyring: Keyring | None = None
 
 
-def configure(key: bytes) -> Keyring:
+def configure(key: bytes, old: Iterable[bytes] = ()) -> Keyring:
     """Make ``key`` the process's personal-data key (the app does this at start-up)."""
     global _keyring
-    _keyring = Keyring(key)
+    _keyring = Keyring(key, tuple(old))
     return _keyring
 
 
 def keyring() -> Keyring:
     """The configured keyring; scripts and migrations that build no app read the env."""
     if _keyring is None:
-        return configure(resolve_key(os.environ.get(KEY_SETTING),
-                                     os.environ.get("GRIDWORK_ENV", "development")))
+        return configure(
+            resolve_key(os.environ.get(KEY_SETTING), os.environ.get("GRIDWORK_ENV", "development"),
+                        os.environ.get("PRIVATE_DATA_DIR") or local_keys.DEFAULT_FOLDER),
+            parse_old_keys(os.environ.get(OLD_KEYS_SETTING)))
     return _keyring
 
 

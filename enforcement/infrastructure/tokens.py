@@ -3,11 +3,17 @@
 An access token names the user, court, role and device; every request still checks
 that the device has not been revoked, so a lost phone is cut off at once rather than
 when its token expires.
+
+Its header names the key that signed it (``kid``, a short public digest of the key), so
+the signing key can be rotated: the new key signs, the previous ones listed in
+``SECRET_KEY_PREVIOUS`` still verify tokens they signed until those expire. A token
+without a ``kid``, or naming a key not listed, is refused.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -27,6 +33,21 @@ class TokenSettings:
     secret: str
     access_ttl: timedelta = timedelta(minutes=15)
     refresh_ttl: timedelta = timedelta(days=30)
+    previous: tuple[str, ...] = ()
+    """Keys that signed before a rotation: they verify, never sign."""
+
+    @property
+    def key_id(self) -> str:
+        return signing_key_id(self.secret)
+
+    def verifying_key(self, kid: object) -> str | None:
+        """The listed key a token's ``kid`` names, or None."""
+        return next((k for k in (self.secret, *self.previous) if signing_key_id(k) == kid), None)
+
+
+def signing_key_id(secret: str) -> str:
+    """A short public name for a signing key (not the key): goes in each token's header."""
+    return hmac.new(secret.encode(), b"gridwork token key id", hashlib.sha256).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +72,18 @@ def issue_access_token(settings: TokenSettings, claims: AccessClaims, now: datet
         "iat_us": (now - _EPOCH) // timedelta(microseconds=1),
         "jti": uuid.uuid4().hex,
     }
-    return jwt.encode(payload, settings.secret, algorithm=ALGORITHM)
+    return jwt.encode(payload, settings.secret, algorithm=ALGORITHM,
+                      headers={"kid": settings.key_id})
 
 
 def read_access_token(settings: TokenSettings, token: str) -> AccessClaims:
     try:
+        key = settings.verifying_key(jwt.get_unverified_header(token).get("kid"))
+        if key is None:
+            raise Unauthorized("access token signed with an unknown key", code="token_invalid")
         payload = jwt.decode(
             token,
-            settings.secret,
+            key,
             algorithms=[ALGORITHM],
             issuer=ISSUER,
             options={"require": ["exp", "sub", "iss"]},

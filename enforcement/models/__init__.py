@@ -1,6 +1,6 @@
 """All Gridwork tables. Importing this package registers every table on ``metadata``."""
 
-from enforcement.models.accounts import Court, Device, RefreshToken, Role, User
+from enforcement.models.accounts import Court, Device, LoginAttempt, RefreshToken, Role, User
 from enforcement.models.attachments import Attachment, AttachmentRef
 from enforcement.models.audit import AuditEntry, AuditHead
 from enforcement.models.base import Datum, metadata, new_id, utcnow
@@ -82,7 +82,8 @@ __all__ = [
     "DeputyEvaluation", "Device", "EnforcementCase", "EnforcementNode", "EnforcementRound",
     "GridAssignment", "Instalment", "JudicialAid", "JudicialAidPayment", "Lead", "LeadKind",
     "LeadStatus", "LeadTransition", "LinkageKind", "LinkageListEntry", "LinkageRequest",
-    "LinkageRequestKind", "LinkageRequestStatus", "LinkageUnit", "ListColour", "MeasureAction",
+    "LinkageRequestKind", "LinkageRequestStatus", "LinkageUnit", "ListColour", "LoginAttempt",
+    "MeasureAction",
     "MeasureEvent", "MeasureKind", "MediationNote", "MediationOutcome", "NodeEvent",
     "NodeEventRead", "NodeWitness", "Outcome", "OutcomeKind", "Party", "PartyKind", "PartyMeasure",
     "PartyRole", "PunishmentNotice", "RefreshToken", "RepairGrounds", "RepairStatus",

@@ -72,19 +72,48 @@ class User(TimestampedMixin, table=True):
     last_login_at: datetime | None = time_field()
     failed_logins: int = Field(
         default=0, sa_column_kwargs={"server_default": "0"},
-        description="wrong passwords in a row; reaching the limit locks the account",
+        description="wrong passwords since the last sign-in (enforcement.accounts.lockout counts)",
     )
     locked_until: datetime | None = time_field()
+    new_devices_held: bool = Field(
+        default=False, sa_column_kwargs={"server_default": sa.false()},
+        description="a device was revoked with all sessions ended: a new device needs an "
+                    "admin's unlock before it may sign in",
+    )
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Wrong passwords, counted per account and source, for typed usernames known or not.
+
+    Not court data: sign-in takes a username without a court, and an unknown username must
+    be counted exactly like a known one, so the key is a digest of what was typed. The
+    source is ``*`` (the whole account: a slowing delay), ``ip:<address>`` or
+    ``device:<digest of a registered device id>`` (a hard lock for that source only).
+    """
+
+    __tablename__ = "login_attempt"
+
+    account: str = Field(primary_key=True, max_length=64,
+                         description="SHA-256 of the lower-cased username typed")
+    source: str = Field(primary_key=True, max_length=80)
+    failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_failed_at: datetime = time_field(nullable=False)
+    locked_until: datetime | None = time_field()
 
 
 class Device(SQLModel, table=True):
     """A phone or computer a user signed in from; revoking it cuts off its tokens and sync."""
 
-    __table_args__ = (tenant_fk("user_id", "user_account", ondelete="CASCADE"),)
+    __table_args__ = (
+        tenant_fk("user_id", "user_account", ondelete="CASCADE"),
+        sa.Index("ix_device_court_id_lower_id", "court_id", sa.text("lower(id)")),
+    )
 
     court_id: str = court_field()
-    id: str = Field(primary_key=True, max_length=64, description="chosen by the device")
+    id: str = Field(primary_key=True, max_length=64,
+                    description="chosen by the device; lower case since 2026-12 "
+                                "(compared without case, enforcement.infrastructure.ids)")
     user_id: str = ref_field(nullable=False)
     name: str = Field(default="", max_length=200)
     platform: str | None = Field(default=None, max_length=64)

@@ -17,6 +17,7 @@ from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.infrastructure import audit
 from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.ids import canonical_device_id
 from enforcement.models import Device, User, utcnow
 from enforcement.syncing.registry import REGISTRY
 from sync import conflicts, engine, rejections
@@ -35,8 +36,9 @@ def push(db: Database, principal: Principal, device_id: str, schema_version: int
          mutations: Sequence[Mutation], *, registry: Registry = REGISTRY,
          after_each: AfterEach | None = None) -> list[MutationResult]:
     """Apply a device's batch in one transaction; one result per mutation."""
-    if device_id != principal.device_id:
+    if canonical_device_id(device_id) != principal.device_id.lower():
         raise Forbidden("push from the device you signed in with", code="device_mismatch")
+    device_id = principal.device_id
     with db.unit_of_work() as session:
         results = engine.push(session, registry, principal, device_id, schema_version,
                               mutations, after_each=after_each)

@@ -1,4 +1,5 @@
-"""Guessing passwords gets an account locked and an address slowed down."""
+"""Guessing passwords gets the guessing address locked out and the address slowed down
+(tests/security/test_lockout.py: what the lock-out no longer does to the account's owner)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from enforcement.accounts.auth import LOCKOUT, MAX_FAILED_LOGINS
-from enforcement.models import Role, User, utcnow
+from enforcement.models import LoginAttempt, Role, utcnow
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
 
@@ -47,7 +48,7 @@ def test_the_lock_runs_out_by_itself(http, session, engine):
     for _ in range(MAX_FAILED_LOGINS):
         attempt(http, user)
     with engine.begin() as conn:  # let the lock expire
-        conn.execute(sa.update(User.__table__).where(User.__table__.c.id == user.id)
+        conn.execute(sa.update(LoginAttempt.__table__)
                      .values(locked_until=utcnow() - timedelta(seconds=1)))
     assert attempt(http, user, factories.PASSWORD).status_code == 200
 

@@ -26,9 +26,13 @@ def test_team_settings_move_to_columns_and_back(make_database) -> None:
     try:
         with Session(engine) as session:
             court = factories.create_court(session)
-            user = factories.create_user(session, court, Role.OFFICER)
-            court_id, user_id = court.id, user.id
+            court_id, user_id = court.id, "officer-a"
             session.commit()
+        with engine.begin() as conn:  # SQL, not the model: user_account gained columns since
+            conn.execute(sa.text(
+                "INSERT INTO user_account (court_id, id, username, display_name, role,"
+                " password_hash) VALUES (:c, :u, 'officer-a-migration', '张小明', :r, 'x')"),
+                {"c": court_id, "u": user_id, "r": Role.OFFICER.value})
         plan = {"teams": {"team-a": {"start": {"lon": 108.35, "lat": 35.45},
                                      "work_start": "13:00", "work_end": "22:00",
                                      "max_stops": 5, "capacity": 3}},

@@ -24,11 +24,24 @@ def test_production_refuses_to_start_without_the_key() -> None:
 @pytest.mark.parametrize("bad", ["not base64!", base64.b64encode(b"too short").decode()])
 def test_a_malformed_key_is_refused_at_start_up_anywhere(bad: str) -> None:
     with pytest.raises(SettingsError, match="PERSONAL_DATA_KEY"):
-        Config.load(environ={"PERSONAL_DATA_KEY": bad})
+        Config.load(environ={"SECRET_KEY": "s" * 40, "PERSONAL_DATA_KEY": bad})
 
 
-def test_development_without_a_key_uses_the_development_key() -> None:
-    assert crypto.resolve_key("", "development") == crypto.DEVELOPMENT_KEY
+def test_development_without_a_key_uses_the_installations_own_key(tmp_path) -> None:
+    made = crypto.resolve_key("", "development", str(tmp_path))
+    assert len(made) == 32
+    assert crypto.resolve_key("", "development", str(tmp_path)) == made
+    assert crypto.resolve_key("", "development", str(tmp_path / "elsewhere")) != made
+
+
+def test_old_keys_still_open_what_they_sealed_while_the_new_key_seals() -> None:
+    old, new = bytes(range(32)), bytes(range(1, 33))
+    sealed = crypto.Keyring(old).encrypt("620102199001011234")
+    rotated = crypto.Keyring(new, (old,))
+    assert rotated.decrypt(sealed) == "620102199001011234"
+    assert rotated.encrypt("x").startswith(f"gw1:{crypto.key_id(new)}:")
+    with pytest.raises(crypto.PersonalDataKeyError, match="PERSONAL_DATA_OLD_KEYS"):
+        crypto.Keyring(new).decrypt(sealed)
 
 
 def test_values_round_trip_under_a_fresh_nonce_and_name_their_key() -> None:

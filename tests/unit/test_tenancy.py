@@ -10,6 +10,7 @@ from enforcement.models import metadata
 # Tables that are not court data. Keep this list short and say why for each.
 GLOBAL_TABLES = {
     "court": "the tenants themselves (a Citus reference table)",
+    "login_attempt": "wrong passwords by typed username, known or not, before any court is known",
 }
 # Uniqueness that deliberately spans courts. On Citus each becomes a small reference
 # table (see docs/deploy.md).

@@ -153,7 +153,7 @@ def create_sighting(session: Session, principal: Principal, sighting_id: str,
                         author_id=principal.user_id, device_id=principal.device_id,
                         **{k: v for k, v in values.items()
                            if k in CLIENT_FIELDS and v is not None})
-    require_case_and_party(session, sighting)
+    require_case_and_party(session, principal, sighting)
     set_point(session, sighting, values.get("point"))
     session.add(sighting)
     session.flush()
@@ -165,9 +165,10 @@ def edit_sighting_values(session: Session, principal: Principal, sighting: Sight
     """Change a stored sighting: its author only."""
     policy.require(principal, "sighting.update")
     policy.require_author(principal, sighting)
+    before = {"case_id": sighting.case_id, "party_id": sighting.party_id}
     for key, value in _client_values(values).items():
         setattr(sighting, key, value)
-    require_case_and_party(session, sighting)
+    require_case_and_party(session, principal, sighting, before)
     if "point" in values:
         set_point(session, sighting, values["point"])
     sighting.version += 1

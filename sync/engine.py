@@ -280,6 +280,12 @@ def _scopes(registry: Registry, actor: Actor
     return built
 
 
+def in_scope(registry: Registry, actor: Actor) -> sa.ColumnElement[bool]:
+    """The ``sync_change`` rows the actor may pull, as one clause: what a push may say
+    about a record without disclosing whether one exists outside the actor's scope."""
+    return _scopes(registry, actor)[1]
+
+
 def _synced_key(synced_as: dict[str, str], feed_key: str) -> str:
     """A feed key (``party:…``) under the synced table's name (``wanted:…``)."""
     feed_table, record_id = scope_mod.split_key(feed_key)

@@ -63,7 +63,7 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     keys = [(table, record_id) for table, record_id, _, _ in records]
     if len(set(keys)) != len(keys):
         raise InvalidPush("a record appears more than once in the push")
-    feed_rows = _feed_rows(session, registry, actor.court_id, keys)
+    feed_rows = _feed_rows(session, registry, actor, keys)
     moved = [key for key in keys if key in feed_rows
              and feed_rows[key].xid >= (last_pulled_at or 0)]
     if moved:
@@ -106,15 +106,19 @@ def _records(changes: Mapping[str, Mapping[str, list[Any]]]
             yield table, str(record_id), "deleted", {}
 
 
-def _feed_rows(session: Session, registry: Registry, court_id: str,
+def _feed_rows(session: Session, registry: Registry, actor: Actor,
                keys: list[Key]) -> dict[Key, FeedRow]:
+    """The feed rows of the pushed records that lie in the actor's scope. A record outside
+    it is answered as one that does not exist: never "changed since your last pull" (409)
+    for an id the device could not have pulled, whatever the rest of the court did."""
     c = sync_change.c
     by_feed = {(registry.specs[t].feed_name if t in registry.specs else t, i): (t, i)
                for t, i in keys}
     if not by_feed:
         return {}
     rows = session.execute(sa.select(c.table_name, c.record_id, c.version, c.op, c.xid).where(
-        c.court_id == court_id, sa.tuple_(c.table_name, c.record_id).in_(list(by_feed))))
+        c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(list(by_feed)),
+        engine.in_scope(registry, actor)))
     return {by_feed[(t, i)]: FeedRow(v, op, xid) for t, i, v, op, xid in rows}
 
 
@@ -190,6 +194,7 @@ def _settle_feed(session: Session, registry: Registry, actor: Actor,
     if touched:
         session.execute(sa.update(sync_change).where(
             c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(touched),
+            engine.in_scope(registry, actor),  # never another's record, by naming its id
         ).values(seq=sa.text("DEFAULT"), xid=sa.text("pg_current_xact_id()::text::bigint")))
 
 

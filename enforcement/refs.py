@@ -52,7 +52,8 @@ def known_ids(session: Session, court_id: str, model: Any, ids: Iterable[str | N
 def readable_ids(session: Session, principal: Principal, model: Any,
                  ids: Iterable[str | None]) -> set[str]:
     """Which of ``ids`` the caller may reference, with one query: a case they may read
-    (``case.read``), a party of such a case; the whole court for court-wide roles."""
+    (``case.read``), a party of such a case (or, for an assistant, living in their grids);
+    the whole court for court-wide roles."""
     wanted = {i for i in ids if i is not None}
     scope = policy.scope_of(principal.role, "case.read")
     if scope == "court" or model not in (EnforcementCase, Party):
@@ -64,9 +65,13 @@ def readable_ids(session: Session, principal: Principal, model: Any,
     if model is EnforcementCase:
         query = cases.where(EnforcementCase.id.in_(wanted))
     else:
-        query = sa.select(CaseParty.party_id).where(
-            CaseParty.court_id == principal.court_id, CaseParty.case_id.in_(cases),
-            CaseParty.party_id.in_(wanted))
+        of_cases = sa.select(CaseParty.party_id).where(
+            CaseParty.court_id == principal.court_id, CaseParty.case_id.in_(cases))
+        seen = Party.id.in_(of_cases)
+        if scope == "own_grid":  # and whoever lives in the caller's grids
+            seen = sa.or_(seen, Party.village_grid_id.in_(policy.active_grid_ids(principal)))
+        query = sa.select(Party.id).where(Party.court_id == principal.court_id,
+                                          Party.id.in_(wanted), seen)
     return set(session.scalars(query))
 
 

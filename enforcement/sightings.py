@@ -24,6 +24,7 @@ from enforcement.paging import Page, Position, SortOrder, fetch_page, newest, ol
 from enforcement.placement import set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_case_and_party
+from enforcement.text_shield import shield_rows
 from enforcement.withdrawals import withdraw
 
 CLIENT_FIELDS = frozenset({
@@ -189,8 +190,12 @@ def mark_sighting_withdrawn(session: Session, principal: Principal,
 
 
 def get_sighting(db: Database, principal: Principal, sighting_id: str) -> Sighting:
+    """The sighting; its notes masked for roles that see parties masked (``text_shield``)."""
     with db.unit_of_work() as session:
-        return visible_sighting(session, principal, "sighting.read", sighting_id)
+        sighting = visible_sighting(session, principal, "sighting.read", sighting_id)
+        shield_rows(session, principal, "sighting", [sighting])
+        session.commit()  # the audit of an unmasked read
+        return sighting
 
 
 def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
@@ -202,7 +207,10 @@ def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
             policy.scope_filter(principal, "sighting.read", Sighting),
             Sighting.deleted_at.is_(None), *filters.clauses(),
         )
-        return fetch_page(session, query, order, after, limit)
+        page = fetch_page(session, query, order, after, limit)
+        shield_rows(session, principal, "sighting", page.items)
+        session.commit()  # the audit of unmasked reads
+        return page
 
 
 def visible_sighting(session: Session, principal: Principal, action: str, sighting_id: str,

@@ -41,6 +41,7 @@ from enforcement.paging import LAST, Page, Position, SortOrder, fetch_page, newe
 from enforcement.placement import set_point
 from enforcement.principal import Principal
 from enforcement.refs import require_refs
+from enforcement.text_shield import shield_rows
 
 TASK_FIELDS = frozenset({"kind", "title", "body", "case_id", "party_id", "due_at"})
 ANSWER_RESULTS = ("done", "not_found", "unable", "info")
@@ -117,9 +118,14 @@ def create_task(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
 
 
 def get_task(db: Database, principal: Principal, task_id: str) -> TaskView:
+    """The task, its title and body masked for roles that see parties masked
+    (``text_shield``)."""
     with db.unit_of_work() as session:
         task = _visible(session, principal, "task.read", task_id)
-        return _views(session, [task])[0]
+        view = _views(session, [task])[0]
+        shield_rows(session, principal, "task", [task])
+        session.commit()  # the audit of an unmasked read
+        return view
 
 
 def list_tasks(db: Database, principal: Principal, filters: TaskFilters,
@@ -130,7 +136,10 @@ def list_tasks(db: Database, principal: Principal, filters: TaskFilters,
         query = sa.select(Task).where(policy.scope_filter(principal, "task.read", Task),
                                       *filters.clauses())
         page = fetch_page(session, query, order, after, limit)
-        return Page(_views(session, page.items), page.next_position, page.sort)
+        views = _views(session, page.items)
+        shield_rows(session, principal, "task", page.items)
+        session.commit()  # the audit of unmasked reads
+        return Page(views, page.next_position, page.sort)
 
 
 def end_task(db: Database, principal: Principal, task_id: str, to: TaskStatus, reason: str,

@@ -24,6 +24,7 @@ from enforcement.leads.writes import (
 from enforcement.models import Lead, LeadTransition, new_id
 from enforcement.paging import Page, Position, SortOrder, fetch_page
 from enforcement.principal import Principal
+from enforcement.text_shield import shield_rows
 
 CLIENT_FIELDS = frozenset({
     "kind", "case_id", "party_id", "debtor_text", "description", "observed_at", "urgency",
@@ -103,6 +104,8 @@ def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
     with db.unit_of_work() as session:
         lead = visible_lead(session, principal, "lead.read", lead_id)
         hang_files(session, "lead", [lead])
+        shield_rows(session, principal, "lead", [lead])
+        session.commit()  # the audit of an unmasked read
     return _as_seen_by(principal, lead)
 
 
@@ -117,6 +120,8 @@ def list_leads(db: Database, principal: Principal, filters: LeadFilters,
         )
         page = fetch_page(session, query, order, after, limit)
         hang_files(session, "lead", page.items)
+        shield_rows(session, principal, "lead", page.items)
+        session.commit()  # the audit of unmasked reads
     for lead in page.items:
         _as_seen_by(principal, lead)
     return page

@@ -1,4 +1,6 @@
-"""References a client sends (a case, a party…) must name rows of the caller's court."""
+"""References a client sends (a case, a party…) must name rows of the caller's court, and
+for field records (leads, sightings) rows within the caller's own scope: an id outside it
+is refused exactly as an id that names nothing (no existence oracle)."""
 
 from __future__ import annotations
 
@@ -8,8 +10,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from enforcement import policy
+from enforcement.accounts.principal import Principal
 from enforcement.errors import ValidationFailed
-from enforcement.models import EnforcementCase, Party
+from enforcement.models import CaseParty, EnforcementCase, Party
 
 
 def require_refs(session: Session, court_id: str, refs: dict[str, tuple[Any, str | None]]) -> None:
@@ -45,8 +49,41 @@ def known_ids(session: Session, court_id: str, model: Any, ids: Iterable[str | N
         model.court_id == court_id, model.id.in_(wanted))))
 
 
-def require_case_and_party(session: Session, record: Any) -> None:
-    """A field report's ``case_id`` and ``party_id``, when set, exist in its court."""
-    require_refs(session, record.court_id, {
-        "case_id": (EnforcementCase, record.case_id), "party_id": (Party, record.party_id),
-    })
+def readable_ids(session: Session, principal: Principal, model: Any,
+                 ids: Iterable[str | None]) -> set[str]:
+    """Which of ``ids`` the caller may reference, with one query: a case they may read
+    (``case.read``), a party of such a case (or, for an assistant, living in their grids);
+    the whole court for court-wide roles."""
+    wanted = {i for i in ids if i is not None}
+    scope = policy.scope_of(principal.role, "case.read")
+    if scope == "court" or model not in (EnforcementCase, Party):
+        return known_ids(session, principal.court_id, model, wanted)
+    if not wanted or scope is None:
+        return set()
+    cases = sa.select(EnforcementCase.id).where(
+        policy.scope_filter(principal, "case.read", EnforcementCase))
+    if model is EnforcementCase:
+        query = cases.where(EnforcementCase.id.in_(wanted))
+    else:
+        of_cases = sa.select(CaseParty.party_id).where(
+            CaseParty.court_id == principal.court_id, CaseParty.case_id.in_(cases))
+        seen = Party.id.in_(of_cases)
+        if scope == "own_grid":  # and whoever lives in the caller's grids
+            seen = sa.or_(seen, Party.village_grid_id.in_(policy.active_grid_ids(principal)))
+        query = sa.select(Party.id).where(Party.court_id == principal.court_id,
+                                          Party.id.in_(wanted), seen)
+    return set(session.scalars(query))
+
+
+def require_case_and_party(session: Session, principal: Principal, record: Any,
+                           before: dict[str, str | None] | None = None) -> None:
+    """A field report's ``case_id`` and ``party_id``, when set, name a case and a party the
+    caller may read (``readable_ids``). ``before``: the stored references of an edit; one
+    left as it was (e.g. linked by the court at triage) is not checked again."""
+    refs = {name: (model, getattr(record, name))
+            for name, model in (("case_id", EnforcementCase), ("party_id", Party))
+            if before is None or getattr(record, name) != before.get(name)}
+    error = unknown_refs(refs, lambda model, ref_id:
+                         ref_id in readable_ids(session, principal, model, [ref_id]))
+    if error is not None:
+        raise error

@@ -6,7 +6,7 @@ the rest of the batch goes on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sync import conflicts
 from sync.conflicts import NewConflict
-from sync.merge import accepted_fields, merge
+from sync.merge import Rejection, accepted_fields, merge
 from sync.protocol import ConflictNote, Mutation, MutationResult, Op, Status
 from sync.spec import Actor, Registry, SyncSpec
 
@@ -29,13 +29,17 @@ class Refused(Exception):
 
 
 def apply_mutation(session: Session, registry: Registry, actor: Actor, device_id: str,
-                   schema_version: int, mutation: Mutation) -> MutationResult:
+                   schema_version: int, mutation: Mutation, *,
+                   strict: bool = False) -> MutationResult:
+    """``strict``: a write to a server-owned field refuses the whole mutation
+    (``field_server_owned``) instead of applying the rest and naming the field; for
+    protocols whose clients read nothing but the refused ids (WatermelonDB)."""
     spec = registry.get(mutation.table)
     try:
         if spec is None:
             raise Refused("unknown_table", f"{mutation.table} is not synced")
         with session.begin_nested():
-            return _apply(session, spec, actor, device_id, schema_version, mutation)
+            return _apply(session, spec, actor, device_id, schema_version, mutation, strict)
     except Refused as exc:
         return _rejected(mutation, exc.code, exc.detail)
     except IntegrityError as exc:  # e.g. two devices creating one id at the same moment
@@ -45,7 +49,8 @@ def apply_mutation(session: Session, registry: Registry, actor: Actor, device_id
 
 
 def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: Actor,
-                  schema_version: int, mutations: Sequence[Mutation]) -> list[MutationResult]:
+                  schema_version: int, mutations: Sequence[Mutation], *,
+                  strict: bool = False) -> list[MutationResult]:
     """Creates of records that do not exist yet (the engine made sure), validated together
     and written at once by ``spec.create_many``: the results ``apply_mutation`` gives one
     by one, without a savepoint, a lookup and a flush per mutation. A database error
@@ -63,6 +68,9 @@ def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: A
             results[k] = _rejected(mutation, registry.code_of(exc), str(exc))
             continue
         values, rejected = accepted_fields(fields, owners)
+        if strict and (refused := server_owned(rejected)):
+            results[k] = _rejected(mutation, refused.code, refused.detail)
+            continue
         items.append((mutation.id, values))
         slots.append((k, rejected))
     if items:
@@ -87,13 +95,24 @@ def given(mutation: Mutation) -> dict[str, Any]:
     return dict(mutation.fields)
 
 
+def server_owned(rejected: Mapping[str, Any]) -> Refused | None:
+    """The refusal of a mutation that writes server-owned fields, naming them (the native
+    protocol names them in ``rejected_fields`` and applies the rest); None if it writes
+    none."""
+    names = sorted(n for n, why in rejected.items() if why == Rejection.SERVER_OWNED)
+    if not names:
+        return None
+    return Refused(Rejection.SERVER_OWNED.value,
+                   f"kept by the court, not the phone: {', '.join(names)}")
+
+
 def _rejected(mutation: Mutation, code: str, detail: str | None) -> MutationResult:
     return MutationResult(mutation.mutation_id, mutation.table, mutation.id, Status.REJECTED,
                           code=code, detail=detail)
 
 
 def _apply(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
-           schema_version: int, mutation: Mutation) -> MutationResult:
+           schema_version: int, mutation: Mutation, strict: bool = False) -> MutationResult:
     row = spec.load(session, actor, mutation.id)
     if mutation.op is Op.DELETE:
         return _delete(session, spec, actor, device_id, schema_version, mutation, row)
@@ -103,24 +122,30 @@ def _apply(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
         if mutation.op is Op.UPDATE:
             raise Refused("not_found", "no such record")
         values, rejected = accepted_fields(fields, owners)
+        if strict and (refused := server_owned(rejected)):
+            raise refused
         created = spec.create(session, actor, mutation.id, values)
         return _result(mutation, Status.APPLIED, created.version, rejected_fields=rejected)
     if row.deleted_at is not None:
         values, rejected = accepted_fields(fields, owners)
+        if strict and (refused := server_owned(rejected)):
+            raise refused
         note = _conflict(session, actor, device_id, mutation, NewConflict(
             "edit_deleted", None, None, {"deleted_at": _iso(row.deleted_at)}, values))
         return _result(mutation, Status.CONFLICT, row.version, conflicts=(note,),
                        rejected_fields=rejected, server_values={"deleted": True})
-    return _update(session, spec, actor, device_id, mutation, row, owners, fields)
+    return _update(session, spec, actor, device_id, mutation, row, owners, fields, strict)
 
 
 def _update(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
             mutation: Mutation, row: Any, owners: dict[str, Any],
-            fields: dict[str, Any]) -> MutationResult:
+            fields: dict[str, Any], strict: bool = False) -> MutationResult:
     server = spec.values(row, actor)
     base = _base(spec, mutation, row, server)
     server_moved = mutation.base_version != row.version
     outcome = merge(base=base, server=server, changes=fields, owners=owners)
+    if strict and (refused := server_owned(outcome.rejected)):
+        raise refused
     if outcome.updates:
         spec.update(session, actor, row, dict(outcome.updates))
     notes = tuple(

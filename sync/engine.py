@@ -36,13 +36,14 @@ AfterEach = Callable[[int, MutationResult], None]
 
 def push(session: Session, registry: Registry, actor: Actor, device_id: str,
          schema_version: int, mutations: Sequence[Mutation], *,
-         after_each: AfterEach | None = None) -> list[MutationResult]:
+         after_each: AfterEach | None = None, strict: bool = False) -> list[MutationResult]:
     """Apply a batch; one result per mutation, in order. The caller commits.
 
     Consecutive creates of new records of a table with ``create_many`` are applied
     together (``apply_creates``); everything else one by one, each in its savepoint.
     ``after_each(index, result)`` runs after each mutation, in order (tests inject faults
-    with it).
+    with it). ``strict``: a mutation writing a server-owned field is refused whole
+    (``apply.apply_mutation``).
     """
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(
         sa.func.hashtextextended(f"sync:{actor.court_id}:{device_id}", 0))))
@@ -73,11 +74,12 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
         run_ids.clear()
         spec = registry.specs[batch[0].table]
         try:
-            applied = apply_creates(session, registry, spec, actor, schema_version, batch)
+            applied = apply_creates(session, registry, spec, actor, schema_version, batch,
+                                    strict=strict)
         except IntegrityError:  # e.g. a concurrent create of one of the ids: one by one, so
             # that only the mutation that hit it is rejected (other errors fail either way)
-            applied = [apply_mutation(session, registry, actor, device_id, schema_version, m)
-                       for m in batch]
+            applied = [apply_mutation(session, registry, actor, device_id, schema_version, m,
+                                      strict=strict) for m in batch]
         for mutation, result in zip(batch, applied, strict=True):
             finish(mutation, result)
 
@@ -96,7 +98,7 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
         result = done.get(mutation.mutation_id)
         if result is None:
             finish(mutation, apply_mutation(session, registry, actor, device_id,
-                                            schema_version, mutation))
+                                            schema_version, mutation, strict=strict))
         else:
             results.append(result)
             if after_each is not None:
@@ -337,6 +339,12 @@ def _scopes(registry: Registry, actor: Actor
                 registry.cache.clear()
             registry.cache[key] = built
     return built
+
+
+def in_scope(registry: Registry, actor: Actor) -> sa.ColumnElement[bool]:
+    """The ``sync_change`` rows the actor may pull, as one clause: what a push may say
+    about a record without disclosing whether one exists outside the actor's scope."""
+    return _scopes(registry, actor)[1]
 
 
 def _synced_key(synced_as: dict[str, str], feed_key: str) -> str:

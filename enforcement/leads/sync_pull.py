@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from enforcement.accounts.principal import Principal
 from enforcement.attachments.refs import files_json, refs_of
+from enforcement.infrastructure.text_shield import shield
 from enforcement.models import Datum, Lead
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
@@ -94,4 +95,23 @@ def pull_leads(session: Session, principal: Principal, ids: Sequence[str],
         files = refs_of(session, principal.court_id, "lead", [r["id"] for r in upserts])
         for record in upserts:
             record["attachments"] = files_json(files[record["id"]])
+    _shield(session, principal, upserts)
     return upserts, deletes
+
+
+def _shield(session: Session, principal: Principal, upserts: list[dict[str, Any]]) -> None:
+    """Free text as ``GET /leads`` shows it (``text_shield``), for the whole page at once;
+    the author and case of each lead are read even when the device's schema lacks them."""
+    if not upserts:
+        return
+    missing = [n for n in ("author_id", "case_id", "party_id") if n not in upserts[0]]
+    extra: dict[str, dict[str, Any]] = {}
+    if missing:
+        extra = {row[0]: dict(zip(missing, row[1:], strict=True)) for row in session.execute(
+            sa.select(_lead.id, *(getattr(_lead, n) for n in missing)).where(
+                _lead.court_id == principal.court_id,
+                _lead.id.in_([r["id"] for r in upserts])))}
+    rows = [{**extra.get(r["id"], {}), **r} for r in upserts]
+    shown = shield(session, principal, "lead", rows, get=dict.get)
+    for record in upserts:
+        record.update({k: v for k, v in shown.get(record["id"], {}).items() if k in record})

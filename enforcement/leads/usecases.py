@@ -15,6 +15,7 @@ from enforcement.attachments.refs import hang_files, show_files
 from enforcement.errors import Conflict, DomainError, PreconditionFailed
 from enforcement.infrastructure.db import Database
 from enforcement.infrastructure.paging import Page, Position, SortOrder, fetch_page
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.leads.queries import LEAD_ORDERS, LeadFilters, visible_lead
 from enforcement.leads.writes import (
     check_withdrawable,
@@ -103,6 +104,8 @@ def get_lead(db: Database, principal: Principal, lead_id: str) -> Lead:
     with db.unit_of_work() as session:
         lead = visible_lead(session, principal, "lead.read", lead_id)
         hang_files(session, "lead", [lead])
+        shield_rows(session, principal, "lead", [lead])
+        session.commit()  # the audit of an unmasked read
     return _as_seen_by(principal, lead)
 
 
@@ -117,6 +120,8 @@ def list_leads(db: Database, principal: Principal, filters: LeadFilters,
         )
         page = fetch_page(session, query, order, after, limit)
         hang_files(session, "lead", page.items)
+        shield_rows(session, principal, "lead", page.items)
+        session.commit()  # the audit of unmasked reads
     for lead in page.items:
         _as_seen_by(principal, lead)
     return page

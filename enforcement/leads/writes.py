@@ -40,7 +40,7 @@ from enforcement.models import (
     new_id,
     utcnow,
 )
-from enforcement.refs import known_ids, require_case_and_party, unknown_refs
+from enforcement.refs import readable_ids, require_case_and_party, unknown_refs
 from enforcement.withdrawals import withdraw
 
 PLAIN_FIELDS = ("kind", "description", "debtor_text", "urgency", "case_id", "party_id",
@@ -69,9 +69,10 @@ def create_leads(session: Session, principal: Principal,
         return [refused] * len(items)
     court_id = principal.court_id
     taken = existing_ids(session, court_id, [lead_id for lead_id, _ in items])
-    known = {EnforcementCase: known_ids(session, court_id, EnforcementCase,
-                                        (v.get("case_id") for _, v in items)),
-             Party: known_ids(session, court_id, Party, (v.get("party_id") for _, v in items))}
+    known = {EnforcementCase: readable_ids(session, principal, EnforcementCase,
+                                           (v.get("case_id") for _, v in items)),
+             Party: readable_ids(session, principal, Party,
+                                 (v.get("party_id") for _, v in items))}
     defaults = _columns(Lead(court_id=court_id, id="", author_id=principal.user_id,
                              device_id=principal.device_id, status=LeadStatus.SUBMITTED,
                              kind=LeadKind.OTHER))
@@ -139,8 +140,9 @@ def edit_lead_values(session: Session, principal: Principal, lead: Lead,
     """Change a stored lead (the caller has checked who may): its fields, references,
     point and files, then its version."""
     may_write(principal, lead)
+    before = {"case_id": lead.case_id, "party_id": lead.party_id}
     _set_plain(lead, values)
-    require_case_and_party(session, lead)
+    require_case_and_party(session, principal, lead, before)
     if "point" in values:
         set_point(session, lead, values["point"])
     if "attachments" in values:

@@ -9,7 +9,7 @@ per unit, and every unit has its counts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +23,7 @@ from enforcement.errors import Conflict, ValidationFailed
 from enforcement.infrastructure.db import Database
 from enforcement.infrastructure.filtering import equal, one_of
 from enforcement.infrastructure.paging import Page, Position, newest_first, page_of
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.linkage.lists import current_for_units
 from enforcement.linkage.units import audit_write
 from enforcement.models import (
@@ -141,7 +142,7 @@ def answer_request(db: Database, principal: Principal, request_id: str,
                     result=request.result, late=request.due_at is not None
                     and now > request.due_at)
         session.commit()
-        return request
+        return _shown(session, principal, [request])[0]
 
 
 def cancel_request(db: Database, principal: Principal, request_id: str) -> LinkageRequest:
@@ -157,8 +158,10 @@ def cancel_request(db: Database, principal: Principal, request_id: str) -> Linka
 
 
 def get_request(db: Database, principal: Principal, request_id: str) -> LinkageRequest:
+    """The request; its details masked for a unit's users (``text_shield``)."""
     with db.unit_of_work() as session:
-        return _visible(session, principal, "linkage_request.read", request_id, lock=False)
+        request = _visible(session, principal, "linkage_request.read", request_id, lock=False)
+        return _shown(session, principal, [request])[0]
 
 
 def list_requests(db: Database, principal: Principal, filters: RequestFilters,
@@ -170,7 +173,9 @@ def list_requests(db: Database, principal: Principal, filters: RequestFilters,
             *filters.clauses())
         rows = session.scalars(newest_first(query, LinkageRequest.created_at, LinkageRequest.id,
                                             after, limit)).all()
-        return page_of(rows, limit)
+        page = page_of(rows, limit)
+        _shown(session, principal, page.items)
+        return page
 
 
 def overdue_by_unit(db: Database, principal: Principal,
@@ -190,6 +195,7 @@ def overdue_by_unit(db: Database, principal: Principal,
         groups: dict[str, tuple[LinkageUnit, list[LinkageRequest]]] = {}
         for unit, request in rows:
             groups.setdefault(unit.id, (unit, []))[1].append(request)
+        _shown(session, principal, [request for _, request in rows])
         return list(groups.values())
 
 
@@ -229,6 +235,15 @@ def _require_party_of_case(session: Session, court_id: str, case_id: str,
     if not linked:
         raise ValidationFailed("the party is not in this case", errors={
             "json": {"party_id": ["must be a party of the case"]}})
+
+
+def _shown(session: Session, principal: Principal,
+           requests: Sequence[LinkageRequest]) -> Sequence[LinkageRequest]:
+    """Requests as the caller may see them (details masked for a unit's users, unmasked
+    reads audited), in the caller's transaction, which this commits."""
+    shield_rows(session, principal, "linkage_request", requests)
+    session.commit()
+    return requests
 
 
 def _require_open(request: LinkageRequest) -> None:

@@ -32,6 +32,7 @@ from enforcement.infrastructure.paging import (
     newest,
     oldest,
 )
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.models import (
     EnforcementCase,
     Instalment,
@@ -160,8 +161,14 @@ def edit_note(db: Database, principal: Principal, note_id: str, expected_version
 
 
 def get_note(db: Database, principal: Principal, note_id: str) -> NoteView:
+    """The note; its statements masked for roles that see parties masked (deputies;
+    ``text_shield``)."""
     with db.unit_of_work() as session:
-        return _view(session, visible_note(session, principal, "mediation.read", note_id))
+        note = visible_note(session, principal, "mediation.read", note_id)
+        view = _view(session, note)
+        shield_rows(session, principal, "mediation_note", [note])
+        session.commit()  # the audit of an unmasked read
+        return view
 
 
 def list_notes(db: Database, principal: Principal, filters: MediationFilters,
@@ -175,6 +182,8 @@ def list_notes(db: Database, principal: Principal, filters: MediationFilters,
         )).where(policy.scope_filter(principal, "mediation.read", MediationNote),
                  MediationNote.deleted_at.is_(None), *filters.clauses())
         page = fetch_page(session, query, order, after, limit, width=2)
+        shield_rows(session, principal, "mediation_note", [note for note, _ in page.items])
+        session.commit()  # the audit of unmasked reads
         return Page([NoteView(note, sid) for note, sid in page.items], page.next_position,
                     page.sort)
 

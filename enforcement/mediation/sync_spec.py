@@ -33,8 +33,8 @@ from enforcement.syncing.common import (
     domain_values,
     feed_scope,
     iso,
-    load_ids,
     load_scoped,
+    load_shown,
     parse_date,
     parse_time,
     restore_hook,
@@ -122,7 +122,8 @@ def _delete_note(session: Session, principal: Principal, row: MediationNote) -> 
 NOTE_SPEC = SyncSpec(
     table="mediation_note", fields=NOTE_FIELDS,
     load=lambda s, p, i: load_scoped(s, p, MediationNote, "mediation.read", i),
-    load_many=lambda s, p, ids: load_ids(s, p, MediationNote, ids), values=note_values,
+    load_many=lambda s, p, ids: load_shown(s, p, MediationNote, "mediation_note", ids),
+    values=note_values,
     create=_create_note, update=_update_note, delete=_delete_note, restore=restore_hook,
     scope=feed_scope(MediationNote, "mediation.read"), normalise=normalise_note,
 )

@@ -23,6 +23,7 @@ from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict
 from enforcement.infrastructure import audit
 from enforcement.infrastructure.db import Database
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.models import (
     CaseEvent,
     CaseParty,
@@ -75,10 +76,11 @@ def resume_candidates(db: Database, principal: Principal,
     policy.require(principal, "report.read")
     with db.unit_of_work() as session:
         rows = session.execute(_candidates_query(principal.court_id, township_id)).all()
-        newest = _newest_leads(session, principal.court_id,
+        newest = _newest_leads(session, principal,
                                [r.newest_id for r in rows if r.newest_id])
         names = dict(session.execute(sa.select(Township.id, Township.name).where(
             Township.court_id == principal.court_id)).all())
+        session.commit()  # the audit of lead descriptions read unmasked
     groups: dict[str | None, TownshipCandidates] = {}
     for r in rows:
         group = groups.setdefault(r.township_id, TownshipCandidates(
@@ -155,11 +157,13 @@ def _candidates_query(court_id: str, township_id: str | None) -> Any:
     )
 
 
-def _newest_leads(session: Any, court_id: str, lead_ids: list[str]) -> dict[str, NewestLead]:
+def _newest_leads(session: Any, principal: Principal,
+                  lead_ids: list[str]) -> dict[str, NewestLead]:
+    """The leads, their descriptions as ``GET /leads`` shows them (``text_shield``)."""
     if not lead_ids:
         return {}
-    leads = session.scalars(sa.select(Lead).where(Lead.court_id == court_id,
-                                                  Lead.id.in_(lead_ids)))
+    leads = shield_rows(session, principal, "lead", session.scalars(sa.select(Lead).where(
+        Lead.court_id == principal.court_id, Lead.id.in_(lead_ids))).all())
     return {lead.id: NewestLead(lead.id, lead.kind.value, lead.status.value, lead.author_id,
                                 lead.created_at, lead.description) for lead in leads}
 

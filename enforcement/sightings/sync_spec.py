@@ -31,8 +31,8 @@ from enforcement.syncing.common import (
     domain_values,
     feed_scope,
     iso,
-    load_ids,
     load_scoped,
+    load_shown,
     normalise_point,
     parse_time,
     placed,
@@ -106,7 +106,7 @@ def _delete_sighting(session: Session, principal: Principal, row: Sighting) -> N
 SIGHTING_SPEC = SyncSpec(
     table="sighting", fields=SIGHTING_FIELDS,
     load=lambda s, p, i: load_scoped(s, p, Sighting, "sighting.read", i),
-    load_many=lambda s, p, ids: load_ids(s, p, Sighting, ids), values=sighting_values,
+    load_many=lambda s, p, ids: load_shown(s, p, Sighting, "sighting", ids), values=sighting_values,
     create=_create_sighting, update=_update_sighting, delete=_delete_sighting,
     restore=restore_hook, scope=feed_scope(Sighting, "sighting.read"),
     normalise=normalise_sighting,

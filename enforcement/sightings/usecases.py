@@ -22,6 +22,7 @@ from enforcement.grids.placement import set_point
 from enforcement.infrastructure.db import Database
 from enforcement.infrastructure.filtering import between, equal, in_box
 from enforcement.infrastructure.paging import Page, Position, SortOrder, fetch_page, newest, oldest
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.models import Sighting, new_id, utcnow
 from enforcement.refs import require_case_and_party
 from enforcement.withdrawals import withdraw
@@ -153,7 +154,7 @@ def create_sighting(session: Session, principal: Principal, sighting_id: str,
                         author_id=principal.user_id, device_id=principal.device_id,
                         **{k: v for k, v in values.items()
                            if k in CLIENT_FIELDS and v is not None})
-    require_case_and_party(session, sighting)
+    require_case_and_party(session, principal, sighting)
     set_point(session, sighting, values.get("point"))
     session.add(sighting)
     session.flush()
@@ -165,9 +166,10 @@ def edit_sighting_values(session: Session, principal: Principal, sighting: Sight
     """Change a stored sighting: its author only."""
     policy.require(principal, "sighting.update")
     policy.require_author(principal, sighting)
+    before = {"case_id": sighting.case_id, "party_id": sighting.party_id}
     for key, value in _client_values(values).items():
         setattr(sighting, key, value)
-    require_case_and_party(session, sighting)
+    require_case_and_party(session, principal, sighting, before)
     if "point" in values:
         set_point(session, sighting, values["point"])
     sighting.version += 1
@@ -188,8 +190,12 @@ def mark_sighting_withdrawn(session: Session, principal: Principal,
 
 
 def get_sighting(db: Database, principal: Principal, sighting_id: str) -> Sighting:
+    """The sighting; its notes masked for roles that see parties masked (``text_shield``)."""
     with db.unit_of_work() as session:
-        return visible_sighting(session, principal, "sighting.read", sighting_id)
+        sighting = visible_sighting(session, principal, "sighting.read", sighting_id)
+        shield_rows(session, principal, "sighting", [sighting])
+        session.commit()  # the audit of an unmasked read
+        return sighting
 
 
 def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
@@ -201,7 +207,10 @@ def list_sightings(db: Database, principal: Principal, filters: SightingFilters,
             policy.scope_filter(principal, "sighting.read", Sighting),
             Sighting.deleted_at.is_(None), *filters.clauses(),
         )
-        return fetch_page(session, query, order, after, limit)
+        page = fetch_page(session, query, order, after, limit)
+        shield_rows(session, principal, "sighting", page.items)
+        session.commit()  # the audit of unmasked reads
+        return page
 
 
 def visible_sighting(session: Session, principal: Principal, action: str, sighting_id: str,

@@ -19,6 +19,7 @@ from enforcement import policy
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, Forbidden, ValidationFailed
 from enforcement.grids.placement import ReportedPoint, set_point
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.models import Datum, utcnow
 from sync.merge import Owner
 from sync.spec import FieldSpec, Kind
@@ -143,6 +144,13 @@ def load_ids(session: Session, principal: Principal, model: Any,
     """Rows for a pull: the feed already chose them by scope."""
     return session.scalars(sa.select(model).where(
         model.court_id == principal.court_id, model.id.in_(ids))).all()
+
+
+def load_shown(session: Session, principal: Principal, model: Any, table: str,
+               ids: Sequence[str]) -> Sequence[Any]:
+    """Rows for a pull, their free text as REST shows it to the caller (``text_shield``):
+    masked in bulk for the page, never a query per record."""
+    return shield_rows(session, principal, table, load_ids(session, principal, model, ids))
 
 
 def feed_scope(model: Any, action: str) -> Any:

@@ -32,6 +32,7 @@ from enforcement.accounts.principal import Principal
 from enforcement.cases import party_view
 from enforcement.errors import Forbidden
 from enforcement.infrastructure.masking import mask_name
+from enforcement.infrastructure.text_shield import shield
 from enforcement.models import (
     EnforcementCase,
     Party,
@@ -184,12 +185,16 @@ TASK_FIELDS = {**{name: S for name in ("kind", "title", "body", "case_id", "part
 
 def _task_rows(session: Session, principal: Principal,
                ids: Sequence[str]) -> list[ReferenceRow]:
+    """As ``GET /tasks`` shows them: title and body masked for roles that see parties
+    masked (``text_shield``)."""
+    tasks = session.scalars(sa.select(Task).where(
+        Task.court_id == principal.court_id, Task.id.in_(ids))).all()
+    shown = shield(session, principal, "task", tasks)
     return [ReferenceRow(t.id, t.version, {
         "kind": t.kind.value, "title": t.title, "body": t.body, "case_id": t.case_id,
         "party_id": t.party_id, "due_at": iso(t.due_at), "status": t.status.value,
-        **stamps(t)})
-        for t in session.scalars(sa.select(Task).where(
-            Task.court_id == principal.court_id, Task.id.in_(ids)))]
+        **stamps(t), **shown.get(t.id, {})})
+        for t in tasks]
 
 
 TASK_SPEC = _spec("task", TASK_FIELDS, _task_rows, feed_scope(Task, "task.read"))

@@ -33,6 +33,7 @@ from enforcement.infrastructure.paging import (
     newest,
     oldest,
 )
+from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.models import (
     EnforcementCase,
     GridAssignment,
@@ -126,9 +127,14 @@ def create_task(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
 
 
 def get_task(db: Database, principal: Principal, task_id: str) -> TaskView:
+    """The task, its title and body masked for roles that see parties masked
+    (``text_shield``)."""
     with db.unit_of_work() as session:
         task = _visible(session, principal, "task.read", task_id)
-        return _views(session, [task])[0]
+        view = _views(session, [task])[0]
+        shield_rows(session, principal, "task", [task])
+        session.commit()  # the audit of an unmasked read
+        return view
 
 
 def list_tasks(db: Database, principal: Principal, filters: TaskFilters,
@@ -139,7 +145,10 @@ def list_tasks(db: Database, principal: Principal, filters: TaskFilters,
         query = sa.select(Task).where(policy.scope_filter(principal, "task.read", Task),
                                       *filters.clauses())
         page = fetch_page(session, query, order, after, limit)
-        return Page(_views(session, page.items), page.next_position, page.sort)
+        views = _views(session, page.items)
+        shield_rows(session, principal, "task", page.items)
+        session.commit()  # the audit of unmasked reads
+        return Page(views, page.next_position, page.sort)
 
 
 def end_task(db: Database, principal: Principal, task_id: str, to: TaskStatus, reason: str,

@@ -15,6 +15,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from sync import engine
+from sync.merge import Owner
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.spec import Actor, Registry, SyncSpec
 from sync.tables import sync_change, sync_device_base
@@ -62,7 +63,7 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     keys = [(table, record_id) for table, record_id, _, _ in records]
     if len(set(keys)) != len(keys):
         raise InvalidPush("a record appears more than once in the push")
-    feed_rows = _feed_rows(session, registry, actor.court_id, keys)
+    feed_rows = _feed_rows(session, registry, actor, keys)
     moved = [key for key in keys if key in feed_rows
              and feed_rows[key].xid >= (last_pulled_at or 0)]
     if moved:
@@ -75,7 +76,8 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
                              last_pulled_at)
         if mutation is not None:
             mutations.append(mutation)
-    results = engine.push(session, registry, actor, device_id, schema_version, mutations)
+    results = engine.push(session, registry, actor, device_id, schema_version, mutations,
+                          strict=True)
     _settle_feed(session, registry, actor, mutations, results)
     held = {(table, record_id): shared_values(spec, from_columns(spec, raw), schema_version)
             for table, record_id, op, raw in records
@@ -104,15 +106,19 @@ def _records(changes: Mapping[str, Mapping[str, list[Any]]]
             yield table, str(record_id), "deleted", {}
 
 
-def _feed_rows(session: Session, registry: Registry, court_id: str,
+def _feed_rows(session: Session, registry: Registry, actor: Actor,
                keys: list[Key]) -> dict[Key, FeedRow]:
+    """The feed rows of the pushed records that lie in the actor's scope. A record outside
+    it is answered as one that does not exist: never "changed since your last pull" (409)
+    for an id the device could not have pulled, whatever the rest of the court did."""
     c = sync_change.c
     by_feed = {(registry.specs[t].feed_name if t in registry.specs else t, i): (t, i)
                for t, i in keys}
     if not by_feed:
         return {}
     rows = session.execute(sa.select(c.table_name, c.record_id, c.version, c.op, c.xid).where(
-        c.court_id == court_id, sa.tuple_(c.table_name, c.record_id).in_(list(by_feed))))
+        c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(list(by_feed)),
+        engine.in_scope(registry, actor)))
     return {by_feed[(t, i)]: FeedRow(v, op, xid) for t, i, v, op, xid in rows}
 
 
@@ -147,6 +153,8 @@ def _mutation(spec: SyncSpec | None, table: str, record_id: str, kind: str,
         fields = from_columns(spec, raw, only) if spec is not None else {}
         if kind == "created" or only is None:
             fields = {name: value for name, value in fields.items() if value is not None}
+        if spec is not None:
+            fields = _without_own_columns(spec, fields, creating=op is Op.CREATE)
     base_version = base[0] if base else (feed.version if feed else None)
     body = json.dumps([last_pulled_at, table, record_id, op.value, raw], sort_keys=True,
                       default=str)
@@ -154,6 +162,26 @@ def _mutation(spec: SyncSpec | None, table: str, record_id: str, kind: str,
     return Mutation(mutation_id, table, op, record_id, fields,
                     base_version if op is not Op.CREATE else None,
                     base[1] if base and op is Op.UPDATE else None)
+
+
+WATERMELON_STAMPS = frozenset({"created_at", "updated_at"})
+"""Columns WatermelonDB itself sets on every create and update: not the person's write."""
+
+
+def _without_own_columns(spec: SyncSpec, fields: dict[str, Any], *,
+                         creating: bool) -> dict[str, Any]:
+    """The fields a person wrote: a server-owned column that WatermelonDB fills itself (its
+    stamps) or, on a create, with the placeholder of a non-optional column (``''``, ``0``,
+    ``false``) is no write. Any other value in a server-owned column is, and refuses the
+    record (``strict`` push)."""
+    out = {}
+    for name, value in fields.items():
+        field = spec.fields.get(name)
+        if field is not None and field.owner is Owner.SERVER and (
+                name in WATERMELON_STAMPS or (creating and value in ("", 0))):
+            continue
+        out[name] = value
+    return out
 
 
 def _settle_feed(session: Session, registry: Registry, actor: Actor,
@@ -166,6 +194,7 @@ def _settle_feed(session: Session, registry: Registry, actor: Actor,
     if touched:
         session.execute(sa.update(sync_change).where(
             c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(touched),
+            engine.in_scope(registry, actor),  # never another's record, by naming its id
         ).values(seq=sa.text("DEFAULT"), xid=sa.text("pg_current_xact_id()::text::bigint")))
 
 

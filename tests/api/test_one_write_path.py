@@ -98,7 +98,7 @@ def test_a_lead_refused_either_way_is_refused_alike(http, world, login, engine, 
 def test_an_edit_and_a_withdrawal_either_way_are_the_same_write(http, world, login, engine,
                                                                  session):
     token = login(world.assistant)
-    case = factories.create_case(session, world.court)
+    case, _ = factories.create_debtor_case(session, world.court, world.village_a)
     session.commit()
     ids = uuid.uuid4().hex[:16], uuid.uuid4().hex[:16]
     for lead_id in ids:

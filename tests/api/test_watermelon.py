@@ -159,10 +159,11 @@ def test_read_only_tables_and_server_fields_are_refused_per_record(http, world, 
     results = {r["id"]: r for r in answer.json()["results"]}
     assert results[task.id]["code"] == "sync_read_only"
     assert results[fake_id]["code"] == "sync_read_only"
-    assert results[lead_id]["rejected_fields"] == {"status": "field_server_owned"}
+    assert results[lead_id]["code"] == "field_server_owned"
     # Refused whole: the phone keeps them unsynced (synchronize() reads these ids), and
     # they are never answered as deleted behind the person's back.
-    assert answer.json()["experimentalRejectedIds"] == {"task": [task.id], "wanted": [fake_id]}
+    assert answer.json()["experimentalRejectedIds"] == {
+        "task": [task.id], "wanted": [fake_id], "lead": [lead_id]}
     settle(engine)
     back = pull(http, phone, t0)["changes"]
     assert fake_id not in back["wanted"]["deleted"]

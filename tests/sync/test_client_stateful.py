@@ -85,7 +85,8 @@ def test_devices_converge_through_a_lossy_network(app, engine, db):
                 self.judge = factories.create_user(session, court, Role.JUDGE)
                 for user in (self.assistant, self.other):
                     factories.assign_grid(session, user, village)
-                self.cases = [factories.create_case(session, court).id for _ in range(2)]
+                self.cases = [factories.create_case(session, court, village_grid_id=village.id).id
+                              for _ in range(2)]  # cases the assistants may link
                 session.commit()
             self.court_id = court.id
             self.devices = [_client(app, user, random.Random(rng.random()))

@@ -121,7 +121,7 @@ def batches(draw: Any, ids: list[str], refs: dict[str, list[str | None]]) -> lis
 
 def test_a_batch_of_creates_writes_what_one_by_one_writes(db, engine, world):
     with Session(engine, expire_on_commit=False) as session:
-        party = factories.create_party(session, world.court)
+        party = factories.create_party(session, world.court, world.village)
         court = world.court
         own = factories.create_lead(session, world.assistant, world.village,
                                     party_id=party.id)
@@ -149,7 +149,7 @@ def test_a_batch_of_creates_writes_what_one_by_one_writes(db, engine, world):
 def test_creates_in_a_batch_are_placed_checked_and_marked_as_duplicates_of_each_other(
         db, engine, world):
     with Session(engine, expire_on_commit=False) as session:
-        party = factories.create_party(session, world.court)
+        party = factories.create_party(session, world.court, world.village)
         session.commit()
     a = world.phone_a
     first = create(party_id=party.id)

@@ -36,7 +36,8 @@ POINT = {"lon": 108.305, "lat": 35.405, "datum": "wgs84"}
 
 class Courts:
     """Court one: grids A and B, an assistant in each, an officer, a judge, a mediator;
-    a debtor's case and an open task in grid A. Court two: the same shape, smaller."""
+    a debtor's case, a second case and an open task in grid A. Court two: the same shape,
+    smaller."""
 
     def __init__(self, session: Session) -> None:
         self.court = factories.create_court(session)
@@ -57,6 +58,8 @@ class Courts:
             village_grid_id=self.grid_a.id)
         self.case_b, self.debtor_b = factories.create_debtor_case(session, self.court,
                                                                   self.grid_b)
+        self.case_a2 = factories.create_case(session, self.court, township_id=township.id,
+                                             village_grid_id=self.grid_a.id)
         factories.assign_mediator(session, self.mediator_user, self.case)
         self.task = factories.create_task(session, judge_user, self.grid_a)
         self.task_b = factories.create_task(session, judge_user, self.grid_b)
@@ -282,7 +285,7 @@ def test_concurrent_sighting_edits_lose_nothing(db, engine, courts, edits):
     for who, edit in edits:
         fields = {k: v for k, v in edit.items() if k != "case"}
         if "case" in edit:
-            fields["case_id"] = courts.case.id if edit["case"] else courts.case_b.id
+            fields["case_id"] = courts.case.id if edit["case"] else courts.case_a2.id
             shared_sent.add(fields["case_id"])
         phone = phones[who]
         (result,) = push(db, phone, make("sighting", Op.UPDATE, made.id, 1, base, **fields))

@@ -17,7 +17,7 @@ report leads and sightings, local sages (乡贤) mediate, four rounds of concent
 enforcement (驻村连片集中执行) ran in 2025, deputies follow cases and witness key nodes
 (Pingtan), and 13 linkage units answer requests (Qijiang) and acknowledge joint punishment
 notices; the court keeps red/white/black lists and pays judicial aid (Luojiang;
-``seed.credit_linkage``).
+``seed.builders.credit_linkage``).
 """
 
 from __future__ import annotations
@@ -59,8 +59,8 @@ from enforcement.models import (
 from enforcement.supervision.catalogue import STANDARD_NODES
 from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
-from seed.credit import DemoCreditRepair, DemoMeasureEvent, DemoPartyMeasure, build_credit
-from seed.credit_linkage import (
+from seed.builders.credit import DemoCreditRepair, DemoMeasureEvent, DemoPartyMeasure, build_credit
+from seed.builders.credit_linkage import (
     DemoAidPayment,
     DemoJudicialAid,
     DemoListEntry,

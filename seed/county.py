@@ -41,7 +41,6 @@ from enforcement.models import (
     Datum,
     LeadKind,
     LeadStatus,
-    LinkageKind,
     LinkageRequestKind,
     LinkageRequestStatus,
     MediationOutcome,
@@ -56,528 +55,100 @@ from enforcement.models import (
     Urgency,
     VisitResult,
 )
-from enforcement.supervision.catalogue import STANDARD_NODES
 from enforcement.supervision.deputies import DEFAULT_ANSWER_DAYS, EVALUATION_CRITERIA
 from geo.datum import wgs84_to_gcj02
-from seed.builders.credit import DemoCreditRepair, DemoMeasureEvent, DemoPartyMeasure, build_credit
-from seed.builders.credit_linkage import (
+from seed.builders.credit import build_credit
+from seed.builders.credit_linkage import build_credit_linkage
+from seed.records.cases import (
+    DemoCase,
+    DemoCaseEvent,
+    DemoCaseParty,
+    DemoInstalment,
+    DemoMediationNote,
+    DemoParty,
+    DemoSettlement,
+)
+from seed.records.court import (
+    DemoCourt,
+    DemoGridAssignment,
+    DemoLinkageUnit,
+    DemoLogin,
+    DemoNode,
+    DemoTownship,
+    DemoUser,
+    DemoVillage,
+)
+from seed.records.credit import DemoCreditRepair, DemoMeasureEvent, DemoPartyMeasure
+from seed.records.field import (
+    DemoLead,
+    DemoLeadTransition,
+    DemoSighting,
+    DemoTask,
+    DemoTaskAnswer,
+    DemoTaskGrid,
+)
+from seed.records.linkage import (
     DemoAidPayment,
     DemoJudicialAid,
+    DemoLinkageRequest,
     DemoListEntry,
     DemoPunishmentNotice,
-    build_credit_linkage,
+)
+from seed.records.rounds import DemoOutcome, DemoRound, DemoRoundTarget, DemoRoundTeam, DemoVisit
+from seed.records.supervision import (
+    DemoCaseFollow,
+    DemoCaseMediator,
+    DemoDeputyEvaluation,
+    DemoNodeEvent,
+    DemoNodeWitness,
+)
+from seed.reference import (
+    ADDRESS_PREFIX,
+    ALIASES,
+    AS_OF,
+    BANKS,
+    CARD_BANKS,
+    CASE_PREFIX,
+    CASES_FROM,
+    CAUSES,
+    CENTER_LAT,
+    CENTER_LON,
+    COMPANY_KINDS,
+    COMPANY_WORDS,
+    DEMO_PASSWORD,
+    ENFORCEMENT_NODES,
+    FEMALE_GIVEN,
+    FIELD_START,
+    HUI_SURNAMES,
+    KM_PER_DEG_LAT,
+    KM_PER_DEG_LON,
+    LEAD_KINDS,
+    LEAD_PATHS,
+    LEAD_STEP_DAYS,
+    LINKAGE_UNITS,
+    MALE_GIVEN,
+    REGION_CODE,
+    SURNAME_LIST,
+    SURNAME_WEIGHTS,
+    TOWNSHIP_NAMES,
+    VILLAGE_BODY_B,
+    VILLAGE_HEAD_C,
+    VILLAGE_PREFIX_B,
+    VILLAGE_SUFFIX_A,
+    VILLAGE_TAIL_C,
 )
 
+_S = LeadStatus
+
 # --------------------------------------------------------------------------------------
-# The court and the county
+# Records of the whole county
 # --------------------------------------------------------------------------------------
 
-COURT_CODE = "621025"
-COURT_NAME = "正宁县人民法院"
-COUNTY_NAME = "正宁县"
-REGION_CODE = "621025"
-CASE_PREFIX = "甘1025"
-ADDRESS_PREFIX = "甘肃省庆阳市正宁县"
-CENTER_LON = 108.36
-CENTER_LAT = 35.49
-DEMO_PASSWORD = "gridwork-demo"
-
-AS_OF = date(2026, 10, 31)
-"""The demo's "today": nothing in it happens later. A constant, so the data is stable."""
-
-FIELD_START = date(2025, 1, 1)
-"""Leads, sightings and mediation notes are from 2025 and 2026."""
-
-CASES_FROM = date(2022, 1, 4)
-
-TOWNSHIP_NAMES = (
-    "山河镇", "永和镇", "周家镇", "湫头镇", "榆林子镇",
-    "宫河镇", "西坡镇", "永正镇", "五顷塬回族乡", "三嘉镇",
-)
-"""The county seat 山河镇 first; it gets the Voronoi cell nearest the county's centre."""
-
-KM_PER_DEG_LAT = 110.574
-KM_PER_DEG_LON = 111.320 * math.cos(math.radians(CENTER_LAT))
 CHINA = timezone(timedelta(hours=8))
 CENT = Decimal("0.01")
 
-# --------------------------------------------------------------------------------------
-# Records: one dataclass per table, fields named as the table's columns
-# --------------------------------------------------------------------------------------
-
 Row = Any
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoCourt:
-    id: str
-    code: str = COURT_CODE
-    name: str = COURT_NAME
-    county_name: str = COUNTY_NAME
-    region_code: str = REGION_CODE
-    case_prefix: str = CASE_PREFIX
-    is_demo: bool = True
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoTownship:
-    court_id: str
-    id: str
-    code: str
-    name: str
-    geom: MultiPolygon
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoVillage:
-    court_id: str
-    id: str
-    township_id: str
-    code: str
-    name: str
-    geom: MultiPolygon
-    households: int
-    committee_phone: str
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoLinkageUnit:
-    court_id: str
-    id: str
-    name: str
-    kind: LinkageKind
-    duties: list[str]
-    contact_name: str | None = None
-    contact_phone: str | None = None
-    answer_days: int = 7
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoUser:
-    court_id: str
-    id: str
-    username: str
-    display_name: str
-    role: Role
-    phone: str | None
-    organisation: str | None = None
-    linkage_unit_id: str | None = None
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoGridAssignment:
-    court_id: str
-    id: str
-    user_id: str
-    village_grid_id: str
-    started_on: date
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoNode:
-    court_id: str
-    id: str
-    code: str
-    name_zh: str
-    name_en: str
-    seq: int
-    witnessable: bool = True
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoCase:
-    court_id: str
-    id: str
-    case_number: str = ""
-    cause: str
-    source_judgment: str | None
-    applicant_name: str
-    filed_on: date
-    status: CaseStatus
-    terminated_on: date | None = None
-    closed_on: date | None = None
-    amount_owed: Decimal
-    amount_recovered: Decimal = Decimal("0.00")
-    judge_id: str
-    officer_id: str
-    address: str
-    address_point: Point
-    township_id: str
-    village_grid_id: str
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoParty:
-    court_id: str
-    id: str
-    kind: PartyKind
-    name: str
-    id_number: str | None
-    phone: str | None
-    gender: str | None = None
-    birth_year: int | None = None
-    address: str | None = None
-    home_point: Point | None = None
-    township_id: str | None = None
-    village_grid_id: str | None = None
-    is_dishonest: bool = False
-    consumption_restricted: bool = False
-    exit_restricted: bool = False
-    dishonest_since: date | None = None
-    consumption_restricted_since: date | None = None
-    exit_restricted_since: date | None = None
-    aliases: list[str] = field(default_factory=list)
-    vehicle_plates: list[str] = field(default_factory=list)
-    notes: str | None = None
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoCaseParty:
-    court_id: str
-    id: str
-    case_id: str
-    party_id: str
-    role: PartyRole
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoCaseEvent:
-    court_id: str
-    id: str
-    case_id: str
-    kind: str
-    from_status: str | None
-    to_status: str | None
-    actor_id: str | None
-    reason: str | None = None
-    at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class _PointReport:
-    point: Point | None = None
-    reported_lon: float | None = None
-    reported_lat: float | None = None
-    datum: Datum | None = None
-    accuracy_m: float | None = None
-    township_id: str | None = None
-    village_grid_id: str | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoLead(_PointReport):
-    court_id: str
-    id: str
-    author_id: str
-    kind: LeadKind
-    case_id: str | None = None
-    party_id: str | None = None
-    debtor_text: str | None = None
-    description: str = ""
-    observed_at: datetime
-    urgency: Urgency = Urgency.NORMAL
-    status: LeadStatus = LeadStatus.SUBMITTED
-    duplicate_of_id: str | None = None
-    possible_duplicate_of_id: str | None = None
-    assigned_officer_id: str | None = None
-    round_id: str | None = None
-    triaged_at: datetime | None = None
-    amount_recovered: Decimal = Decimal("0.00")
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoLeadTransition:
-    court_id: str
-    id: str
-    lead_id: str
-    from_status: LeadStatus | None
-    to_status: LeadStatus
-    actor_id: str | None
-    reason: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-    at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoSighting(_PointReport):
-    court_id: str
-    id: str
-    author_id: str
-    case_id: str | None
-    party_id: str | None
-    debtor_text: str | None
-    seen_at: datetime
-    vehicle_plate: str | None = None
-    companions: str | None = None
-    confidence: int = 3
-    urgent: bool = False
-    notes: str = ""
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoMediationNote:
-    court_id: str
-    id: str
-    case_id: str
-    author_id: str
-    held_at: datetime
-    place: str | None
-    present: list[str]
-    applicant_statement: str
-    debtor_statement: str
-    proposal: dict[str, Any]
-    outcome: MediationOutcome
-    next_visit_on: date | None = None
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoSettlement:
-    court_id: str
-    id: str
-    case_id: str
-    mediation_note_id: str | None
-    kind: SettlementKind
-    total_amount: Decimal
-    agreed_on: date
-    status: str
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoInstalment:
-    court_id: str
-    id: str
-    settlement_id: str
-    seq: int
-    due_on: date
-    amount: Decimal
-    paid_amount: Decimal = Decimal("0.00")
-    paid_on: date | None = None
-    recorded_by: str | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoTask:
-    court_id: str
-    id: str
-    created_by: str
-    kind: TaskKind
-    title: str
-    body: str
-    case_id: str | None
-    party_id: str | None
-    due_at: datetime | None
-    status: TaskStatus
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoTaskGrid:
-    court_id: str
-    task_id: str
-    village_grid_id: str
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoTaskAnswer(_PointReport):
-    court_id: str
-    id: str
-    task_id: str
-    author_id: str
-    result: str
-    answer: str
-    answered_at: datetime
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoRound:
-    court_id: str
-    id: str
-    name: str
-    seq: int
-    status: RoundStatus
-    starts_on: date
-    ends_on: date
-    township_id: str | None
-    area: MultiPolygon
-    team_count: int
-    depot_point: Point
-    plan: dict[str, Any]
-    created_by: str
-    locked_at: datetime | None
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoRoundTeam:
-    court_id: str
-    id: str
-    round_id: str
-    name: str
-    leader_id: str
-    member_ids: list[str]
-    vehicle: str | None
-    start_point: Point | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoRoundTarget:
-    court_id: str
-    id: str
-    round_id: str
-    team_id: str | None
-    case_id: str | None
-    party_id: str | None
-    lead_id: str | None = None
-    village_grid_id: str | None
-    point: Point | None
-    day: date | None = None
-    seq: int | None = None
-    eta_minutes: int | None = None
-    status: str = "planned"
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoVisit(_PointReport):
-    court_id: str
-    id: str
-    round_id: str | None
-    target_id: str | None
-    case_id: str | None
-    officer_id: str
-    visited_at: datetime
-    result: VisitResult
-    amount_collected: Decimal = Decimal("0.00")
-    notes: str = ""
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoOutcome:
-    court_id: str
-    id: str
-    kind: OutcomeKind
-    case_id: str | None
-    lead_id: str | None = None
-    round_id: str | None = None
-    visit_id: str | None = None
-    amount: Decimal = Decimal("0.00")
-    occurred_on: date
-    notes: str = ""
-    recorded_by: str
-    recorded_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoCaseFollow:
-    court_id: str
-    id: str
-    deputy_id: str
-    case_id: str
-    started_at: datetime
-    ended_at: datetime | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoNodeEvent:
-    court_id: str
-    id: str
-    case_id: str
-    node_id: str
-    occurs_at: datetime
-    place: str
-    note: str = ""
-    recorded_by: str
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoNodeWitness:
-    court_id: str
-    id: str
-    node_event_id: str
-    deputy_id: str
-    witnessed_at: datetime
-    note: str = ""
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoCaseMediator:
-    court_id: str
-    id: str
-    case_id: str
-    mediator_id: str
-    starts_on: date
-    ends_on: date | None = None
-    note: str = ""
-    assigned_by: str
-    ended_by: str | None = None
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoDeputyEvaluation:
-    court_id: str
-    id: str
-    case_id: str
-    deputy_id: str
-    node_id: str | None
-    node_event_id: str | None = None
-    kind: str
-    witnessed_at: datetime | None
-    rating: int | None
-    scores: dict[str, int] = field(default_factory=dict)
-    opinion: str
-    judge_id: str | None = None
-    due_at: datetime | None = None
-    reply: str | None = None
-    replied_by: str | None = None
-    replied_at: datetime | None = None
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoLinkageRequest:
-    court_id: str
-    id: str
-    unit_id: str
-    case_id: str | None
-    party_id: str | None
-    kind: LinkageRequestKind
-    details: str
-    status: LinkageRequestStatus
-    requested_by: str
-    due_at: datetime | None
-    answer: str | None = None
-    answered_by: str | None = None
-    answered_at: datetime | None = None
-    created_at: datetime
-    result: str | None = None
-    notice_id: str | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoLogin:
-    username: str
-    role: Role
-    display_name: str
-    note: str
-
+"""Any record of ``seed.records``."""
 
 TABLES: tuple[tuple[str, str], ...] = (
     ("court", "courts"),
@@ -685,133 +256,6 @@ def record_values(record: Row) -> dict[str, Any]:
     return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
-# --------------------------------------------------------------------------------------
-# Reference data: names, causes, units, nodes
-# --------------------------------------------------------------------------------------
-
-_SURNAMES = (
-    ("王", 8), ("张", 7), ("李", 7), ("刘", 6), ("杨", 5), ("赵", 4), ("马", 4), ("陈", 3),
-    ("高", 3), ("郭", 2), ("周", 2), ("吴", 2), ("孙", 2), ("田", 1.5), ("朱", 1.5),
-    ("胡", 1.5), ("何", 1.5), ("徐", 1.5), ("罗", 1), ("梁", 1), ("宋", 1), ("韩", 1),
-    ("冯", 1), ("曹", 1), ("董", 1), ("袁", 1), ("于", 1), ("杜", 1), ("程", 1), ("魏", 1),
-    ("任", 1), ("贾", 1), ("白", 1), ("闫", 0.8), ("吕", 0.8), ("丁", 0.8), ("姚", 0.8),
-    ("石", 0.8), ("薛", 0.8), ("雷", 0.8), ("侯", 0.8), ("史", 0.8), ("武", 0.8),
-    ("崔", 0.6), ("范", 0.6), ("孟", 0.6), ("秦", 0.6), ("贺", 0.6), ("郝", 0.6),
-    ("卢", 0.5), ("姜", 0.5), ("蒋", 0.5), ("路", 0.5), ("党", 0.5), ("樊", 0.5),
-    ("巩", 0.4), ("强", 0.4), ("景", 0.4), ("屈", 0.4), ("岳", 0.4), ("蔺", 0.3),
-    ("敬", 0.3), ("寇", 0.3), ("海", 0.3), ("穆", 0.3),
-)
-_SURNAME_LIST = [s for s, _ in _SURNAMES]
-_SURNAME_WEIGHTS = [w for _, w in _SURNAMES]
-_HUI_SURNAMES = ("马", "马", "马", "海", "穆", "杨", "白", "丁", "李")
-_MALE = ("伟刚勇军强平东明辉建国志斌海涛鹏超浩亮峰磊宏林彬俊文龙虎成杰波鑫兵忠华利民"
-         "福贵宝生荣世春喜锋江永红全德安发旭飞宁有才进乐")
-_FEMALE = "芳娟霞丽敏静燕艳玲萍红梅莉兰琴英华秀娥婷雪娜妮慧玉凤琳瑞晶彩霞桂香爱云巧莲"
-_ALIASES = ("二娃", "三娃", "狗娃", "牛娃", "老大", "老二", "黑娃", "栓子", "锁子", "平娃", "军娃")
-
-_VILLAGE_SUFFIX_A = "庄河堡沟塬湾岭坪寨咀峁川"
-_VILLAGE_PREFIX_B = "东西南北上下前后大小新中"
-_VILLAGE_BODY_B = "堡庄头沟塬川湾坡洼关寨街"
-_VILLAGE_HEAD_C = "柳杨槐桃杏枣榆松柏石龙凤金罗永安宁兴和太广长三五九"
-_VILLAGE_TAIL_C = "树林泉门峪庙子坊城川沟湾塬坪"
-
-# (cause, weight, median amount owed in yuan, sigma)
-_CAUSES = (
-    ("民间借贷纠纷", 30, 45000, 1.0),
-    ("买卖合同纠纷", 14, 38000, 1.0),
-    ("金融借款合同纠纷", 9, 80000, 0.9),
-    ("劳务合同纠纷", 8, 16000, 0.7),
-    ("追索劳动报酬纠纷", 5, 22000, 0.7),
-    ("机动车交通事故责任纠纷", 8, 60000, 0.9),
-    ("离婚纠纷", 4, 30000, 0.8),
-    ("抚养费纠纷", 4, 9000, 0.6),
-    ("赡养费纠纷", 2, 6000, 0.6),
-    ("建设工程施工合同纠纷", 3, 180000, 0.9),
-    ("租赁合同纠纷", 4, 20000, 0.8),
-    ("提供劳务者受害责任纠纷", 3, 50000, 0.8),
-    ("信用卡纠纷", 3, 25000, 0.7),
-    ("承揽合同纠纷", 3, 30000, 0.8),
-)
-_BANKS = ("甘肃正宁农村商业银行股份有限公司", "中国邮政储蓄银行股份有限公司正宁县支行",
-          "中国农业银行股份有限公司正宁县支行", "甘肃银行股份有限公司庆阳分行")
-_CARD_BANKS = ("中国建设银行股份有限公司庆阳分行", "中国工商银行股份有限公司庆阳分行")
-_COMPANY_WORDS = ("金穗", "丰源", "宏达", "鑫盛", "永兴", "瑞丰", "华鑫", "子午岭", "罗川", "泰和",
-                  "顺通", "恒达", "嘉禾", "塬上", "昌盛", "兴旺")
-_COMPANY_KINDS = ("农资有限责任公司", "商贸有限公司", "建筑工程有限公司", "果业有限公司",
-                  "苹果专业合作社", "养殖专业合作社", "运输有限公司", "建材经销部", "劳务有限公司")
-
-_LINKAGE_UNITS = (
-    ("正宁县公安局", LinkageKind.POLICE, ("find_person", "seize_vehicle", "search_records"), 3),
-    ("正宁县公安局交通警察大队车辆管理所", LinkageKind.VEHICLE_REGISTRY,
-     ("seize_vehicle", "search_records"), 5),
-    ("正宁县自然资源局不动产登记中心", LinkageKind.REAL_ESTATE_REGISTRY,
-     ("search_records", "freeze_and_deduct"), 5),
-    ("甘肃正宁农村商业银行股份有限公司", LinkageKind.BANK,
-     ("search_records", "freeze_and_deduct"), 3),
-    ("中国农业银行股份有限公司正宁县支行", LinkageKind.BANK,
-     ("search_records", "freeze_and_deduct"), 3),
-    ("正宁县市场监督管理局", LinkageKind.MARKET_REGULATOR, ("search_records",), 7),
-    ("正宁县人力资源和社会保障局", LinkageKind.SOCIAL_SECURITY,
-     ("search_records", "freeze_and_deduct"), 7),
-    ("正宁县住房和城乡建设局", LinkageKind.OTHER, ("search_records", "appraise"), 10),
-    ("国家税务总局正宁县税务局", LinkageKind.OTHER, ("search_records",), 10),
-    ("国网甘肃省电力公司正宁县供电公司", LinkageKind.OTHER, ("find_person", "search_records"), 7),
-    ("正宁县通信运营商联络组（移动、联通、电信）", LinkageKind.OTHER,
-     ("find_person", "search_records"), 5),
-    ("正宁县各乡镇人民政府", LinkageKind.TOWNSHIP_GOVERNMENT, ("find_person", "search_records"), 7),
-    ("正宁县价格认证中心", LinkageKind.OTHER, ("appraise",), 15),
-)
-
-ENFORCEMENT_NODES = STANDARD_NODES
-"""The 23 key enforcement nodes deputies witness (``enforcement.supervision.catalogue``)."""
-
-LEAD_NEXT: dict[LeadStatus | None, frozenset[LeadStatus]] = {
-    None: frozenset({LeadStatus.SUBMITTED}),
-    LeadStatus.SUBMITTED: frozenset({LeadStatus.UNDER_REVIEW}),
-    LeadStatus.UNDER_REVIEW: frozenset(
-        {LeadStatus.ACCEPTED, LeadStatus.REJECTED, LeadStatus.DUPLICATE}
-    ),
-    LeadStatus.ACCEPTED: frozenset({LeadStatus.ASSIGNED}),
-    LeadStatus.ASSIGNED: frozenset({LeadStatus.VERIFIED, LeadStatus.NOT_FOUND}),
-    LeadStatus.VERIFIED: frozenset({LeadStatus.OUTCOME_RECORDED}),
-    LeadStatus.NOT_FOUND: frozenset({LeadStatus.CLOSED}),
-    LeadStatus.OUTCOME_RECORDED: frozenset({LeadStatus.CLOSED}),
-    LeadStatus.REJECTED: frozenset(),
-    LeadStatus.DUPLICATE: frozenset(),
-    LeadStatus.CLOSED: frozenset(),
-}
-"""The lead lifecycle the demo data follows: every lead's transitions walk this graph."""
-
-_S = LeadStatus
-_LEAD_PATHS: dict[str, tuple[LeadStatus, ...]] = {
-    "submitted": (_S.SUBMITTED,),
-    "under_review": (_S.SUBMITTED, _S.UNDER_REVIEW),
-    "rejected": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.REJECTED),
-    "duplicate": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.DUPLICATE),
-    "accepted": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED),
-    "assigned": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED, _S.ASSIGNED),
-    "verified": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED, _S.ASSIGNED, _S.VERIFIED),
-    "not_found": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED, _S.ASSIGNED, _S.NOT_FOUND),
-    "not_found_closed": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED, _S.ASSIGNED,
-                         _S.NOT_FOUND, _S.CLOSED),
-    "outcome_recorded": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED, _S.ASSIGNED,
-                         _S.VERIFIED, _S.OUTCOME_RECORDED),
-    "closed": (_S.SUBMITTED, _S.UNDER_REVIEW, _S.ACCEPTED, _S.ASSIGNED, _S.VERIFIED,
-               _S.OUTCOME_RECORDED, _S.CLOSED),
-}
-# Days from one step to the next, as (low, high), keyed by the step reached.
-_LEAD_STEP_DAYS = {
-    _S.SUBMITTED: (0.0, 1.5), _S.UNDER_REVIEW: (0.5, 3.0), _S.ACCEPTED: (0.2, 4.0),
-    _S.REJECTED: (0.2, 4.0), _S.DUPLICATE: (0.1, 2.0), _S.ASSIGNED: (0.5, 6.0),
-    _S.VERIFIED: (2.0, 20.0), _S.NOT_FOUND: (2.0, 20.0), _S.OUTCOME_RECORDED: (0.2, 8.0),
-    _S.CLOSED: (1.0, 20.0),
-}
-
-_LEAD_KINDS = (
-    (LeadKind.DEBTOR_WHEREABOUTS, 34), (LeadKind.REAL_ESTATE, 10), (LeadKind.VEHICLE, 13),
-    (LeadKind.LIVESTOCK_OR_CROPS, 12), (LeadKind.WAGES_OR_INCOME, 13),
-    (LeadKind.HIGH_CONSUMPTION, 6), (LeadKind.HIDDEN_TRANSFER, 6), (LeadKind.OTHER, 6),
-)
 
 # --------------------------------------------------------------------------------------
 # Small helpers
@@ -992,9 +436,9 @@ class _Generator:
         rng = self.rng
         if male is None:
             male = rng.random() < 0.55
-        surname = rng.choice(_HUI_SURNAMES) if hui and rng.random() < 0.6 else rng.choices(
-            _SURNAME_LIST, _SURNAME_WEIGHTS)[0]
-        chars = _MALE if male else _FEMALE
+        surname = rng.choice(HUI_SURNAMES) if hui and rng.random() < 0.6 else rng.choices(
+            SURNAME_LIST, SURNAME_WEIGHTS)[0]
+        chars = MALE_GIVEN if male else FEMALE_GIVEN
         given = rng.choice(chars) + (rng.choice(chars) if rng.random() < 0.72 else "")
         return surname + given, male
 
@@ -1241,12 +685,12 @@ class _Generator:
         while True:
             pattern = rng.random()
             if pattern < 0.4:
-                stem = rng.choices(_SURNAME_LIST[:40], _SURNAME_WEIGHTS[:40])[0] + "家" + \
-                    rng.choice(_VILLAGE_SUFFIX_A)
+                stem = rng.choices(SURNAME_LIST[:40], SURNAME_WEIGHTS[:40])[0] + "家" + \
+                    rng.choice(VILLAGE_SUFFIX_A)
             elif pattern < 0.7:
-                stem = rng.choice(_VILLAGE_PREFIX_B) + rng.choice(_VILLAGE_BODY_B)
+                stem = rng.choice(VILLAGE_PREFIX_B) + rng.choice(VILLAGE_BODY_B)
             else:
-                stem = rng.choice(_VILLAGE_HEAD_C) + rng.choice(_VILLAGE_TAIL_C)
+                stem = rng.choice(VILLAGE_HEAD_C) + rng.choice(VILLAGE_TAIL_C)
             name = stem + "村"
             if name not in used:
                 used.add(name)
@@ -1262,7 +706,7 @@ class _Generator:
                 court_id=self.court_id, id=self.uid(), name=name, kind=kind,
                 duties=list(duties), answer_days=days, created_at=created,
             )
-            for name, kind, duties, days in _LINKAGE_UNITS
+            for name, kind, duties, days in LINKAGE_UNITS
         ]
         self.nodes = [
             DemoNode(court_id=self.court_id, id=self.uid(), code=code, name_zh=zh,
@@ -1400,14 +844,14 @@ class _Generator:
             court_id=self.court_id, id=self.uid(), kind=PartyKind.PERSON, name=name,
             id_number=self.id_number(birth, male), phone=self.phone(),
             gender="男" if male else "女", birth_year=birth.year,
-            aliases=[rng.choice(_ALIASES)] if rng.random() < 0.08 else [],
+            aliases=[rng.choice(ALIASES)] if rng.random() < 0.08 else [],
             created_at=created,
         )
 
     def _new_org(self, created: datetime, place: _Place | None = None) -> DemoParty:
         rng = self.rng
         where = place.village.name.removesuffix("村") if place and rng.random() < 0.4 else ""
-        name = f"正宁县{where}{rng.choice(_COMPANY_WORDS)}{rng.choice(_COMPANY_KINDS)}"
+        name = f"正宁县{where}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_KINDS)}"
         return DemoParty(
             court_id=self.court_id, id=self.uid(), kind=PartyKind.ORGANISATION, name=name,
             id_number=self.uscc(), phone=self.phone(), created_at=created,
@@ -1465,7 +909,7 @@ class _Generator:
             if category == "settled" and (AS_OF - filed).days < 40:
                 category = "progress"
 
-            cause, _, median, sigma = _weighted(rng, [(c, c[1]) for c in _CAUSES])
+            cause, _, median, sigma = _weighted(rng, [(c, c[1]) for c in CAUSES])
             owed = math.exp(rng.gauss(math.log(median), sigma))
             owed = min(800000.0, max(2000.0, owed))
             amount_owed = _money(owed) if rng.random() < 0.3 else _yuan(owed)
@@ -1488,7 +932,7 @@ class _Generator:
 
             # Applicant: a bank for loans and cards, a company for some sales, else a person.
             if cause == "金融借款合同纠纷" or (cause == "信用卡纠纷" and rng.random() < 0.8):
-                bank = rng.choice(_BANKS if cause == "金融借款合同纠纷" else _CARD_BANKS)
+                bank = rng.choice(BANKS if cause == "金融借款合同纠纷" else CARD_BANKS)
                 applicant = applicant_orgs.get(bank)
                 if applicant is None:
                     applicant = DemoParty(
@@ -1859,12 +1303,12 @@ class _Generator:
                    duplicate_of: DemoLead | None = None,
                    officer_id: str | None = None) -> tuple[DemoLead, list[datetime]]:
         rng = self.rng
-        path = _LEAD_PATHS[path_key]
+        path = LEAD_PATHS[path_key]
         if step_times is None:
             step_times = []
             t = observed
             for status in path:
-                lo, hi = _LEAD_STEP_DAYS[status]
+                lo, hi = LEAD_STEP_DAYS[status]
                 t = t + timedelta(days=rng.uniform(lo, hi))
                 step_times.append(t)
         if state is not None:
@@ -2001,7 +1445,7 @@ class _Generator:
                     times.append(times[-1] + timedelta(days=rng.uniform(3, 20)))
             kind = LeadKind.DEBTOR_WHEREABOUTS if visit is None or visit.result in (
                 VisitResult.DEBTOR_ABSENT, VisitResult.ADDRESS_WRONG, VisitResult.DEBTOR_MET,
-                VisitResult.REFUSED) else _weighted(rng, _LEAD_KINDS)
+                VisitResult.REFUSED) else _weighted(rng, LEAD_KINDS)
             lead, _ = self._make_lead(author=author, place=place, state=state, path_key=key,
                                       observed=observed, kind=kind, step_times=times,
                                       round_id=rnd.id, officer_id=officer)
@@ -2009,7 +1453,7 @@ class _Generator:
             if outcome is not None and key in ("closed", "outcome_recorded"):
                 outcome.lead_id = lead.id
                 lead.amount_recovered = outcome.amount
-                step = _LEAD_PATHS[key].index(_S.OUTCOME_RECORDED)
+                step = LEAD_PATHS[key].index(_S.OUTCOME_RECORDED)
                 self.lead_transitions[-len(times) + step].detail = {"outcome_id": outcome.id}
             state.touch(_local_date(times[-1]))
 
@@ -2031,7 +1475,7 @@ class _Generator:
                 key = _weighted(rng, (("submitted", 4), ("under_review", 3), ("rejected", 3)))
                 observed = _at(_rand_date(rng, FIELD_START, AS_OF - timedelta(days=10)), rng, 7, 21)
                 self._make_lead(author=author, place=place, state=None, path_key=key,
-                                observed=observed, kind=_weighted(rng, _LEAD_KINDS))
+                                observed=observed, kind=_weighted(rng, LEAD_KINDS))
                 continue
             state = rng.choice(states)
             cat = state.category
@@ -2052,8 +1496,8 @@ class _Generator:
                     earlier = self.leads_by_case[state.case.id]
                 else:
                     key = "rejected"
-            path = _LEAD_PATHS[key]
-            total_days = sum(_LEAD_STEP_DAYS[s][1] for s in path)
+            path = LEAD_PATHS[key]
+            total_days = sum(LEAD_STEP_DAYS[s][1] for s in path)
             lo = max(FIELD_START, state.case.filed_on + timedelta(days=5))
             if state.started_on is not None:
                 lo = max(lo, state.started_on)
@@ -2069,7 +1513,7 @@ class _Generator:
                     continue
                 hi = AS_OF - timedelta(days=2)
             observed = _at(_rand_date(rng, lo, hi), rng, 7, 21)
-            kind = _weighted(rng, _LEAD_KINDS)
+            kind = _weighted(rng, LEAD_KINDS)
             lead, times = self._make_lead(
                 author=author, place=place, state=state, path_key=key, observed=observed,
                 kind=kind, duplicate_of=original)
@@ -2077,7 +1521,7 @@ class _Generator:
             if key in ("submitted", "under_review") and before and rng.random() < 0.3:
                 lead.possible_duplicate_of_id = rng.choice(before).id
             if key in ("outcome_recorded", "closed"):
-                step = _LEAD_PATHS[key].index(_S.OUTCOME_RECORDED)
+                step = LEAD_PATHS[key].index(_S.OUTCOME_RECORDED)
                 on = _local_date(times[step])
                 outcome = self._lead_outcome(lead, state, on, lead.assigned_officer_id or "")
                 self.lead_transitions[-len(times) + step].detail = {"outcome_id": outcome.id}

@@ -11,72 +11,19 @@ paid, approved and paid across a year end).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from enforcement.models import AidStatus, LinkageKind, LinkageRequestKind, LinkageRequestStatus
 from enforcement.models import ListColour as Colour
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoPunishmentNotice:
-    court_id: str
-    id: str
-    case_id: str
-    party_id: str
-    title: str
-    content: str
-    issued_by: str
-    issued_at: datetime
-    due_at: datetime
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoListEntry:
-    court_id: str
-    id: str
-    unit_id: str | None = None
-    party_id: str | None = None
-    colour: Colour
-    reason: str
-    effective_on: date
-    set_by: str
-    created_at: datetime
-    ended_at: datetime | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoJudicialAid:
-    court_id: str
-    id: str
-    case_id: str
-    applicant_id: str
-    amount_requested: Decimal
-    grounds: str
-    applied_on: date
-    status: AidStatus
-    approved_amount: Decimal | None = None
-    decision_reason: str | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    entered_by: str
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoAidPayment:
-    court_id: str
-    id: str
-    aid_id: str
-    amount: Decimal
-    paid_on: date
-    note: str = ""
-    recorded_by: str
-    created_at: datetime
-
+from seed.records.linkage import (
+    DemoAidPayment,
+    DemoJudicialAid,
+    DemoLinkageRequest,
+    DemoListEntry,
+    DemoPunishmentNotice,
+)
 
 NOTICE_UNITS = (
     (LinkageKind.BANK, LinkageKind.MARKET_REGULATOR),
@@ -105,7 +52,7 @@ AID = (
 
 def build_credit_linkage(gen: Any) -> dict[str, list[Any]]:
     """The demo rows; notice copies are appended to ``gen.linkage_requests``."""
-    from seed.county import DemoLinkageRequest, _at
+    from seed.county import _at
 
     rng, court = gen.rng, gen.court_id
     units_by_kind: dict[LinkageKind, Any] = {}

@@ -29,17 +29,15 @@ from enforcement.models import (
     RoundStatus,
     metadata,
 )
+from geo.datum import wgs84_to_gcj02
 from seed.county import (
-    AS_OF,
-    CASE_PREFIX,
-    LEAD_NEXT,
     DemoCounty,
     generate_county,
     id_number_check_digit,
     record_values,
     uscc_check_char,
-    wgs84_to_gcj02,
 )
+from seed.reference import AS_OF, CASE_PREFIX, LEAD_NEXT
 
 ROOT = Path(__file__).resolve().parents[2]
 REL = 1e-9

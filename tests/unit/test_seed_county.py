@@ -30,13 +30,8 @@ from enforcement.models import (
     metadata,
 )
 from geo.datum import wgs84_to_gcj02
-from seed.county import (
-    DemoCounty,
-    generate_county,
-    id_number_check_digit,
-    record_values,
-    uscc_check_char,
-)
+from seed.county import DemoCounty, generate_county, record_values
+from seed.identities import id_number_check_digit, uscc_check_char
 from seed.reference import AS_OF, CASE_PREFIX, LEAD_NEXT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -22,14 +22,9 @@ from tqdm import tqdm
 from enforcement.accounts.passwords import hash_password
 from enforcement.models import metadata
 from enforcement.reports import rewards
-from seed.county import (
-    COURT_CODE,
-    DEMO_PASSWORD,
-    DemoCounty,
-    DemoLogin,
-    generate_county,
-    record_values,
-)
+from seed.county import DemoCounty, generate_county, record_values
+from seed.records.court import DemoLogin
+from seed.reference import COURT_CODE, DEMO_PASSWORD
 
 CHUNK = 1000
 _LOCK_KEY = 0x67726964_0001

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 from enforcement.accounts.passwords import verify_password
 from seed import load as seed_load
 from seed.cli import seed
-from seed.county import COURT_CODE, TABLES, DemoCounty, generate_county
+from seed.county import TABLES, DemoCounty, generate_county
 from seed.load import DemoRefused, load_demo
+from seed.reference import COURT_CODE
 
 
 @pytest.fixture(scope="module")

@@ -29,17 +29,10 @@ from enforcement.models import (
     RoundStatus,
     metadata,
 )
-from seed.county import (
-    AS_OF,
-    CASE_PREFIX,
-    LEAD_NEXT,
-    DemoCounty,
-    generate_county,
-    id_number_check_digit,
-    record_values,
-    uscc_check_char,
-    wgs84_to_gcj02,
-)
+from geo.datum import wgs84_to_gcj02
+from seed.county import DemoCounty, generate_county, record_values
+from seed.identities import id_number_check_digit, uscc_check_char
+from seed.reference import AS_OF, CASE_PREFIX, LEAD_NEXT
 
 ROOT = Path(__file__).resolve().parents[2]
 REL = 1e-9

@@ -11,72 +11,21 @@ paid, approved and paid across a year end).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from enforcement.models import AidStatus, LinkageKind, LinkageRequestKind, LinkageRequestStatus
 from enforcement.models import ListColour as Colour
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoPunishmentNotice:
-    court_id: str
-    id: str
-    case_id: str
-    party_id: str
-    title: str
-    content: str
-    issued_by: str
-    issued_at: datetime
-    due_at: datetime
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoListEntry:
-    court_id: str
-    id: str
-    unit_id: str | None = None
-    party_id: str | None = None
-    colour: Colour
-    reason: str
-    effective_on: date
-    set_by: str
-    created_at: datetime
-    ended_at: datetime | None = None
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoJudicialAid:
-    court_id: str
-    id: str
-    case_id: str
-    applicant_id: str
-    amount_requested: Decimal
-    grounds: str
-    applied_on: date
-    status: AidStatus
-    approved_amount: Decimal | None = None
-    decision_reason: str | None = None
-    decided_by: str | None = None
-    decided_at: datetime | None = None
-    entered_by: str
-    created_at: datetime
-
-
-@dataclass(slots=True, kw_only=True)
-class DemoAidPayment:
-    court_id: str
-    id: str
-    aid_id: str
-    amount: Decimal
-    paid_on: date
-    note: str = ""
-    recorded_by: str
-    created_at: datetime
-
+from seed.context import CountyDraft
+from seed.records.linkage import (
+    DemoAidPayment,
+    DemoJudicialAid,
+    DemoLinkageRequest,
+    DemoListEntry,
+    DemoPunishmentNotice,
+)
+from seed.values import local_moment
 
 NOTICE_UNITS = (
     (LinkageKind.BANK, LinkageKind.MARKET_REGULATOR),
@@ -103,22 +52,20 @@ AID = (
 """Per application: asked, approved (None: pending; 0: rejected), payments, grounds."""
 
 
-def build_credit_linkage(gen: Any) -> dict[str, list[Any]]:
-    """The demo rows; notice copies are appended to ``gen.linkage_requests``."""
-    from seed.county import DemoLinkageRequest, _at
-
-    rng, court = gen.rng, gen.court_id
+def build_credit_linkage(draft: CountyDraft) -> dict[str, list[Any]]:
+    """The demo rows; notice copies are appended to ``draft.linkage_requests``."""
+    rng, court = draft.rng, draft.court_id
     units_by_kind: dict[LinkageKind, Any] = {}
-    for unit in gen.linkage_units:
+    for unit in draft.linkage_units:
         units_by_kind.setdefault(unit.kind, unit)
-    debtors = [s for s in gen.states if s.debtor.is_dishonest] or gen.states
+    debtors = [s for s in draft.states if s.debtor.is_dishonest] or draft.states
     notices: list[DemoPunishmentNotice] = []
-    for i in range(4 * gen.scale):
+    for i in range(4 * draft.scale):
         state = debtors[(i * 7) % len(debtors)]
         issued_on, days, acks = NOTICE_DAYS[i % 4]
-        issued = _at(issued_on, rng, 9.0, 11.5)
+        issued = local_moment(issued_on, rng, 9.0, 11.5)
         notice = DemoPunishmentNotice(
-            court_id=court, id=gen.uid(), case_id=state.case.id, party_id=state.debtor.id,
+            court_id=court, id=draft.uid(), case_id=state.case.id, party_id=state.debtor.id,
             title=f"关于对失信被执行人{state.debtor.name}实施联合惩戒的通知",
             content="请依法限制其贷款、融资、招投标、担任企业高管及高消费行为，并将办理情况回复本院。",
             issued_by=state.case.judge_id, issued_at=issued, due_at=issued + timedelta(days=days),
@@ -127,7 +74,7 @@ def build_credit_linkage(gen: Any) -> dict[str, list[Any]]:
         for kind, acknowledged in zip(NOTICE_UNITS[i % 4], acks, strict=True):
             unit = units_by_kind[kind]
             copy = DemoLinkageRequest(
-                court_id=court, id=gen.uid(), unit_id=unit.id, case_id=notice.case_id,
+                court_id=court, id=draft.uid(), unit_id=unit.id, case_id=notice.case_id,
                 party_id=notice.party_id, kind=LinkageRequestKind.JOINT_PUNISHMENT,
                 details=notice.title, status=LinkageRequestStatus.SENT,
                 requested_by=notice.issued_by, due_at=notice.due_at, created_at=issued,
@@ -135,25 +82,24 @@ def build_credit_linkage(gen: Any) -> dict[str, list[Any]]:
             if acknowledged:
                 copy.status, copy.result = LinkageRequestStatus.ANSWERED, "acknowledged"
                 copy.answer = "已收悉，已在本系统中设置限制措施。"
-                copy.answered_by = gen.liaisons[unit.id].id
+                copy.answered_by = draft.liaisons[unit.id].id
                 copy.answered_at = issued + timedelta(days=rng.uniform(0.5, 2.0))
-            gen.linkage_requests.append(copy)
+            draft.linkage_requests.append(copy)
     judge = debtors[0].case.judge_id
     return {"punishment_notices": notices,
-            "list_entries": _list_entries(gen, units_by_kind, debtors, judge),
-            **_aid(gen)}
+            "list_entries": _list_entries(draft, units_by_kind, debtors, judge),
+            **_aid(draft)}
 
 
-def _list_entries(gen: Any, units_by_kind: dict[LinkageKind, Any], debtors: list[Any],
+def _list_entries(draft: CountyDraft, units_by_kind: dict[LinkageKind, Any], debtors: list[Any],
                   judge: str) -> list[DemoListEntry]:
-    from seed.county import _at
-
-    court, rng = gen.court_id, gen.rng
+    court, rng = draft.court_id, draft.rng
     entries: list[DemoListEntry] = []
 
     def entry(on: date, colour: Colour, reason: str, **subject: str) -> DemoListEntry:
-        row = DemoListEntry(court_id=court, id=gen.uid(), colour=colour, reason=reason,
-                            effective_on=on, set_by=judge, created_at=_at(on, rng), **subject)
+        row = DemoListEntry(court_id=court, id=draft.uid(), colour=colour, reason=reason,
+                            effective_on=on, set_by=judge, created_at=local_moment(on, rng),
+                            **subject)
         entries.append(row)
         return row
 
@@ -169,7 +115,7 @@ def _list_entries(gen: Any, units_by_kind: dict[LinkageKind, Any], debtors: list
                   "三次逾期未反馈车辆查控结果，经督促仍未改正", unit_id=vehicles)
     earlier.ended_at = later.created_at
     # The units are the same at every scale; the persons are two more debtors per scale.
-    persons = list(dict.fromkeys(d.debtor.id for d in debtors[1:1 + 2 * gen.scale]))
+    persons = list(dict.fromkeys(d.debtor.id for d in debtors[1:1 + 2 * draft.scale]))
     for obstructive, helpful in zip(persons[::2], persons[1::2], strict=False):
         entry(date(2026, 7, 3), Colour.BLACK, "以暴力威胁方法妨碍执行人员依法执行职务",
               party_id=obstructive)
@@ -178,23 +124,21 @@ def _list_entries(gen: Any, units_by_kind: dict[LinkageKind, Any], debtors: list
     return entries
 
 
-def _aid(gen: Any) -> dict[str, list[Any]]:
-    from seed.county import _at
-
-    court, rng = gen.court_id, gen.rng
-    pool = [s for s in gen.states if s.category in ("terminated", "progress", "resumed")]
+def _aid(draft: CountyDraft) -> dict[str, list[Any]]:
+    court, rng = draft.court_id, draft.rng
+    pool = [s for s in draft.states if s.category in ("terminated", "progress", "resumed")]
     applications: list[DemoJudicialAid] = []
     payments: list[DemoAidPayment] = []
-    for i in range(5 * gen.scale):
+    for i in range(5 * draft.scale):
         state = pool[(i * 11) % len(pool)]
         asked, approved, paid, grounds = AID[i % 5]
         applied_on = date(2025, 11, 20) if paid and paid[0][0].year == 2025 else date(
             2026, 2 + i % 5, 6)
         aid = DemoJudicialAid(
-            court_id=court, id=gen.uid(), case_id=state.case.id,
+            court_id=court, id=draft.uid(), case_id=state.case.id,
             applicant_id=state.applicant.id, amount_requested=asked, grounds=grounds,
             applied_on=applied_on, status=AidStatus.PENDING, entered_by=state.case.officer_id,
-            created_at=_at(applied_on, rng))
+            created_at=local_moment(applied_on, rng))
         if approved is not None:
             aid.status = AidStatus.APPROVED if approved else AidStatus.REJECTED
             aid.approved_amount = approved or None
@@ -205,7 +149,7 @@ def _aid(gen: Any) -> dict[str, list[Any]]:
         applications.append(aid)
         for day, amount in paid or ():
             payments.append(DemoAidPayment(
-                court_id=court, id=gen.uid(), aid_id=aid.id, amount=amount, paid_on=day,
+                court_id=court, id=draft.uid(), aid_id=aid.id, amount=amount, paid_on=day,
                 recorded_by=state.case.officer_id,
                 created_at=datetime(day.year, day.month, day.day, 3, tzinfo=UTC)))
     return {"judicial_aid": applications, "aid_payments": payments}

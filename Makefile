@@ -36,7 +36,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint config-docs messages translations stop clean-db
+.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -179,6 +179,9 @@ seed: setup ## load the demo county (idempotent)
 
 lint: venv ## ruff
 	$(BIN)/ruff check .
+
+typecheck: venv ## mypy on sync/, geo/, enforcement/ and api/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 config-docs: venv ## regenerate docs/configuration.md's settings table from api/config.py
 	$(BIN)/python -m api.config_reference

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from sync import conflicts
 from sync.conflicts import NewConflict
-from sync.merge import accepted_fields, merge
+from sync.merge import Rejection, accepted_fields, merge
 from sync.protocol import ConflictNote, Mutation, MutationResult, Op, Status
 from sync.spec import Actor, Registry, SyncSpec
 
@@ -55,7 +55,7 @@ def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: A
     results: list[MutationResult | None] = [None] * len(mutations)
     owners = spec.owners(schema_version)
     items: list[tuple[str, dict[str, Any]]] = []
-    slots: list[tuple[int, dict[str, str]]] = []
+    slots: list[tuple[int, dict[str, Rejection]]] = []
     for k, mutation in enumerate(mutations):
         try:
             fields = spec.normalise(given(mutation))

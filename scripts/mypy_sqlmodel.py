@@ -26,7 +26,8 @@ ATTRIBUTE = "sqlalchemy.orm.attributes.InstrumentedAttribute"
 
 
 def _class_info(typ: ProperType) -> TypeInfo | None:
-    """The class behind ``Lead`` (a type object) or ``type[Lead]``."""
+    """The class behind ``Lead`` (a type object) or ``type[Lead]``, when the name says
+    nothing (a class defined in a function)."""
     if isinstance(typ, CallableType) and typ.is_type_obj():
         return typ.type_object()
     if isinstance(typ, TypeType):
@@ -43,12 +44,15 @@ class SQLModelPlugin(Plugin):
         return [(10, "sqlalchemy.orm.attributes", -1)]
 
     def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
-        name = fullname.rpartition(".")[2]
+        owner, _, name = fullname.rpartition(".")
         if name.startswith("_"):
             return None
 
         def column_attribute(ctx: AttributeContext) -> Type:
-            info = _class_info(ctx.type)
+            # The class from the hook's name: for ``model.x`` with ``model`` one of several
+            # classes, ctx.type is the whole union.
+            cls = self.lookup_fully_qualified(owner)
+            info = cls.node if cls and isinstance(cls.node, TypeInfo) else _class_info(ctx.type)
             if ctx.is_lvalue or info is None:
                 return ctx.default_attr_type
             node = info.get(name)

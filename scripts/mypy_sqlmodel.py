@@ -40,9 +40,6 @@ def _class_info(typ: ProperType) -> TypeInfo | None:
 class SQLModelPlugin(Plugin):
     """Types ``Table.field`` as ``InstrumentedAttribute[declared type]``."""
 
-    def get_additional_deps(self, file: object) -> list[tuple[int, str, int]]:
-        return [(10, "sqlalchemy.orm.attributes", -1)]
-
     def get_class_attribute_hook(self, fullname: str) -> Callable[[AttributeContext], Type] | None:
         owner, _, name = fullname.rpartition(".")
         if name.startswith("_"):

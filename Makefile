@@ -36,7 +36,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint config-docs messages translations stop clean-db
+.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -53,8 +53,9 @@ serve: console translations seed ## production-style serving: gunicorn (workers,
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server browser watermelon-js client-js console translations ## lint, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser watermelon-js client-js console translations ## lint, type-check, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: venv db-server ## benchmark suite of issue #9 vs Kinto and raw SQL -> bench/results.md (BENCH_ARGS=--quick)
@@ -183,6 +184,9 @@ seed: setup ## load the demo county (idempotent)
 
 lint: venv ## ruff
 	$(BIN)/ruff check .
+
+typecheck: venv ## mypy on sync/, geo/, enforcement/ and api/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 config-docs: venv ## regenerate docs/configuration.md's settings table from api/config.py
 	$(BIN)/python -m api.config_reference

@@ -42,7 +42,7 @@ def request_locale() -> str:
     default = current_app.config.get("DEFAULT_LOCALE", "zh-CN")
     if not has_request_context():
         return default
-    match = request.accept_languages.best_match(["zh-CN", "zh", "en"], default=None)
+    match = request.accept_languages.best_match(["zh-CN", "zh", "en"])
     if match is None:
         return default
     return "en" if match == "en" else "zh-CN"

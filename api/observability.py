@@ -57,7 +57,8 @@ def _house_order(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
     """``ts level logger msg`` first, the traceback (``exc``) last, as the lines always were."""
     if "exception" in event:
         event["exc"] = event.pop("exception")
-    first = {k: event.pop(k) for k in ("ts", "level", "logger", "msg") if k in event}
+    first: dict[str, Any] = {k: event.pop(k) for k in ("ts", "level", "logger", "msg")
+                             if k in event}
     last = {"exc": event.pop("exc")} if "exc" in event else {}
     return {**first, **event, **last}
 

@@ -8,11 +8,9 @@ Mobile carriers put many phones behind one address, so the default is generous.
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Blueprint, Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-
-from api.smorest import Blueprint
 
 
 def init_app(app: Flask, limited: list[Blueprint]) -> Limiter:

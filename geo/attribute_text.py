@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import codecs
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 UNDECLARED = "ISO-8859-1"
 """What GDAL assumes for a DBF with no ``.cpg`` and no language id: one char per byte."""
@@ -65,7 +65,7 @@ def _is_cjk(char: str) -> bool:
     return any(low <= point <= high for low, high in _CJK_RANGES)
 
 
-def decode_undeclared(columns: dict[str, Sequence[object]]) -> tuple[str, dict[str, list]]:
+def decode_undeclared(columns: Mapping[str, Sequence[object]]) -> tuple[str, dict[str, list]]:
     """Columns read as ISO-8859-1, decoded with the first candidate that makes every value
     sensible, and the candidate's name. Raises ``UndecodableText`` for the first value that
     no candidate decodes sensibly."""
@@ -93,7 +93,7 @@ def _redecode(value: object, encoding: str, field: str, feature: int) -> object:
     return text
 
 
-def check_sensible(columns: dict[str, Sequence[object]], *, strict: bool) -> None:
+def check_sensible(columns: Mapping[str, Sequence[object]], *, strict: bool) -> None:
     """Raise ``UndecodableText`` for the first value that is not sensible text."""
     for field, values in columns.items():
         for index, value in enumerate(values):

@@ -133,7 +133,7 @@ def _pick_field(columns: list[str], wanted: str | None, defaults: Sequence[str],
     )
 
 
-def _text_values(values: np.ndarray, field: str) -> list[str]:
+def _text_values(values: Sequence[object], field: str) -> list[str]:
     texts = ["" if v is None else str(v).strip() for v in values]
     texts = [t[:-2] if t.endswith(".0") and t[:-2].isdigit() else t for t in texts]
     blank = [i + 1 for i, t in enumerate(texts) if not t or t.lower() == "nan"]

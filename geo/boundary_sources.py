@@ -8,6 +8,7 @@ look at the geometry. Pure: no database, no Flask.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,7 @@ class RawLayer:
     (``--encoding``), ``declared`` (by the format, a ``.cpg`` or the DBF language id), or
     ``undeclared`` (a DBF that says nothing: each char is one byte, still to be decoded)."""
 
-    meta: dict[str, Any]
+    meta: Mapping[str, Any]
     geometries: np.ndarray
     fields: dict[str, np.ndarray]
     text: str

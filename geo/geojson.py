@@ -13,7 +13,7 @@ knows no domain model.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -31,7 +31,7 @@ def simplified(geom: str, simplify_m: float | None) -> str:
 
 
 def feature_collection(conn: Connection, table: str, properties: Sequence[str], *,
-                       where: str, params: dict[str, object], order_by: str = "code",
+                       where: str, params: Mapping[str, object], order_by: str = "code",
                        simplify_m: float | None = None) -> str:
     """The rows of ``table`` matching ``where`` as a FeatureCollection (JSON text)."""
     props = ", ".join(f"'{name}', {name}" for name in properties)

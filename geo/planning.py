@@ -169,8 +169,8 @@ def _groups(targets: Sequence[Target], feasible: list[int], teams: Sequence[Team
                      int(matrix[n_teams + j, i]), targets[j].windows)
 
     team_index = {t.id: i for i, t in enumerate(teams)}
-    pinned = {j: team_index[targets[j].team_id] for j in feasible
-              if targets[j].team_id is not None}
+    pinned = {j: team_index[team] for j in feasible
+              if (team := targets[j].team_id) is not None}
     groups, overflow = split_by_nearest_base(
         feasible, [t.priority for t in targets], [t.max_stops * n_days for t in teams],
         matrix, can_serve, pinned)

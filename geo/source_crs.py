@@ -75,7 +75,8 @@ def _parse(value: str, whose: str) -> CRS:
 
 
 def _with_note(crs: CRS) -> SourceCrs:
-    datum = crs.geodetic_crs.datum.name if crs.geodetic_crs else ""
+    geodetic = crs.geodetic_crs
+    datum = geodetic.datum.name if geodetic and geodetic.datum else ""
     approximate = next((d for d in APPROXIMATE_DATUMS if d in datum), None)
     if not approximate:
         return SourceCrs(crs)

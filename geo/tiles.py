@@ -34,7 +34,7 @@ def check_tile(z: int, x: int, y: int) -> None:
         raise TileOutOfRange(f"x and y must be in 0–{size - 1} at zoom {z}")
 
 
-def tile_statement(layer: str, rows: sa.Select[Any], geom: Any, z: int, x: int,
+def tile_statement(layer: str, rows: sa.Select[*tuple[Any, ...]], geom: Any, z: int, x: int,
                    y: int) -> sa.Select[Any]:
     """One ``bytea``: the MVT of ``rows`` in tile z/x/y as layer ``layer`` (empty if none)."""
     check_tile(z, x, y)

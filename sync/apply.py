@@ -60,7 +60,7 @@ def apply_creates(session: Session, registry: Registry, spec: SyncSpec, actor: A
     results: list[MutationResult | None] = [None] * len(mutations)
     owners = spec.owners(schema_version)
     items: list[tuple[str, dict[str, Any]]] = []
-    slots: list[tuple[int, dict[str, str]]] = []
+    slots: list[tuple[int, dict[str, Rejection]]] = []
     for k, mutation in enumerate(mutations):
         try:
             fields = spec.normalise(given(mutation))

@@ -28,7 +28,7 @@ from sync import scope as scope_mod
 from sync.apply import apply_creates, apply_mutation
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
-from sync.spec import Actor, Registry
+from sync.spec import Actor, Existing, Registry
 from sync.tables import sync_change, sync_receipt
 
 AfterEach = Callable[[int, MutationResult], None]
@@ -116,14 +116,14 @@ def _existing(session: Session, registry: Registry, actor: Actor,
               ) -> set[tuple[str, str]]:
     """(table, id) of the batch's creates that name a stored row, one query per table;
     only creates of tables that can create many at once are looked at."""
-    wanted: dict[str, list[str]] = {}
+    wanted: dict[str, tuple[Existing, list[str]]] = {}
     for m in mutations:
         spec = registry.get(m.table)
         if (m.op is Op.CREATE and m.mutation_id not in done and spec is not None
                 and spec.create_many is not None and spec.existing is not None):
-            wanted.setdefault(m.table, []).append(m.id)
-    return {(table, record_id) for table, ids in wanted.items()
-            for record_id in registry.specs[table].existing(session, actor, ids)}
+            wanted.setdefault(m.table, (spec.existing, []))[1].append(m.id)
+    return {(table, record_id) for table, (existing, ids) in wanted.items()
+            for record_id in existing(session, actor, ids)}
 
 
 def _stored_results(session: Session, court_id: str, device_id: str,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
@@ -68,9 +69,9 @@ def prune_court(session: Session, court_id: str, horizon: timedelta, now: dateti
     receipts = _prune_receipts(session, court_id, cutoff)
     snapshots = _prune_snapshots(session, court_id, cutoff, active)
     i = sync_scope_input_change.c
-    inputs = session.execute(sa.delete(sync_scope_input_change).where(
-        i.court_id == court_id, i.changed_at < now - 2 * VERIFIED_FOR)).rowcount
-    return PruneReport(court_id, tombstones, receipts, snapshots, count, int(inputs or 0))
+    inputs = _deleted(session, sa.delete(sync_scope_input_change).where(
+        i.court_id == court_id, i.changed_at < now - 2 * VERIFIED_FOR))
+    return PruneReport(court_id, tombstones, receipts, snapshots, count, inputs)
 
 
 def _min_position(session: Session, active: sa.ColumnElement[bool]) -> Position | None:
@@ -113,9 +114,8 @@ def _prune_receipts(session: Session, court_id: str, cutoff: datetime) -> int:
         sa.exists().where(device.c.court_id == r.court_id, device.c.id == r.device_id,
                           device.c.revoked_at.is_not(None)),
     )
-    result = session.execute(sa.delete(sync_receipt).where(
+    return _deleted(session, sa.delete(sync_receipt).where(
         r.court_id == court_id, r.created_at < cutoff, done))
-    return int(result.rowcount or 0)
 
 
 def _prune_snapshots(session: Session, court_id: str, cutoff: datetime,
@@ -125,8 +125,14 @@ def _prune_snapshots(session: Session, court_id: str, cutoff: datetime,
         sa.select(d.acked_digest).where(active, d.acked_digest.is_not(None)),
         sa.select(d.issued_digest).where(active, d.issued_digest.is_not(None)),
     )
-    result = session.execute(sa.delete(sync_scope_snapshot).where(
+    return _deleted(session, sa.delete(sync_scope_snapshot).where(
         s.court_id == court_id, s.created_at < cutoff, s.digest.not_in(named)))
+
+
+def _deleted(session: Session, statement: sa.Delete) -> int:
+    """How many rows ``statement`` deleted. ``Session.execute`` is typed as returning a
+    ``Result``; for a DELETE it is the ``CursorResult`` that counts them."""
+    result = cast("sa.CursorResult[Any]", session.execute(statement))
     return int(result.rowcount or 0)
 
 

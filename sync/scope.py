@@ -25,7 +25,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by, insert
@@ -233,8 +233,9 @@ def _extend_statement(verify: bool) -> Any:
         ordered.c.record_keys,
     ).cte("content")
     columns = ["court_id", "digest", "user_id", "record_keys"]
-    values = [sa.bindparam("court", type_=sa.String), content.c.digest,
-              sa.bindparam("user", type_=sa.String), content.c.record_keys]
+    values: list[sa.ColumnElement[Any]] = [
+        sa.bindparam("court", type_=sa.String), content.c.digest,
+        sa.bindparam("user", type_=sa.String), content.c.record_keys]
     marks = ("verified_xid", "verified_seq", "verified_snapshot", "verified_clock")
     if verify:
         columns += [*marks, "verified_at"]
@@ -503,6 +504,7 @@ def drop_unreferenced(session: Session, court_id: str, names: set[str]) -> int:
     if not names:
         return 0
     s = sync_scope_snapshot.c
-    result = session.execute(sa.delete(sync_scope_snapshot).where(
-        s.court_id == court_id, s.digest.in_(names), s.digest.not_in(_referenced(court_id))))
+    # Session.execute is typed as returning a Result; a DELETE's is a CursorResult.
+    result = cast("sa.CursorResult[Any]", session.execute(sa.delete(sync_scope_snapshot).where(
+        s.court_id == court_id, s.digest.in_(names), s.digest.not_in(_referenced(court_id)))))
     return int(result.rowcount or 0)

@@ -82,11 +82,12 @@ def _tus_create(*_: Any) -> Response:
         if request.mimetype != tus.CHUNK_TYPE:
             raise UnsupportedMediaType(f"send the first chunk as {tus.CHUNK_TYPE}")
         tus.verify_checksum(data)
-        state, _ = attachments.create(db(), settings, principal, declared.sha256, declared.size,
-                                      declared.content_type, declared.file_name, data)
+        state, _new = attachments.create(db(), settings, principal, declared.sha256, declared.size,
+                                         declared.content_type, declared.file_name, data)
     else:
-        state, _ = attachments.declare(db(), settings, principal, declared.sha256,
-                                       declared.size, declared.content_type, declared.file_name)
+        state, _new = attachments.declare(db(), settings, principal, declared.sha256,
+                                          declared.size, declared.content_type,
+                                          declared.file_name)
     return Response(status=201, headers={**_headers(state), "Location": _url(state.sha256)})
 
 

@@ -89,7 +89,7 @@ def _csv(header: list[str], table: list[list[Any]]) -> bytes:
 
 def _xlsx(stem: str, header: list[str], table: list[list[Any]]) -> bytes:
     book = Workbook()
-    sheet = book.active
+    sheet = book.worksheets[0]  # the new book's one (active) sheet
     sheet.title = stem[:31]
     sheet.append(header)
     for cell in sheet[1]:

@@ -74,7 +74,7 @@ class Rounds(MethodView):
     @blp.auth()
     @blp.arguments(RoundCreateSchema)
     @blp.response(201, RoundDetailSchema)
-    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+    def post(self, body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, str]]:
         """Create a draft round over an area, with its teams.
 
         The area is exactly one of `township_ids`, `village_ids` (their union) or a GeoJSON

@@ -112,7 +112,7 @@ def refresh(db: Database, settings: TokenSettings, refresh_token: str) -> TokenP
         device = session.get(Device, (stored.court_id, stored.device_id))
         if user is None or not user.is_active:
             raise Forbidden("account disabled", code="account_disabled")
-        _require_usable(device)
+        device = _require_usable(device)
         stored.used_at = now
         pair = _issue(session, settings, user, device, family_id=stored.family_id, now=now)
         session.commit()

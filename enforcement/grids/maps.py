@@ -108,7 +108,7 @@ def tile(db: Database, principal: Principal, layer: str, z: int, x: int, y: int)
         return bytes(session.execute(statement).scalar_one() or b"")
 
 
-def _layer_rows(principal: Principal, layer: str) -> tuple[sa.Select[Any], Any]:
+def _layer_rows(principal: Principal, layer: str) -> tuple[sa.Select[*tuple[Any, ...]], Any]:
     court = principal.court_id
     if layer == "townships":
         return (sa.select(Township.id, Township.code, Township.name)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from geoalchemy2.elements import WKTElement
 from geoalchemy2.shape import to_shape
+from shapely.geometry import Point
 from sqlmodel import Session
 
 from enforcement.models import Datum
@@ -43,7 +44,7 @@ def lonlat(geom: Any) -> tuple[float, float] | None:
     """(lon, lat) of a stored point, or None."""
     if geom is None:
         return None
-    shape = to_shape(geom)
+    shape = cast(Point, to_shape(geom))  # stored points are POINT columns
     return shape.x, shape.y
 
 

@@ -88,8 +88,8 @@ def create_backup(db: Database, archive: Path, attachments_dir: Path | None) -> 
         with tarfile.open(archive, "w") as tar:
             tar.add(Path(work) / "manifest.json", "manifest.json")
             tar.add(dump, "database.dump")
-            for file in files:
-                tar.add(file, f"attachments/{file.relative_to(attachments_dir)}")
+            for file, name in files:
+                tar.add(file, name)
     return manifest
 
 
@@ -136,12 +136,13 @@ def _unpack(archive: Path, into: Path) -> Manifest:
     return manifest
 
 
-def _attachment_files(attachments_dir: Path | None) -> list[Path]:
-    """Verified attachment files; uploads in progress (``*.part``) are left out, and resume
-    from offset 0 after a restore."""
+def _attachment_files(attachments_dir: Path | None) -> list[tuple[Path, str]]:
+    """Verified attachment files and their names in the archive; uploads in progress
+    (``*.part``) are left out, and resume from offset 0 after a restore."""
     if not attachments_dir or not attachments_dir.is_dir():
         return []
-    return sorted(p for p in attachments_dir.rglob("*") if p.is_file() and p.suffix != ".part")
+    return [(p, f"attachments/{p.relative_to(attachments_dir)}")
+            for p in sorted(attachments_dir.rglob("*")) if p.is_file() and p.suffix != ".part"]
 
 
 def _sha256(path: Path) -> str:

@@ -9,9 +9,10 @@ enough for a scrape every 15 seconds on a county court's data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import QueryableAttribute
 from sqlmodel import Session
 
 from enforcement.models import Attachment, Device, utcnow
@@ -57,9 +58,10 @@ def court_gauges(session: Session) -> CourtGauges:
     )
 
 
-def last_seen_bucket(column: sa.ColumnElement) -> sa.ColumnElement[str]:
+def last_seen_bucket(column: sa.ColumnElement[datetime | None] | QueryableAttribute[datetime | None]
+                     ) -> sa.ColumnElement[str]:
     """SQL: the ``LAST_SEEN_BUCKETS`` name of a last-seen time (``never`` when null)."""
     now = utcnow()
-    whens = [(column.is_(None), "never")]
+    whens: list[tuple[sa.ColumnElement[bool], str]] = [(column.is_(None), "never")]
     whens += [(column >= now - age, name) for name, age in LAST_SEEN_BUCKETS]
     return sa.case(*whens, else_="older")

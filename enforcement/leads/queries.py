@@ -86,8 +86,9 @@ def possible_duplicates(session: Session, court_id: str, leads: Sequence[Any]
     matched against the stored leads and the batch's leads before it, as if they had been
     written one after the other. ``leads`` are Leads or plain records with their fields."""
     found: list[str | None] = [None] * len(leads)
-    batch = [(k, lead, lonlat(lead.point)) for k, lead in enumerate(leads)
-             if lead.point is not None and (lead.party_id is not None or lead.case_id is not None)]
+    batch = [(k, lead, xy) for k, lead in enumerate(leads)
+             if (lead.party_id is not None or lead.case_id is not None)
+             and (xy := lonlat(lead.point)) is not None]
     if not batch:
         return found
     rows = session.execute(_DUPLICATES, {

@@ -25,11 +25,12 @@ from enforcement.accounts.principal import Principal
 from enforcement.attachments.refs import files_json, refs_of
 from enforcement.infrastructure.text_shield import shield
 from enforcement.models import Datum, Lead
+from enforcement.models.base import table_of
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
 from sync.spec import Pulled
 
-_lead = Lead.__table__.c
+_lead = table_of(Lead).c
 
 
 def _text(column: Any) -> Any:

@@ -59,6 +59,7 @@ from enforcement.models import (
     Urgency,
     utcnow,
 )
+from enforcement.models.base import table_of
 from enforcement.syncing.common import CR, POINT, SR, TIMESTAMPS, C, H, S, domain_values
 from sync.spec import Kind, SyncSpec
 
@@ -85,7 +86,7 @@ def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
     if lead.reported_lon is not None and lead.reported_lat is not None:
         point = {"lon": lead.reported_lon, "lat": lead.reported_lat,
                  "datum": Datum(lead.datum or Datum.WGS84).value, "accuracy_m": lead.accuracy_m}
-    values = {
+    values: dict[str, Any] = {
         "kind": LeadKind(lead.kind).value, "description": lead.description,
         "debtor_text": lead.debtor_text, "observed_at": _iso(lead.observed_at),
         "urgency": str(lead.urgency), "point": point, "case_id": lead.case_id,
@@ -145,14 +146,14 @@ def _load(session: Session, principal: Principal, lead_id: str) -> Lead | None:
     return lead and hang_files(session, "lead", [lead])[0]
 
 
-_PULLED_COLUMNS = [c for c in Lead.__table__.c if c.name != "point"]
+_PULLED_COLUMNS = [c for c in table_of(Lead).c if c.name != "point"]
 
 
 def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Sequence[Any]:
     """Plain records (``lead_values`` reads them by attribute like a Lead), not ORM objects,
     and the ids as one array: building 1,000 objects per page was 43 % of a 10,000-record
     bootstrap and binding 1,000 parameters another 6 % (bench/profile-findings.md)."""
-    lead = Lead.__table__
+    lead = table_of(Lead)
     rows = session.execute(sa.select(*_PULLED_COLUMNS).where(
         lead.c.court_id == principal.court_id,
         lead.c.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))),

@@ -40,6 +40,7 @@ from enforcement.models import (
     new_id,
     utcnow,
 )
+from enforcement.models.base import table_of
 from enforcement.refs import readable_ids, require_case_and_party, unknown_refs
 from enforcement.withdrawals import withdraw
 
@@ -90,9 +91,9 @@ def create_leads(session: Session, principal: Principal,
         lead = SimpleNamespace(**{**defaults, "id": lead_id, "created_at": now,
                                   "updated_at": now})
         _set_plain(lead, values)
-        error = unknown_refs({"case_id": (EnforcementCase, lead.case_id),
-                              "party_id": (Party, lead.party_id)},
-                             lambda model, ref_id: ref_id in known[model])
+        error: DomainError | None = unknown_refs(
+            {"case_id": (EnforcementCase, lead.case_id), "party_id": (Party, lead.party_id)},
+            lambda model, ref_id: ref_id in known[model])
         if error is None and values.get("attachments"):
             try:
                 check_refs(session, court_id, values["attachments"])
@@ -111,10 +112,10 @@ def create_leads(session: Session, principal: Principal,
     for lead, duplicate in zip(leads, possible_duplicates(session, court_id, leads),
                                strict=True):
         lead.possible_duplicate_of_id = duplicate
-    insert_rows(session, Lead.__table__, [vars(lead) for lead in leads])
+    insert_rows(session, table_of(Lead), [vars(lead) for lead in leads])
     step = _columns(LeadTransition(court_id=court_id, lead_id="", from_status=None,
                                    to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id))
-    insert_rows(session, LeadTransition.__table__, [
+    insert_rows(session, table_of(LeadTransition), [
         {**step, "id": new_id(), "lead_id": lead.id, "at": lead.created_at} for lead in leads])
     for lead in leads:
         show_files(lead, replace_refs(session, court_id, "lead", lead.id,

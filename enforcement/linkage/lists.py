@@ -92,4 +92,4 @@ def current_for_units(session: Session, principal: Principal,
         return {}
     rows = session.scalars(sa.select(E).where(
         E.court_id == principal.court_id, E.unit_id.in_(ids), E.ended_at.is_(None)))
-    return {row.unit_id: row for row in rows}
+    return {row.unit_id: row for row in rows if row.unit_id is not None}

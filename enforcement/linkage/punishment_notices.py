@@ -135,7 +135,8 @@ def acknowledge(db: Database, principal: Principal, notice_id: str,
         copy.answered_by, copy.answered_at, copy.updated_at = principal.user_id, now, now
         copy.version += 1
         audit_write(session, principal, "notice.acknowledge", notice.id, "punishment_notice",
-                    unit_id=copy.unit_id, late=now > copy.due_at)
+                    unit_id=copy.unit_id,
+                    late=copy.due_at is not None and now > copy.due_at)
         view = _views(session, principal, [notice])[0]
         session.commit()
         return view

@@ -97,6 +97,7 @@ def send_request(db: Database, principal: Principal, data: Mapping[str, Any]) ->
                                       "case_id": (EnforcementCase, data["case_id"]),
                                       "party_id": (Party, data.get("party_id"))})
         unit = session.get(LinkageUnit, (court, data["unit_id"]))
+        assert unit is not None  # require_refs found it
         kind = LinkageRequestKind(data["kind"])
         if kind == LinkageRequestKind.JOINT_PUNISHMENT:
             raise ValidationFailed("joint punishment is issued as a notice",

@@ -91,6 +91,11 @@ def tenant_fk(column: str, table: str, ondelete: str | None = None) -> sa.Foreig
     )
 
 
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The ``Table`` of a table model, for Core statements (bulk inserts, column lists)."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets it, never declares it
+
+
 def created_field() -> Any:
     return Field(
         default_factory=utcnow,

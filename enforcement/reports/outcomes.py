@@ -55,8 +55,8 @@ SECURED = (OutcomeKind.PROPERTY_SEALED, OutcomeKind.PROPERTY_FROZEN,
            OutcomeKind.PROPERTY_SEIZED)
 """查封、冻结、扣押: property put under the court's control."""
 
-_TZ = sa.literal_column(f"'{LOCAL_TZ}'")
-_MONTH = sa.literal_column("'YYYY-MM'")
+_TZ: sa.ColumnClause[str] = sa.literal_column(f"'{LOCAL_TZ}'")
+_MONTH: sa.ColumnClause[str] = sa.literal_column("'YYYY-MM'")
 # Literal (not bound) so that the key in SELECT and in GROUP BY is the same expression
 # to PostgreSQL, which GROUPING() insists on.
 

@@ -36,6 +36,7 @@ from enforcement.models import (
     new_id,
     utcnow,
 )
+from enforcement.models.base import table_of
 from enforcement.reports.common import Period, local_date, record_export
 
 DEFAULT_AMOUNTS: dict[OutcomeKind, Decimal] = {
@@ -88,7 +89,7 @@ def earn_missing(session: Session | Connection, court_id: str) -> int:
         .where(Outcome.court_id == court_id, Outcome.kind.in_(REWARDED_KINDS),
                User.role == Role.GRID_ASSISTANT)
     )
-    table: Any = RewardEntry.__table__
+    table = table_of(RewardEntry)
     added = session.execute(
         insert(table).from_select(["court_id", "id", "assistant_id", "lead_id", "outcome_id",
                                    "outcome_kind", "amount", "status", "created_at"], rows)
@@ -136,7 +137,7 @@ def set_rule(db: Database, principal: Principal, outcome_kind: str,
     policy.require(principal, "reward_rule.set")
     kind = rewarded_kind(outcome_kind)
     with db.unit_of_work() as session:
-        table: Any = RewardRule.__table__
+        table = table_of(RewardRule)
         session.execute(insert(table).values(
             court_id=principal.court_id, id=new_id(),
             outcome_kind=kind.value, amount=amount, updated_by=principal.user_id,

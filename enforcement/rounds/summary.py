@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -82,7 +83,7 @@ def round_summary(db: Database, principal: Principal, round_id: str) -> dict[str
     }
 
 
-def _figures(targets: list[Any], visits: list[Any], bases: dict[str, Any],
+def _figures(targets: Sequence[Any], visits: Sequence[Any], bases: dict[str, Any],
              by_target: dict[str, Any]) -> dict[str, Any]:
     return {
         "targets": len(targets),
@@ -94,7 +95,7 @@ def _figures(targets: list[Any], visits: list[Any], bases: dict[str, Any],
     }
 
 
-def _planned_paths(targets: list[Any], bases: dict[str, Any]) -> list[list[Any]]:
+def _planned_paths(targets: Sequence[Any], bases: dict[str, Any]) -> list[list[Any]]:
     legs: dict[tuple[str, date], list[Any]] = defaultdict(list)
     for t in targets:
         if t.team_id and t.day and t.point is not None:
@@ -103,7 +104,7 @@ def _planned_paths(targets: list[Any], bases: dict[str, Any]) -> list[list[Any]]
         stops, key=lambda t: (t.seq or 0, t.id))]) for (team, _), stops in legs.items()]
 
 
-def _visited_paths(visits: list[Any], bases: dict[str, Any],
+def _visited_paths(visits: Sequence[Any], bases: dict[str, Any],
                    by_target: dict[str, Any]) -> list[list[Any]]:
     legs: dict[tuple[str, date], list[Any]] = defaultdict(list)
     for v in visits:

@@ -85,8 +85,9 @@ def normalise_visit(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reported(raw: dict[str, Any] | None) -> ReportedPoint | None:
-    return raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]),
-                                 raw["accuracy_m"])
+    if not raw:
+        return None
+    return ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]), raw["accuracy_m"])
 
 
 def _create_visit(session: Session, principal: Principal, record_id: str,

@@ -186,7 +186,7 @@ def apply_visit(session: Session, principal: Principal, rnd: EnforcementRound,
         session.add(Outcome(
             court_id=rnd.court_id, kind=kind, case_id=target.case_id, lead_id=target.lead_id,
             round_id=rnd.id, visit_id=visit.id, occurred_on=_local_day(visit.visited_at),
-            amount=visit.amount_collected if kind == OutcomeKind.PAYMENT_RECEIVED else 0,
+            amount=visit.amount_collected if kind == OutcomeKind.PAYMENT_RECEIVED else Decimal(0),
             notes=visit.notes[:500], recorded_by=principal.user_id, recorded_at=utcnow()))
     audit.record(session, court_id=rnd.court_id, action="visit.record",
                  actor_id=principal.user_id, device_id=principal.device_id,

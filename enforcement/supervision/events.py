@@ -63,6 +63,7 @@ def record_event(db: Database, principal: Principal, data: Mapping[str, Any]) ->
         require_refs(session, principal.court_id, {"case_id": (EnforcementCase, data["case_id"]),
                                                    "node_id": (EnforcementNode, data["node_id"])})
         node = session.get(EnforcementNode, (principal.court_id, data["node_id"]))
+        assert node is not None  # require_refs found it
         if not node.active:
             raise ValidationFailed("the node is retired", code="node_retired", errors={
                 "json": {"node_id": ["this node is retired from the catalogue"]}})
@@ -140,6 +141,7 @@ def witness(db: Database, principal: Principal, event_id: str,
     with db.unit_of_work() as session:
         event = _visible(session, principal, "node_event.witness", event_id)
         node = session.get(EnforcementNode, (event.court_id, event.node_id))
+        assert node is not None  # the event's foreign key
         if not node.witnessable:
             raise Conflict("deputies do not witness this node", code="node_not_witnessable")
         witnessed_at = data.get("witnessed_at") or utcnow()

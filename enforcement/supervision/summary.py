@@ -18,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from enforcement import policy
 from enforcement.accounts.principal import Principal
@@ -36,6 +37,7 @@ from enforcement.models import (
 
 CHINA = timezone(timedelta(hours=8))
 COURT_TIMEZONE = "Asia/Shanghai"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,31 +74,36 @@ def summary(db: Database, principal: Principal, year: int) -> SupervisionSummary
         cards = _cards(court, start, end)
         return SupervisionSummary(
             year=year,
-            deputies_active=session.scalar(sa.select(sa.func.count()).select_from(active)),
-            nodes_witnessed=session.scalar(sa.select(sa.func.count()).select_from(
+            deputies_active=_one(session, sa.select(sa.func.count()).select_from(active)),
+            nodes_witnessed=_one(session, sa.select(sa.func.count()).select_from(
                 witnessed.subquery())),
-            cases_mediated=session.scalar(
+            cases_mediated=_one(session,
                 sa.select(sa.func.count(sa.distinct(Settlement.case_id))).where(
                     Settlement.court_id == court, Settlement.agreed_on >= date(year, 1, 1),
                     Settlement.agreed_on < date(year + 1, 1, 1),
                     _followed_on(Settlement.court_id, Settlement.case_id, Settlement.agreed_on))),
-            amount_recovered=session.scalar(
+            amount_recovered=_one(session,
                 sa.select(sa.func.coalesce(sa.func.sum(Outcome.amount), 0)).where(
                     Outcome.court_id == court, Outcome.occurred_on >= date(year, 1, 1),
                     Outcome.occurred_on < date(year + 1, 1, 1),
                     _followed_on(Outcome.court_id, Outcome.case_id, Outcome.occurred_on))),
-            cases_followed=session.scalar(
+            cases_followed=_one(session,
                 sa.select(sa.func.count(sa.distinct(CaseFollow.case_id))).where(
                     CaseFollow.court_id == court, CaseFollow.started_at < end,
                     sa.or_(CaseFollow.ended_at.is_(None), CaseFollow.ended_at >= start))),
-            evaluations=session.scalar(cards.where(DeputyEvaluation.kind == "evaluation")),
-            opinions_sent=session.scalar(cards.where(DeputyEvaluation.kind == "opinion")),
-            opinions_answered=session.scalar(cards.where(
+            evaluations=_one(session, cards.where(DeputyEvaluation.kind == "evaluation")),
+            opinions_sent=_one(session, cards.where(DeputyEvaluation.kind == "opinion")),
+            opinions_answered=_one(session, cards.where(
                 DeputyEvaluation.kind == "opinion", DeputyEvaluation.replied_at.is_not(None))),
-            opinions_overdue=session.scalar(cards.where(
+            opinions_overdue=_one(session, cards.where(
                 DeputyEvaluation.kind == "opinion", DeputyEvaluation.replied_at.is_(None),
                 DeputyEvaluation.due_at < utcnow())),
         )
+
+
+def _one(session: Session, aggregate: sa.Select[T]) -> T:
+    """An aggregate's value: it always answers one row (a count of nothing is 0)."""
+    return session.execute(aggregate).scalar_one()
 
 
 def _cards(court: str, start: datetime, end: datetime) -> Any:

@@ -69,9 +69,9 @@ def normalise_point(raw: Any) -> dict[str, Any] | None:
     if raw is None:
         return None
     accuracy = raw.get("accuracy_m")
-    point = {"lon": float(raw["lon"]), "lat": float(raw["lat"]),
-             "datum": Datum(raw.get("datum") or "wgs84").value,
-             "accuracy_m": None if accuracy is None else float(accuracy)}
+    point: dict[str, Any] = {"lon": float(raw["lon"]), "lat": float(raw["lat"]),
+                             "datum": Datum(raw.get("datum") or "wgs84").value,
+                             "accuracy_m": None if accuracy is None else float(accuracy)}
     if not (-180 <= point["lon"] <= 180 and -90 <= point["lat"] <= 90):
         raise ValueError("lon is -180 to 180 and lat -90 to 90")
     if point["accuracy_m"] is not None and not 0 <= point["accuracy_m"] <= 1e6:
@@ -81,7 +81,9 @@ def normalise_point(raw: Any) -> dict[str, Any] | None:
 
 def reported(raw: dict[str, Any] | None) -> ReportedPoint | None:
     """A normalised point value as the write paths take it."""
-    return raw and ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]), raw["accuracy_m"])
+    if not raw:
+        return None
+    return ReportedPoint(raw["lon"], raw["lat"], Datum(raw["datum"]), raw["accuracy_m"])
 
 
 def domain_values(fields: Mapping[str, FieldSpec], values: Mapping[str, Any]) -> dict[str, Any]:

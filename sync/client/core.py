@@ -178,12 +178,13 @@ class SyncClient:
                 self.store.save(table, {**server, "id": record_id,
                                         "version": result["version"], **pending})
 
-    def pull(self, progress: Callable[[int], None] | None = None) -> PullStats:
+    def pull(self, progress: Callable[[int], object] | None = None) -> PullStats:
         """Pull until the server has nothing more; each page is applied with its cursor."""
         stats = PullStats(bootstrap=self.store.get("cursor") is None)
         more = True
         while more:
-            params = {"limit": self.page_size, "schema_version": self.schema_version}
+            params: dict[str, int | str] = {"limit": self.page_size,
+                                            "schema_version": self.schema_version}
             cursor = self.store.get("cursor")
             if cursor:
                 params["cursor"] = cursor
@@ -218,7 +219,7 @@ class SyncClient:
                 stats.evictions += len(ids)
             self.store.put("cursor", page["next_cursor"])
 
-    def sync(self, progress: Callable[[int], None] | None = None
+    def sync(self, progress: Callable[[int], object] | None = None
              ) -> tuple[list[dict[str, Any]], PullStats]:
         return self.push(), self.pull(progress)
 

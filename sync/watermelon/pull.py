@@ -49,7 +49,8 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         c.court_id == actor.court_id, window, sa.or_(*scopes, own_tombstones),
     ).order_by(c.xid, c.seq)).all()
     held = _held(session, actor, device_id)
-    changes = {name: {"created": [], "updated": [], "deleted": []} for name in registry.specs}
+    changes: dict[str, dict[str, list[Any]]] = {
+        name: {"created": [], "updated": [], "deleted": []} for name in registry.specs}
     upserts: dict[str, list[str]] = {}
     for feed_table, record_id, op in rows:
         table = table_of[feed_table]

@@ -67,7 +67,7 @@ def readable_ids(session: Session, principal: Principal, model: Any,
     else:
         of_cases = sa.select(CaseParty.party_id).where(
             CaseParty.court_id == principal.court_id, CaseParty.case_id.in_(cases))
-        seen = Party.id.in_(of_cases)
+        seen: sa.ColumnElement[bool] = Party.id.in_(of_cases)
         if scope == "own_grid":  # and whoever lives in the caller's grids
             seen = sa.or_(seen, Party.village_grid_id.in_(policy.active_grid_ids(principal)))
         query = sa.select(Party.id).where(Party.court_id == principal.court_id,

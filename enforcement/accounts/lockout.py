@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from enforcement.errors import TooManyRequests
 from enforcement.models import LoginAttempt
+from enforcement.models.base import table_of
 
 MAX_FAILED_LOGINS = 5
 """Wrong passwords in a row from one source before that source is locked out."""
@@ -36,7 +37,7 @@ SLOW_AFTER = 10
 MAX_DELAY = timedelta(minutes=1)
 FORGET_AFTER = timedelta(minutes=15)
 WHOLE_ACCOUNT = "*"
-_T = LoginAttempt.__table__
+_T = table_of(LoginAttempt)
 
 
 def account_key(username: str) -> str:
@@ -110,9 +111,9 @@ def forget_account(session: Session, account: str) -> None:
 
 def _bump(session: Session, account: str, source: str, now: datetime) -> int:
     stale = _T.c.last_failed_at < now - FORGET_AFTER
-    statement = insert(_T).values(account=account, source=source, failures=1,
-                                  last_failed_at=now)
-    statement = statement.on_conflict_do_update(
+    first = insert(_T).values(account=account, source=source, failures=1,
+                              last_failed_at=now)
+    statement = first.on_conflict_do_update(
         index_elements=[_T.c.account, _T.c.source],
         set_={"failures": sa.case((stale, 1), else_=_T.c.failures + 1),
               "last_failed_at": now,

@@ -100,7 +100,8 @@ def test_a_notice_goes_to_each_unit_which_acknowledges_its_own_copy(http, world,
 
     session.expire_all()
     actions = [a for a in session.scalars(sa.select(AuditEntry.action).where(
-        AuditEntry.court_id == world.court.id, AuditEntry.subject_id == notice["id"]))]
+        AuditEntry.court_id == world.court.id, AuditEntry.subject_id == notice["id"])
+        .order_by(AuditEntry.seq))]
     assert actions == ["notice.issue", "notice.acknowledge"]
 
 

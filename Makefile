@@ -36,24 +36,24 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
-.PHONY: help run serve test bench browser watermelon-js client-js console setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
+.PHONY: help run serve test bench browser watermelon-js client-js console app setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-12s %s\n", $$1, $$2}'
 
-run: console translations seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
+run: console app translations seed ## set up, load the demo county, serve on http://127.0.0.1:8000 (PORT=...)
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)): $(DEMO_USERS)"
-	@echo "Console: http://127.0.0.1:$(PORT)/console   API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
+	@echo "Console: http://127.0.0.1:$(PORT)/console   Field app: http://127.0.0.1:$(PORT)/app   API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo
 	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-serve: console translations seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
+serve: console app translations seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
 	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
 	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: venv db-server browser watermelon-js client-js console translations ## lint, type-check, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
+test: venv db-server browser watermelon-js client-js console app translations ## lint, type-check, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
@@ -121,6 +121,17 @@ $(CONSOLE_DIR)/dist/index.html: $(CONSOLE_SOURCES) $(CONSOLE_DIR)/package-lock.j
 	fi
 	@echo "Building the web console into $(CONSOLE_DIR)/dist"
 	@cd $(CONSOLE_DIR) && node build.mjs
+
+# The field app (app/, served at /app): after `console` (which brings Node.js and npm),
+# `npm ci` when its lock changed and the esbuild bundle in app/dist when a source changed.
+APP_DIR := app
+APP_SOURCES := $(wildcard $(APP_DIR)/src/*) $(APP_DIR)/build.mjs
+app: console $(APP_DIR)/dist/index.html ## build the field app (npm ci + esbuild), only what changed
+
+$(APP_DIR)/dist/index.html: $(APP_SOURCES) $(APP_DIR)/package-lock.json
+	$(call npm_ci,$(APP_DIR),the field app's packages)
+	@echo "Building the field app into $(APP_DIR)/dist"
+	@cd $(APP_DIR) && node build.mjs
 
 setup: migrate ## system packages, virtualenv, database, migrations
 

@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.devices.routes import blp as devices_blp
     from api.docs import blp as docs_blp
     from api.feed.routes import blp as feed_blp
+    from api.field_app.routes import blp as field_app_blp
     from api.geo.routes import blp as geo_blp
     from api.geo.routes import tiles_blp
     from api.health.routes import blp as health_blp
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs_blp)
     app.register_blueprint(admin_page_blp)
     app.register_blueprint(console_blp)
+    app.register_blueprint(field_app_blp)
     ratelimit.init_app(app, [auth_blp, admin_page_blp])
     api.register_blueprint(auth_blp, url_prefix="/api/v1/auth")
     api.register_blueprint(me_blp, url_prefix="/api/v1/me")

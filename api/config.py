@@ -194,6 +194,10 @@ class Config(BaseSettings):
         "the folder of the built web console (`make console`) served at `/console`; without "
         "its `index.html`, `/console` answers 503 `console_not_built`",
         "empty: `console/dist` of the checkout", accepts="a folder"))
+    APP_DIST: str = Field("", **_doc(
+        "the folder of the built field app (`make app`) served at `/app`; without its "
+        "`index.html`, `/app` answers 503 `app_not_built`",
+        "empty: `app/dist` of the checkout", accepts="a folder"))
     CONSOLE_TILE_URL: str = Field("", **_doc(
         "an XYZ tile URL for the console's base map, e.g. a court intranet tile server "
         "`https://tiles.court.example/{z}/{x}/{y}.png`; its origin is allowed in the "

@@ -93,6 +93,7 @@ TITLES = {
     "invalid_pin": _l("The pinned assignments do not fit the round"),
     "pdf_font_missing": _l("The server has no Chinese font to make the PDF"),
     "console_not_built": _l("The web console is not built (run make console)"),
+    "app_not_built": _l("The field app is not built (run make app)"),
     "task_not_found": _l("No such task"),
     "task_not_open": _l("The task is closed or cancelled"),
     "task_answer_exists": _l("An answer with this id already exists"),

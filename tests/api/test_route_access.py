@@ -229,6 +229,9 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/console"): "redirects to /console/",
     ("GET", "/console/"): "the web console's page: static, it signs in through the API",
     ("GET", "/console/<path:filename>"): "the web console's scripts and styles, no data",
+    ("GET", "/app"): "redirects to /app/",
+    ("GET", "/app/"): "the field app's page: static, it signs in through the API",
+    ("GET", "/app/<path:filename>"): "the field app's scripts, manifest and service worker",
 }
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {

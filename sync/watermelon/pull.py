@@ -73,6 +73,7 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     if since and not verified:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
             upserts.setdefault(table, []).append(record_id)
+    if since:
         for table, record_id in _migrated(session, registry, actor, since, migration):
             upserts.setdefault(table, []).append(record_id)
     delivered: list[dict[str, Any]] = []

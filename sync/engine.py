@@ -347,6 +347,15 @@ def in_scope(registry: Registry, actor: Actor) -> sa.ColumnElement[bool]:
     return _scopes(registry, actor)[1]
 
 
+def scope_clauses(registry: Registry, actor: Actor
+                  ) -> tuple[dict[str, sa.ColumnElement[bool]], scope_mod.ScopeReads | None]:
+    """Per feed table, the actor's scope clause on ``sync_change``, and the tables they read
+    (None: their inputs cannot be followed by writes): built once per actor, for the
+    WatermelonDB pull."""
+    scopes, _, reads = _scopes(registry, actor)
+    return scopes, reads
+
+
 def _synced_key(synced_as: dict[str, str], feed_key: str) -> str:
     """A feed key (``party:…``) under the synced table's name (``wanted:…``)."""
     feed_table, record_id = scope_mod.split_key(feed_key)

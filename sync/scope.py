@@ -349,17 +349,35 @@ def check(session: Session, court_id: str, user_id: str, name: str | None, after
     Writes since T are few: one statement reads only them, and answers this pull's own T
     (the earliest snapshot its reads see: later writes count as new next time).
     """
-    taken = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
-    clock_now = sa.cast(clock(), sa.Text) if clock is not None else sa.null()
+    clock_now = _clock_text(clock)
     if name is None or scope_reads is None:
-        row = session.execute(sa.select(taken, clock_now)).one()
-        return Verification(False, row[0], row[1])
-    s, c, i = sync_scope_snapshot.c, sync_change.c, sync_scope_input_change.c
+        return check_stored(session, court_id, None, synced_as, scope_reads, clock)
+    s = sync_scope_snapshot.c
     mine = (s.court_id == court_id, s.digest == name, s.user_id == user_id)
     stored = sa.select(s.verified_snapshot).where(
         *mine, s.verified_xid == after.xid, s.verified_seq == after.seq,
         s.verified_clock.is_not_distinct_from(clock_now),
         s.verified_at > sa.func.now() - VERIFIED_FOR).scalar_subquery()
+    return check_stored(session, court_id, stored, synced_as, scope_reads, clock)
+
+
+def _clock_text(clock: Any) -> Any:
+    return sa.cast(clock(), sa.Text) if clock is not None else sa.null()
+
+
+def check_stored(session: Session, court_id: str, stored: Any,
+                 synced_as: Mapping[str, str], scope_reads: ScopeReads | None, clock: Any
+                 ) -> Verification:
+    """``check`` for a verification kept elsewhere than on a snapshot (a WatermelonDB
+    device's): ``stored`` is a scalar subquery giving the verifying pull's transaction
+    snapshot as text, or NULL when no verification holds (it must test the clock and
+    ``VERIFIED_FOR`` itself); None: none to look for."""
+    taken = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
+    clock_now = _clock_text(clock)
+    if stored is None or scope_reads is None:
+        row = session.execute(sa.select(taken, clock_now)).one()
+        return Verification(False, row[0], row[1])
+    c, i = sync_change.c, sync_scope_input_change.c
 
     def since(snapshot: Any) -> tuple[Any, Any]:
         as_snapshot = sa.cast(snapshot, _PgSnapshot())

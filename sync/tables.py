@@ -250,6 +250,28 @@ protocol sends whole records without a base, and its pull keeps locally edited c
 over the server's, so without this a clash on a shared field would be overwritten
 blindly (see ``sync.watermelon``)."""
 
+sync_watermelon_verified = sa.Table(
+    "sync_watermelon_verified",
+    metadata,
+    sa.Column("court_id", ID, nullable=False),
+    sa.Column("device_id", DEVICE_ID, nullable=False),
+    sa.Column("pulled_at_xid", sa.BigInteger, nullable=False,
+              comment="the timestamp handed out: the verification holds for a pull from it"),
+    sa.Column("verified_snapshot", sa.Text, nullable=False,
+              comment="pg_snapshot of the pull that verified the device's bases"),
+    sa.Column("verified_clock", sa.Text,
+              comment="the registry's scope clock then (time-dependent scope rules)"),
+    sa.Column("verified_at", sa.DateTime(timezone=True), nullable=False,
+              server_default=sa.func.now()),
+    sa.PrimaryKeyConstraint("court_id", "device_id", name=conv("pk_sync_watermelon_verified")),
+    sa.ForeignKeyConstraint(["court_id", "device_id"], ["device.court_id", "device.id"],
+                            ondelete="CASCADE",
+                            name=conv("fk_sync_watermelon_verified_court_id_device_id_device")),
+)
+"""Per WatermelonDB device: the pull after which its bases were exactly its scope, as the
+native protocol's ``sync_scope_snapshot.verified_*`` (``sync.scope.check``): a pull from that
+timestamp skips comparing the bases with the whole scope when nothing it reads changed."""
+
 SCOPE_INPUT_TABLES = ("grid_assignment", "case_party", "credit_repair", "task_grid",
                       "case_mediator", "case_follow")
 """Tables that scopes read but that have no feed rows: their writes are logged in

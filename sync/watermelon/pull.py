@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from sync import rejections
+from sync import engine, rejections
+from sync import scope as scope_mod
 from sync.feed import COMMITTED_HORIZON
 from sync.spec import Actor, Registry
-from sync.tables import sync_change, sync_device_base
+from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
 
 
@@ -31,9 +32,15 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
 
     ``migration`` (``synchronize()``'s, after the app's schema version went up): tables
     that appeared or gained columns come whole. Records this device sent that the server
-    refused and a person then discarded are answered as deleted: the device lets them go."""
-    timestamp = horizon(session)
+    refused and a person then discarded are answered as deleted: the device lets them go.
+
+    Comparing the bases with the whole scope (``_arrived``, ``_evicted``) is skipped when
+    the pull that handed out ``last_pulled_at`` verified them and nothing the scope reads
+    was written since, as the native protocol does (``sync.scope.check``)."""
     since = last_pulled_at or 0
+    # First, so that its transaction snapshot is the earliest this pull reads with.
+    verification = _check(session, registry, actor, device_id, since)
+    timestamp = horizon(session)
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)
     c = sync_change.c
@@ -58,9 +65,15 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             changes[table]["deleted"].append(record_id)
         else:
             upserts.setdefault(table, []).append(record_id)
-    if since:
+    fed = {(table_of[t], i) for t, i, _ in rows}
+    # Verified, unless a record written since that the device holds is not in this
+    # answer: it may have left the scope.
+    verified = bool(since and verification.still and not (
+        {scope_mod.split_key(k) for k in verification.written} - fed) & held)
+    if since and not verified:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
             upserts.setdefault(table, []).append(record_id)
+    if since:
         for table, record_id in _migrated(session, registry, actor, since, migration):
             upserts.setdefault(table, []).append(record_id)
     delivered: list[dict[str, Any]] = []
@@ -79,12 +92,60 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
                               "base": shared_values(spec, record, schema_version)})
     discarded = rejections.discards_to_send(session, actor, device_id, last_pulled_at,
                                             timestamp)
-    for table, record_id in [*_evicted(session, registry, actor, device_id), *discarded]:
+    evicted = [] if verified else _evicted(session, registry, actor, device_id)
+    for table, record_id in [*evicted, *discarded]:
         if table in changes and record_id not in changes[table]["deleted"]:
             changes[table]["deleted"].append(record_id)
     gone = [(t, i) for t, ch in changes.items() for i in ch["deleted"]]
     _remember_pulled(session, actor, device_id, delivered, gone)
+    # The bases now hold exactly the scope up to ``timestamp`` (discards aside: a record
+    # dropped that way is compared in full next time).
+    _note_verified(session, actor, device_id, timestamp,
+                   None if discarded else verification)
     return {"changes": changes, "timestamp": timestamp}
+
+
+def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
+           since: int) -> scope_mod.Verification:
+    """``sync.scope.check`` against the device's verification for ``since``."""
+    _, reads = engine.scope_clauses(registry, actor)
+    synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
+    stored = None
+    if since:
+        v = sync_watermelon_verified.c
+        clock = (sa.cast(registry.scope_clock(), sa.Text) if registry.scope_clock is not None
+                 else sa.null())
+        stored = sa.select(v.verified_snapshot).where(
+            v.court_id == actor.court_id, v.device_id == device_id, v.pulled_at_xid == since,
+            v.verified_clock.is_not_distinct_from(clock),
+            v.verified_at > sa.func.now() - scope_mod.VERIFIED_FOR).scalar_subquery()
+    return scope_mod.check_stored(session, actor.court_id, stored, synced_as, reads,
+                                  registry.scope_clock)
+
+
+def _note_verified(session: Session, actor: Actor, device_id: str, timestamp: int,
+                   verification: scope_mod.Verification | None) -> None:
+    """Remember (or, with None, forget) that the device's bases are its scope as of this
+    pull, for a pull from ``timestamp``."""
+    v = sync_watermelon_verified.c
+    mine = sa.and_(v.court_id == actor.court_id, v.device_id == device_id)
+    if verification is None:
+        session.execute(sa.delete(sync_watermelon_verified).where(mine))
+        return
+    values = {"pulled_at_xid": timestamp, "verified_snapshot": verification.taken,
+              "verified_clock": verification.clock, "verified_at": sa.func.now()}
+    stmt = insert(sync_watermelon_verified).values(
+        court_id=actor.court_id, device_id=device_id, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["court_id", "device_id"],
+                                               set_=values))
+
+
+def forget_verified(session: Session, court_id: str, device_id: str) -> None:
+    """The device's bases changed outside a pull (a push): its next pull compares them
+    with the scope in full."""
+    v = sync_watermelon_verified.c
+    session.execute(sa.delete(sync_watermelon_verified).where(
+        v.court_id == court_id, v.device_id == device_id))
 
 
 def _forget_device(session: Session, actor: Actor, device_id: str) -> None:
@@ -125,12 +186,13 @@ def _arrived(session: Session, registry: Registry, actor: Actor, device_id: str,
     b, c = sync_device_base.c, sync_change.c
     out: list[Key] = []
     for name, spec in registry.specs.items():
-        held = sa.select(b.record_id).where(b.court_id == actor.court_id,
-                                            b.device_id == device_id, b.table_name == name)
+        # NOT EXISTS, not NOT IN: an anti-join PostgreSQL can hash or index.
+        held = sa.exists().where(b.court_id == actor.court_id, b.device_id == device_id,
+                                 b.table_name == name, b.record_id == c.record_id)
         out.extend((name, record_id) for record_id in session.scalars(
             sa.select(c.record_id).where(
                 c.court_id == actor.court_id, c.table_name == spec.feed_name, c.op == "upsert",
-                c.xid < since, spec.scope(actor, sync_change), c.record_id.not_in(held))))
+                c.xid < since, spec.scope(actor, sync_change), ~held)))
     return out
 
 
@@ -140,13 +202,13 @@ def _evicted(session: Session, registry: Registry, actor: Actor,
     b, c = sync_device_base.c, sync_change.c
     out: list[Key] = []
     for name, spec in registry.specs.items():
-        in_scope = sa.select(c.record_id).where(
+        in_scope = sa.exists().where(
             c.court_id == actor.court_id, c.table_name == spec.feed_name,
-            spec.scope(actor, sync_change))
+            c.record_id == b.record_id, spec.scope(actor, sync_change))
         out.extend((name, record_id) for record_id in session.scalars(
             sa.select(b.record_id).where(b.court_id == actor.court_id,
                                          b.device_id == device_id, b.table_name == name,
-                                         b.record_id.not_in(in_scope))))
+                                         ~in_scope)))
     return out
 
 

@@ -20,6 +20,7 @@ from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.spec import Actor, Registry, SyncSpec
 from sync.tables import sync_change, sync_device_base
 from sync.watermelon.columns import Key, changed_columns, from_columns, shared_values
+from sync.watermelon.pull import forget_verified
 
 RECORD_ID = re.compile(r"^([0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}|[A-Za-z0-9]{16})$")
 
@@ -233,3 +234,5 @@ def _remember_pushed(session: Session, actor: Actor, device_id: str,
     if gone:
         session.execute(sa.delete(sync_device_base).where(
             mine, sa.tuple_(b.table_name, b.record_id).in_(gone)))
+    if kept or gone:  # what the device holds changed without a pull
+        forget_verified(session, actor.court_id, device_id)

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.models import GridAssignment
+from enforcement.models import GridAssignment, Party
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
 from tests.sync.helpers import settle
@@ -206,6 +206,43 @@ def test_moving_to_another_grid_evicts_the_old_grids_records(http, world, login,
     assert ids(moved, "wanted") == {debtor_b.id} and ids(moved, "village_grid") == {
         world.village_b.id}
     assert not ids(moved, "township")  # still the same township: not sent again
+
+
+def test_a_pull_after_a_quiet_one_still_evicts_what_left_the_scope(http, world, login,
+                                                                  session, engine):
+    """Pulls that find nothing the scope reads changed skip comparing the phone's records
+    with its whole scope; a debtor (and so their case) moved to another grid, then the
+    assistant's grid ended, must still reach the phone as deleted on the next pull."""
+    case, debtor = factories.create_debtor_case(session, world.court, world.village_a)
+    _, kept_debtor = factories.create_debtor_case(session, world.court, world.village_a)
+    session.commit()
+    settle(engine)
+    phone = login(world.assistant)
+    first = pull(http, phone)
+    assert ids(first["changes"], "wanted") == {debtor.id, kept_debtor.id}
+    assert case.id in ids(first["changes"], "case")
+    quiet = pull(http, phone, first["timestamp"])
+    assert not any(ids(quiet["changes"], t) or quiet["changes"][t]["deleted"]
+                   for t in quiet["changes"])
+
+    session.execute(sa.update(Party).where(Party.id == debtor.id).values(
+        village_grid_id=world.village_b.id, version=Party.version + 1))
+    session.commit()
+    settle(engine)
+    moved = pull(http, phone, quiet["timestamp"])["changes"]
+    assert moved["wanted"]["deleted"] == [debtor.id]
+    assert moved["case"]["deleted"] == [case.id]
+    quiet = pull(http, phone, pull(http, phone, quiet["timestamp"])["timestamp"])
+    assert not any(ids(quiet["changes"], t) or quiet["changes"][t]["deleted"]
+                   for t in quiet["changes"])
+
+    session.execute(sa.update(GridAssignment).where(
+        GridAssignment.user_id == world.assistant.id).values(ended_on=date.today()))
+    session.commit()
+    settle(engine)
+    ended = pull(http, phone, quiet["timestamp"])["changes"]
+    assert ended["wanted"]["deleted"] == [kept_debtor.id]
+    assert world.village_a.id in ended["village_grid"]["deleted"]
 
 
 def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, engine):

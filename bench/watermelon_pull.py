@@ -33,24 +33,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.common import ROOT, percentile, plain_url, progress
-from bench.gridwork_server import PASSWORD
+from bench.pull_profile import TestPhone
 from bench.run import busiest_assistant, lead_fields, migrated_seeded
 
 RESULTS = ROOT / "bench" / "results.md"
 
 
-class WatermelonPhone:
-    """A signed-in device over Flask's test client, pulling as WatermelonDB does."""
+class WatermelonPhone(TestPhone):
+    """A signed-in device over Flask's test client (signed in as the profile's phone is),
+    pulling as WatermelonDB does."""
 
-    def __init__(self, client: Any, username: str) -> None:
-        self.client, self.device_id = client, f"wm-{uuid.uuid4().hex[:8]}"
-        answer = client.post("/api/v1/auth/login", json={
-            "username": username, "password": PASSWORD, "device_id": self.device_id,
-            "device_name": "bench", "platform": "bench", "app_version": "bench"})
-        assert answer.status_code == 200, answer.get_json()
-        self.headers = {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
-
-    def pull(self, last_pulled_at: int | None) -> dict[str, Any]:
+    def pull(self, last_pulled_at: int | None) -> dict[str, Any]:  # type: ignore[override]
         query = {"schema_version": 1,
                  **({"last_pulled_at": str(last_pulled_at)} if last_pulled_at else {})}
         answer = self.client.get("/api/v1/sync/watermelon", query_string=query,

@@ -7,7 +7,8 @@ const words = {
     sync: '同步', syncing: '正在同步…', lastSync: '上次同步：{time}', neverSynced: '尚未同步',
     syncFailed: '同步失败：{reason}', offline: '离线：记录保存在手机上，联网后自动发送',
     online: '在线', storageRefused: '浏览器未允许持久存储：清理浏览器数据或空间不足时，未发送的记录可能丢失。请尽快同步。',
-    tabReport: '上报线索', tabLeads: '我的线索', tabWanted: '被执行人', tabTasks: '任务',
+    'tab.report': '上报线索', 'tab.leads': '我的线索', 'tab.wanted': '被执行人', 'tab.tasks': '任务',
+    notForRole: '此应用供网格协执员、调解员和执行干警使用，请使用法院桌面系统',
     kind: '线索类型', description: '内容', debtor: '被执行人（可选）', noDebtor: '不指定',
     position: '位置', locate: '重新定位', locating: '正在定位…',
     located: '经度 {lon}，纬度 {lat}，精度约 {acc} 米', noPosition: '未取得位置（可不带位置上报）',
@@ -29,7 +30,8 @@ const words = {
     lastSync: 'Last sync: {time}', neverSynced: 'Not synced yet', syncFailed: 'Sync failed: {reason}',
     offline: 'Offline: records are kept on the phone and sent when online', online: 'Online',
     storageRefused: 'The browser did not grant persistent storage: clearing browser data or low space may lose records not yet sent. Sync soon.',
-    tabReport: 'Report', tabLeads: 'My leads', tabWanted: 'Wanted', tabTasks: 'Tasks',
+    'tab.report': 'Report', 'tab.leads': 'My leads', 'tab.wanted': 'Wanted', 'tab.tasks': 'Tasks',
+    notForRole: 'This app is for grid assistants, mediators and officers; please use the court\'s desk console',
     kind: 'Kind', description: 'What you saw', debtor: 'Debtor (optional)', noDebtor: 'None',
     position: 'Position', locate: 'Locate again', locating: 'Locating…',
     located: 'Lon {lon}, lat {lat}, within about {acc} m', noPosition: 'No position (you may report without one)',
@@ -46,6 +48,11 @@ const words = {
     language: '中文',
   },
 };
+
+// A screen module adds its own words here, so each screen keeps its words beside its code.
+export function addWords(more) {
+  for (const language of Object.keys(words)) Object.assign(words[language], more[language]);
+}
 
 const KEY = 'gridwork.app.lang';
 let current = localStorage.getItem(KEY) === 'en' ? 'en' : 'zh';

@@ -1,11 +1,9 @@
 """The field app at /app in a phone-sized Chromium (Playwright on Debian's Chromium, the
-internet shut out), with the phone's position granted inside the assistant's village grid.
+internet shut out): the fixtures every field-app test shares.
 
-An assistant signs in, sees the wanted list (masked as the API masks it) and their task,
-loses the network, reloads (the app still opens from its service worker), reports three
-leads, closes the page, reopens it and gets the network back: every lead reaches the
-server exactly once, placed in the right village grid. Any warning or error WatermelonDB
-(or anything else) prints in the page fails the test.
+``phone`` is a phone-sized Chinese browser context with the position granted at HOME, inside
+the assistant's village grid of ``village``; any warning or error a page prints (WatermelonDB's
+included) is collected in ``phone.problems``, which a test asserts empty.
 """
 
 from __future__ import annotations
@@ -41,6 +39,7 @@ class Village:
     neighbour_id: str
     debtor_id: str
     task_title: str
+    judge: User
 
 
 @pytest.fixture
@@ -57,7 +56,7 @@ def village(engine: Any) -> Village:
         judge = factories.create_user(session, court, Role.JUDGE)
         task = factories.create_task(session, judge, home, title="核实张三明是否在家")
         session.commit()
-        return Village(assistant, home.id, neighbour.id, debtor.id, task.title)
+        return Village(assistant, home.id, neighbour.id, debtor.id, task.title, judge)
 
 
 @pytest.fixture
@@ -88,7 +87,7 @@ def phone(browser: Any, live_server: str, app_built: Any) -> Iterator[Any]:  # n
     assert not outside, f"the app asked for hosts other than 127.0.0.1: {outside}"
 
 
-def _masked_wanted(live_server: str, assistant: User) -> dict[str, Any]:
+def masked_wanted(live_server: str, assistant: User) -> dict[str, Any]:
     """The wanted list's row as the API shows it to the assistant."""
     token = requests.post(f"{live_server}/api/v1/auth/login", json={
         "username": assistant.username, "password": factories.PASSWORD,
@@ -100,78 +99,15 @@ def _masked_wanted(live_server: str, assistant: User) -> dict[str, Any]:
     return rows[0]["party"]
 
 
-def _leads(engine: Any, author_id: str) -> list[Lead]:
+def leads_of(engine: Any, author_id: str) -> list[Lead]:
     with Session(engine) as session:
         return list(session.scalars(sa.select(Lead).where(Lead.author_id == author_id)))
 
 
-def test_an_assistant_reports_leads_offline_and_each_reaches_the_server_once(
-        phone: Any, village: Village, live_server: str, engine: Any) -> None:
-    page = phone.new_page()
+def sign_in(page: Any, username: str) -> None:
+    """Open the app and sign in with the factories' password; wait for the first sync."""
     page.goto("/app/")
-    page.fill("#username", village.assistant.username)
+    page.fill("#username", username)
     page.fill("#password", factories.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#sync-status:has-text('上次同步')")
-
-    # What the first sync brought: the task and the wanted debtor, masked as the API masks.
-    masked = _masked_wanted(live_server, village.assistant)
-    assert masked["name"] != "张三明"
-    page.click("nav [data-tab=wanted]")
-    page.wait_for_selector(f"#wanted li:has-text('{masked['name']}')")
-    assert "张三明" not in page.inner_text("#wanted")
-    assert "620102199001011234" not in page.inner_text("#wanted")
-    page.click("nav [data-tab=tasks]")
-    page.wait_for_selector(f"#tasks li:has-text('{village.task_title}')")
-
-    # Persistent storage asked; a refusal is shown, a grant is not warned about.
-    persisted = page.evaluate("navigator.storage.persisted()")
-    assert page.locator("#storage-warning").count() == (0 if persisted else 1)
-
-    # The service worker holds the shell: offline, a reload still opens the app.
-    page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
-    phone.set_offline(True)
-    page.reload()
-    page.wait_for_selector("#offline")
-    page.wait_for_selector("nav [data-tab=report]")
-
-    texts = ["村口停着一辆新三轮车", "他家新盖了两层楼", "看见被执行人在镇上打工"]
-    for k, text in enumerate(texts):
-        page.click("nav [data-tab=report]")
-        page.wait_for_selector("#lead-position:has-text('108.30500')")
-        page.select_option("#lead-kind", ["vehicle", "real_estate", "debtor_whereabouts"][k])
-        page.fill("#lead-description", text)
-        if k == 2:
-            page.select_option("#lead-debtor", village.debtor_id)
-        page.click("#lead-submit")
-        page.wait_for_selector("#report-message:has-text('已保存')")
-    page.click("nav [data-tab=leads]")
-    page.wait_for_selector("#leads li.waiting >> nth=2")
-    assert page.locator("#leads li.waiting").count() == 3
-    assert _leads(engine, village.assistant.id) == []  # nothing left the phone
-
-    # Closed and reopened, still offline: the three leads are still waiting on the phone.
-    page.wait_for_timeout(1000)  # WatermelonDB's LokiJS saves to IndexedDB every 200 ms
-    page.close()
-    page = phone.new_page()
-    page.goto("/app/")
-    page.click("nav [data-tab=leads]")
-    page.wait_for_selector("#leads li.waiting >> nth=2")
-
-    # The network returns: the app syncs by itself and every lead is sent, once.
-    phone.set_offline(False)
-    page.wait_for_selector("#leads li.sent >> nth=2")
-    assert page.locator("#leads li.waiting").count() == 0
-    page.click("#sync")  # a second sync sends nothing again
-    page.wait_for_selector("#sync:not([disabled])")
-
-    leads = _leads(engine, village.assistant.id)
-    assert sorted(lead.description for lead in leads) == sorted(texts)
-    for lead in leads:
-        assert lead.village_grid_id == village.grid_id
-        assert (lead.reported_lon, lead.reported_lat) == pytest.approx(HOME)
-        assert lead.datum == "wgs84" and lead.accuracy_m == pytest.approx(15)
-    by_text = {lead.description: lead for lead in leads}
-    assert by_text[texts[2]].party_id == village.debtor_id
-    assert by_text[texts[0]].party_id is None
-    assert phone.problems == []

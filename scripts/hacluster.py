@@ -122,6 +122,11 @@ def _start_time(pid: int) -> str:
         return ""
 
 
+_CHILDREN: list[subprocess.Popen[bytes]] = []
+"""Daemons started by this process: kept, so that a long-lived caller (the cluster tests)
+does not warn about Popen objects collected while their daemon runs on."""
+
+
 def _spawn(name: str, argv: Sequence[str], *, as_postgres: bool = False,
            env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
     """Start a daemon in a session of its own, output to ``logs/NAME.log``, pid recorded."""
@@ -133,6 +138,7 @@ def _spawn(name: str, argv: Sequence[str], *, as_postgres: bool = False,
     with (logs / f"{name}.log").open("ab") as log:
         proc = subprocess.Popen(full, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                                 start_new_session=True, env=env, cwd=cwd or PROJECT_ROOT)
+    _CHILDREN.append(proc)
     _pidfile(name).write_text(f"{proc.pid} {_start_time(proc.pid)}\n")
     return proc.pid
 
@@ -540,9 +546,12 @@ def api_env(database: str, host: int) -> dict[str, str]:
 
 
 def start_api(host: int, database: str) -> None:
+    """Start an API host on ``database``; one running with other settings is restarted."""
     name = f"api{host}"
-    state = base_dir() / "run" / f"{name}.database"
-    if pid_of(name) and state.exists() and state.read_text() == database:
+    state = base_dir() / "run" / f"{name}.settings"
+    wanted = json.dumps({"database": database,
+                         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "")})
+    if pid_of(name) and state.exists() and state.read_text() == wanted:
         return
     stop_daemon(name)
     gunicorn = PROJECT_ROOT / ".venv" / "bin" / "gunicorn"
@@ -550,7 +559,7 @@ def start_api(host: int, database: str) -> None:
         raise HaError(f"{gunicorn} not found: run make venv first")
     _spawn(name, [str(gunicorn), "-c", "gunicorn.conf.py", "wsgi:app"],
            env=api_env(database, host))
-    state.write_text(database)
+    state.write_text(wanted)
 
 
 def cmd_api(database: str) -> int:

@@ -2,6 +2,7 @@
 // async function that returns the screen's element. A role without tabs here cannot use
 // the field app (the desk console is theirs).
 import { leadsScreen } from './leads.js';
+import { casesScreen } from './mediation.js';
 import { reportScreen } from './report.js';
 import { tasksScreen } from './tasks.js';
 import { wantedScreen } from './wanted.js';
@@ -9,4 +10,5 @@ import { wantedScreen } from './wanted.js';
 export const TABS = {
   grid_assistant: { report: reportScreen, leads: leadsScreen, wanted: wantedScreen,
     tasks: tasksScreen },
+  mediator: { cases: casesScreen },
 };

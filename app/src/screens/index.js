@@ -4,6 +4,7 @@
 import { leadsScreen } from './leads.js';
 import { casesScreen } from './mediation.js';
 import { reportScreen } from './report.js';
+import { roundScreen } from './round.js';
 import { tasksScreen } from './tasks.js';
 import { wantedScreen } from './wanted.js';
 
@@ -11,4 +12,5 @@ export const TABS = {
   grid_assistant: { report: reportScreen, leads: leadsScreen, wanted: wantedScreen,
     tasks: tasksScreen },
   mediator: { cases: casesScreen },
+  officer: { round: roundScreen },
 };

@@ -11,6 +11,7 @@ import { rejections, syncNow } from '../syncing.js';
 
 addWords({
   zh: {
+    'title.mediator': '调解员',
     'tab.cases': '我的案件', noCases: '没有分配给您的案件（同步后显示）', backToCases: '返回案件列表',
     caseNotes: '调解记录', newNote: '新调解记录', noNotes: '还没有调解记录',
     heldAt: '调解时间', place: '地点', present: '在场人员（用逗号分隔）',
@@ -25,6 +26,7 @@ addWords({
     nextVisitOn: '下次走访：{date}', applicant: '申请执行人：{name}',
   },
   en: {
+    'title.mediator': 'Mediator',
     'tab.cases': 'My cases', noCases: 'No cases assigned to you (they come with a sync)',
     backToCases: 'Back to my cases', caseNotes: 'Mediation notes', newNote: 'New note',
     noNotes: 'No notes yet', heldAt: 'Held at', place: 'Place',

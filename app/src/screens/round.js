@@ -15,6 +15,7 @@ import { rejections, syncNow } from '../syncing.js';
 
 addWords({
   zh: {
+    'title.officer': '执行干警',
     'tab.round': '今日走访', noStops: '今天没有走访任务（锁定的执行轮次同步后显示）',
     progress: '今日进度：已走访 {done} / {total}，待发送 {waiting}', todayOf: '{round} · {team} · {day}',
     laterDays: '之后几天', recordVisit: '记录走访', cancel: '取消', result: '走访结果',
@@ -33,6 +34,7 @@ addWords({
     'outcome.settlement_reached': '达成和解',
   },
   en: {
+    'title.officer': 'Enforcement officer',
     'tab.round': 'Today\'s round', noStops: 'No stops today (a locked round\'s stops come with a sync)',
     progress: 'Today: {done} of {total} visited, {waiting} waiting to be sent',
     todayOf: '{round} · {team} · {day}', laterDays: 'Next days', recordVisit: 'Record visit',

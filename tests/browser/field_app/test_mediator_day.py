@@ -31,6 +31,7 @@ def test_a_mediator_writes_notes_offline_and_an_agreed_one_settles_the_case(
     page = phone.new_page()
     sign_in(page, mediator.username)
     page.wait_for_selector(f"#cases li[data-id='{case.id}']")
+    assert page.inner_text("header h1") == "调解员"
     assert page.locator(f"#cases li[data-id='{other.id}']").count() == 0  # not theirs
     assert "50000" in page.inner_text(f"#cases li[data-id='{case.id}']")
 

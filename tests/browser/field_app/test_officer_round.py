@@ -64,6 +64,7 @@ def test_an_officer_records_a_rounds_visits_offline_and_the_summary_counts_them(
     # Today's stops in the team's order, the next day's apart; the map shows each stop
     # over the village outlines the phone holds.
     page.wait_for_selector("#stops > li >> nth=2")
+    assert page.inner_text("header h1") == "执行干警"
     assert page.eval_on_selector_all("#stops > li", "(items) => items.map((i) => i.dataset.id)") \
         == [s.id for s in stops]
     assert "东关村1组" in page.inner_text("#stops > li >> nth=0")

@@ -24,6 +24,12 @@ down_revision: str | Sequence[str] | None = "c3e5a7b9d120"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+ALWAYS_DISCLOSED = ("serve_notice", "order_property_report", "appraisal", "auction", "sale",
+                    "set_off_in_kind", "distribution", "payout", "settlement", "termination",
+                    "resumption")
+"""As ``enforcement.supervision.catalogue.STANDARD_NODES`` marks them (copied: a migration
+must not change when the code does)."""
+
 
 def upgrade() -> None:
     op.create_table(
@@ -160,6 +166,8 @@ def upgrade() -> None:
             ["court_id"], ["court.id"], name=op.f("fk_party_evaluation_court_id_court")
         ),
         sa.PrimaryKeyConstraint("court_id", "id", name=op.f("pk_party_evaluation")),
+        sa.UniqueConstraint("court_id", "query_code_id",
+                            name=op.f("uq_party_evaluation_court_id_query_code_id")),
     )
     op.create_index(
         "ix_party_evaluation_created", "party_evaluation", ["court_id", "created_at"], unique=False
@@ -186,6 +194,14 @@ def upgrade() -> None:
             "amount_paid_out", sa.Numeric(precision=14, scale=2), server_default="0", nullable=False
         ),
     )
+    op.add_column("enforcement_node", sa.Column(
+        "disclosure", sqlmodel.sql.sqltypes.AutoString(length=8), server_default="after",
+        nullable=False))
+    op.create_check_constraint(op.f("ck_enforcement_node_disclosure_known"), "enforcement_node",
+                               "disclosure IN ('always', 'after', 'never')")
+    # the standard nodes whose dates the parties are told ahead (a notice, an auction…)
+    op.execute("UPDATE enforcement_node SET disclosure = 'always' WHERE code IN ("
+               + ", ".join(f"'{c}'" for c in ALWAYS_DISCLOSED) + ")")
     op.create_check_constraint(
         op.f("ck_enforcement_case_paid_out_within_recovered"), "enforcement_case",
         "amount_paid_out BETWEEN 0 AND amount_recovered",
@@ -193,6 +209,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_constraint(op.f("ck_enforcement_node_disclosure_known"), "enforcement_node")
+    op.drop_column("enforcement_node", "disclosure")
     op.drop_constraint(op.f("ck_enforcement_case_paid_out_within_recovered"),
                        "enforcement_case")
     op.drop_column("enforcement_case", "amount_paid_out")

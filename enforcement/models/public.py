@@ -70,6 +70,7 @@ class PartyEvaluation(SQLModel, table=True):
         tenant_fk("replied_by", "user_account"),
         sa.CheckConstraint("rating BETWEEN 1 AND 5", "rating_range"),
         sa.CheckConstraint("(complaint IS NULL) = (due_at IS NULL)", "complaint_has_due"),
+        sa.UniqueConstraint("court_id", "query_code_id"),  # one evaluation per code
         sa.Index("ix_party_evaluation_created", "court_id", "created_at"),
         sa.Index("ix_party_evaluation_open_complaints", "court_id", "due_at",
                  postgresql_where=sa.text("complaint IS NOT NULL AND replied_at IS NULL")),

@@ -8,10 +8,11 @@ decrypted and its last four compared in constant time, case-insensitively (an ``
 Guessing the four characters is held back twice over, in the lock-out's own way
 (``enforcement.accounts.lockout``, counted under the code's hash): five wrong answers from
 one address lock that address out of the code for 15 minutes (429 ``query_code_slowed``),
-and past ten wrong answers from everywhere each try must wait longer. And the code itself
-counts wrong answers since the last right one: at ``MAX_WRONG_DIGITS`` it is locked for
-good (403 ``query_code_locked``) until the judge re-issues it, so that 10,000 possible
-endings are never all tried. Every opening, right or wrong, is in the audit log.
+while the party typing from elsewhere goes on. And the code itself counts wrong answers
+from everywhere since the last right one: at ``MAX_WRONG_DIGITS`` it is locked for good
+(403 ``query_code_locked``) until the judge re-issues it, so that the 10,000 possible
+endings are never all tried. That lock takes the place of the lock-out's account-wide
+slowing down, which is therefore not applied. Every opening, right or wrong, is in the audit log.
 
 A right answer returns a view token (a JWT signed like access tokens, 15 minutes) for the
 page's next calls (the view again, the evaluation); each call re-checks that the code is
@@ -69,7 +70,8 @@ def open_case(db: Database, tokens: TokenSettings, typed_code: str, last_four: s
         account = lockout.account_key("query-code:" + digest)  # never a username's digest
         source = lockout.address_source(ip)
         try:
-            lockout.check(session, account, source, now, own_device=False)
+            # own_device: no account-wide delay; the code's own lock below is stricter
+            lockout.check(session, account, source, now, own_device=True)
         except TooManyRequests as error:
             raise TooManyRequests("too many wrong answers for this code; wait and try again",
                                   code="query_code_slowed",

@@ -95,7 +95,8 @@ def upgrade() -> None:
         unique=True,
         postgresql_where=sa.text("revoked_at IS NULL"),
     )
-    op.create_index("uq_query_code_code_hash", "query_code", ["code_hash"], unique=True)
+    op.create_index("uq_query_code_code_hash", "query_code", ["code_hash", "court_id"],
+                    unique=True)
     op.create_table(
         "party_evaluation",
         sa.Column("court_id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),

@@ -37,7 +37,8 @@ class QueryCode(SQLModel, table=True):
         tenant_fk("party_id", "party", ondelete="CASCADE"),
         tenant_fk("issued_by", "user_account"),
         tenant_fk("revoked_by", "user_account"),
-        sa.Index("uq_query_code_code_hash", "code_hash", unique=True),
+        # by hash first: a party's code names no court, so it is looked up by hash alone
+        sa.Index("uq_query_code_code_hash", "code_hash", "court_id", unique=True),
         sa.Index("uq_query_code_active", "court_id", "case_id", "party_id", unique=True,
                  postgresql_where=sa.text("revoked_at IS NULL")),
     )

@@ -283,3 +283,17 @@ def test_one_address_and_one_code_are_rate_limited(make_app, http, login, window
     assert [a.status_code for a in answers] == [200, 200, 429]
     other = open_case(by_code, "C" * 25, "1234", environ_base={"REMOTE_ADDR": "10.9.1.1"})
     assert other.status_code == 404  # another code is not held back
+
+
+@pytest.mark.parametrize("demo", [True, False])
+def test_the_command_line_issues_a_code_that_opens_the_case(make_app, http, session, demo):
+    window = build_window_case(session, factories.create_court(session, is_demo=demo))
+    session.commit()
+    result = make_app().test_cli_runner().invoke(
+        args=["public", "code", "--case", window.case.case_number])
+    assert result.exit_code == 0, result.output
+    code = result.output.split("Query code 查询码: ", 1)[1].split()[0]
+    assert ("001X" in result.output) is demo  # a real court's numbers are never printed
+    assert open_case(http, code, APPLICANT_LAST_FOUR).status_code == 200
+    missing = make_app().test_cli_runner().invoke(args=["public", "code", "--case", "nope"])
+    assert missing.exit_code == 1 and "case_not_found" in missing.output

@@ -297,3 +297,23 @@ def test_the_command_line_issues_a_code_that_opens_the_case(make_app, http, sess
     assert open_case(http, code, APPLICANT_LAST_FOUR).status_code == 200
     missing = make_app().test_cli_runner().invoke(args=["public", "code", "--case", "nope"])
     assert missing.exit_code == 1 and "case_not_found" in missing.output
+
+
+def test_the_court_decides_which_nodes_the_parties_see(http, login, session, window):
+    code = issue(http, login, window, window.applicant)["code"]
+    token = open_case(http, code, APPLICANT_LAST_FOUR).json()["view_token"]
+    judge = bearer(login(window.judge))
+    nodes = {n["code"]: n for n in http.get("/api/v1/supervision/nodes", headers=judge).json()}
+    assert (nodes["serve_notice"]["disclosure"], nodes["seal_up"]["disclosure"]) == (
+        "always", "after")
+    changed = http.patch(f"/api/v1/supervision/nodes/{nodes['seal_up']['id']}",
+                         json={"disclosure": "never"},
+                         headers={**judge, "If-Match": f'"{nodes["seal_up"]["version"]}"'})
+    assert changed.status_code == 200, changed.text
+    steps = http.get("/api/v1/public/case",
+                     headers={"Authorization": f"Bearer {token}"}).json()["steps"]
+    assert [s["code"] for s in steps] == ["serve_notice", "auction"]
+    refused = http.patch(f"/api/v1/supervision/nodes/{nodes['auction']['id']}",
+                         json={"disclosure": "sometimes"},
+                         headers={**judge, "If-Match": f'"{nodes["auction"]["version"]}"'})
+    assert refused.status_code == 422

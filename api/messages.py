@@ -224,6 +224,7 @@ TITLES = {
     "party_evaluation_not_found": _l("No such evaluation"),
     "no_complaint_to_answer": _l("The evaluation holds no complaint to answer"),
     "complaint_already_answered": _l("The complaint was already answered"),
+    "payout_exceeds_recovered": _l("More would be paid out than the case has recovered"),
 }
 
 HTTP_STATUS_CODES = {

@@ -108,6 +108,7 @@ ACTIONS = (
     "round.read", "round.plan", "visit.create", "visit.read", "visit.update",
     "measure.read", "measure.decide", "repair.create", "repair.read", "repair.decide",
     "query_code.read", "query_code.manage", "party_feedback.read", "party_feedback.reply",
+    "case.record_payout",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -304,6 +305,8 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (OFF, "party_feedback.read",  "court"),
     (JUD, "party_feedback.read",  "court"),
     (JUD, "party_feedback.reply", "court"),     # the responsible judge (public.feedback)
+    (OFF, "case.record_payout",   "court"),     # proceeds paid to the applicant (payouts)
+    (JUD, "case.record_payout",   "court"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see

@@ -317,3 +317,25 @@ def test_the_court_decides_which_nodes_the_parties_see(http, login, session, win
                          json={"disclosure": "sometimes"},
                          headers={**judge, "If-Match": f'"{nodes["auction"]["version"]}"'})
     assert refused.status_code == 422
+
+
+def test_payouts_to_the_applicant_show_on_the_page_and_never_pass_the_amount_recovered(
+        http, login, engine, window):
+    code = issue(http, login, window, window.applicant)["code"]
+    token = open_case(http, code, APPLICANT_LAST_FOUR).json()["view_token"]
+    path = f"/api/v1/cases/{window.case.id}/payouts"
+    officer = bearer(login(window.officer))
+    paid = http.post(path, json={"amount": "1500.50", "paid_on": "2026-01-05"}, headers=officer)
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["amount_paid_out"] == "11500.50"
+    shown = http.get("/api/v1/public/case", headers={"Authorization": f"Bearer {token}"})
+    assert shown.json()["amount_paid_out"] == "11500.50"
+    too_much = http.post(path, json={"amount": "500.00", "paid_on": "2026-01-06"},
+                         headers=officer)
+    assert assert_problem(too_much, 409, "payout_exceeds_recovered")["amount_recovered"] == (
+        "12000.00")
+    with engine.connect() as conn:
+        detail = conn.execute(sa.text(
+            "SELECT detail FROM audit_log WHERE action = 'case.payout' AND subject_id = :c"),
+            {"c": window.case.id}).scalar_one()
+    assert detail["amount"] == "1500.50"

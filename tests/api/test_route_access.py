@@ -221,6 +221,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST",  f"{V1}/party-feedback/<string:evaluation_id>/reply"):
                                                                (403, 403, 403, 404, 403, 403, 403),
     ("GET",   f"{V1}/reports/satisfaction"):                   (403, 403, 200, 200, 403, 403, 403),
+    ("POST",  f"{V1}/cases/<string:case_id>/payouts"):         (403, 403, 404, 404, 403, 403, 403),
 }
 
 PUBLIC: dict[tuple[str, str], str] = {
@@ -327,6 +328,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", f"{V1}/parties/<string:party_id>/measures/<string:measure_id>/lift"):
         {"lifted_on": "2026-02-01", "reason": "已履行"},
     ("POST", f"{V1}/query-codes"): {"case_id": "{id}", "party_id": "{id}"},
+    ("POST", f"{V1}/cases/<string:case_id>/payouts"): {"amount": "100.00",
+                                                        "paid_on": "2026-01-05"},
     ("POST", f"{V1}/party-feedback/<string:evaluation_id>/reply"): {"reply": "已核实处理"},
     ("POST", f"{V1}/credit-repairs"): {"party_id": "{id}", "case_id": "{id}",
                                        "grounds": "paid_in_full"},

@@ -95,6 +95,7 @@ EXPECTED = {
     "query_code.manage":   (_,          _,          _,       "court", _,          _,      _),
     "party_feedback.read": (_,          _,          "court", "court", _,          _,      _),
     "party_feedback.reply": (_,         _,          _,       "court", _,          _,      _),
+    "case.record_payout":  (_,          _,          "court", "court", _,          _,      _),
 }
 
 

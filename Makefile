@@ -53,6 +53,9 @@ run: console app translations seed ## set up, load the demo county, serve on htt
 	@echo "Demo logins (password: $(DEMO_PASSWORD)): $(DEMO_USERS)"
 	@echo "Console: http://127.0.0.1:$(PORT)/console   Field app: http://127.0.0.1:$(PORT)/app   API: http://127.0.0.1:$(PORT)/api/v1   docs: http://127.0.0.1:$(PORT)/api/v1/docs"
 	@echo
+	@echo "A demo applicant's case query code (a new one each run; docs/public.md):"
+	@$(WITH_DB) PUBLIC_BASE_URL=http://127.0.0.1:$(PORT) $(BIN)/flask --app wsgi public code
+	@echo
 	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
 serve: console app translations seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)

@@ -119,6 +119,10 @@ def _register_blueprints(app: Flask) -> None:
     from api.me.routes import blp as me_blp
     from api.measures.routes import blp as measures_blp
     from api.mediation_notes.routes import blp as mediation_notes_blp
+    from api.party_feedback.routes import blp as party_feedback_blp
+    from api.public.page import blp as public_page_blp
+    from api.public.routes import blp as public_blp
+    from api.query_codes.routes import blp as query_codes_blp
     from api.reports.routes import blp as reports_blp
     from api.rounds.routes import blp as rounds_blp
     from api.settlements.routes import blp as settlements_blp
@@ -137,7 +141,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_page_blp)
     app.register_blueprint(console_blp)
     app.register_blueprint(field_app_blp)
-    ratelimit.init_app(app, [auth_blp, admin_page_blp])
+    app.register_blueprint(public_page_blp)
+    ratelimit.init_app(app, [auth_blp, admin_page_blp], [public_blp, public_page_blp])
     api.register_blueprint(auth_blp, url_prefix="/api/v1/auth")
     api.register_blueprint(me_blp, url_prefix="/api/v1/me")
     api.register_blueprint(devices_blp, url_prefix="/api/v1/devices")
@@ -162,17 +167,21 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(admin_blp, url_prefix="/api/v1/admin")
     api.register_blueprint(measures_blp, url_prefix="/api/v1/parties")
     api.register_blueprint(credit_repairs_blp, url_prefix="/api/v1/credit-repairs")
+    api.register_blueprint(public_blp, url_prefix="/api/v1/public")
+    api.register_blueprint(query_codes_blp, url_prefix="/api/v1/query-codes")
+    api.register_blueprint(party_feedback_blp, url_prefix="/api/v1/party-feedback")
 
 
 def _register_cli(app: Flask) -> None:
     from api.attachments.cli import attachments_cli
     from api.commands import audit_cli, backup_command, keys_cli, restore_command
     from api.geo.cli import geo_cli
+    from api.public.cli import public_cli
     from api.sync.cli import sync_cli
     from seed.cli import seed
 
     for command in (seed, audit_cli, backup_command, restore_command, geo_cli, sync_cli,
-                    attachments_cli, keys_cli):
+                    attachments_cli, keys_cli, public_cli):
         app.cli.add_command(_one_line_when_unreachable(command))
 
 

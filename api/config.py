@@ -185,6 +185,18 @@ class Config(BaseSettings):
         "days a judge has to answer a deputy's opinion card before it is overdue (the "
         "Pingtan report asks for prompt answers without naming a number; see "
         "[supervision.md](supervision.md))"))
+    PUBLIC_RATE_LIMIT: RateLimits = Field("20 per minute;200 per hour", **_doc(
+        "requests to the parties' window (`/api/v1/public`, `/public/case`) per address and "
+        "process (`off` disables); see [public.md](public.md)",
+        accepts="limits such as '20 per minute;200 per hour', or off"))
+    PUBLIC_CODE_RATE_LIMIT: RateLimits = Field("10 per minute;60 per hour", **_doc(
+        "requests to the parties' window per case query code, from any address (`off` "
+        "disables); a code also locks after 10 wrong identity digits",
+        accepts="limits such as '10 per minute;60 per hour', or off"))
+    PUBLIC_BASE_URL: str = Field("", **_doc(
+        "the address printed in a query code's QR code, e.g. `https://court.example`; "
+        "empty: the address the judge's request came to",
+        "empty (the request's own address)"))
     HEALTH_DEVICE_STALE_DAYS: Count = Field(14, **_doc(
         "the admin health page lists devices (not revoked) that have not signed in or synced "
         "for this many days"))

@@ -207,6 +207,24 @@ TITLES = {
     "reward_already_decided": _l("The reward entry was already decided"),
     "reward_kind_not_found": _l("No reward for that outcome kind"),
     "demo_refused": _l("The database holds real courts; the demo was not loaded"),
+    "query_code_unknown": _l("No case answers to this query code; check it, or ask the court"),
+    "query_digits_wrong": _l(
+        "The last four characters do not match the identity number of the code's party"),
+    "query_code_locked": _l(
+        "Too many wrong answers: this query code is locked; ask the court for a new one"),
+    "query_code_slowed": _l("Too many wrong answers from here; wait a while and try again"),
+    "view_token_missing": _l("Open the case with its query code first"),
+    "view_token_expired": _l("The page was open too long; enter the query code again"),
+    "view_token_invalid": _l("Enter the query code again"),
+    "query_code_not_found": _l("No such query code"),
+    "party_not_in_case": _l("The party is not the applicant or a debtor of this case"),
+    "party_has_no_id_number": _l(
+        "The party has no identity number on file, so a query code cannot be checked"),
+    "already_evaluated": _l("This query code has already been used to evaluate the case"),
+    "party_evaluation_not_found": _l("No such evaluation"),
+    "no_complaint_to_answer": _l("The evaluation holds no complaint to answer"),
+    "complaint_already_answered": _l("The complaint was already answered"),
+    "payout_exceeds_recovered": _l("More would be paid out than the case has recovered"),
 }
 
 HTTP_STATUS_CODES = {

@@ -19,6 +19,7 @@ from enforcement.infrastructure.db import Database
 from enforcement.models import Role
 
 BEARER_SCHEME = "bearerAuth"
+VIEW_TOKEN_SCHEME = "viewToken"
 
 
 class Api(flask_smorest.Api):
@@ -33,6 +34,12 @@ class Api(flask_smorest.Api):
             BEARER_SCHEME,
             {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
              "description": "Access token from POST /api/v1/auth/login (15 minutes)."},
+        )
+        self.spec.components.security_scheme(
+            VIEW_TOKEN_SCHEME,
+            {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+             "description": "A party's view token from POST /api/v1/public/cases/open "
+                            "(15 minutes, one case)."},
         )
 
     def _register_responses(self) -> None:

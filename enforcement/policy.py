@@ -107,6 +107,8 @@ ACTIONS = (
     "health.read",
     "round.read", "round.plan", "visit.create", "visit.read", "visit.update",
     "measure.read", "measure.decide", "repair.create", "repair.read", "repair.decide",
+    "query_code.read", "query_code.manage", "party_feedback.read", "party_feedback.reply",
+    "case.record_payout",
 )
 
 POLICY: tuple[tuple[Role, str, Scope], ...] = (
@@ -294,6 +296,17 @@ POLICY: tuple[tuple[Role, str, Scope], ...] = (
     (OFF, "repair.read",          "court"),
     (JUD, "repair.read",          "court"),
     (JUD, "repair.decide",        "court"),     # approve or reject; certificate (repairs)
+    # The parties' window (issue 21): the case's judge issues and revokes the parties'
+    # query codes and answers their complaints (enforcement.public); the parties themselves
+    # sign in nowhere: a code and the last four of their identity number open their case.
+    (OFF, "query_code.read",      "court"),
+    (JUD, "query_code.read",      "court"),
+    (JUD, "query_code.manage",    "court"),     # the case's judge only (public.codes)
+    (OFF, "party_feedback.read",  "court"),
+    (JUD, "party_feedback.read",  "court"),
+    (JUD, "party_feedback.reply", "court"),     # the responsible judge (public.feedback)
+    (OFF, "case.record_payout",   "court"),     # proceeds paid to the applicant (payouts)
+    (JUD, "case.record_payout",   "court"),
 )
 """Deliberately absent: deputies and mediators never touch leads; liaison units and admins
 see no cases or leads (units see only the requests addressed to them); deputies see

@@ -47,7 +47,8 @@ TEMPLATE_PREFIX = "gridwork_tmpl_"
 TEST_DB_PREFIX = "gridwork_test_"
 SCRATCH_DB_PREFIX = "gridwork_scratch_"
 # The whole suite signs in from 127.0.0.1 hundreds of times; tests of the limit set their own.
-TEST_SETTINGS = {"LOGIN_RATE_LIMIT": "off"}
+TEST_SETTINGS = {"LOGIN_RATE_LIMIT": "off", "PUBLIC_RATE_LIMIT": "off",
+                 "PUBLIC_CODE_RATE_LIMIT": "off"}
 KEEP_TABLES = ("alembic_version", "spatial_ref_sys")
 # pg_advisory_lock key that serialises template builds and copies across workers and
 # concurrent test runs on one server (a server-side lock also frees itself if a worker dies).

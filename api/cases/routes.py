@@ -12,6 +12,8 @@ from api.cases.schemas import (
     CasePageSchema,
     CaseQueryArgsSchema,
     CaseSchema,
+    PaidOutSchema,
+    PayoutCreateSchema,
     WantedPageSchema,
 )
 from api.pagination import PageArgsSchema, decode_cursor, paged
@@ -21,6 +23,7 @@ from enforcement import cases, wanted
 from enforcement.cases import CaseView
 from enforcement.mediation import mediators
 from enforcement.models import CaseMediator
+from enforcement.public import payouts
 from enforcement.reports import resume
 
 blp = Blueprint("cases", __name__, description="Enforcement cases and their parties (read)")
@@ -130,3 +133,18 @@ class CaseResume(MethodView):
         as `resumed`, with a case event and an audit entry. 409 `case_not_terminated` for
         a case in any other status. Candidates: `GET /api/v1/reports/resume-candidates`."""
         return resume.resume_case(db(), current_principal(), case_id, body["reason"])
+
+
+@blp.route("/<string:case_id>/payouts")
+class CasePayouts(MethodView):
+    @blp.auth()
+    @blp.arguments(PayoutCreateSchema)
+    @blp.response(201, PaidOutSchema)
+    @blp.problem(404)
+    @blp.problem(409)
+    def post(self, body: dict[str, Any], case_id: str) -> Any:
+        """Record proceeds paid to the applicant (案款发放; officers, judges): the case's
+        `amount_paid_out` grows by `amount`, as the parties' page shows. 409
+        `payout_exceeds_recovered` when the total would pass the amount recovered."""
+        return payouts.record_payout(db(), current_principal(), case_id, body["amount"],
+                                     body["paid_on"]), 201

@@ -7,7 +7,7 @@ from typing import Any
 
 import marshmallow as ma
 
-from api.fields import RECORD_ID, Bbox, aware, money_string, text
+from api.fields import RECORD_ID, Bbox, aware, money, money_string, text
 from api.pagination import PageArgsSchema, page_schema, sort_field
 from enforcement.cases import CASE_ORDERS, CaseFilters
 from enforcement.models import CaseStatus
@@ -118,3 +118,17 @@ class CaseMediatorSchema(ma.Schema):
     ended_by = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
+
+
+class PayoutCreateSchema(ma.Schema):
+    amount = money(required=True, metadata={"description": "Yuan paid to the applicant"})
+    paid_on = ma.fields.Date(required=True, metadata={"description": "Local date, not future"})
+
+
+class PaidOutSchema(ma.Schema):
+    case_id = ma.fields.String()
+    amount = money_string()
+    paid_on = ma.fields.Date()
+    amount_paid_out = money_string(metadata={"description": "The case's total paid out now"})
+    amount_recovered = money_string()
+    version = ma.fields.Integer()

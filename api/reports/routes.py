@@ -31,9 +31,19 @@ from api.reports.schemas import (
     RewardRuleListSchema,
     RewardSchema,
     RoundReportSchema,
+    SatisfactionArgsSchema,
+    SatisfactionReportSchema,
 )
 from api.smorest import Blueprint, current_principal, db
-from enforcement.reports import assistants, credit, outcomes, resume, rewards, rounds
+from enforcement.reports import (
+    assistants,
+    credit,
+    outcomes,
+    resume,
+    rewards,
+    rounds,
+    satisfaction,
+)
 from enforcement.reports.common import Period
 
 blp = Blueprint("reports", __name__, description=(
@@ -222,3 +232,16 @@ class RewardRuleByKind(MethodView):
         earned keep their amount. An unknown or unpaid kind (`no_result`) is 404."""
         return {"items": rewards.set_rule(db(), current_principal(), outcome_kind,
                                           body["amount"])}
+
+
+@blp.route("/satisfaction")
+class SatisfactionReport(MethodView):
+    @blp.auth()
+    @blp.arguments(SatisfactionArgsSchema, location="query", as_kwargs=True)
+    @blp.response(200, SatisfactionReportSchema)
+    def get(self, group_by: str, period: Period, format: str) -> Any:
+        """The parties' satisfaction per judge, township or month (`group_by`): their
+        evaluations written in the period (local dates), the average score, complaints and
+        how fast the judges answered them. Judges and officers only; docs/public.md defines
+        every figure."""
+        return satisfaction.satisfaction_report(db(), current_principal(), group_by, period)

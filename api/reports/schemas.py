@@ -13,6 +13,7 @@ from enforcement.models import RewardStatus
 from enforcement.reports.common import EXPORT_FORMATS, Period
 from enforcement.reports.outcomes import GROUPINGS
 from enforcement.reports.rewards import RewardFilters
+from enforcement.reports.satisfaction import GROUPINGS as SATISFACTION_GROUPINGS
 
 FORMATS = ("json", *EXPORT_FORMATS)
 
@@ -269,3 +270,32 @@ class RewardRuleListSchema(ma.Schema):
 class RewardRuleInputSchema(ma.Schema):
     amount = money(required=True)
 
+
+
+class SatisfactionArgsSchema(PeriodArgsSchema):
+    group_by = ma.fields.String(load_default="judge",
+                                validate=validate.OneOf(SATISFACTION_GROUPINGS))
+    format = ma.fields.String(load_default="json", validate=validate.OneOf(("json",)))
+
+
+class SatisfactionRowSchema(ma.Schema):
+    key = ma.fields.String(allow_none=True, metadata={
+        "description": "Judge or township id, or YYYY-MM; null in the totals row (and for "
+                       "evaluations of cases with no judge or township)"})
+    label = ma.fields.String(allow_none=True)
+    evaluations = ma.fields.Integer()
+    average_rating = ma.fields.Decimal(as_string=True, allow_none=True, metadata={
+        "type": "string", "description": "1–5, two decimals; null without evaluations"})
+    satisfied = ma.fields.Integer(metadata={"description": "Rated 4 or 5"})
+    complaints = ma.fields.Integer()
+    answered = ma.fields.Integer(metadata={"description": "Complaints the judge answered"})
+    answered_on_time = ma.fields.Integer(metadata={"description": "Answered by the due time"})
+    overdue = ma.fields.Integer(metadata={"description": "Unanswered and past due now"})
+    average_answer_hours = ma.fields.Decimal(as_string=True, allow_none=True, metadata={
+        "type": "string", "description": "From complaint to answer, over those answered"})
+
+
+class SatisfactionReportSchema(ma.Schema):
+    group_by = ma.fields.String()
+    rows = ma.fields.List(ma.fields.Nested(SatisfactionRowSchema))
+    total = ma.fields.Nested(SatisfactionRowSchema)

@@ -12,6 +12,7 @@ from marshmallow import validate
 from api.fields import RECORD_ID, aware, money_string, plausible_time, text
 from api.pagination import PageArgsSchema, page_schema
 from enforcement.models import utcnow
+from enforcement.supervision.catalogue import DISCLOSURES
 from enforcement.supervision.deputies import EVALUATION_CRITERIA, CardFilters
 from enforcement.supervision.events import EventView
 from enforcement.supervision.follows import FollowFilters
@@ -28,6 +29,10 @@ def _in_century(value: datetime | None) -> None:
 # --------------------------------------------------------------------------- nodes
 
 
+DISCLOSURE_DOC = ("What the parties' page shows of its events: `always` (planned ones too), "
+                  "`after` (only once done) or `never`")
+
+
 class NodeSchema(ma.Schema):
     id = ma.fields.String()
     code = ma.fields.String()
@@ -36,6 +41,7 @@ class NodeSchema(ma.Schema):
     seq = ma.fields.Integer(metadata={"description": "Position in the catalogue"})
     witnessable = ma.fields.Boolean(metadata={"description": "Deputies may witness it"})
     active = ma.fields.Boolean(metadata={"description": "False: retired"})
+    disclosure = ma.fields.String(metadata={"description": DISCLOSURE_DOC})
     version = ma.fields.Integer()
 
 
@@ -46,6 +52,8 @@ class NodeCreateSchema(ma.Schema):
     seq = ma.fields.Integer(validate=validate.Range(1, 10_000), metadata={
         "description": "Default: after the last node"})
     witnessable = ma.fields.Boolean(load_default=True)
+    disclosure = ma.fields.String(load_default="after", validate=validate.OneOf(DISCLOSURES),
+                                  metadata={"description": DISCLOSURE_DOC})
 
 
 class NodeUpdateSchema(ma.Schema):
@@ -54,6 +62,8 @@ class NodeUpdateSchema(ma.Schema):
     seq = ma.fields.Integer(validate=validate.Range(1, 10_000))
     witnessable = ma.fields.Boolean()
     active = ma.fields.Boolean(metadata={"description": "false retires the node"})
+    disclosure = ma.fields.String(validate=validate.OneOf(DISCLOSURES),
+                                  metadata={"description": DISCLOSURE_DOC})
 
 
 class NodeQueryArgsSchema(ma.Schema):

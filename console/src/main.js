@@ -1,4 +1,5 @@
-// The console's shell: sign-in, the screens (map, triage, rounds, outcomes, refused records)
+// The console's shell: sign-in, the screens (map, triage, rounds, outcomes, the parties'
+// satisfaction, refused records)
 // chosen by the URL hash, and the language switch. Every screen talks only to /api/v1.
 import './style.css';
 import { api, signedIn, signIn, signOut } from './api.js';
@@ -8,10 +9,11 @@ import { mapScreen } from './mapview.js';
 import { outcomesScreen } from './outcomes.js';
 import { rejectionsScreen } from './rejections.js';
 import { roundsScreen } from './rounds.js';
+import { satisfactionScreen } from './satisfaction.js';
 import { triageScreen } from './triage.js';
 
 const SCREENS = { map: mapScreen, triage: triageScreen, rounds: roundsScreen,
-  outcomes: outcomesScreen, rejections: rejectionsScreen };
+  outcomes: outcomesScreen, satisfaction: satisfactionScreen, rejections: rejectionsScreen };
 const root = document.getElementById('app');
 let me = null;
 

@@ -45,6 +45,7 @@ from enforcement.models.mediation import (
     Settlement,
     SettlementKind,
 )
+from enforcement.models.public import PartyEvaluation, QueryCode
 from enforcement.models.review import RewardEntry, RewardRule, RewardStatus
 from enforcement.models.rounds import (
     EnforcementRound,
@@ -85,8 +86,9 @@ __all__ = [
     "LinkageRequestKind", "LinkageRequestStatus", "LinkageUnit", "ListColour", "LoginAttempt",
     "MeasureAction",
     "MeasureEvent", "MeasureKind", "MediationNote", "MediationOutcome", "NodeEvent",
-    "NodeEventRead", "NodeWitness", "Outcome", "OutcomeKind", "Party", "PartyKind", "PartyMeasure",
-    "PartyRole", "PunishmentNotice", "RefreshToken", "RepairGrounds", "RepairStatus",
+    "NodeEventRead", "NodeWitness", "Outcome", "OutcomeKind", "Party", "PartyEvaluation",
+    "PartyKind", "PartyMeasure", "PartyRole", "PunishmentNotice", "QueryCode", "RefreshToken",
+    "RepairGrounds", "RepairStatus",
     "RewardEntry", "RewardRule", "RewardStatus", "Role", "RoundStatus", "RoundTarget", "RoundTeam",
     "Settlement", "SettlementKind", "Sighting", "TargetStatus", "Task", "TaskAnswer", "TaskGrid",
     "TaskKind", "TaskStatus", "TaskTransition", "Township", "Urgency", "User", "VillageGrid",

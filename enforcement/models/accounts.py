@@ -43,6 +43,9 @@ class Court(TimestampedMixin, table=True):
     region_code: str = Field(max_length=12, description="administrative division code, 621025")
     case_prefix: str = Field(max_length=16, description="abbreviation in case numbers, 甘1025")
     is_demo: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    reception_days: str = Field(
+        default="", max_length=200, sa_column_kwargs={"server_default": ""},
+        description="when judges receive parties (接待日), shown on the parties' page")
 
 
 class User(TimestampedMixin, table=True):

@@ -61,6 +61,8 @@ class EnforcementCase(TimestampedMixin, table=True):
         tenant_fk("village_grid_id", "village_grid"),
         sa.Index("ix_enforcement_case_status", "court_id", "status"),
         sa.CheckConstraint("amount_owed >= 0 AND amount_recovered >= 0", "amounts_not_negative"),
+        sa.CheckConstraint("amount_paid_out BETWEEN 0 AND amount_recovered",
+                           "paid_out_within_recovered"),
     )
 
     court_id: str = court_field()
@@ -77,6 +79,8 @@ class EnforcementCase(TimestampedMixin, table=True):
     closed_on: date | None = None
     amount_owed: Decimal = money_field()
     amount_recovered: Decimal = money_field()
+    amount_paid_out: Decimal = money_field()
+    """案款发放: of the amount recovered, what the court has paid to the applicant."""
     judge_id: str | None = ref_field()
     officer_id: str | None = ref_field()
     address: str | None = Field(default=None, max_length=300)

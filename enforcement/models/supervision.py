@@ -47,7 +47,10 @@ class EnforcementNode(SQLModel, table=True):
     deleted, so that what deputies witnessed keeps its name."""
 
     __tablename__ = "enforcement_node"
-    __table_args__ = (sa.UniqueConstraint("court_id", "code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("court_id", "code"),
+        sa.CheckConstraint("disclosure IN ('always', 'after', 'never')", "disclosure_known"),
+    )
 
     court_id: str = court_field()
     id: str = id_field()
@@ -58,6 +61,10 @@ class EnforcementNode(SQLModel, table=True):
     active: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     witnessable: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()},
                               description="deputies may witness it (in their inbox)")
+    disclosure: str = Field(
+        default="after", max_length=8, sa_column_kwargs={"server_default": "after"},
+        description="the parties' page shows its events: always (planned ones too), "
+                    "after (once done: a seizure is no surprise otherwise) or never")
     version: int = version_field()
 
 

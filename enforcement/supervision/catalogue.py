@@ -50,7 +50,15 @@ STANDARD_NODES: tuple[tuple[str, str, str, bool], ...] = (
 (文书送达、财产查控、房产拍卖、案款分配); the rest follow the usual enforcement procedure.
 Nodes done entirely through online systems have nothing to witness on site."""
 
-NODE_FIELDS = ("code", "name_zh", "name_en", "seq", "witnessable", "active")
+ALWAYS_DISCLOSED = frozenset({
+    "serve_notice", "order_property_report", "appraisal", "auction", "sale", "set_off_in_kind",
+    "distribution", "payout", "settlement", "termination", "resumption"})
+"""Standard nodes whose dates the parties are told ahead (a notice, an auction, a payout):
+the parties' page shows them planned too. Every other standard node (an inquiry, a seal, a
+detention…) is shown only once done, so that the page never warns a debtor of a seizure."""
+DISCLOSURES = ("always", "after", "never")
+
+NODE_FIELDS = ("code", "name_zh", "name_en", "seq", "witnessable", "active", "disclosure")
 
 
 def list_nodes(db: Database, principal: Principal, include_retired: bool) -> list[EnforcementNode]:
@@ -128,8 +136,10 @@ def load_standard_nodes(db: Database, principal: Principal) -> list[EnforcementN
         for code, name_zh, name_en, witnessable in STANDARD_NODES:
             if code in have:
                 continue
-            added.append(EnforcementNode(court_id=principal.court_id, code=code, name_zh=name_zh,
-                                         name_en=name_en, seq=seq, witnessable=witnessable))
+            added.append(EnforcementNode(
+                court_id=principal.court_id, code=code, name_zh=name_zh, name_en=name_en,
+                seq=seq, witnessable=witnessable,
+                disclosure="always" if code in ALWAYS_DISCLOSED else "after"))
             seq += 1
         session.add_all(added)
         session.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from enforcement.supervision.catalogue import ALWAYS_DISCLOSED
 from seed.context import CountyDraft
 from seed.records.court import DemoLinkageUnit, DemoNode
 from seed.reference import ENFORCEMENT_NODES, LINKAGE_UNITS
@@ -23,6 +24,7 @@ def build_units_and_nodes(draft: CountyDraft) -> None:
     ]
     draft.nodes = [
         DemoNode(court_id=draft.court_id, id=draft.uid(), code=code, name_zh=zh,
-                 name_en=en, seq=i + 1, witnessable=witnessable)
+                 name_en=en, seq=i + 1, witnessable=witnessable,
+                 disclosure="always" if code in ALWAYS_DISCLOSED else "after")
         for i, (code, zh, en, witnessable) in enumerate(ENFORCEMENT_NODES)
     ]

@@ -4,6 +4,7 @@ as performed, and every case's event history up to its final status."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from enforcement.models import CaseStatus, OutcomeKind
 from seed.builders.payments import payment_amount, record_outcome
@@ -43,6 +44,10 @@ def finish_cases(draft: CountyDraft) -> None:
                                amount=remainder, notes="被执行人履行完毕")
             case.closed_on = closed
         case.amount_recovered = state.paid
+        # paid out to the applicant: all of it once closed, else what the last transfer
+        # (about a month behind the payments) has reached
+        case.amount_paid_out = state.paid if case.closed_on else (
+            state.paid * Decimal("0.8")).quantize(Decimal("0.01"))
         _events(draft, state)
 
 

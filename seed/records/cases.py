@@ -27,6 +27,7 @@ class DemoCase:
     closed_on: date | None = None
     amount_owed: Decimal
     amount_recovered: Decimal = Decimal("0.00")
+    amount_paid_out: Decimal = Decimal("0.00")
     judge_id: str
     officer_id: str
     address: str

@@ -12,6 +12,9 @@ from shapely.geometry import MultiPolygon
 from enforcement.models import LinkageKind, Role
 from seed.reference import CASE_PREFIX, COUNTY_NAME, COURT_CODE, COURT_NAME, REGION_CODE
 
+RECEPTION_DAYS = "每周一、周三上午 9:00–12:00，执行局接待室 / Mondays and Wednesdays, 9:00–12:00"
+"""When the demo court's enforcement judges receive parties (shown on the parties' page)."""
+
 
 @dataclass(slots=True, kw_only=True)
 class DemoCourt:
@@ -22,6 +25,7 @@ class DemoCourt:
     region_code: str = REGION_CODE
     case_prefix: str = CASE_PREFIX
     is_demo: bool = True
+    reception_days: str = RECEPTION_DAYS
     created_at: datetime
 
 
@@ -93,6 +97,7 @@ class DemoNode:
     name_en: str
     seq: int
     witnessable: bool = True
+    disclosure: str = "after"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -212,6 +212,16 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
                                                                (403, 403, 403, 404, 403, 403, 403),
     ("GET",   f"{V1}/credit-repairs/<string:repair_id>/certificate.pdf"):
                                                                (403, 403, 404, 404, 403, 403, 403),
+    ("GET",   f"{V1}/query-codes"):                            (403, 403, 404, 404, 403, 403, 403),
+    ("POST",  f"{V1}/query-codes"):                            (403, 403, 403, 404, 403, 403, 403),
+    ("POST",  f"{V1}/query-codes/<string:code_id>/revoke"):    (403, 403, 403, 404, 403, 403, 403),
+    ("GET",   f"{V1}/party-feedback"):                         (403, 403, 200, 200, 403, 403, 403),
+    ("GET",   f"{V1}/party-feedback/overdue"):                 (403, 403, 200, 200, 403, 403, 403),
+    ("GET",   f"{V1}/party-feedback/<string:evaluation_id>"):  (403, 403, 404, 404, 403, 403, 403),
+    ("POST",  f"{V1}/party-feedback/<string:evaluation_id>/reply"):
+                                                               (403, 403, 403, 404, 403, 403, 403),
+    ("GET",   f"{V1}/reports/satisfaction"):                   (403, 403, 200, 200, 403, 403, 403),
+    ("POST",  f"{V1}/cases/<string:case_id>/payouts"):         (403, 403, 404, 404, 403, 403, 403),
 }
 
 PUBLIC: dict[tuple[str, str], str] = {
@@ -232,6 +242,14 @@ PUBLIC: dict[tuple[str, str], str] = {
     ("GET", "/app"): "redirects to /app/",
     ("GET", "/app/"): "the field app's page: static, it signs in through the API",
     ("GET", "/app/<path:filename>"): "the field app's scripts, manifest and service worker",
+    ("POST", f"{V1}/public/cases/open"):
+        "a party's query code and the last four of their identity number (locks, limits, audit)",
+    ("GET", f"{V1}/public/case"): "a party's view token from /public/cases/open is the credential",
+    ("POST", f"{V1}/public/evaluations"): "a party's view token is the credential",
+    ("GET", "/public/case"): "the parties' form: no data",
+    ("POST", "/public/case"): "opens a case with a query code and four digits, as the API does",
+    ("POST", "/public/case/view"): "the page's view token is the credential",
+    ("POST", "/public/case/evaluate"): "the page's view token is the credential",
 }
 
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -309,6 +327,10 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
         {"decision_text": "更正"},
     ("POST", f"{V1}/parties/<string:party_id>/measures/<string:measure_id>/lift"):
         {"lifted_on": "2026-02-01", "reason": "已履行"},
+    ("POST", f"{V1}/query-codes"): {"case_id": "{id}", "party_id": "{id}"},
+    ("POST", f"{V1}/cases/<string:case_id>/payouts"): {"amount": "100.00",
+                                                        "paid_on": "2026-01-05"},
+    ("POST", f"{V1}/party-feedback/<string:evaluation_id>/reply"): {"reply": "已核实处理"},
     ("POST", f"{V1}/credit-repairs"): {"party_id": "{id}", "case_id": "{id}",
                                        "grounds": "paid_in_full"},
     ("POST", f"{V1}/credit-repairs/<string:repair_id>/decision"):
@@ -323,6 +345,7 @@ QUERIES: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", f"{V1}/geo/locate"): {"lon": 108.305, "lat": 35.405},
     ("GET", f"{V1}/supervision/summary"): {"year": 2026},
     ("GET", f"{V1}/judicial-aid/totals"): {"year": 2026},
+    ("GET", f"{V1}/query-codes"): {"case_id": "{id}"},
 }
 PATH_VALUES = {"layer": "villages", "z": "0", "x": "0", "y": "0", "seq": "1",
                "sha256": uuid.uuid4().hex * 2, "outcome_kind": "debtor_located"}
@@ -389,7 +412,7 @@ def _request(http, route: tuple[str, str], tokens: dict[str, Any] | None,
                             data=data)
     body = BODIES.get(route)
     return http.request(method, _url(rule, path_text), headers=headers,
-                        params=QUERIES.get(route),
+                        params=_fill(QUERIES.get(route), tokens or {}),
                         json=_fill(body, tokens or {}) if body is not None else None)
 
 

@@ -4,15 +4,14 @@ columns, and back on downgrade, without losing a setting."""
 from __future__ import annotations
 
 import json
+import uuid
 
 import pytest
 import sqlalchemy as sa
 from alembic import command
-from sqlmodel import Session
 
 from enforcement.infrastructure.db_migrations import alembic_config
 from enforcement.models import Role
-from tests import factories
 
 BEFORE = "181c199e3853"
 
@@ -24,11 +23,12 @@ def test_team_settings_move_to_columns_and_back(make_database) -> None:
     command.downgrade(cfg, BEFORE)
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
-        with Session(engine) as session:
-            court = factories.create_court(session)
-            court_id, user_id = court.id, "officer-a"
-            session.commit()
-        with engine.begin() as conn:  # SQL, not the model: user_account gained columns since
+        court_id, user_id = f"court-{uuid.uuid4().hex[:8]}", "officer-a"
+        with engine.begin() as conn:  # SQL, not the models: court and user_account gained
+            conn.execute(sa.text(     # columns since
+                "INSERT INTO court (id, code, name, county_name, region_code, case_prefix)"
+                " VALUES (:c, :c, '测试县人民法院', '测试县', '621025', '甘1025')"),
+                {"c": court_id})
             conn.execute(sa.text(
                 "INSERT INTO user_account (court_id, id, username, display_name, role,"
                 " password_hash) VALUES (:c, :u, 'officer-a-migration', '张小明', :r, 'x')"),

@@ -91,6 +91,11 @@ EXPECTED = {
     "repair.create":       (_,          _,          "court", "court", _,          _,      _),
     "repair.read":         (_,          _,          "court", "court", _,          _,      _),
     "repair.decide":       (_,          _,          _,       "court", _,          _,      _),
+    "query_code.read":     (_,          _,          "court", "court", _,          _,      _),
+    "query_code.manage":   (_,          _,          _,       "court", _,          _,      _),
+    "party_feedback.read": (_,          _,          "court", "court", _,          _,      _),
+    "party_feedback.reply": (_,         _,          _,       "court", _,          _,      _),
+    "case.record_payout":  (_,          _,          "court", "court", _,          _,      _),
 }
 
 

@@ -7,7 +7,7 @@ amount paid out to the applicant, ``court`` the judges' reception days, both sho
 parties' page.
 
 Revision ID: 9b923f33845b
-Revises: c3e5a7b9d120
+Revises: e1a3c5f7b902
 Create Date: 2026-12-07 07:41:10.457164
 
 """
@@ -20,7 +20,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "9b923f33845b"
-down_revision: str | Sequence[str] | None = "c3e5a7b9d120"
+down_revision: str | Sequence[str] | None = "e1a3c5f7b902"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,6 +8,7 @@ import { openDatabase } from './db.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 import { lang, t, toggleLang } from './i18n.js';
+import { unsentBar } from './outbox.js';
 import { locate } from './position.js';
 import { TABS } from './screens/index.js';
 import { loginScreen } from './screens/login.js';
@@ -47,6 +48,7 @@ async function draw() {
       t('language')),
     h('button', { type: 'button', onclick: () => { signOut(); render(); } }, t('signOut')));
   const bars = [
+    await unsentBar(state.database),
     h('div', { class: 'bar', id: 'sync-status' },
       last ? t('lastSync', { time: formatTime(Number(last)) }) : t('neverSynced')),
     !navigator.onLine && h('div', { class: 'bar warning', id: 'offline' }, t('offline')),

@@ -3,8 +3,14 @@
 // revoked phone.
 import { ApiError, authorizedFetch, call, currentSession, signOut } from './api.js';
 import { sync } from './db.js';
-import { t } from './i18n.js';
+import { addWords, t } from './i18n.js';
+import { clearPhotos, localIso, refreshPhotoSettings, sendPhotos } from './photos.js';
 import { render, state } from './state.js';
+
+addWords({
+  zh: { photosWaiting: '照片尚未全部发送：下次同步时从中断处继续' },
+  en: { photosWaiting: 'Not every photo went: the next sync resumes where it stopped' },
+});
 
 const LAST_SYNC = 'gridwork.app.lastSync';
 const REJECTIONS = 'gridwork.app.rejections';
@@ -15,8 +21,23 @@ export const rejections = () => JSON.parse(localStorage.getItem(REJECTIONS) || '
 async function refreshRejections() {
   const open = await call('/sync/rejections?status=open');
   const byRecord = {};
-  for (const item of open) byRecord[item.record_id] = { code: item.code, message: item.message };
+  for (const item of open) {
+    byRecord[item.record_id] = { id: item.id, table: item.table, code: item.code,
+      message: item.message };
+  }
   localStorage.setItem(REJECTIONS, JSON.stringify(byRecord));
+}
+
+// An uploaded photo listed in its record's attachments (once), with its capture time as
+// the caption; a record deleted meanwhile just lets the photo go.
+async function attachPhoto(photo) {
+  const { database } = state;
+  const record = await database.get(photo.table).find(photo.recordId).catch(() => null);
+  if (!record) return;
+  const files = JSON.parse(record._raw.attachments || '[]');
+  if (files.some((file) => file.sha256 === photo.sha256)) return;
+  files.push({ sha256: photo.sha256, caption: localIso(photo.takenAt) });
+  await database.write(() => record.update((r) => r._setRaw('attachments', JSON.stringify(files))));
 }
 
 // One sync at a time; a request for another while one runs joins it.
@@ -27,16 +48,22 @@ export function syncNow() {
     state.syncError = '';
     render();
     try {
+      // Photos first, so the records that list them go in this push; a photo that cannot
+      // go now waits (resumed next time) while every record is still sent.
+      await refreshPhotoSettings().catch(() => {});
+      const photos = await sendPhotos(attachPhoto).then(() => null, (error) => error);
       const { wiped } = await sync(state.database, authorizedFetch);
       if (wiped) {
         localStorage.removeItem(LAST_SYNC);
         localStorage.removeItem(REJECTIONS);
+        await clearPhotos();
         signOut();
         state.notice = t('wiped');
         return;
       }
       await refreshRejections();
       localStorage.setItem(LAST_SYNC, String(Date.now()));
+      if (photos) state.syncError = t('photosWaiting');
     } catch (error) {
       state.syncError = error instanceof ApiError ? error.message : String(error.message || error);
     } finally {

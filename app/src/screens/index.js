@@ -3,10 +3,11 @@
 // the field app (the desk console is theirs).
 import { leadsScreen } from './leads.js';
 import { reportScreen } from './report.js';
+import { sightingScreen } from './sighting.js';
 import { tasksScreen } from './tasks.js';
 import { wantedScreen } from './wanted.js';
 
 export const TABS = {
-  grid_assistant: { report: reportScreen, leads: leadsScreen, wanted: wantedScreen,
-    tasks: tasksScreen },
+  grid_assistant: { report: reportScreen, leads: leadsScreen, sighting: sightingScreen,
+    wanted: wantedScreen, tasks: tasksScreen },
 };

@@ -62,7 +62,9 @@ async function draw() {
     onclick: () => { state.tab = tab; render(); },
   }, t(`tab.${tab}`))));
   const body = await tabs[state.tab]();
+  const focused = document.activeElement && document.activeElement.id;
   root.replaceChildren(header, ...bars.filter(Boolean), nav, h('main', {}, body));
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
 }
 setDraw(draw);
 

@@ -40,10 +40,15 @@ async function attachPhoto(photo) {
   await database.write(() => record.update((r) => r._setRaw('attachments', JSON.stringify(files))));
 }
 
-// One sync at a time; a request for another while one runs joins it.
+// One sync at a time; a request for another while one runs is done right after it, so a
+// record saved during a sync is not left waiting for the timer.
+let again = false;
 export function syncNow() {
   if (!state.database || !currentSession()) return Promise.resolve();
-  if (state.syncing) return state.syncing;
+  if (state.syncing) {
+    again = true;
+    return state.syncing;
+  }
   state.syncing = (async () => {
     state.syncError = '';
     render();
@@ -69,6 +74,10 @@ export function syncNow() {
     } finally {
       state.syncing = null;
       render();
+      if (again) {
+        again = false;
+        syncNow();
+      }
     }
   })();
   return state.syncing;

@@ -3,6 +3,7 @@
 // phone first; sent by the next sync. The same form fixes a refused lead (state.editing):
 // the corrected lead is sent again and the court's refusal closes.
 import { h } from '../dom.js';
+import { forget, kept } from '../drafts.js';
 import { addWords, LEAD_KINDS, t } from '../i18n.js';
 import { statusOf } from '../outbox.js';
 import { keepPhoto, PhotoTooLarge, preparePhoto } from '../photos.js';
@@ -14,11 +15,12 @@ addWords({
   zh: { observed: '看到的时间', photos: '照片', takePhoto: '拍照', photosReady: '已添加 {n} 张照片',
     photoTooLarge: '照片太大：缩小后仍有 {size} MB，法院最多接收 {limit} MB',
     photoFailed: '无法读取这张照片', editing: '修改被拒绝的线索', resend: '保存并重新发送',
-    cancelEdit: '取消修改', resaved: '已修改，联网后重新发送' },
+    cancelEdit: '取消修改', editingLead: '修改线索（法院处理前可以修改）', saveEdit: '保存修改' },
   en: { observed: 'Seen at', photos: 'Photos', takePhoto: 'Take a photo', photosReady: '{n} photos added',
     photoTooLarge: 'Photo too large: {size} MB even downscaled; the court takes at most {limit} MB',
     photoFailed: 'This photo could not be read', editing: 'Fixing a refused lead',
-    resend: 'Save and resend', cancelEdit: 'Cancel', resaved: 'Fixed; it is sent again when online' },
+    resend: 'Save and resend', cancelEdit: 'Cancel',
+    editingLead: 'Editing a lead (possible until the court takes it up)', saveEdit: 'Save changes' },
 });
 
 const MB = (bytes) => (bytes / 1024 / 1024).toFixed(1);
@@ -37,6 +39,7 @@ export async function reportScreen() {
     ? await database.get('lead').find(state.editing).catch(() => null) : null;
   const wanted = await database.get('wanted').query().fetch();
   const raw = editing ? editing._raw : {};
+  const draft = `lead:${editing ? editing.id : 'new'}:`;
   const kind = h('select', { id: 'lead-kind' },
     LEAD_KINDS.map((k) => h('option', { value: k, selected: raw.kind === k }, t(`kind.${k}`))));
   const description = h('textarea', { id: 'lead-description', value: raw.description || '' });
@@ -45,6 +48,10 @@ export async function reportScreen() {
       `${w._raw.name} ${w._raw.id_number || ''}`)));
   const observed = h('input', { id: 'lead-observed', type: 'datetime-local',
     value: localInput(raw.observed_at || Date.now()) });
+  const observedAsDrawn = observed.value;
+  for (const [name, field] of Object.entries({ kind, description, debtor, observed })) {
+    kept(draft + name, field);
+  }
   const { position } = state;
   const where = state.locating ? t('locating') : position
     ? t('located', { lon: position.lon.toFixed(5), lat: position.lat.toFixed(5),
@@ -86,6 +93,7 @@ export async function reportScreen() {
         datum: 'wgs84', accuracy_m: state.position.accuracy });
     }
     if (!editing && !columns.party_id) delete columns.party_id; // optional columns stay unset
+    if (editing && observed.value === observedAsDrawn) delete columns.observed_at; // untouched
     const write = (record) => {
       for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
     };
@@ -93,6 +101,7 @@ export async function reportScreen() {
       : database.get('lead').create(write)));
     for (const photo of prepared) await keepPhoto('lead', lead.id, photo);
     prepared = [];
+    forget(draft);
     state.editing = null;
     state.notice = '';
     if (editing) {
@@ -104,8 +113,9 @@ export async function reportScreen() {
     }
     if (navigator.onLine) syncNow();
   } },
-  editing && h('p', { class: 'bar warning', id: 'editing' }, t('editing'), ' · ',
-    rejection ? t('reason', { reason: rejection.message }) : ''),
+  editing && h('p', { class: 'bar warning', id: 'editing' },
+    rejection ? [t('editing'), ' · ', t('reason', { reason: rejection.message })]
+      : t('editingLead')),
   h('label', { for: 'lead-kind' }, t('kind')), kind,
   h('label', { for: 'lead-description' }, t('description')), description,
   h('label', { for: 'lead-debtor' }, t('debtor')), debtor,
@@ -114,8 +124,10 @@ export async function reportScreen() {
     h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
       h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate')))],
   h('label', { for: 'lead-photo' }, t('photos')), camera, photoNote,
-  h('button', { type: 'submit', id: 'lead-submit' }, editing ? t('resend') : t('submit')),
+  h('button', { type: 'submit', id: 'lead-submit' },
+    editing ? t(rejection ? 'resend' : 'saveEdit') : t('submit')),
   editing && h('button', { type: 'button', id: 'edit-cancel', class: 'secondary', onclick: () => {
+    forget(draft);
     state.editing = null;
     state.tab = 'leads';
     render();

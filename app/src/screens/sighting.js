@@ -2,6 +2,7 @@
 // (the phone's position with its accuracy), a vehicle plate and a note. Saved on the phone;
 // sent by the next sync. Below the form: the assistant's sightings and their state.
 import { h } from '../dom.js';
+import { forget, kept } from '../drafts.js';
 import { formatTime } from '../format.js';
 import { addWords, t } from '../i18n.js';
 import { removeUnsent, statusOf } from '../outbox.js';
@@ -30,6 +31,9 @@ export async function sightingScreen() {
     wanted.map((w) => h('option', { value: w.id }, `${w._raw.name} ${w._raw.id_number || ''}`)));
   const plate = h('input', { id: 'sighting-plate', maxlength: 16 });
   const notes = h('textarea', { id: 'sighting-notes' });
+  for (const [name, field] of Object.entries({ debtor, plate, notes })) {
+    kept(`sighting:new:${name}`, field);
+  }
   const message = h('p', { id: 'sighting-message', role: 'status' }, flash);
   flash = '';
   const { position } = state;
@@ -53,6 +57,7 @@ export async function sightingScreen() {
     await database.write(() => database.get('sighting').create((record) => {
       for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
     }));
+    forget('sighting:new:');
     flash = t('sightingSaved');
     await render();
     if (navigator.onLine) syncNow();

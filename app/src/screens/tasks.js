@@ -3,6 +3,7 @@
 // and sent by the next sync as a `task_answer`. The answer's state shows under its task.
 import { Q } from '@nozbe/watermelondb';
 import { h } from '../dom.js';
+import { forget, kept } from '../drafts.js';
 import { formatTime } from '../format.js';
 import { addWords, t } from '../i18n.js';
 import { removeUnsent, statusOf } from '../outbox.js';
@@ -27,6 +28,8 @@ function answerForm(task) {
   const result = h('select', { class: 'answer-result', 'aria-label': t('result') },
     RESULTS.map((r) => h('option', { value: r }, t(`result.${r}`))));
   const text = h('textarea', { class: 'answer-text', 'aria-label': t('answerText') });
+  kept(`answer:${task.id}:result`, result);
+  kept(`answer:${task.id}:text`, text);
   const message = h('p', { class: 'error', role: 'alert' });
   return h('form', { class: 'answer', onsubmit: async (event) => {
     event.preventDefault();
@@ -43,6 +46,7 @@ function answerForm(task) {
     await database.write(() => database.get('task_answer').create((record) => {
       for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
     }));
+    forget(`answer:${task.id}:`);
     await render();
     if (navigator.onLine) syncNow();
   } },

@@ -7,14 +7,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests import factories
+from tests.browser.field_app.conftest import EXPECTED, HOME
 
 
 def camera_jpeg(width: int, height: int, *, noise: bool = False,
@@ -97,3 +101,45 @@ class Uploads:
 
     def sent_sha256(self) -> str:
         return hashlib.sha256(self.sent_bytes()).hexdigest()
+
+
+@contextmanager
+def another_phone(browser: Any, live_server: str) -> Iterator[Any]:
+    """A second phone (its own storage and device id), set up as the ``phone`` fixture's:
+    390×844, Chinese, at HOME; its pages' warnings and errors land in ``.problems``."""
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        geolocation={"longitude": HOME[0], "latitude": HOME[1], "accuracy": 15},
+        permissions=["geolocation"], base_url=live_server)
+    context.set_default_timeout(20_000)
+    context.problems = []
+
+    def watch(page: Any) -> None:
+        page.on("console", lambda m: m.type in ("warning", "error")
+                and not any(s in m.text for s in EXPECTED)
+                and context.problems.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: context.problems.append(f"pageerror: {e}"))
+
+    context.on("page", watch)
+    try:
+        yield context
+    finally:
+        context.close()
+
+
+def sync_until(page: Any, selector: str, rounds: int = 40) -> None:
+    """Press 同步 until ``selector`` shows: the server hands out a change once every older
+    transaction (in the whole cluster) has ended, so on a busy machine it may come a pull
+    later (docs/sync.md, "Never skips")."""
+    for _ in range(rounds):
+        if page.locator(selector).count():
+            return
+        page.click("nav [aria-selected=true]")  # redraw: what the last sync brought
+        page.wait_for_selector("#sync:not([disabled])")
+        page.click("#sync")
+        try:
+            page.wait_for_selector(selector, timeout=1000)
+            return
+        except PlaywrightTimeout:  # not there yet: sync again
+            continue
+    raise AssertionError(f"never showed: {selector}")

@@ -8,8 +8,10 @@ import { clearPhotos, localIso, refreshPhotoSettings, sendPhotos } from './photo
 import { render, state } from './state.js';
 
 addWords({
-  zh: { photosWaiting: '照片尚未全部发送：下次同步时从中断处继续' },
-  en: { photosWaiting: 'Not every photo went: the next sync resumes where it stopped' },
+  zh: { photosWaiting: '照片尚未全部发送：下次同步时从中断处继续',
+    unreachable: '连不上法院的服务器，稍后自动重试' },
+  en: { photosWaiting: 'Not every photo went: the next sync resumes where it stopped',
+    unreachable: 'The court\'s server cannot be reached; the app tries again by itself' },
 });
 
 const LAST_SYNC = 'gridwork.app.lastSync';
@@ -70,7 +72,10 @@ export function syncNow() {
       localStorage.setItem(LAST_SYNC, String(Date.now()));
       if (photos) state.syncError = t('photosWaiting');
     } catch (error) {
-      state.syncError = error instanceof ApiError ? error.message : String(error.message || error);
+      // Offline is no failure (the bar says it); a server out of reach is said in words.
+      if (!navigator.onLine) state.syncError = '';
+      else if (error instanceof ApiError) state.syncError = error.message;
+      else state.syncError = error instanceof TypeError ? t('unreachable') : String(error.message || error);
     } finally {
       state.syncing = null;
       render();

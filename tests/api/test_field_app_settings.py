@@ -7,7 +7,7 @@ from typing import Any
 
 
 def test_the_field_app_reads_the_courts_photo_size_and_upload_limits(
-        http: Any, world: Any, app: Any) -> None:
+        http: Any, world: Any, app: Any, monkeypatch: Any) -> None:
     settings = http.get("/api/v1/field-app/settings", headers=world.headers(world.assistant))
     assert settings.status_code == 200
     body = settings.json()
@@ -16,7 +16,7 @@ def test_the_field_app_reads_the_courts_photo_size_and_upload_limits(
     assert body["request_max_bytes"] == app.config["MAX_CONTENT_LENGTH"]
     assert "image/jpeg" in body["attachment_content_types"]
 
-    app.config["FIELD_APP_PHOTO_MAX_SIDE"] = 1280
+    monkeypatch.setitem(app.config, "FIELD_APP_PHOTO_MAX_SIDE", 1280)
     again = http.get("/api/v1/field-app/settings", headers=world.headers(world.assistant))
     assert again.json()["photo_max_side_px"] == 1280
 

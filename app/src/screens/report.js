@@ -31,7 +31,7 @@ function localInput(ms) {
 }
 
 let prepared = []; // photos taken for the lead being written, kept with it on save
-let flash = ''; // "saved", shown once on the form drawn after a save
+let flash = ''; // "saved", shown after a save (across redraws) until the next is typed
 
 export async function reportScreen() {
   const { database } = state;
@@ -49,6 +49,7 @@ export async function reportScreen() {
   const observed = h('input', { id: 'lead-observed', type: 'datetime-local',
     value: localInput(raw.observed_at || Date.now()) });
   const observedAsDrawn = observed.value;
+  description.addEventListener('input', () => { flash = ''; message.textContent = ''; });
   for (const [name, field] of Object.entries({ kind, description, debtor, observed })) {
     kept(draft + name, field);
   }
@@ -58,10 +59,9 @@ export async function reportScreen() {
       acc: Math.round(position.accuracy) })
     : t('noPosition');
   const message = h('p', { id: 'report-message', role: 'status' }, flash);
-  flash = '';
   const photoNote = h('p', { id: 'photo-note', class: 'muted' },
     prepared.length ? t('photosReady', { n: prepared.length }) : '');
-  const camera = h('input', { id: 'lead-photo', type: 'file', accept: 'image/*',
+  const camera = h('input', { id: 'lead-photo', class: 'camera', type: 'file', accept: 'image/*',
     capture: 'environment', multiple: true, onchange: async () => {
       for (const file of camera.files) {
         try {
@@ -123,7 +123,9 @@ export async function reportScreen() {
   !editing && [h('label', {}, t('position')),
     h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
       h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate')))],
-  h('label', { for: 'lead-photo' }, t('photos')), camera, photoNote,
+  h('label', {}, t('photos')),
+  h('label', { for: 'lead-photo', class: 'camera-button', role: 'button' }, t('takePhoto')),
+  camera, photoNote,
   h('button', { type: 'submit', id: 'lead-submit' },
     editing ? t(rejection ? 'resend' : 'saveEdit') : t('submit')),
   editing && h('button', { type: 'button', id: 'edit-cancel', class: 'secondary', onclick: () => {

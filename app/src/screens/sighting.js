@@ -21,7 +21,7 @@ addWords({
     sightingSaved: 'Saved; it is sent when online' },
 });
 
-let flash = '';
+let flash = ''; // "saved", shown after a save (across redraws) until the next is typed
 
 export async function sightingScreen() {
   const { database } = state;
@@ -31,11 +31,11 @@ export async function sightingScreen() {
     wanted.map((w) => h('option', { value: w.id }, `${w._raw.name} ${w._raw.id_number || ''}`)));
   const plate = h('input', { id: 'sighting-plate', maxlength: 16 });
   const notes = h('textarea', { id: 'sighting-notes' });
+  notes.addEventListener('input', () => { flash = ''; message.textContent = ''; });
   for (const [name, field] of Object.entries({ debtor, plate, notes })) {
     kept(`sighting:new:${name}`, field);
   }
   const message = h('p', { id: 'sighting-message', role: 'status' }, flash);
-  flash = '';
   const { position } = state;
   const where = position ? t('located', { lon: position.lon.toFixed(5),
     lat: position.lat.toFixed(5), acc: Math.round(position.accuracy) }) : t('noPosition');

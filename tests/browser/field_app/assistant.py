@@ -52,11 +52,9 @@ def api_get(live_server: str, user: Any, path: str) -> Any:
     return response.json()
 
 
-def stored_file(app: Any, sha256: str) -> bytes:
+def stored_file(app: Any, court_id: str, sha256: str) -> bytes:
     """The bytes the court stored under this SHA-256 (ATTACHMENTS_DIR/<court>/<aa>/<sha>)."""
-    found = list(Path(app.config["ATTACHMENTS_DIR"]).glob(f"*/{sha256[:2]}/{sha256}"))
-    assert len(found) == 1, found
-    return found[0].read_bytes()
+    return (Path(app.config["ATTACHMENTS_DIR"]) / court_id / sha256[:2] / sha256).read_bytes()
 
 
 @dataclass

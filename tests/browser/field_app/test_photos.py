@@ -70,8 +70,8 @@ def test_a_photo_taken_offline_is_downscaled_and_resumes_after_the_link_drops(
     shown = api_get(live_server, village.assistant, f"/leads/{lead.id}")
     (attachment,) = shown["attachments"]
     assert attachment["sha256"] == uploads.sent_sha256()
-    assert hashlib.sha256(stored_file(app, attachment["sha256"])).hexdigest() \
-        == attachment["sha256"]
+    stored = stored_file(app, village.assistant.court_id, attachment["sha256"])
+    assert hashlib.sha256(stored).hexdigest() == attachment["sha256"]
     assert attachment["caption"].startswith("2026-12-06T09:15:00")
     assert Image.open(io.BytesIO(sent)).size == (2048, 1365)
 
@@ -82,9 +82,10 @@ def test_a_photo_taken_offline_is_downscaled_and_resumes_after_the_link_drops(
 
 
 def test_the_court_sets_the_photo_size_and_a_photo_over_its_limit_is_refused_before_saving(
-        phone: Any, village: Village, live_server: str, engine: Any, app: Any) -> None:
-    app.config["FIELD_APP_PHOTO_MAX_SIDE"] = 800
-    app.config["ATTACHMENT_MAX_BYTES"] = 100_000
+        phone: Any, village: Village, live_server: str, engine: Any, app: Any,
+        monkeypatch: Any) -> None:
+    monkeypatch.setitem(app.config, "FIELD_APP_PHOTO_MAX_SIDE", 800)
+    monkeypatch.setitem(app.config, "ATTACHMENT_MAX_BYTES", 100_000)
     page = phone.new_page()
     sign_in(page, village.assistant.username)
     phone.set_offline(True)
@@ -104,5 +105,6 @@ def test_the_court_sets_the_photo_size_and_a_photo_over_its_limit_is_refused_bef
     (lead,) = leads_of(engine, village.assistant.id)
     (attachment,) = api_get(live_server, village.assistant, f"/leads/{lead.id}")["attachments"]
     assert attachment["sha256"] == uploads.sent_sha256()
-    assert Image.open(io.BytesIO(stored_file(app, attachment["sha256"]))).size == (600, 800)
+    stored = stored_file(app, village.assistant.court_id, attachment["sha256"])
+    assert Image.open(io.BytesIO(stored)).size == (600, 800)
     assert phone.problems == []

@@ -98,7 +98,8 @@ def test_an_assistants_whole_day_offline_reaches_the_court_once(
         assert (lead.reported_lon, lead.reported_lat) == pytest.approx(HOME)
         (photo,) = api_get(live_server, village.assistant, f"/leads/{lead.id}")["attachments"]
         assert photo["sha256"] in sent
-        assert hashlib.sha256(stored_file(app, photo["sha256"])).hexdigest() == photo["sha256"]
+        stored = stored_file(app, village.assistant.court_id, photo["sha256"])
+        assert hashlib.sha256(stored).hexdigest() == photo["sha256"]
     assert len({lead.id for lead in leads}) == 3
 
     (sighting,) = rows(engine, Sighting, village.assistant.id)

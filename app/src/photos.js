@@ -185,12 +185,17 @@ function upload(bytes, photo) {
 }
 
 // Upload every waiting photo; `attach(photo)` lists each in its record once the court holds
-// it, and only then are its bytes dropped from the phone. A failure leaves that photo
-// waiting (the next sync resumes it from the server's offset) and the others go on.
-export async function sendPhotos(attach) {
+// it, and only then are its bytes dropped from the phone. A photo whose record is gone
+// (discarded) is dropped unsent. A failure leaves that photo waiting (the next sync
+// resumes it from the server's offset) and the others go on.
+export async function sendPhotos(attach, recordExists) {
   let failure = null;
   for (const photo of await waitingPhotos()) {
     try {
+      if (!await recordExists(photo)) {
+        await store('readwrite', (s) => s.delete(photo.id));
+        continue;
+      }
       await upload(await photoBytes(photo.id), photo);
       await attach(photo);
       await store('readwrite', (s) => s.delete(photo.id));

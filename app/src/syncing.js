@@ -1,6 +1,7 @@
 // Sync as the user sees it: one synchronize() at a time, the last success time, the
 // refusals with their reasons (kept on the phone so they show offline), and the wipe of a
 // revoked phone.
+import { Q } from '@nozbe/watermelondb';
 import { ApiError, authorizedFetch, call, currentSession, signOut } from './api.js';
 import { sync } from './db.js';
 import { addWords, t } from './i18n.js';
@@ -32,9 +33,13 @@ async function refreshRejections() {
 
 // An uploaded photo listed in its record's attachments (once), with its capture time as
 // the caption; a record deleted meanwhile just lets the photo go.
+// The record a photo belongs to, or null when it is gone (a query: no "not found" error).
+const recordOf = async (photo) => (await state.database.get(photo.table)
+  .query(Q.where('id', photo.recordId)).fetch())[0] || null;
+
 async function attachPhoto(photo) {
   const { database } = state;
-  const record = await database.get(photo.table).find(photo.recordId).catch(() => null);
+  const record = await recordOf(photo);
   if (!record) return;
   const files = JSON.parse(record._raw.attachments || '[]');
   if (files.some((file) => file.sha256 === photo.sha256)) return;
@@ -58,7 +63,8 @@ export function syncNow() {
       // Photos first, so the records that list them go in this push; a photo that cannot
       // go now waits (resumed next time) while every record is still sent.
       await refreshPhotoSettings().catch(() => {});
-      const photos = await sendPhotos(attachPhoto).then(() => null, (error) => error);
+      const photos = await sendPhotos(attachPhoto, async (photo) => Boolean(await recordOf(photo)))
+        .then(() => null, (error) => error);
       const { wiped } = await sync(state.database, authorizedFetch);
       if (wiped) {
         localStorage.removeItem(LAST_SYNC);

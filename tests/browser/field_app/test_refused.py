@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.browser.field_app.assistant import api_get
+from tests.browser.field_app.assistant import Uploads, api_get, camera_jpeg, photo_file
 from tests.browser.field_app.conftest import Village, leads_of, sign_in
 
 TYPO = "2036-12-07T10:00"  # the year mistyped: ten years ahead
@@ -17,7 +17,7 @@ REFUSED, FIXED, FINE, ALSO_FINE, DUPLICATE = (
     "重复的线索")
 
 
-def report(page: Any, text: str, observed: str | None = None) -> None:
+def report(page: Any, text: str, observed: str | None = None, photo: bytes | None = None) -> None:
     """Report a lead from the report tab (opened, and the position shown, before typing)."""
     if page.get_attribute("nav [data-tab=report]", "aria-selected") != "true":
         page.click("nav [data-tab=report]")
@@ -25,6 +25,9 @@ def report(page: Any, text: str, observed: str | None = None) -> None:
     page.fill("#lead-description", text)
     if observed:
         page.fill("#lead-observed", observed)
+    if photo:
+        page.set_input_files("#lead-photo", photo_file(photo))
+        page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
     page.click("#lead-submit")
     page.wait_for_selector("#report-message:has-text('已保存')")
 
@@ -35,6 +38,8 @@ def lead_item(page: Any, text: str) -> Any:
 
 def test_a_refused_lead_is_set_aside_fixed_and_resent_while_the_rest_is_sent(
         phone: Any, village: Village, live_server: str, engine: Any) -> None:
+    uploads = Uploads()
+    uploads.install(phone)
     page = phone.new_page()
     sign_in(page, village.assistant.username)
     page.wait_for_selector("#unsent:has-text('全部已发送')")
@@ -44,8 +49,8 @@ def test_a_refused_lead_is_set_aside_fixed_and_resent_while_the_rest_is_sent(
     report(page, FINE)
     report(page, FIXED, TYPO)
     report(page, ALSO_FINE)
-    report(page, DUPLICATE)
-    page.wait_for_selector("#unsent[data-records='5']:has-text('待发送：5 条记录')")
+    report(page, DUPLICATE, photo=camera_jpeg(800, 600))
+    page.wait_for_selector("#unsent[data-records='5']:has-text('待发送：5 条记录，1 张照片')")
 
     # Deleting an unsent lead asks first, naming it; "cancel" keeps it.
     page.click("nav [data-tab=leads]")
@@ -57,7 +62,7 @@ def test_a_refused_lead_is_set_aside_fixed_and_resent_while_the_rest_is_sent(
     assert lead_item(page, DUPLICATE).count() == 1
     lead_item(page, DUPLICATE).locator("button.remove").click()
     page.click("#confirm-ok")
-    page.wait_for_selector("#unsent[data-records='4']")
+    page.wait_for_selector("#unsent[data-records='4'][data-photos='0']")  # its photo with it
     assert lead_item(page, DUPLICATE).count() == 0
 
     # Online: two leads are taken, two refused and set aside with the court's reason.
@@ -97,4 +102,5 @@ def test_a_refused_lead_is_set_aside_fixed_and_resent_while_the_rest_is_sent(
     refusals = {r["mutation"]["fields"]["description"]: r["status"] for r in api_get(
         live_server, village.assistant, "/sync/rejections?status=all")}
     assert refusals == {REFUSED: "fixed", FIXED: "discarded"}
+    assert uploads.requests == []  # the deleted lead's photo never left the phone
     assert phone.problems == []

@@ -17,6 +17,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PGCLUSTER := $(SYSPY) scripts/pgcluster.py
+HACLUSTER := $(SYSPY) scripts/hacluster.py
+# The high-availability set of `make cluster` (scripts/hacluster.py): command, Debian package.
+HA_COMMANDS := /usr/bin/patroni:patroni /usr/bin/etcd:etcd-server /usr/sbin/haproxy:haproxy \
+  /usr/bin/redis-server:redis-server
+HA_WRITE_URL := postgresql+psycopg://postgres@127.0.0.1:54430/gridwork
 PORT ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
@@ -36,6 +41,7 @@ DB_URL := $(DATABASE_URL)
 endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
+.PHONY: cluster cluster-stop cluster-seed cluster-test ha-deps
 .PHONY: help run serve test bench browser watermelon-js client-js console app app-screenshots setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
 
 help: ## list the targets
@@ -223,6 +229,40 @@ messages: venv ## extract the server's strings into translations/ and update the
 
 translations: venv ## compile translations/*/messages.po into .mo files
 	@$(BIN)/pybabel compile -d translations 2>&1 | { grep -v '^compiling catalog' || true; }
+
+# Patroni, etcd, HAProxy and Redis from Debian, as root, when one is missing; Patroni's
+# etcd client library (python3-etcd) is only one of its alternatives, so asked for by name.
+ha-deps: system-deps
+	@need=""; \
+	for pair in $(HA_COMMANDS); do \
+	  [ -x "$${pair%%:*}" ] || need="$$need $${pair#*:}"; \
+	done; \
+	/usr/bin/python3 -c 'import etcd' 2>/dev/null || need="$$need python3-etcd"; \
+	if [ -z "$$need" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: make cluster needs: apt-get install -y$$need" >&2; exit 1; \
+	fi; \
+	echo "Installing for the high-availability cluster:$$need"; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null
+
+cluster: venv ha-deps translations ## high availability on loopback: etcd, Patroni + PostgreSQL x2, HAProxy, Redis, 2 API hosts (docs/deploy.md)
+	@$(HACLUSTER) start
+	@$(HACLUSTER) ensure-db gridwork
+	@DATABASE_URL='$(HA_WRITE_URL)' $(BIN)/alembic upgrade head 2>&1 | { grep -v '^INFO  \[alembic.runtime.migration\] \(Context impl\|Will assume\)' || true; }
+	@$(HACLUSTER) api gridwork
+	@$(HACLUSTER) status
+
+cluster-seed: cluster ## the demo county on the high-availability cluster's leader
+	DATABASE_URL='$(HA_WRITE_URL)' $(BIN)/flask --app wsgi seed demo
+
+cluster-stop: ## stop everything `make cluster` started
+	@$(HACLUSTER) stop
+
+# Its own suite, never collected by `make test` (tests/conftest.py): it kills nodes.
+cluster-test: venv ha-deps translations ## failover tests on the high-availability cluster (a few minutes)
+	@$(HACLUSTER) start
+	GRIDWORK_CLUSTER_TEST=1 $(BIN)/python -m pytest -p no:cacheprovider -p no:randomly tests/cluster $(PYTEST_ARGS)
 
 stop: ## stop the private PostgreSQL cluster
 ifneq ($(PRIVATE_DB),)

@@ -66,6 +66,12 @@ def _database_url(value: str) -> str:
     return value
 
 
+def _redis_url(value: str) -> str:
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("not a Redis URL")
+    return value
+
+
 Count = Annotated[int, Field(ge=1)]
 Networks = Annotated[str, AfterValidator(_networks)]
 RateLimits = Annotated[str, AfterValidator(_rate_limits)]
@@ -226,9 +232,17 @@ class Config(BaseSettings):
         "this once no active device needs them; a device that has not pulled for longer must "
         "bootstrap again (`resync_required`)"))
     LOGIN_RATE_LIMIT: RateLimits = Field("30 per minute;300 per hour", **_doc(
-        "sign-in and refresh attempts per address and process (`off` disables); accounts "
+        "sign-in and refresh attempts per address, per process unless `REDIS_URL` is set "
+        "(`off` disables); accounts "
         "also lock for 15 minutes after 5 wrong passwords in a row",
         accepts="limits such as '30 per minute;300 per hour', or off"))
+
+    REDIS_URL: Annotated[str, AfterValidator(_redis_url)] = Field("", **_doc(
+        "Redis that keeps the sign-in rate limit's counters (`LOGIN_RATE_LIMIT`), shared by "
+        "every process and API host behind one load balancer; while Redis does not answer, "
+        "each process counts in its own memory. The lock-out is in PostgreSQL and shared "
+        "without it", "empty: each process counts alone", secret=True,
+        accepts="a URL such as redis://127.0.0.1:6379/0"))
 
     @model_validator(mode="after")
     def _keys(self) -> Config:

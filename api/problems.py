@@ -8,7 +8,7 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, current_app, request
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, InternalError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -122,6 +122,19 @@ def handle_database_unavailable(error: Exception) -> Response:
     return handle_domain_error(ServiceUnavailable(code="database_unavailable"))
 
 
+READ_ONLY_SQLSTATE = "25006"
+"""read_only_sql_transaction: the connection reached a server that is (now) a standby."""
+
+
+def handle_internal_database_error(error: InternalError) -> Response:
+    """A write that reached a demoted primary or a standby (a failover under way, or the
+    coordinator of the high-availability set gone) is refused as 503 like a database that
+    does not answer: the transaction rolled back whole and the phone's retry is safe."""
+    if getattr(error.orig, "sqlstate", None) == READ_ONLY_SQLSTATE:
+        return handle_database_unavailable(error)
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     return problem(500, "internal_error")
@@ -142,4 +155,5 @@ def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     for database_error in DATABASE_ERRORS:
         app.register_error_handler(database_error, handle_database_unavailable)
+    app.register_error_handler(InternalError, handle_internal_database_error)
     app.register_error_handler(Exception, handle_unexpected)

@@ -222,9 +222,11 @@ sync_prune_mark = sa.Table(
 delete, so its device must bootstrap again."""
 
 SYNCED_TABLES = ("lead", "sighting", "mediation_note", "task_answer", "visit", "township",
-                 "village_grid", "task", "enforcement_case", "party")
+                 "village_grid", "task", "enforcement_case", "party", "round_target")
 """Tables the migration puts the change trigger on (those with ``version`` and
-``deleted_at``). A table without a registered spec is recorded but never pulled."""
+``deleted_at``; ``round_target`` has neither: its feed rows carry version 1 and a deleted
+stop is a hard delete's tombstone). A table without a registered spec is recorded but never
+pulled."""
 
 sync_device_base = sa.Table(
     "sync_device_base",
@@ -273,7 +275,7 @@ native protocol's ``sync_scope_snapshot.verified_*`` (``sync.scope.check``): a p
 timestamp skips comparing the bases with the whole scope when nothing it reads changed."""
 
 SCOPE_INPUT_TABLES = ("grid_assignment", "case_party", "credit_repair", "task_grid",
-                      "case_mediator", "case_follow")
+                      "case_mediator", "case_follow", "round_team", "enforcement_round")
 """Tables that scopes read but that have no feed rows: their writes are logged in
 ``sync_scope_input_change`` instead. A scope reading a table that is neither here nor in
 ``SYNCED_TABLES`` is verified in full on every pull (tests/sync/test_scope_inputs.py lists

@@ -12,7 +12,7 @@ import { ApiError, BASE, call } from './api.js';
 // would, so the class is its `default`.
 const LokiJSAdapter = LokiJSAdapterModule.default || LokiJSAdapterModule;
 const SCHEMA = 'gridwork.app.schema';
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 // The served schema: fetched when online and kept, the kept copy when offline.
 async function servedSchema() {

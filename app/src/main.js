@@ -29,10 +29,15 @@ async function askPersistentStorage() {
 }
 
 const tabsOf = (session) => TABS[session.role] || null;
+// A role's own title where its screens give one (`title.<role>`), else the app's.
+const titleOf = (session) => {
+  const text = session && t(`title.${session.role}`);
+  return text && text !== `title.${session.role}` ? text : t('title');
+};
 
 async function draw() {
-  document.title = `${t('title')} · Gridwork`;
   const session = currentSession();
+  document.title = `${titleOf(session)} · Gridwork`;
   if (!session || !state.database) {
     root.replaceChildren(loginScreen(start));
     return;
@@ -41,7 +46,7 @@ async function draw() {
   if (!state.tab || !tabs[state.tab]) [state.tab] = Object.keys(tabs);
   const last = lastSync();
   const header = h('header', {},
-    h('h1', {}, t('title')),
+    h('h1', {}, titleOf(session)),
     h('button', { type: 'button', id: 'sync', disabled: Boolean(state.syncing),
       onclick: () => syncNow() }, state.syncing ? t('syncing') : t('sync')),
     h('button', { type: 'button', class: 'lang', onclick: () => { toggleLang(); render(); } },

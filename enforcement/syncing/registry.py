@@ -2,8 +2,8 @@
 
 Each feature's spec lives in its own package (``leads``, ``sightings``, ``mediation``,
 ``tasks``, ``rounds``: ``<feature>/sync_spec.py``); the read-only reference data is in
-``syncing.reference``. Field ownership per table is in each spec's docstring and in
-docs/sync.md.
+``syncing.reference`` (an officer's round stops: ``rounds.stop_spec``). Field ownership
+per table is in each spec's docstring and in docs/sync.md.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from enforcement.errors import DomainError
 from enforcement.leads.sync_spec import LEAD_SPEC
 from enforcement.mediation.sync_spec import NOTE_SPEC
+from enforcement.rounds.stop_spec import ROUND_STOP_SPEC
 from enforcement.rounds.sync_spec import VISIT_SPEC
 from enforcement.sightings.sync_spec import SIGHTING_SPEC
 from enforcement.syncing.reference import REFERENCE_SPECS
@@ -33,7 +34,8 @@ def scope_clock() -> sa.ColumnElement[Any]:
 
 FIELD_SPECS = (LEAD_SPEC, SIGHTING_SPEC, NOTE_SPEC, ANSWER_SPEC, VISIT_SPEC)
 
-REGISTRY = Registry({spec.table: spec for spec in (*FIELD_SPECS, *REFERENCE_SPECS)},
+REGISTRY = Registry({spec.table: spec for spec in (*FIELD_SPECS, *REFERENCE_SPECS,
+                                                   ROUND_STOP_SPEC)},
                     rejections=(DomainError,),
                     code_of=lambda exc: getattr(exc, "code", "rejected"),
                     scope_clock=scope_clock)

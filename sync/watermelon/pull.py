@@ -16,6 +16,7 @@ from sync.feed import COMMITTED_HORIZON
 from sync.spec import Actor, Registry
 from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
+from sync.watermelon.schema import has_table
 
 
 def horizon(session: Session) -> int:
@@ -29,6 +30,9 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     scope's changes: records that entered it without changing come as created, records
     the device holds that left it as deleted. A record the device does not hold comes
     under ``created``, one it holds under ``updated``, as ``synchronize()`` expects.
+
+    Only the tables the app's ``schema_version`` declares are answered: WatermelonDB
+    warns about any other, and an older app must not be sent records it cannot hold.
 
     ``migration`` (``synchronize()``'s, after the app's schema version went up): tables
     that appeared or gained columns come whole. Records this device sent that the server
@@ -57,10 +61,13 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     ).order_by(c.xid, c.seq)).all()
     held = _held(session, actor, device_id)
     changes: dict[str, dict[str, list[Any]]] = {
-        name: {"created": [], "updated": [], "deleted": []} for name in registry.specs}
+        name: {"created": [], "updated": [], "deleted": []}
+        for name, spec in registry.specs.items() if has_table(spec, schema_version)}
     upserts: dict[str, list[str]] = {}
     for feed_table, record_id, op in rows:
         table = table_of[feed_table]
+        if table not in changes:
+            continue
         if op == "delete":
             changes[table]["deleted"].append(record_id)
         else:
@@ -72,10 +79,12 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         {scope_mod.split_key(k) for k in verification.written} - fed) & held)
     if since and not verified:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
-            upserts.setdefault(table, []).append(record_id)
+            if table in changes:
+                upserts.setdefault(table, []).append(record_id)
     if since:
         for table, record_id in _migrated(session, registry, actor, since, migration):
-            upserts.setdefault(table, []).append(record_id)
+            if table in changes:
+                upserts.setdefault(table, []).append(record_id)
     delivered: list[dict[str, Any]] = []
     for table, ids in upserts.items():
         ids = list(dict.fromkeys(ids))

@@ -9,6 +9,8 @@ Versions, as ``schema_version`` on the wire:
    fields read, and ``created_at`` / ``updated_at`` on every table, as the non-optional
    numbers WatermelonDB requires of columns with those names. An app on 1 or 2 keeps
    getting text (and cannot declare those two columns: WatermelonDB refuses them as text).
+4. ``round_stop`` (an officer's stops, read-only) and ``outline`` on townships and village
+   grids (their simplified boundaries, for the phone's map).
 
 The answer is what ``appSchema`` / ``tableSchema`` and ``schemaMigrations`` /
 ``addColumns`` / ``createTable`` take, as JSON (docs/sync.md shows the few lines of app
@@ -71,12 +73,13 @@ def _column(name: str, kind: str, *, optional: bool) -> dict[str, Any]:
 def app_schema(registry: Registry, version: int) -> dict[str, Any]:
     """``{version, tables: [{name, columns}], migrations: [{toVersion, steps}]}``."""
     tables = [{"name": name, "columns": table_columns(spec, version)}
-              for name, spec in registry.specs.items() if _has_table(spec, version)]
+              for name, spec in registry.specs.items() if has_table(spec, version)]
     return {"version": version, "tables": tables,
             "migrations": [_migration(registry, to) for to in range(2, version + 1)]}
 
 
-def _has_table(spec: SyncSpec, version: int) -> bool:
+def has_table(spec: SyncSpec, version: int) -> bool:
+    """Whether an app of ``version`` declares the table (it knows one of its fields)."""
     return any(f.since <= version for f in spec.fields.values())
 
 
@@ -84,9 +87,9 @@ def _migration(registry: Registry, to: int) -> dict[str, Any]:
     """Steps from ``to - 1`` to ``to``: tables that appear, columns that appear."""
     steps: list[dict[str, Any]] = []
     for name, spec in registry.specs.items():
-        if not _has_table(spec, to):
+        if not has_table(spec, to):
             continue
-        if not _has_table(spec, to - 1):
+        if not has_table(spec, to - 1):
             steps.append({"type": "create_table", "name": name,
                           "columns": table_columns(spec, to)})
             continue

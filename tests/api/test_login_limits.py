@@ -84,6 +84,17 @@ def test_one_address_is_slowed_down_with_429_and_retry_after(make_app):
     assert int(limited.headers["Retry-After"]) > 0
 
 
+def test_with_redis_gone_the_limit_still_holds_in_each_process_and_sign_in_works(make_app):
+    # REDIS_URL names a port nobody listens on: a Redis that went away. Sign-ins are
+    # answered (not 500), and each process counts on its own meanwhile.
+    client = make_app(LOGIN_RATE_LIMIT="3 per minute",
+                      REDIS_URL="redis://127.0.0.1:9/0").test_client()
+    answers = [client.post("/api/v1/auth/login", json={
+        "username": f"nobody-{i}", "password": "x", "device_id": "d1"}) for i in range(4)]
+    assert [a.status_code for a in answers] == [401, 401, 401, 429]
+    assert answers[-1].json["code"] == "too_many_requests"
+
+
 def test_failed_sign_ins_unlocks_and_revocations_are_audited(http, session, login, engine):
     court = factories.create_court(session)
     user = factories.create_user(session, court)

@@ -165,7 +165,7 @@ def test_the_app_schema_follows_watermelons_column_rules():
     """What WatermelonDB's ``tableSchema`` demands of the served schema (it refuses
     anything else), and what each version adds."""
     latest = syncing_watermelon.app_schema(None)
-    assert latest["version"] == 3
+    assert latest["version"] == 4
     for table in latest["tables"]:
         names = [c["name"] for c in table["columns"]]
         assert len(names) == len(set(names)), table["name"]
@@ -178,7 +178,7 @@ def test_the_app_schema_follows_watermelons_column_rules():
             assert column["type"] in ("string", "number", "boolean")
             assert column["isIndexed"] == column["name"].endswith("_id")
     by_version = {v: {t["name"]: {c["name"]: c for c in t["columns"]}
-                      for t in syncing_watermelon.app_schema(v)["tables"]} for v in (1, 2, 3)}
+                      for t in syncing_watermelon.app_schema(v)["tables"]} for v in (1, 2, 3, 4)}
     assert "attachments" not in by_version[1]["lead"] and "attachments" in by_version[2]["lead"]
     assert "created_at" not in by_version[2]["lead"]  # WatermelonDB refuses it as text
     assert by_version[2]["lead"]["observed_at"]["type"] == "string"
@@ -188,16 +188,21 @@ def test_the_app_schema_follows_watermelons_column_rules():
     assert by_version[3]["lead"]["urgency"]["isOptional"] is True
     assert by_version[3]["lead"]["kind"]["isOptional"] is False
     steps = {m["toVersion"]: m["steps"] for m in latest["migrations"]}
-    assert sorted(steps) == [2, 3]
+    assert sorted(steps) == [2, 3, 4]
     assert {(s["table"], tuple(c["name"] for c in s["columns"])) for s in steps[2]} == {
         ("lead", ("attachments",)), ("visit", ("attachments",))}
     assert {s["table"] for s in steps[3]} == set(by_version[3])
+    # 4: an officer's stops (a new table) and the grids' outlines (new columns).
+    assert "round_stop" not in by_version[3] and "outline" not in by_version[3]["township"]
+    assert {(s["type"], s.get("table") or s["name"]) for s in steps[4]} == {
+        ("create_table", "round_stop"), ("add_columns", "township"),
+        ("add_columns", "village_grid")}
 
 
 def test_the_schema_endpoint_serves_each_version_and_refuses_others(http):
     newest = http.get("/api/v1/sync/watermelon/schema")
-    assert newest.status_code == 200 and newest.json()["version"] == 3
+    assert newest.status_code == 200 and newest.json()["version"] == 4
     old = http.get("/api/v1/sync/watermelon/schema", params={"schema_version": 2}).json()
     assert old["version"] == 2 and [m["toVersion"] for m in old["migrations"]] == [2]
-    unknown = http.get("/api/v1/sync/watermelon/schema", params={"schema_version": 4})
+    unknown = http.get("/api/v1/sync/watermelon/schema", params={"schema_version": 5})
     assert unknown.status_code == 404 and unknown.json()["code"] == "schema_version_unknown"

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
     ({"LOG_FORMAT": "xml"}, "LOG_FORMAT='xml'"),
     ({"METRICS_ALLOW_FROM": "10.0.0.0/33"}, "METRICS_ALLOW_FROM='10.0.0.0/33'"),
     ({"LOGIN_RATE_LIMIT": "lots"}, "LOGIN_RATE_LIMIT='lots'"),
+    ({"REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL=(hidden) is not accepted: expected a URL"),
     ({"ACCESS_TOKEN_MINUTES": "0"}, "ACCESS_TOKEN_MINUTES='0'"),
 ])
 def test_a_bad_value_is_refused_in_one_line_that_names_it(environ, expected):

@@ -270,8 +270,29 @@ async function photoOverBadSignal() {
   return { sent, cuts: proxy.cuts, lead: lead.id, again }
 }
 
+// An officer's app installed on schema 3 updates to 4: its stored database gains the
+// round_stop table and the grids' outline columns, the migration sync brings both whole,
+// and a visit recorded at a stop afterwards goes through and moves the stop on.
+async function officerUpgrade() {
+  const old = await phone('officer', input.officer, 3)
+  await old.sync()
+  const onThree = old.tables
+  await old.upgrade(4)
+  const upgradedAt = old.pulls.length
+  await old.sync()
+  const migrated = await old.dump()
+  const visit = await old.create('visit', { round_id: input.round_id, target_id: input.stop_id,
+    visited_at: Date.now() - 60_000, result: 'debtor_absent', amount_collected: '0.00',
+    notes: '升级后走访', ...point(108.305, 35.405, 'wgs84') })
+  await syncUntil([old], async () => !(await old.unsynced()) &&
+    (await old.raw('round_stop', input.stop_id)).status === 'revisit', 'the stop moves on')
+  return { on_three: onThree, migration_pull: { migration: old.pulls[upgradedAt].migration,
+    counts: old.pulls[upgradedAt].counts }, migrated, visit: visit.id,
+    stop: await old.raw('round_stop', input.stop_id) }
+}
+
 const SCENARIOS = { offlineCreates, mergeFields, refusedCreate, courtRace, hundredEach, revoked,
-  schemaUpgrade, photoOverBadSignal }
+  schemaUpgrade, photoOverBadSignal, officerUpgrade }
 
 SCENARIOS[input.scenario]().then((result) => {
   process.stdout.write(`${JSON.stringify({ ...result, diagnostics, notes })}\n`)

@@ -12,14 +12,25 @@ import os
 import subprocess
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.models import Attachment, AttachmentRef, Lead, Role, Sighting, TaskAnswer
+from enforcement.models import (
+    Attachment,
+    AttachmentRef,
+    Lead,
+    Role,
+    RoundStatus,
+    Sighting,
+    TaskAnswer,
+    Visit,
+)
 from sync.tables import sync_receipt
 from tests import factories
 
@@ -248,6 +259,34 @@ def test_an_app_updated_from_schema_2_to_3_keeps_its_data_and_unsent_work(
         assert local[lead.id]["created_at"] == round(lead.created_at.timestamp() * 1000)
         assert local[draft.id]["_status"] == "synced"
 
+
+
+def test_an_officers_app_updated_from_schema_3_to_4_gets_its_stops_and_the_outlines(
+        watermelon_js, live_server, engine, field):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    with Session(engine, expire_on_commit=False) as session:
+        officer = factories.create_user(session, field.court, Role.OFFICER)
+        rnd = factories.create_round(session, officer, status=RoundStatus.LOCKED,
+                                     starts_on=today, ends_on=today)
+        team = factories.create_round_team(session, rnd, officer)
+        stop = factories.create_round_target(
+            session, rnd, team_id=team.id, day=today, seq=1, case_id=field.case_x.id,
+            village_grid_id=field.village.id, point=factories.point(108.305, 35.405))
+        session.commit()
+    out = run(watermelon_js, live_server, field, "officerUpgrade", officer=officer.username,
+              round_id=rnd.id, stop_id=stop.id)
+    assert "round_stop" not in out["on_three"]
+    assert "Performing migration sync from 3 to 4" in " ".join(out["notes"])
+    assert out["migration_pull"]["migration"]["from"] == 3
+    migrated = out["migrated"]
+    assert set(migrated["round_stop"]) == {stop.id}
+    assert json.loads(migrated["village_grid"][field.village.id]["outline"])["type"] in (
+        "Polygon", "MultiPolygon")
+    assert out["stop"]["status"] == "revisit" and out["stop"]["_status"] == "synced"
+    with Session(engine) as session:
+        visit = session.get(Visit, (field.court.id, out["visit"]))
+        assert visit is not None and visit.target_id == stop.id
+        assert visit.officer_id == officer.id and visit.notes == "升级后走访"
 
 
 def _photo(path: Path) -> bytes:

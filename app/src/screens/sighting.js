@@ -89,5 +89,6 @@ export async function sightingScreen() {
           }
         } }, status === 'refused' ? t('discard') : t('remove')));
   }));
-  return h('div', {}, form, mine.length > 0 && [h('h2', {}, t('mySightings')), problem, list]);
+  return h('div', {}, form,
+    mine.length > 0 && [h('h2', { class: 'section' }, t('mySightings')), problem, list]);
 }

@@ -42,7 +42,7 @@ endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
 .PHONY: cluster cluster-stop cluster-seed cluster-test ha-deps
-.PHONY: help run serve test bench browser watermelon-js client-js console app setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
+.PHONY: help run serve test bench browser watermelon-js client-js console app app-screenshots setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -141,6 +141,12 @@ $(APP_DIR)/dist/index.html: $(APP_SOURCES) $(APP_DIR)/package-lock.json
 	$(call npm_ci,$(APP_DIR),the field app's packages)
 	@echo "Building the field app into $(APP_DIR)/dist"
 	@cd $(APP_DIR) && node build.mjs
+
+# The assistant's screens for docs/app.md (docs/img/app-*.png), taken by the browser test
+# that checks them in every run (there into a temporary folder).
+app-screenshots: venv db-server browser app ## retake the field app's screenshots in docs/img
+	GRIDWORK_APP_SCREENSHOTS=docs/img $(WITH_DB) $(BIN)/python -m pytest -q -p no:randomly \
+	  -p no:cacheprovider tests/browser/field_app/test_screenshots.py
 
 setup: migrate ## system packages, virtualenv, database, migrations
 

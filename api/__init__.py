@@ -110,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     from api.docs import blp as docs_blp
     from api.feed.routes import blp as feed_blp
     from api.field_app.routes import blp as field_app_blp
+    from api.field_app.settings import blp as field_app_settings_blp
     from api.geo.routes import blp as geo_blp
     from api.geo.routes import tiles_blp
     from api.health.routes import blp as health_blp
@@ -170,6 +171,7 @@ def _register_blueprints(app: Flask) -> None:
     api.register_blueprint(public_blp, url_prefix="/api/v1/public")
     api.register_blueprint(query_codes_blp, url_prefix="/api/v1/query-codes")
     api.register_blueprint(party_feedback_blp, url_prefix="/api/v1/party-feedback")
+    api.register_blueprint(field_app_settings_blp, url_prefix="/api/v1/field-app/settings")
 
 
 def _register_cli(app: Flask) -> None:

@@ -216,6 +216,10 @@ class Config(BaseSettings):
         "the folder of the built field app (`make app`) served at `/app`; without its "
         "`index.html`, `/app` answers 503 `app_not_built`",
         "empty: `app/dist` of the checkout", accepts="a folder"))
+    FIELD_APP_PHOTO_MAX_SIDE: Annotated[int, Field(ge=320, le=8192)] = Field(2048, **_doc(
+        "the field app downscales each photo on the phone to this longest side in pixels "
+        "(JPEG) before storing and sending it; served to the app by "
+        "`GET /api/v1/field-app/settings`", accepts="pixels, 320 to 8192"))
     CONSOLE_TILE_URL: str = Field("", **_doc(
         "an XYZ tile URL for the console's base map, e.g. a court intranet tile server "
         "`https://tiles.court.example/{z}/{x}/{y}.png`; its origin is allowed in the "

@@ -8,6 +8,7 @@ import { openDatabase } from './db.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 import { lang, t, toggleLang } from './i18n.js';
+import { unsentBar } from './outbox.js';
 import { locate } from './position.js';
 import { TABS } from './screens/index.js';
 import { loginScreen } from './screens/login.js';
@@ -52,6 +53,7 @@ async function draw() {
       t('language')),
     h('button', { type: 'button', onclick: () => { signOut(); render(); } }, t('signOut')));
   const bars = [
+    await unsentBar(state.database),
     h('div', { class: 'bar', id: 'sync-status' },
       last ? t('lastSync', { time: formatTime(Number(last)) }) : t('neverSynced')),
     !navigator.onLine && h('div', { class: 'bar warning', id: 'offline' }, t('offline')),
@@ -65,7 +67,9 @@ async function draw() {
     onclick: () => { state.tab = tab; render(); },
   }, t(`tab.${tab}`))));
   const body = await tabs[state.tab]();
+  const focused = document.activeElement && document.activeElement.id;
   root.replaceChildren(header, ...bars.filter(Boolean), nav, h('main', {}, body));
+  if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
 }
 setDraw(draw);
 

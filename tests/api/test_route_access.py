@@ -38,6 +38,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     # method  rule                                             GA   MED  OFF  JUD  DEP  LIA  ADM
     ("GET",   f"{V1}/me"):                                     (200, 200, 200, 200, 200, 200, 200),
     ("GET",   f"{V1}/devices"):                                (200, 200, 200, 200, 200, 200, 200),
+    ("GET",   f"{V1}/field-app/settings"):                     (200, 200, 200, 200, 200, 200, 200),
     ("POST",  f"{V1}/devices/<string:device_id>/revoke"):      (404, 404, 404, 404, 404, 404, 404),
     ("POST",  f"{V1}/users/<string:user_id>/unlock"):          (403, 403, 403, 403, 403, 403, 404),
     ("GET",   f"{V1}/admin/health"):                           (403, 403, 403, 403, 403, 403, 200),

@@ -5,12 +5,13 @@ import { leadsScreen } from './leads.js';
 import { casesScreen } from './mediation.js';
 import { reportScreen } from './report.js';
 import { roundScreen } from './round.js';
+import { sightingScreen } from './sighting.js';
 import { tasksScreen } from './tasks.js';
 import { wantedScreen } from './wanted.js';
 
 export const TABS = {
-  grid_assistant: { report: reportScreen, leads: leadsScreen, wanted: wantedScreen,
-    tasks: tasksScreen },
+  grid_assistant: { report: reportScreen, leads: leadsScreen, sighting: sightingScreen,
+    wanted: wantedScreen, tasks: tasksScreen },
   mediator: { cases: casesScreen },
   officer: { round: roundScreen },
 };

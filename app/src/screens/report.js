@@ -1,24 +1,83 @@
-// Report a lead: kind, free text, optionally the debtor from the wanted list, and the
-// phone's position with its accuracy. Saved on the phone first; sent by the next sync.
+// Report a lead: kind, free text, optionally the debtor from the wanted list, when it was
+// seen, the phone's position with its accuracy, and photos from the camera. Saved on the
+// phone first; sent by the next sync. The same form fixes a refused lead (state.editing):
+// the corrected lead is sent again and the court's refusal closes.
 import { h } from '../dom.js';
-import { LEAD_KINDS, t } from '../i18n.js';
+import { forget, kept } from '../drafts.js';
+import { addWords, LEAD_KINDS, t } from '../i18n.js';
+import { statusOf } from '../outbox.js';
+import { keepPhoto, PhotoTooLarge, preparePhoto } from '../photos.js';
 import { locate } from '../position.js';
 import { render, state } from '../state.js';
 import { syncNow } from '../syncing.js';
 
+addWords({
+  zh: { observed: '看到的时间', photos: '照片', takePhoto: '拍照', photosReady: '已添加 {n} 张照片',
+    photoTooLarge: '照片太大：缩小后仍有 {size} MB，法院最多接收 {limit} MB',
+    photoFailed: '无法读取这张照片', editing: '修改被拒绝的线索', resend: '保存并重新发送',
+    cancelEdit: '取消修改', editingLead: '修改线索（法院处理前可以修改）', saveEdit: '保存修改' },
+  en: { observed: 'Seen at', photos: 'Photos', takePhoto: 'Take a photo', photosReady: '{n} photos added',
+    photoTooLarge: 'Photo too large: {size} MB even downscaled; the court takes at most {limit} MB',
+    photoFailed: 'This photo could not be read', editing: 'Fixing a refused lead',
+    resend: 'Save and resend', cancelEdit: 'Cancel',
+    editingLead: 'Editing a lead (possible until the court takes it up)', saveEdit: 'Save changes' },
+});
+
+const MB = (bytes) => (bytes / 1024 / 1024).toFixed(1);
+// <input type=datetime-local> speaks the phone's local time without a zone.
+function localInput(ms) {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+}
+
+let prepared = []; // photos taken for the lead being written, kept with it on save
+let flash = ''; // "saved", shown after a save (across redraws) until the next is typed
+
 export async function reportScreen() {
-  const wanted = await state.database.get('wanted').query().fetch();
+  const { database } = state;
+  const editing = state.editing
+    ? await database.get('lead').find(state.editing).catch(() => null) : null;
+  const wanted = await database.get('wanted').query().fetch();
+  const raw = editing ? editing._raw : {};
+  const draft = `lead:${editing ? editing.id : 'new'}:`;
   const kind = h('select', { id: 'lead-kind' },
-    LEAD_KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
-  const description = h('textarea', { id: 'lead-description' });
+    LEAD_KINDS.map((k) => h('option', { value: k, selected: raw.kind === k }, t(`kind.${k}`))));
+  const description = h('textarea', { id: 'lead-description', value: raw.description || '' });
   const debtor = h('select', { id: 'lead-debtor' }, h('option', { value: '' }, t('noDebtor')),
-    wanted.map((w) => h('option', { value: w.id }, `${w._raw.name} ${w._raw.id_number || ''}`)));
+    wanted.map((w) => h('option', { value: w.id, selected: raw.party_id === w.id },
+      `${w._raw.name} ${w._raw.id_number || ''}`)));
+  const observed = h('input', { id: 'lead-observed', type: 'datetime-local',
+    value: localInput(raw.observed_at || Date.now()) });
+  const observedAsDrawn = observed.value;
+  description.addEventListener('input', () => { flash = ''; message.textContent = ''; });
+  for (const [name, field] of Object.entries({ kind, description, debtor, observed })) {
+    kept(draft + name, field);
+  }
   const { position } = state;
   const where = state.locating ? t('locating') : position
     ? t('located', { lon: position.lon.toFixed(5), lat: position.lat.toFixed(5),
       acc: Math.round(position.accuracy) })
     : t('noPosition');
-  const message = h('p', { id: 'report-message', role: 'status' });
+  const message = h('p', { id: 'report-message', role: 'status' }, flash);
+  const photoNote = h('p', { id: 'photo-note', class: 'muted' },
+    prepared.length ? t('photosReady', { n: prepared.length }) : '');
+  const camera = h('input', { id: 'lead-photo', class: 'camera', type: 'file', accept: 'image/*',
+    capture: 'environment', multiple: true, onchange: async () => {
+      for (const file of camera.files) {
+        try {
+          prepared.push(await preparePhoto(file));
+          photoNote.textContent = t('photosReady', { n: prepared.length });
+          photoNote.className = 'muted';
+        } catch (error) {
+          photoNote.textContent = error instanceof PhotoTooLarge
+            ? t('photoTooLarge', { size: MB(error.size), limit: MB(error.limit) })
+            : t('photoFailed');
+          photoNote.className = 'error';
+        }
+      }
+      camera.value = '';
+    } });
+  const rejection = editing && statusOf(editing).rejection;
   return h('form', { id: 'report', onsubmit: async (event) => {
     event.preventDefault();
     if (!description.value.trim()) {
@@ -27,27 +86,53 @@ export async function reportScreen() {
       return;
     }
     const columns = { kind: kind.value, description: description.value.trim(),
-      observed_at: Date.now() };
-    if (debtor.value) columns.party_id = debtor.value;
-    if (state.position) {
+      observed_at: observed.value ? new Date(observed.value).getTime() : Date.now(),
+      party_id: debtor.value || null };
+    if (!editing && state.position) {
       Object.assign(columns, { lon: state.position.lon, lat: state.position.lat,
         datum: 'wgs84', accuracy_m: state.position.accuracy });
     }
-    const { database } = state;
-    await database.write(() => database.get('lead').create((record) => {
+    if (!editing && !columns.party_id) delete columns.party_id; // optional columns stay unset
+    if (editing && observed.value === observedAsDrawn) delete columns.observed_at; // untouched
+    const write = (record) => {
       for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
-    }));
-    description.value = '';
-    debtor.value = '';
-    message.textContent = t('saved');
-    message.className = '';
+    };
+    const lead = await database.write(() => (editing ? editing.update(write).then(() => editing)
+      : database.get('lead').create(write)));
+    for (const photo of prepared) await keepPhoto('lead', lead.id, photo);
+    prepared = [];
+    forget(draft);
+    state.editing = null;
+    state.notice = '';
+    if (editing) {
+      state.tab = 'leads';
+      await render();
+    } else {
+      flash = t('saved');
+      await render();
+    }
     if (navigator.onLine) syncNow();
   } },
+  editing && h('p', { class: 'bar warning', id: 'editing' },
+    rejection ? [t('editing'), ' · ', t('reason', { reason: rejection.message })]
+      : t('editingLead')),
   h('label', { for: 'lead-kind' }, t('kind')), kind,
   h('label', { for: 'lead-description' }, t('description')), description,
   h('label', { for: 'lead-debtor' }, t('debtor')), debtor,
-  h('label', {}, t('position')),
-  h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
-    h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate'))),
-  h('button', { type: 'submit', id: 'lead-submit' }, t('submit')), message);
+  h('label', { for: 'lead-observed' }, t('observed')), observed,
+  !editing && [h('label', {}, t('position')),
+    h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
+      h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate')))],
+  h('label', {}, t('photos')),
+  h('label', { for: 'lead-photo', class: 'camera-button', role: 'button' }, t('takePhoto')),
+  camera, photoNote,
+  h('button', { type: 'submit', id: 'lead-submit' },
+    editing ? t(rejection ? 'resend' : 'saveEdit') : t('submit')),
+  editing && h('button', { type: 'button', id: 'edit-cancel', class: 'secondary', onclick: () => {
+    forget(draft);
+    state.editing = null;
+    state.tab = 'leads';
+    render();
+  } }, t('cancelEdit')),
+  message);
 }

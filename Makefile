@@ -134,7 +134,7 @@ $(CONSOLE_DIR)/dist/index.html: $(CONSOLE_SOURCES) $(CONSOLE_DIR)/package-lock.j
 # The field app (app/, served at /app): after `console` (which brings Node.js and npm),
 # `npm ci` when its lock changed and the esbuild bundle in app/dist when a source changed.
 APP_DIR := app
-APP_SOURCES := $(wildcard $(APP_DIR)/src/*) $(APP_DIR)/build.mjs
+APP_SOURCES := $(wildcard $(APP_DIR)/src/* $(APP_DIR)/src/*/*) $(APP_DIR)/build.mjs
 app: console $(APP_DIR)/dist/index.html ## build the field app (npm ci + esbuild), only what changed
 
 $(APP_DIR)/dist/index.html: $(APP_SOURCES) $(APP_DIR)/package-lock.json

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, redirect, send_from_directory
+from flask import Blueprint, Response, current_app, jsonify, redirect, send_from_directory
 
 from enforcement.errors import ServiceUnavailable
 
@@ -50,6 +50,21 @@ def app_root() -> Response:
 def app_index() -> Response:
     """The page; always revalidated, so a phone online gets the new version's shell."""
     response = send_from_directory(_dist(), "index.html", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return _secured(response)
+
+
+@blp.get("/app/settings.json")
+def app_settings() -> Response:
+    """What the court sets for its phones (lock, positions); the app keeps it, sealed, for
+    offline use, so it holds nothing secret."""
+    config = current_app.config
+    response = jsonify({
+        "lock_after_minutes": config["FIELD_APP_LOCK_MINUTES"],
+        "position_accuracy_m": config["FIELD_APP_POSITION_ACCURACY_M"],
+        "position_wait_s": config["FIELD_APP_POSITION_WAIT_S"],
+        "position_max_age_s": config["FIELD_APP_POSITION_MAX_AGE_S"],
+    })
     response.headers["Cache-Control"] = "no-cache"
     return _secured(response)
 

@@ -22,7 +22,7 @@ self.addEventListener('activate', (event) => {
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== self.location.origin
-      || !url.pathname.startsWith('/app/')) return;
+      || !url.pathname.startsWith('/app/') || url.pathname === '/app/settings.json') return;
   if (event.request.mode === 'navigate') {
     event.respondWith(fetch(event.request).catch(() => caches.match('./', { cacheName: CACHE })));
     return;

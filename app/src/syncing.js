@@ -3,20 +3,20 @@
 // revoked phone.
 import { ApiError, authorizedFetch, call, currentSession, signOut } from './api.js';
 import { sync } from './db.js';
-import { t } from './i18n.js';
 import { render, state } from './state.js';
+import { sealedStorage } from './vault.js';
 
 const LAST_SYNC = 'gridwork.app.lastSync';
 const REJECTIONS = 'gridwork.app.rejections';
 
-export const lastSync = () => localStorage.getItem(LAST_SYNC);
-export const rejections = () => JSON.parse(localStorage.getItem(REJECTIONS) || '{}');
+export const lastSync = () => sealedStorage.getItem(LAST_SYNC);
+export const rejections = () => JSON.parse(sealedStorage.getItem(REJECTIONS) || '{}');
 
 async function refreshRejections() {
   const open = await call('/sync/rejections?status=open');
   const byRecord = {};
   for (const item of open) byRecord[item.record_id] = { code: item.code, message: item.message };
-  localStorage.setItem(REJECTIONS, JSON.stringify(byRecord));
+  sealedStorage.setItem(REJECTIONS, JSON.stringify(byRecord));
 }
 
 // One sync at a time; a request for another while one runs joins it.
@@ -29,14 +29,14 @@ export function syncNow() {
     try {
       const { wiped } = await sync(state.database, authorizedFetch);
       if (wiped) {
-        localStorage.removeItem(LAST_SYNC);
-        localStorage.removeItem(REJECTIONS);
+        // The vault (wrapped key, sealed items) is gone: start again with nothing in memory.
         signOut();
-        state.notice = t('wiped');
+        sessionStorage.setItem('gridwork.app.notice', 'wiped');
+        window.location.reload();
         return;
       }
       await refreshRejections();
-      localStorage.setItem(LAST_SYNC, String(Date.now()));
+      sealedStorage.setItem(LAST_SYNC, String(Date.now()));
     } catch (error) {
       state.syncError = error instanceof ApiError ? error.message : String(error.message || error);
     } finally {

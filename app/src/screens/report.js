@@ -2,7 +2,8 @@
 // phone's position with its accuracy. Saved on the phone first; sent by the next sync.
 import { h } from '../dom.js';
 import { LEAD_KINDS, t } from '../i18n.js';
-import { locate } from '../position.js';
+import { locate, positionForRecord, positionStale } from '../position.js';
+import { settings } from '../settings.js';
 import { render, state } from '../state.js';
 import { syncNow } from '../syncing.js';
 
@@ -13,11 +14,13 @@ export async function reportScreen() {
   const description = h('textarea', { id: 'lead-description' });
   const debtor = h('select', { id: 'lead-debtor' }, h('option', { value: '' }, t('noDebtor')),
     wanted.map((w) => h('option', { value: w.id }, `${w._raw.name} ${w._raw.id_number || ''}`)));
+  if (positionStale() && !state.locating) locate(); // an old fix is never reused
   const { position } = state;
-  const where = state.locating ? t('locating') : position
-    ? t('located', { lon: position.lon.toFixed(5), lat: position.lat.toFixed(5),
-      acc: Math.round(position.accuracy) })
-    : t('noPosition');
+  const where = [position ? t('located', { lon: position.lon.toFixed(5),
+    lat: position.lat.toFixed(5), acc: Math.round(position.accuracy) })
+    : state.locating ? t('locating') : t('noPosition'),
+  state.locating && position && t('positionWaiting', { want: settings.position_accuracy_m }),
+  !state.locating && state.positionNote].filter(Boolean).join(' · ');
   const message = h('p', { id: 'report-message', role: 'status' });
   return h('form', { id: 'report', onsubmit: async (event) => {
     event.preventDefault();
@@ -29,10 +32,12 @@ export async function reportScreen() {
     const columns = { kind: kind.value, description: description.value.trim(),
       observed_at: Date.now() };
     if (debtor.value) columns.party_id = debtor.value;
-    if (state.position) {
-      Object.assign(columns, { lon: state.position.lon, lat: state.position.lat,
-        datum: 'wgs84', accuracy_m: state.position.accuracy });
+    const { fix, note } = positionForRecord();
+    if (fix) {
+      Object.assign(columns, { lon: fix.lon, lat: fix.lat, datum: 'wgs84',
+        accuracy_m: fix.accuracy, position_source: fix.source });
     }
+    if (note) columns.position_note = note.slice(0, 200);
     const { database } = state;
     await database.write(() => database.get('lead').create((record) => {
       for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);

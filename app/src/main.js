@@ -139,7 +139,10 @@ async function boot() {
   if (notice) state.notice = t(notice);
   if (!hasVault()) await forgetUnreadableDatabase();
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
+    // Look for a new build on every start (the browser's own check may wait): it installs
+    // beside this one and runs at the next opening; records stay in the database.
+    navigator.serviceWorker.register('sw.js', { scope: './' })
+      .then((registration) => navigator.onLine && registration.update()).catch(() => {});
   }
   await askPersistentStorage();
   render();

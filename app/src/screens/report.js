@@ -39,8 +39,13 @@ export async function reportScreen() {
     }
     if (note) columns.position_note = note.slice(0, 200);
     const { database } = state;
+    // Only the columns this phone's schema declares (a phone still on an older schema,
+    // kept while offline, has no column for what came later).
+    const declared = database.schema.tables.lead.columns;
     await database.write(() => database.get('lead').create((record) => {
-      for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
+      for (const [column, value] of Object.entries(columns)) {
+        if (declared[column]) record._setRaw(column, value);
+      }
     }));
     description.value = '';
     debtor.value = '';

@@ -214,6 +214,9 @@ class Config(BaseSettings):
         "how long the field app waits for that accuracy before it keeps the best fix it has"))
     FIELD_APP_POSITION_MAX_AGE_S: Count = Field(120, **_doc(
         "a fix older than this many seconds is never reused for a new record"))
+    FIELD_APP_MANUAL_POSITION: bool = Field(True, **_doc(
+        "whether the field app offers to type a position by hand (kept with source "
+        "`manual` and no accuracy); `false` forbids it"))
     CONSOLE_TILE_URL: str = Field("", **_doc(
         "an XYZ tile URL for the console's base map, e.g. a court intranet tile server "
         "`https://tiles.court.example/{z}/{x}/{y}.png`; its origin is allowed in the "

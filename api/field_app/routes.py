@@ -64,6 +64,7 @@ def app_settings() -> Response:
         "position_accuracy_m": config["FIELD_APP_POSITION_ACCURACY_M"],
         "position_wait_s": config["FIELD_APP_POSITION_WAIT_S"],
         "position_max_age_s": config["FIELD_APP_POSITION_MAX_AGE_S"],
+        "manual_position": config["FIELD_APP_MANUAL_POSITION"],
     })
     response.headers["Cache-Control"] = "no-cache"
     return _secured(response)

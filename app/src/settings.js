@@ -6,7 +6,7 @@ import { sealedStorage } from './vault.js';
 const KEY = 'gridwork.app.settings';
 export const settings = {
   lock_after_minutes: 5, position_accuracy_m: 50, position_max_age_s: 120,
-  position_wait_s: 30,
+  position_wait_s: 30, manual_position: true,
 };
 
 export async function loadSettings() {

@@ -1,7 +1,9 @@
 // Report a lead: kind, free text, optionally the debtor from the wanted list, and the
 // phone's position with its accuracy. Saved on the phone first; sent by the next sync.
 import { h } from '../dom.js';
+import { dropDraft, keepDraft } from '../drafts.js';
 import { LEAD_KINDS, t } from '../i18n.js';
+import { manualPositionInput } from '../manual_position.js';
 import { locate, positionForRecord, positionStale } from '../position.js';
 import { settings } from '../settings.js';
 import { render, state } from '../state.js';
@@ -14,6 +16,8 @@ export async function reportScreen() {
   const description = h('textarea', { id: 'lead-description' });
   const debtor = h('select', { id: 'lead-debtor' }, h('option', { value: '' }, t('noDebtor')),
     wanted.map((w) => h('option', { value: w.id }, `${w._raw.name} ${w._raw.id_number || ''}`)));
+  keepDraft('lead', { kind, description, debtor });
+  const manual = manualPositionInput();
   if (positionStale() && !state.locating) locate(); // an old fix is never reused
   const { position } = state;
   const where = [position ? t('located', { lon: position.lon.toFixed(5),
@@ -32,7 +36,15 @@ export async function reportScreen() {
     const columns = { kind: kind.value, description: description.value.trim(),
       observed_at: Date.now() };
     if (debtor.value) columns.party_id = debtor.value;
-    const { fix, note } = positionForRecord();
+    let { fix, note } = positionForRecord();
+    try {
+      const typed = manual.read();
+      if (typed) [fix, note] = [typed, t('manualNote')];
+    } catch (error) {
+      message.textContent = error.message;
+      message.className = 'error';
+      return;
+    }
     if (fix) {
       Object.assign(columns, { lon: fix.lon, lat: fix.lat, datum: 'wgs84',
         accuracy_m: fix.accuracy, position_source: fix.source });
@@ -47,6 +59,7 @@ export async function reportScreen() {
         if (declared[column]) record._setRaw(column, value);
       }
     }));
+    dropDraft('lead');
     description.value = '';
     debtor.value = '';
     message.textContent = t('saved');
@@ -59,5 +72,6 @@ export async function reportScreen() {
   h('label', {}, t('position')),
   h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
     h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate'))),
+  manual.element,
   h('button', { type: 'submit', id: 'lead-submit' }, t('submit')), message);
 }

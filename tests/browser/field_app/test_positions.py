@@ -62,3 +62,29 @@ def test_a_rough_or_old_fix_is_never_passed_off_as_a_good_one(
     card = page.locator(f".lead-card[data-lead-id='{rough.id}'] .position")
     card.wait_for()
     assert "精度约 120 米 · GPS 定位" in card.inner_text()
+
+
+def test_a_position_typed_by_hand_is_marked_manual_with_no_accuracy(
+        phone: Any, village: Village, engine: Any) -> None:
+    app = phone.new_page()
+    sign_in(app, village.assistant.username)
+    phone.set_offline(True)
+    app.click("nav [data-tab=report]")
+    app.fill("#lead-description", "手动定位的线索")
+    app.click("#manual-position summary")
+    app.fill("#manual-lon", "108.3071")
+    app.fill("#manual-lat", "200")
+    app.click("#lead-submit")
+    app.wait_for_selector("#report-message:has-text('经纬度无效')")
+    app.fill("#manual-lat", "35.4062")
+    app.click("#lead-submit")
+    app.wait_for_selector("#report-message:has-text('已保存')")
+    phone.set_offline(False)
+    app.click("nav [data-tab=leads]")
+    app.wait_for_selector("#leads li.sent")
+    (lead,) = leads_of(engine, village.assistant.id)
+    assert (lead.reported_lon, lead.reported_lat) == pytest.approx((108.3071, 35.4062))
+    assert lead.position_source == "manual" and lead.accuracy_m is None
+    assert lead.position_note == "位置为手动输入"
+    assert lead.village_grid_id == village.grid_id
+    assert phone.problems == []

@@ -122,16 +122,24 @@ def test_locked_offline_the_password_opens_it_a_wrong_one_does_not(
     assert phone.problems == []
 
 
-def test_left_idle_the_app_locks_itself(phone: Any, village: Village) -> None:
+def test_left_idle_the_app_locks_itself_and_keeps_the_half_typed_lead(
+        phone: Any, village: Village) -> None:
     page = phone.new_page()
     page.clock.install()
     sign_in(page, village.assistant.username)
+    page.click("nav [data-tab=report]")
+    page.fill("#lead-description", LEAD_TEXT)
+    page.select_option("#lead-kind", "vehicle")
     page.clock.fast_forward("02:00")  # within the court's 5 minutes: still open
-    page.click("nav [data-tab=wanted]")
+    assert page.locator("#unlock-form").count() == 0
     page.clock.fast_forward("05:30")
     page.wait_for_selector("#unlock-form")
     page.wait_for_selector("#unlock-message:has-text('已锁定')")
+    assert LEAD_TEXT not in page.evaluate(RAW_STORAGE)  # the draft is kept, sealed
     unlock(page)
+    page.click("nav [data-tab=report]")
+    assert page.input_value("#lead-description") == LEAD_TEXT
+    assert page.input_value("#lead-kind") == "vehicle"
     assert phone.problems == []
 
 

@@ -16,7 +16,7 @@ import { unlockScreen } from './screens/unlock.js';
 import { loadSettings, settings } from './settings.js';
 import { render, setDraw, state } from './state.js';
 import { lastSync, syncNow } from './syncing.js';
-import { hasVault, isUnlocked, lock } from './vault.js';
+import { destroyVault, hasVault, isUnlocked, lock } from './vault.js';
 
 const SYNC_EVERY_MS = 60_000;
 const root = document.getElementById('app');
@@ -137,7 +137,11 @@ async function boot() {
   const notice = sessionStorage.getItem('gridwork.app.notice');
   sessionStorage.removeItem('gridwork.app.notice');
   if (notice) state.notice = t(notice);
-  if (!hasVault()) await forgetUnreadableDatabase();
+  if (!hasVault()) {
+    // Nothing readable without a key: a wiped phone's leftovers, or a build before the vault.
+    destroyVault();
+    await forgetUnreadableDatabase();
+  }
   if ('serviceWorker' in navigator) {
     // Look for a new build on every start (the browser's own check may wait): it installs
     // beside this one and runs at the next opening; records stay in the database.

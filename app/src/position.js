@@ -70,9 +70,11 @@ export function positionForRecord() {
     return { fix: null, note: t('positionStale', { age: settings.position_max_age_s }) };
   }
   if (state.locating) {
-    return { fix: position, note: position && position.accuracy > settings.position_accuracy_m
-      ? t('positionTooRough', { wait: Math.round((Date.now() - startedAt) / 1000),
-        want: settings.position_accuracy_m, acc: Math.round(position.accuracy) }) : '' };
+    const wait = Math.round((Date.now() - startedAt) / 1000);
+    if (!position) return { fix: null, note: t('positionNone', { wait }) };
+    return { fix: position, note: position.accuracy > settings.position_accuracy_m
+      ? t('positionTooRough', { wait, want: settings.position_accuracy_m,
+        acc: Math.round(position.accuracy) }) : '' };
   }
   return { fix: position, note: state.positionNote || '' };
 }

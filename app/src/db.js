@@ -13,7 +13,7 @@ import { chunkHooks, destroyVault, sealedStorage } from './vault.js';
 // would, so the class is its `default`.
 const LokiJSAdapter = LokiJSAdapterModule.default || LokiJSAdapterModule;
 const SCHEMA = 'gridwork.app.schema';
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 // The served schema: fetched when online and kept, the kept copy when offline.
 async function servedSchema() {

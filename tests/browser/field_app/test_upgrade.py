@@ -1,7 +1,7 @@
 """A new app version keeps unsent records (issue 27; what ODK Collect and Enketo users lost
-to upgrades). The phone runs a build on WatermelonDB schema version 3, reports leads while
+to upgrades). The phone runs a build on WatermelonDB schema version 4, reports leads while
 the sync cannot get through, and the court deploys the current build: a new bundle, a new
-service worker, schema version 4 with its migration (the leads' position source and note).
+service worker, schema version 5 with its migration (the leads' position source and note).
 The phone picks the new build up, migrates its sealed database, and once sync gets
 through every lead arrives, once."""
 
@@ -28,16 +28,16 @@ SYNC = re.compile(r".*/api/v1/sync/watermelon\?.*")
 @pytest.fixture(scope="module")
 def old_build(tmp_path_factory: pytest.TempPathFactory,
               app_built: Path) -> Path:  # noqa: F811
-    """The app as it was on schema version 3, built from today's sources into a folder."""
-    work = tmp_path_factory.mktemp("app-v3")
+    """The app as it was on schema version 4, built from today's sources into a folder."""
+    work = tmp_path_factory.mktemp("app-v4")
     shutil.copytree(ROOT / "app" / "src", work / "src")
     shutil.copy(ROOT / "app" / "build.mjs", work / "build.mjs")
     shutil.copy(ROOT / "app" / "package.json", work / "package.json")
     (work / "node_modules").symlink_to(ROOT / "app" / "node_modules")
     db = work / "src" / "db.js"
     text = db.read_text(encoding="utf-8")
-    assert "export const SCHEMA_VERSION = 4;" in text
-    db.write_text(text.replace("SCHEMA_VERSION = 4;", "SCHEMA_VERSION = 3;"), encoding="utf-8")
+    assert "export const SCHEMA_VERSION = 5;" in text
+    db.write_text(text.replace("SCHEMA_VERSION = 5;", "SCHEMA_VERSION = 4;"), encoding="utf-8")
     subprocess.run(["node", "build.mjs"], cwd=work, check=True, timeout=300)
     return work / "dist"
 
@@ -59,7 +59,7 @@ def test_unsent_records_survive_a_new_build_and_schema_migration_and_arrive_once
              and schema_versions.append(r.url.rsplit("schema_version=", 1)[-1]))
     page = phone.new_page()
     sign_in(page, village.assistant.username)
-    assert schema_versions == ["3"]
+    assert schema_versions == ["4"]
     page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
 
     # Three leads reported offline; back on a signal too weak to sync, they wait.
@@ -88,7 +88,7 @@ def test_unsent_records_survive_a_new_build_and_schema_migration_and_arrive_once
         page.wait_for_timeout(200)
     page.reload()
     unlock(page)
-    assert schema_versions[-1] == "4", schema_versions
+    assert schema_versions[-1] == "5", schema_versions
     page.click("nav [data-tab=leads]")
     page.wait_for_selector("#leads li.waiting >> nth=2")
     assert page.locator("#leads li.waiting").count() == 3

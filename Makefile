@@ -23,6 +23,7 @@ HA_COMMANDS := /usr/bin/patroni:patroni /usr/bin/etcd:etcd-server /usr/sbin/hapr
   /usr/bin/redis-server:redis-server
 HA_WRITE_URL := postgresql+psycopg://postgres@127.0.0.1:54430/gridwork
 PORT ?= 8000
+TLS ?= on
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 APT_PACKAGES := postgresql postgis postgresql-postgis
@@ -58,9 +59,10 @@ run: console app translations seed ## set up, load the demo county, serve on htt
 	@echo
 	$(WITH_DB) $(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-serve: console app translations seed ## production-style serving: gunicorn (workers, threads, graceful stop in gunicorn.conf.py)
-	@echo "Serving with gunicorn on http://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
-	$(WITH_DB) PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+serve: console app translations seed ## production-style serving: gunicorn over HTTPS (TLS=off for plain HTTP behind a proxy; see docs/app.md)
+	@echo "Serving with gunicorn on $(if $(filter on,$(TLS)),https,http)://127.0.0.1:$(PORT) (SIGTERM finishes requests in flight)"
+	@if [ "$(TLS)" = on ] && [ -z "$$TLS_CERT_FILE" ]; then echo "Phones trust the court's authority: .data/tls/ca.crt (docs/app.md, HTTPS)"; fi
+	$(WITH_DB) PORT=$(PORT) TLS=$(TLS) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: venv db-server browser watermelon-js client-js console app translations ## lint, type-check, then the whole test suite on 2 cores (extra args: PYTEST_ARGS=...)
 	$(BIN)/ruff check .

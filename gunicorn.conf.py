@@ -25,6 +25,19 @@ max_requests = 5000
 max_requests_jitter = 500
 accesslog = None  # the app logs each request itself, as JSON, with its request id
 
+# HTTPS (issue 27; `make serve` sets TLS=on): the field app works offline only in a secure
+# context. The court's own certificate, or one from the private authority in .data/tls.
+if os.environ.get("TLS", "off") == "on":
+    if os.environ.get("TLS_CERT_FILE"):
+        certfile = os.environ["TLS_CERT_FILE"]
+        keyfile = os.environ.get("TLS_KEY_FILE", certfile)
+    else:
+        from api import court_tls
+
+        _tls = court_tls.ensure(os.environ.get("TLS_HOSTS", "localhost,127.0.0.1").split(","),
+                                court_tls.DEFAULT_DIR, os.environ.get("TLS_COURT_NAME", "Court"))
+        certfile, keyfile = str(_tls.cert_file), str(_tls.key_file)
+
 os.environ.setdefault("DATABASE_POOL_SIZE", str(threads + 1))
 # Metrics from all workers are summed at /metrics through files in this folder.
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:

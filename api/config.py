@@ -220,6 +220,19 @@ class Config(BaseSettings):
         "the field app downscales each photo on the phone to this longest side in pixels "
         "(JPEG) before storing and sending it; served to the app by "
         "`GET /api/v1/field-app/settings`", accepts="pixels, 320 to 8192"))
+    FIELD_APP_LOCK_MINUTES: Count = Field(5, **_doc(
+        "the field app locks itself after this many idle minutes; its password (no network "
+        "needed) opens it again"))
+    FIELD_APP_POSITION_ACCURACY_M: Count = Field(50, **_doc(
+        "the field app waits for a GPS fix at least this accurate (metres) before it takes a "
+        "lead's position; a worse one is kept with the reason why"))
+    FIELD_APP_POSITION_WAIT_S: Count = Field(30, **_doc(
+        "how long the field app waits for that accuracy before it keeps the best fix it has"))
+    FIELD_APP_POSITION_MAX_AGE_S: Count = Field(120, **_doc(
+        "a fix older than this many seconds is never reused for a new record"))
+    FIELD_APP_MANUAL_POSITION: bool = Field(True, **_doc(
+        "whether the field app offers to type a position by hand (kept with source "
+        "`manual` and no accuracy); `false` forbids it"))
     CONSOLE_TILE_URL: str = Field("", **_doc(
         "an XYZ tile URL for the console's base map, e.g. a court intranet tile server "
         "`https://tiles.court.example/{z}/{x}/{y}.png`; its origin is allowed in the "

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import marshmallow as ma
+from marshmallow import validate as ma_validate
 
 from api.attachments.schemas import attachments_input, attachments_output
 from api.fields import (
@@ -41,6 +42,11 @@ class LeadUpdateSchema(ma.Schema):
         "description": "When the thing was seen (UTC); not before 2000, not in the future"})
     urgency = ma.fields.Enum(Urgency, by_value=True)
     attachments = attachments_input()
+    position_source = ma.fields.String(allow_none=True, validate=ma_validate.OneOf(
+        ["gps", "manual"]), metadata={"description": "gps (the phone's fix) or manual "
+                                                     "(typed or placed by hand)"})
+    position_note = text(200, allow_none=True, metadata={
+        "description": "Why the position is less than the court asked for"})
 
 
 class LeadCreateSchema(LeadUpdateSchema):
@@ -71,6 +77,8 @@ class LeadSchema(LocatedSchema):
         "description": "yuan recovered through this lead; null for grid assistants"})
     triaged_at = ma.fields.DateTime(allow_none=True)
     attachments = attachments_output()
+    position_source = ma.fields.String(allow_none=True)
+    position_note = ma.fields.String(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     version = ma.fields.Integer()

@@ -1,13 +1,19 @@
 // The app's way to the server: /api/v1 on the same origin, bearer tokens kept on the phone
 // (an assistant signs in once and works for days offline), refreshed when they expire.
 import { lang } from './i18n.js';
+import { sealedStorage } from './vault.js';
 
 export const BASE = '/api/v1';
 const SESSION = 'gridwork.app.session';
 const DEVICE = 'gridwork.app.device';
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-let session = JSON.parse(localStorage.getItem(SESSION) || 'null');
+// Sealed by the vault: read once the app is unlocked.
+let session = null;
+export function loadSession() {
+  session = JSON.parse(sealedStorage.getItem(SESSION) || 'null');
+  return session;
+}
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -32,8 +38,8 @@ export function deviceId() {
 function save(tokens) {
   session = tokens && { access: tokens.access_token, refresh: tokens.refresh_token,
     userId: tokens.user_id, role: tokens.role, username: tokens.username };
-  if (session) localStorage.setItem(SESSION, JSON.stringify(session));
-  else localStorage.removeItem(SESSION);
+  if (session) sealedStorage.setItem(SESSION, JSON.stringify(session));
+  else sealedStorage.removeItem(SESSION);
 }
 
 export const currentSession = () => session;
@@ -73,10 +79,13 @@ export async function call(path, options = {}) {
   return response.status === 204 ? null : response.json();
 }
 
-export async function signIn(username, password) {
+// `accepted` runs once the court accepts the password, before the tokens are kept (the
+// first sign-in creates the vault that seals them).
+export async function signIn(username, password, accepted = async () => {}) {
   const tokens = await call('/auth/login', { method: 'POST', body: {
     username, password, device_id: deviceId(), device_name: 'Gridwork field app',
     platform: 'web' } });
+  await accepted(tokens);
   save({ ...tokens, username });
   return session;
 }

@@ -7,21 +7,22 @@ import { addColumns, createTable, schemaMigrations } from '@nozbe/watermelondb/S
 import LokiJSAdapterModule from '@nozbe/watermelondb/adapters/lokijs';
 import { synchronize } from '@nozbe/watermelondb/sync';
 import { ApiError, BASE, call } from './api.js';
+import { chunkHooks, destroyVault, sealedStorage } from './vault.js';
 
 // A CommonJS module in a "type": "module" package: esbuild hands over module.exports, as Node
 // would, so the class is its `default`.
 const LokiJSAdapter = LokiJSAdapterModule.default || LokiJSAdapterModule;
 const SCHEMA = 'gridwork.app.schema';
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 // The served schema: fetched when online and kept, the kept copy when offline.
 async function servedSchema() {
   try {
     const served = await call(`/sync/watermelon/schema?schema_version=${SCHEMA_VERSION}`);
-    localStorage.setItem(SCHEMA, JSON.stringify(served));
+    sealedStorage.setItem(SCHEMA, JSON.stringify(served));
     return served;
   } catch (error) {
-    const kept = localStorage.getItem(SCHEMA);
+    const kept = sealedStorage.getItem(SCHEMA);
     if (kept) return JSON.parse(kept);
     throw error;
   }
@@ -40,10 +41,10 @@ export async function openDatabase() {
     static table = name;
   });
   // Saved to IndexedDB 200 ms after each write (WatermelonDB's default is 500 ms), so a
-  // page closed just after "saved" keeps the record.
+  // page closed just after "saved" keeps the record; every chunk sealed by the vault.
   const adapter = new LokiJSAdapter({
     schema, migrations, dbName: 'gridwork', useWebWorker: false, useIncrementalIndexedDB: true,
-    extraLokiOptions: { autosaveInterval: 200 },
+    extraLokiOptions: { autosaveInterval: 200 }, extraIncrementalIDBOptions: chunkHooks,
   });
   return new Database({ adapter, modelClasses });
 }
@@ -89,10 +90,37 @@ export async function sync(database, authorizedFetch) {
       return { wiped: false };
     } catch (error) {
       if (error.status === 403 && error.body && error.body.wipe) {
-        await database.write(() => database.unsafeResetDatabase());
+        // The key goes first: from then on nothing on the phone can be read; the sealed
+        // database itself is deleted when the page starts again without a vault.
+        lokiOf(database).autosaveDisable();
+        destroyVault();
         return { wiped: true };
       }
       if (error.status !== 409 || attempt >= 5) throw error;
     }
   }
+}
+
+// LokiJS inside WatermelonDB's LokiJSAdapter (synchronous mode, useWebWorker: false).
+const lokiOf = (database) => database.adapter.underlyingAdapter._driver.loki;
+
+// Before the app locks (or is wiped): every write reaches IndexedDB, sealed, and LokiJS saves
+// no more, since the key is about to go.
+export async function closeDatabase(database) {
+  const loki = lokiOf(database);
+  await new Promise((resolve, reject) => {
+    loki.saveDatabase((error) => (error ? reject(error) : resolve()));
+  });
+  loki.autosaveDisable();
+}
+
+// Without a vault nothing in the database can be read (a wiped phone, a build before the
+// vault): it is deleted before a new sign-in creates a new key.
+export function forgetUnreadableDatabase() {
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase('gridwork');
+    request.onsuccess = () => resolve();
+    request.onerror = () => resolve();
+    request.onblocked = () => resolve();
+  });
 }

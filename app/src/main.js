@@ -4,16 +4,20 @@
 // the same sync, so it reads offline too. Each role's tabs are in screens/index.js.
 import './style.css';
 import { currentSession, signOut } from './api.js';
-import { openDatabase } from './db.js';
+import { closeDatabase, forgetUnreadableDatabase, openDatabase } from './db.js';
 import { h } from './dom.js';
 import { formatTime } from './format.js';
 import { lang, t, toggleLang } from './i18n.js';
 import { unsentBar } from './outbox.js';
 import { locate } from './position.js';
 import { TABS } from './screens/index.js';
+import { insecureScreen } from './screens/insecure.js';
 import { loginScreen } from './screens/login.js';
+import { unlockScreen } from './screens/unlock.js';
+import { loadSettings, settings } from './settings.js';
 import { render, setDraw, state } from './state.js';
 import { lastSync, syncNow } from './syncing.js';
+import { destroyVault, hasVault, isUnlocked, lock } from './vault.js';
 
 const SYNC_EVERY_MS = 60_000;
 const root = document.getElementById('app');
@@ -36,6 +40,11 @@ const titleOf = (session) => {
 };
 
 async function draw() {
+  if (hasVault() && !isUnlocked()) {
+    document.title = `${t('title')} · Gridwork`;
+    root.replaceChildren(unlockScreen(start));
+    return;
+  }
   const session = currentSession();
   document.title = `${titleOf(session)} · Gridwork`;
   if (!session || !state.database) {
@@ -51,7 +60,8 @@ async function draw() {
       onclick: () => syncNow() }, state.syncing ? t('syncing') : t('sync')),
     h('button', { type: 'button', class: 'lang', onclick: () => { toggleLang(); render(); } },
       t('language')),
-    h('button', { type: 'button', onclick: () => { signOut(); render(); } }, t('signOut')));
+    h('button', { type: 'button', id: 'lock', onclick: () => lockNow() }, t('lock')),
+    h('button', { type: 'button', onclick: () => { signOut(); lockNow(); } }, t('signOut')));
   const bars = [
     await unsentBar(state.database),
     h('div', { class: 'bar', id: 'sync-status' },
@@ -83,6 +93,8 @@ async function start() {
     return;
   }
   if (!state.database) state.database = await openDatabase();
+  await loadSettings();
+  watchIdle();
   await render();
   locate();
   syncNow();
@@ -92,20 +104,55 @@ async function start() {
 window.addEventListener('online', () => { render(); syncNow(); });
 window.addEventListener('offline', () => render());
 
+// Locked: every write is in IndexedDB (sealed), the keys are forgotten and the page reloads,
+// so no decrypted record stays in memory; the password opens it again, offline too.
+let locking = null;
+export function lockNow() {
+  locking = locking || (async () => {
+    if (state.syncing) await state.syncing.catch(() => {});
+    if (state.database) await closeDatabase(state.database);
+    lock();
+    sessionStorage.setItem('gridwork.app.notice', 'locked');
+    window.location.reload();
+  })();
+  return locking;
+}
+
+// Idle for the court's setting (FIELD_APP_LOCK_MINUTES, default 5): lock.
+let lastTouch = Date.now();
+let idleTimer = null;
+function watchIdle() {
+  if (idleTimer) return;
+  for (const event of ['pointerdown', 'keydown', 'touchstart', 'scroll']) {
+    window.addEventListener(event, () => { lastTouch = Date.now(); }, { passive: true });
+  }
+  idleTimer = setInterval(() => {
+    if (Date.now() - lastTouch >= settings.lock_after_minutes * 60_000) lockNow();
+  }, 5_000);
+}
+
 async function boot() {
   document.documentElement.lang = lang();
+  // Service workers and persistent storage need a secure context: say so and store nothing.
+  if (!window.isSecureContext) {
+    root.replaceChildren(insecureScreen());
+    return;
+  }
+  const notice = sessionStorage.getItem('gridwork.app.notice');
+  sessionStorage.removeItem('gridwork.app.notice');
+  if (notice) state.notice = t(notice);
+  if (!hasVault()) {
+    // Nothing readable without a key: a wiped phone's leftovers, or a build before the vault.
+    destroyVault();
+    await forgetUnreadableDatabase();
+  }
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('sw.js', { scope: './' }).catch(() => {});
+    // Look for a new build on every start (the browser's own check may wait): it installs
+    // beside this one and runs at the next opening; records stay in the database.
+    navigator.serviceWorker.register('sw.js', { scope: './' })
+      .then((registration) => navigator.onLine && registration.update()).catch(() => {});
   }
   await askPersistentStorage();
-  if (currentSession()) {
-    try {
-      await start();
-      return;
-    } catch (error) {
-      state.notice = String(error.message || error);
-    }
-  }
   render();
 }
 

@@ -6,20 +6,10 @@
 import * as tus from 'tus-js-client';
 import { BASE, call, currentSession } from './api.js';
 import { lang } from './i18n.js';
+import { settings } from './settings.js';
 import { openBytes, sealBytes } from './vault.js';
 
-const SETTINGS = 'gridwork.app.settings';
-const DEFAULTS = { photo_max_side_px: 2048, attachment_max_bytes: 50 * 1024 * 1024,
-  request_max_bytes: 2 * 1024 * 1024 };
 const QUALITY = 0.85;
-
-export const photoSettings = () => ({ ...DEFAULTS,
-  ...JSON.parse(localStorage.getItem(SETTINGS) || '{}') });
-
-// The court's settings, fetched when online and kept for offline use.
-export async function refreshPhotoSettings() {
-  localStorage.setItem(SETTINGS, JSON.stringify(await call('/field-app/settings')));
-}
 
 export class PhotoTooLarge extends Error {
   constructor(size, limit) {
@@ -140,7 +130,6 @@ export function localIso(ms) {
 // A photo from the camera, ready to keep: downscaled and checked before any record is
 // saved, so the person hears at once when it is too large (PhotoTooLarge).
 export async function preparePhoto(file) {
-  const settings = photoSettings();
   const original = new Uint8Array(await file.arrayBuffer());
   const takenAt = exifTakenAt(original) ?? (file.lastModified || Date.now());
   const { bytes, width, height } = await downscale(file, settings.photo_max_side_px);
@@ -161,7 +150,6 @@ export async function keepPhoto(table, recordId, { bytes, ...prepared }) {
 
 // --- sending ---
 function upload(bytes, photo) {
-  const settings = photoSettings();
   const chunkSize = Math.max(64 * 1024,
     Math.min(1024 * 1024, settings.request_max_bytes - 64 * 1024));
   return new Promise((resolve, reject) => {

@@ -2,7 +2,7 @@
 // installs the drawing function; screens only call render().
 export const state = {
   database: null, tab: null, syncing: null, syncError: '', storageRefused: false,
-  position: null, locating: false, notice: '',
+  position: null, positionNote: '', locating: false, notice: '',
 };
 
 let draw = async () => {};

@@ -5,8 +5,11 @@ const VERSION = '__VERSION__';
 const SHELL = ['__SHELL__'];
 const CACHE = `gridwork-app-${VERSION}`;
 
+// Fetched past the browser's HTTP cache: a new build's worker must not keep the previous
+// build's script, which the HTTP cache may still hold for minutes after a deploy.
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL))
+  event.waitUntil(caches.open(CACHE)
+    .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' }))))
     .then(() => self.skipWaiting()));
 });
 

@@ -5,8 +5,10 @@ import { Q } from '@nozbe/watermelondb';
 import { ApiError, authorizedFetch, call, currentSession, signOut } from './api.js';
 import { sync } from './db.js';
 import { addWords, t } from './i18n.js';
-import { clearPhotos, localIso, refreshPhotoSettings, sendPhotos } from './photos.js';
+import { clearPhotos, localIso, sendPhotos } from './photos.js';
+import { loadSettings } from './settings.js';
 import { render, state } from './state.js';
+import { sealedStorage } from './vault.js';
 
 addWords({
   zh: { photosWaiting: '照片尚未全部发送：下次同步时从中断处继续',
@@ -18,8 +20,8 @@ addWords({
 const LAST_SYNC = 'gridwork.app.lastSync';
 const REJECTIONS = 'gridwork.app.rejections';
 
-export const lastSync = () => localStorage.getItem(LAST_SYNC);
-export const rejections = () => JSON.parse(localStorage.getItem(REJECTIONS) || '{}');
+export const lastSync = () => sealedStorage.getItem(LAST_SYNC);
+export const rejections = () => JSON.parse(sealedStorage.getItem(REJECTIONS) || '{}');
 
 async function refreshRejections() {
   const open = await call('/sync/rejections?status=open');
@@ -28,7 +30,7 @@ async function refreshRejections() {
     byRecord[item.record_id] = { id: item.id, table: item.table, code: item.code,
       message: item.message };
   }
-  localStorage.setItem(REJECTIONS, JSON.stringify(byRecord));
+  sealedStorage.setItem(REJECTIONS, JSON.stringify(byRecord));
 }
 
 // An uploaded photo listed in its record's attachments (once), with its capture time as
@@ -62,20 +64,21 @@ export function syncNow() {
     try {
       // Photos first, so the records that list them go in this push; a photo that cannot
       // go now waits (resumed next time) while every record is still sent.
-      await refreshPhotoSettings().catch(() => {});
+      await loadSettings();
       const photos = await sendPhotos(attachPhoto, async (photo) => Boolean(await recordOf(photo)))
         .then(() => null, (error) => error);
       const { wiped } = await sync(state.database, authorizedFetch);
       if (wiped) {
-        localStorage.removeItem(LAST_SYNC);
-        localStorage.removeItem(REJECTIONS);
+        // The vault (wrapped key, sealed items) is gone: the photos waiting on the phone
+        // go too, and the app starts again with nothing in memory.
         await clearPhotos();
         signOut();
-        state.notice = t('wiped');
+        sessionStorage.setItem('gridwork.app.notice', 'wiped');
+        window.location.reload();
         return;
       }
       await refreshRejections();
-      localStorage.setItem(LAST_SYNC, String(Date.now()));
+      sealedStorage.setItem(LAST_SYNC, String(Date.now()));
       if (photos) state.syncError = t('photosWaiting');
     } catch (error) {
       // Offline is no failure (the bar says it); a server out of reach is said in words.

@@ -9,6 +9,15 @@ import { t } from './i18n.js';
 
 const QUEUE = ['submitted', 'under_review'];
 
+// How far to trust a lead's position: its accuracy and how it was taken (issue 27), and
+// the phone's reason when it is less than the court asked for.
+function positionText(lead) {
+  if (!lead.reported) return null;
+  const accuracy = lead.reported.accuracy_m;
+  return [accuracy == null ? t('triage.accuracyUnknown') : t('triage.accuracy', { m: Math.round(accuracy) }),
+    t(`triage.source.${lead.position_source || 'unknown'}`), lead.position_note].filter(Boolean).join(' · ');
+}
+
 function leadCard(lead, title, villages) {
   const village = villages.get(lead.village_grid_id);
   const photos = h('div', { className: 'photos' });
@@ -33,7 +42,8 @@ function leadCard(lead, title, villages) {
       row(t('triage.observed'), formatTime(lead.observed_at)),
       row(t('triage.reported'), formatTime(lead.created_at)),
       row(t('triage.grid'), village ? village.properties.name
-        : lead.outside_grid ? t('triage.outside') : '—')),
+        : lead.outside_grid ? t('triage.outside') : '—'),
+      row(t('triage.position'), h('span', { className: 'position' }, positionText(lead) || '—'))),
     photos);
 }
 
@@ -124,7 +134,8 @@ export async function triageScreen(main, me) {
     h('strong', {}, t(`kind.${lead.kind}`)), ' ',
     h('span', { className: `status status-${lead.status}` }, t(`status.${lead.status}`)),
     lead.possible_duplicate_of_id ? h('span', { className: 'badge' }, t('triage.dupBadge')) : null,
-    h('br'), h('small', {}, `${formatTime(lead.created_at)} · ${(lead.description || '').slice(0, 40)}`)))
+    h('br'), h('small', {}, `${formatTime(lead.created_at)} · ${(lead.description || '').slice(0, 40)}`),
+    positionText(lead) ? h('small', { className: 'position muted' }, h('br'), positionText(lead)) : null))
       : h('li', { className: 'muted' }, t('triage.empty')));
     list.dataset.count = String(leads.length);
   }

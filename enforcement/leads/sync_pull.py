@@ -54,6 +54,7 @@ _FIELDS: tuple[tuple[str, Any], ...] = (
     ("updated_at", iso_sql(_lead.updated_at)),
     ("amount_recovered", sa.cast(_lead.amount_recovered, sa.Text)),
     ("attachments", sa.null().label("attachments")),  # from attachment_ref
+    ("position_source", _lead.position_source), ("position_note", _lead.position_note),
 )
 """Every field ``lead_values`` gives, in its order, as SQL."""
 _TAIL = (_lead.deleted_at.is_not(None), _lead.reported_lon, _lead.reported_lat,

@@ -6,6 +6,8 @@ Field ownership, and why:
 ``client``  ``kind``, ``description``, ``debtor_text``, ``observed_at``, ``urgency``,
             ``point`` ({lon, lat, datum, accuracy_m}): the assistant's own report; their
             words win even if someone touched them meanwhile.
+            ``position_source`` (``gps`` / ``manual``) and ``position_note`` (why the
+            position is less than the court asked for), from schema version 5.
             ``attachments`` ([{sha256, caption}], from schema version 2): the files the
             assistant attached, uploaded beforehand through /api/v1/attachments; the
             phone's list replaces the lead's, like over REST.
@@ -73,7 +75,9 @@ LEAD_FIELDS = {
     "duplicate_of_id": S, "assigned_officer_id": S, "round_id": S,
     "triaged_at": S.of(Kind.TIME), "amount_recovered": S.of(Kind.DECIMAL), **TIMESTAMPS,
     "attachments": C.of(Kind.JSON, since=2),
+    "position_source": C.of(Kind.TEXT, since=5), "position_note": C.of(Kind.TEXT, since=5),
 }
+POSITION_SOURCES = ("gps", "manual")
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -102,6 +106,8 @@ def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
     if principal.role in policy.COURT_ROLES:
         values["amount_recovered"] = str(lead.amount_recovered)
     values["attachments"] = files_value(lead)
+    values["position_source"] = lead.position_source
+    values["position_note"] = lead.position_note
     return values
 
 
@@ -132,6 +138,11 @@ def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
                             "accuracy_m": None if accuracy is None else float(accuracy)}
         if "attachments" in out:
             out["attachments"] = normalise_refs(out["attachments"])
+        if out.get("position_source") not in (None, *POSITION_SOURCES):
+            raise ValueError("position_source is gps or manual")
+        note = out.get("position_note")
+        if note is not None and (not isinstance(note, str) or len(note) > 200):
+            raise ValueError("position_note is text of at most 200 characters")
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ValidationFailed(f"invalid lead value: {exc}") from exc
     return out

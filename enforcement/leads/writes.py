@@ -45,7 +45,7 @@ from enforcement.refs import readable_ids, require_case_and_party, unknown_refs
 from enforcement.withdrawals import withdraw
 
 PLAIN_FIELDS = ("kind", "description", "debtor_text", "urgency", "case_id", "party_id",
-                "observed_at")
+                "observed_at", "position_source", "position_note")
 """What a lead's author sets as is; ``point`` and ``attachments`` have their own steps."""
 
 

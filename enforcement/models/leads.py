@@ -84,6 +84,12 @@ class Lead(PointReport, TimestampedMixin, table=True):
     debtor_text: str | None = Field(default=None, max_length=200)
     description: str = Field(default="")
     observed_at: datetime | None = time_field()
+    position_source: str | None = Field(default=None, max_length=10)
+    """How the position was taken: ``gps`` (the phone's fix) or ``manual`` (typed or placed
+    by hand); null from clients that do not say."""
+    position_note: str | None = Field(default=None, max_length=200)
+    """Why the position is less than the court asked for (the fix never reached the
+    accuracy the court set, no fix at all), in the phone's words."""
     urgency: Urgency = Field(default=Urgency.NORMAL, sa_type=enum_type(Urgency, "urgency"))
     status: LeadStatus = Field(
         default=LeadStatus.SUBMITTED, sa_type=enum_type(LeadStatus, "lead_status")

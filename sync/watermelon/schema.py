@@ -11,6 +11,8 @@ Versions, as ``schema_version`` on the wire:
    getting text (and cannot declare those two columns: WatermelonDB refuses them as text).
 4. ``round_stop`` (an officer's stops, read-only) and ``outline`` on townships and village
    grids (their simplified boundaries, for the phone's map).
+5. ``position_source`` (``gps`` / ``manual``) and ``position_note`` on leads: how the
+   position was taken and why it is less than the court asked for.
 
 The answer is what ``appSchema`` / ``tableSchema`` and ``schemaMigrations`` /
 ``addColumns`` / ``createTable`` take, as JSON (docs/sync.md shows the few lines of app

@@ -165,7 +165,7 @@ def test_the_app_schema_follows_watermelons_column_rules():
     """What WatermelonDB's ``tableSchema`` demands of the served schema (it refuses
     anything else), and what each version adds."""
     latest = syncing_watermelon.app_schema(None)
-    assert latest["version"] == 4
+    assert latest["version"] == 5
     for table in latest["tables"]:
         names = [c["name"] for c in table["columns"]]
         assert len(names) == len(set(names)), table["name"]
@@ -188,7 +188,7 @@ def test_the_app_schema_follows_watermelons_column_rules():
     assert by_version[3]["lead"]["urgency"]["isOptional"] is True
     assert by_version[3]["lead"]["kind"]["isOptional"] is False
     steps = {m["toVersion"]: m["steps"] for m in latest["migrations"]}
-    assert sorted(steps) == [2, 3, 4]
+    assert sorted(steps) == [2, 3, 4, 5]
     assert {(s["table"], tuple(c["name"] for c in s["columns"])) for s in steps[2]} == {
         ("lead", ("attachments",)), ("visit", ("attachments",))}
     assert {s["table"] for s in steps[3]} == set(by_version[3])
@@ -197,12 +197,15 @@ def test_the_app_schema_follows_watermelons_column_rules():
     assert {(s["type"], s.get("table") or s["name"]) for s in steps[4]} == {
         ("create_table", "round_stop"), ("add_columns", "township"),
         ("add_columns", "village_grid")}
+    # 5: how a lead's position was taken, and why it is less than the court asked for.
+    assert [(s["type"], s["table"], [c["name"] for c in s["columns"]]) for s in steps[5]] == [
+        ("add_columns", "lead", ["position_source", "position_note"])]
 
 
 def test_the_schema_endpoint_serves_each_version_and_refuses_others(http):
     newest = http.get("/api/v1/sync/watermelon/schema")
-    assert newest.status_code == 200 and newest.json()["version"] == 4
+    assert newest.status_code == 200 and newest.json()["version"] == 5
     old = http.get("/api/v1/sync/watermelon/schema", params={"schema_version": 2}).json()
     assert old["version"] == 2 and [m["toVersion"] for m in old["migrations"]] == [2]
-    unknown = http.get("/api/v1/sync/watermelon/schema", params={"schema_version": 5})
+    unknown = http.get("/api/v1/sync/watermelon/schema", params={"schema_version": 6})
     assert unknown.status_code == 404 and unknown.json()["code"] == "schema_version_unknown"

@@ -3,6 +3,10 @@ import { signIn } from '../api.js';
 import { h } from '../dom.js';
 import { t, toggleLang } from '../i18n.js';
 import { render, state } from '../state.js';
+import { createVault } from '../vault.js';
+import { TABS } from './index.js';
+
+class NotForRole extends Error {}
 
 export function loginScreen(start) {
   const username = h('input', { id: 'username', name: 'username', autocomplete: 'username' });
@@ -16,8 +20,17 @@ export function loginScreen(start) {
       return;
     }
     try {
-      await signIn(username.value.trim(), password.value);
+      // The court accepted the password: a new data key, wrapped by it, seals everything
+      // from here on (no key, nothing kept, for roles that have no tabs here).
+      await signIn(username.value.trim(), password.value, async ({ role }) => {
+        if (!TABS[role]) throw new NotForRole();
+        await createVault(username.value.trim(), password.value);
+      });
     } catch (error) {
+      if (error instanceof NotForRole) {
+        message.textContent = t('notForRole');
+        return;
+      }
       message.textContent = t('signInFailed', { reason: error.message });
       return;
     }

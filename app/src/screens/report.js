@@ -7,7 +7,9 @@ import { forget, kept } from '../drafts.js';
 import { addWords, LEAD_KINDS, t } from '../i18n.js';
 import { statusOf } from '../outbox.js';
 import { keepPhoto, PhotoTooLarge, preparePhoto } from '../photos.js';
-import { locate } from '../position.js';
+import { manualPositionInput } from '../manual_position.js';
+import { locate, positionForRecord, positionStale } from '../position.js';
+import { settings } from '../settings.js';
 import { render, state } from '../state.js';
 import { syncNow } from '../syncing.js';
 
@@ -53,11 +55,14 @@ export async function reportScreen() {
   for (const [name, field] of Object.entries({ kind, description, debtor, observed })) {
     kept(draft + name, field);
   }
+  const manual = manualPositionInput();
+  if (!editing && positionStale() && !state.locating) locate(); // an old fix is never reused
   const { position } = state;
-  const where = state.locating ? t('locating') : position
-    ? t('located', { lon: position.lon.toFixed(5), lat: position.lat.toFixed(5),
-      acc: Math.round(position.accuracy) })
-    : t('noPosition');
+  const where = [position ? t('located', { lon: position.lon.toFixed(5),
+    lat: position.lat.toFixed(5), acc: Math.round(position.accuracy) })
+    : state.locating ? t('locating') : t('noPosition'),
+  state.locating && position && t('positionWaiting', { want: settings.position_accuracy_m }),
+  !state.locating && state.positionNote].filter(Boolean).join(' · ');
   const message = h('p', { id: 'report-message', role: 'status' }, flash);
   const photoNote = h('p', { id: 'photo-note', class: 'muted' },
     prepared.length ? t('photosReady', { n: prepared.length }) : '');
@@ -88,14 +93,31 @@ export async function reportScreen() {
     const columns = { kind: kind.value, description: description.value.trim(),
       observed_at: observed.value ? new Date(observed.value).getTime() : Date.now(),
       party_id: debtor.value || null };
-    if (!editing && state.position) {
-      Object.assign(columns, { lon: state.position.lon, lat: state.position.lat,
-        datum: 'wgs84', accuracy_m: state.position.accuracy });
+    if (!editing) {
+      let { fix, note } = positionForRecord();
+      try {
+        const typed = manual.read();
+        if (typed) [fix, note] = [typed, t('manualNote')];
+      } catch (error) {
+        message.textContent = error.message;
+        message.className = 'error';
+        return;
+      }
+      if (fix) {
+        Object.assign(columns, { lon: fix.lon, lat: fix.lat, datum: 'wgs84',
+          accuracy_m: fix.accuracy, position_source: fix.source });
+      }
+      if (note) columns.position_note = note.slice(0, 200);
     }
     if (!editing && !columns.party_id) delete columns.party_id; // optional columns stay unset
     if (editing && observed.value === observedAsDrawn) delete columns.observed_at; // untouched
+    // Only the columns this phone's schema declares (a phone still on an older schema,
+    // kept while offline, has no column for what came later).
+    const declared = database.schema.tables.lead.columns;
     const write = (record) => {
-      for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
+      for (const [column, value] of Object.entries(columns)) {
+        if (declared[column]) record._setRaw(column, value);
+      }
     };
     const lead = await database.write(() => (editing ? editing.update(write).then(() => editing)
       : database.get('lead').create(write)));
@@ -122,7 +144,8 @@ export async function reportScreen() {
   h('label', { for: 'lead-observed' }, t('observed')), observed,
   !editing && [h('label', {}, t('position')),
     h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
-      h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate')))],
+      h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate'))),
+    manual.element],
   h('label', {}, t('photos')),
   h('label', { for: 'lead-photo', class: 'camera-button', role: 'button' }, t('takePhoto')),
   camera, photoNote,

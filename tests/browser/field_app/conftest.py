@@ -111,3 +111,12 @@ def sign_in(page: Any, username: str) -> None:
     page.fill("#password", factories.PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_selector("#sync-status:has-text('上次同步')")
+
+
+def unlock(page: Any, password: str = factories.PASSWORD) -> None:
+    """The app opened again (a reload, a new tab, after locking) asks for the password that
+    unwraps the phone's data key; give it and wait for the tabs."""
+    page.wait_for_selector("#unlock-form")
+    page.fill("#password", password)
+    page.click("#unlock")
+    page.wait_for_selector("nav [data-tab]")

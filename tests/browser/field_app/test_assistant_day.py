@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.field_app.conftest import HOME, Village, leads_of, masked_wanted, sign_in
+from tests.browser.field_app.conftest import (
+    HOME,
+    Village,
+    leads_of,
+    masked_wanted,
+    sign_in,
+    unlock,
+)
 
 
 def test_an_assistant_reports_leads_offline_and_each_reaches_the_server_once(
@@ -36,6 +43,7 @@ def test_an_assistant_reports_leads_offline_and_each_reaches_the_server_once(
     page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
     phone.set_offline(True)
     page.reload()
+    unlock(page)  # the password opens the phone's data, offline too
     page.wait_for_selector("#offline")
     page.wait_for_selector("nav [data-tab=report]")
 
@@ -59,6 +67,7 @@ def test_an_assistant_reports_leads_offline_and_each_reaches_the_server_once(
     page.close()
     page = phone.new_page()
     page.goto("/app/")
+    unlock(page)
     page.click("nav [data-tab=leads]")
     page.wait_for_selector("#leads li.waiting >> nth=2")
 

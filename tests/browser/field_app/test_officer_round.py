@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from enforcement.models import Court, Role, RoundStatus, Visit
 from tests import factories
-from tests.browser.field_app.conftest import Village, sign_in
+from tests.browser.field_app.conftest import Village, sign_in, unlock
 from tests.sync.helpers import settle
 
 
@@ -98,6 +98,7 @@ def test_an_officer_records_a_rounds_visits_offline_and_the_summary_counts_them(
     page.close()
     page = phone.new_page()
     page.goto("/app/")
+    unlock(page)  # the password opens the phone's data, offline too
     page.wait_for_selector("#round-progress:has-text('待发送 2')")
 
     phone.set_offline(False)

@@ -22,7 +22,7 @@ from tests.browser.field_app.assistant import (
     photo_file,
     stored_file,
 )
-from tests.browser.field_app.conftest import HOME, Village, leads_of, sign_in
+from tests.browser.field_app.conftest import HOME, Village, leads_of, sign_in, unlock
 
 TEXTS = ["村口停着一辆新三轮车", "他家新盖了两层楼", "看见被执行人在镇上打工"]
 
@@ -42,6 +42,7 @@ def test_an_assistants_whole_day_offline_reaches_the_court_once(
 
     phone.set_offline(True)
     page.reload()
+    unlock(page)
     page.wait_for_selector("#offline")
 
     # Three leads, each with a photo from the camera.
@@ -79,6 +80,7 @@ def test_an_assistants_whole_day_offline_reaches_the_court_once(
     page.close()
     page = phone.new_page()
     page.goto("/app/")
+    unlock(page)
     page.wait_for_selector("#unsent[data-records='5'][data-photos='3']")
 
     # Online: the app syncs by itself; then once more by hand, which sends nothing again.

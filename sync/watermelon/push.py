@@ -65,11 +65,12 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     if len(set(keys)) != len(keys):
         raise InvalidPush("a record appears more than once in the push")
     feed_rows = _feed_rows(session, registry, actor, keys)
+    bases = _bases(session, actor.court_id, device_id, keys)
     moved = [key for key in keys if key in feed_rows
-             and feed_rows[key].xid >= (last_pulled_at or 0)]
+             and feed_rows[key].xid >= (last_pulled_at or 0)
+             and not _holds(bases.get(key), feed_rows[key])]
     if moved:
         raise PullFirst(moved)
-    bases = _bases(session, actor.court_id, device_id, keys)
     mutations = []
     for table, record_id, op, raw in records:
         mutation = _mutation(registry.get(table), table, record_id, op, raw,
@@ -121,6 +122,17 @@ def _feed_rows(session: Session, registry: Registry, actor: Actor,
         c.court_id == actor.court_id, sa.tuple_(c.table_name, c.record_id).in_(list(by_feed)),
         engine.in_scope(registry, actor)))
     return {by_feed[(t, i)]: FeedRow(v, op, xid) for t, i, v, op, xid in rows}
+
+
+def _holds(base: tuple[int, dict[str, Any]] | None, feed: FeedRow) -> bool:
+    """The device holds the record's current version: the last write was its own push.
+
+    A pull hands out changes below the commit horizon, which any long transaction on the
+    server (a report, a backup) holds back; until it moves on, the timestamp a phone pulls
+    stays below the xid of the phone's own push. Without this, a phone editing a record it
+    has just pushed would be told "pull first" on every try, while nothing it has not seen
+    changed. Another's write gives the record a newer version, so it is still refused."""
+    return base is not None and base[0] == feed.version
 
 
 def _bases(session: Session, court_id: str, device_id: str,

@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.models import GridAssignment, Party
+from enforcement.models import GridAssignment, Lead, Party
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
 from tests.sync.helpers import settle
@@ -281,6 +281,38 @@ def test_a_first_pull_is_whole_while_another_transaction_holds_the_horizon(
     settle(engine)
     again = pull(http, phone, first["timestamp"])
     assert sighting.id in ids(again["changes"], "sighting", kind=("updated",))
+
+
+def test_a_phone_edits_its_own_pushed_record_while_another_transaction_holds_the_horizon(
+        http, world, login, session, engine):
+    """A long transaction anywhere on the server (a report, a backup) holds the pull's
+    timestamp back. A phone that pushed a lead and edits it again before the horizon moves
+    on is not told "pull first" for its own write, over and over: what changed on the server
+    since its pull is only what it sent itself. Another's change still is."""
+    phone = login(world.assistant)
+    lead_id = wm_id()
+    with engine.connect() as busy:
+        busy.execute(sa.text("SELECT pg_current_xact_id()"))  # holds the horizon back
+        first = pull(http, phone)
+        created = push(http, phone, first["timestamp"], {"lead": {"created": [lead_raw(lead_id)]}})
+        assert created.status_code == 200, created.text
+        again = pull(http, phone, first["timestamp"])
+        assert again["timestamp"] == first["timestamp"]  # the horizon has not moved
+        edited = push(http, phone, again["timestamp"], {"lead": {"updated": [lead_raw(
+            lead_id, _status="updated", _changed="description", description="车是新买的")]}})
+        assert edited.status_code == 200, edited.text
+        assert edited.json()["counts"]["applied"] == 1, edited.text
+        bench = login(world.judge_user)
+        court_edit = push(http, bench, pull(http, bench)["timestamp"], {"lead": {"updated": [
+            lead_raw(lead_id, _status="updated", _changed="kind", kind="real_estate")]}})
+        assert court_edit.status_code == 200, court_edit.text
+        stale = push(http, phone, again["timestamp"], {"lead": {"updated": [lead_raw(
+            lead_id, _status="updated", _changed="description", description="车是蓝色的")]}})
+        assert_problem(stale, 409, "sync_pull_first")
+        busy.rollback()
+    session.expire_all()
+    lead = session.scalars(sa.select(Lead).where(Lead.id == lead_id)).one()
+    assert lead.description == "车是新买的"
 
 
 def test_roles_without_rights_get_nothing_and_write_nothing(http, world, login, session,

@@ -319,9 +319,32 @@ def raw_insert_seconds(url: str, work: list[list[list[dict[str, Any]]]]) -> floa
         return time.perf_counter() - started
 
 
+def row_worker_memory(base: str) -> Row:
+    """Resident memory of each gunicorn worker right after the load row (issue #20: under
+    250 MB each), read from /proc: the server runs on this machine."""
+    from bench.gridwork_server import SERVER_PIDS
+
+    master = SERVER_PIDS[base]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    rss = sorted(_rss_mb(int(pid)) for pid in children)
+    progress(f"worker memory: {', '.join(f'{r:.0f}' for r in rss)} MB")
+    return Row("7 memory per API worker after the load row", rss[-1], "MB", target="< 250 MB",
+               met=rss[-1] < 250, higher_is_better=False,
+               note=f"{len(rss)} gunicorn workers, RSS {', '.join(f'{r:.0f}' for r in rss)} "
+                    "MB (the largest is the figure)")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def row_assign(url: str, n_points: int) -> Row:
-    """``n_points`` random points placed in the demo village grids by the set-based UPDATE
-    of geo.assignment, vs shapely 2 STRtree in-process with the same polygons and rule."""
+    """``n_points`` random points placed in the demo village grids by geo.assignment's
+    ``reassign`` (at this size: placed in process, COPY, one UPDATE; finding 7), vs shapely
+    2 STRtree in-process with the same polygons and a planar rule."""
     from geo.assignment import PointTable, reassign
 
     court_id = query(url, "SELECT court_id FROM village_grid LIMIT 1")[0][0]
@@ -367,7 +390,8 @@ def row_assign(url: str, n_points: int) -> Row:
     return Row(f"5 assignment, {n_points:,} random points to {len(grids)} village grids",
                n_points / ours, "points/s", "shapely 2 STRtree in-process",
                n_points / theirs, ">= 200,000 points/s", n_points / ours >= 200_000,
-               note=f"{ours:.1f} s in PostGIS (one UPDATE, written back); "
+               note=f"{ours:.1f} s (read, placed in process, COPY and one UPDATE, written "
+                    "back; points too close to call placed by the SQL rule); "
                     f"{outside / n_points:.0%} outside every grid; "
                     f"{agree:.2%} get the same grid from both")
 
@@ -547,6 +571,7 @@ def main(argv: list[str] | None = None) -> None:
                 if "load" in only:
                     rows.append(row_load(base, url, scale.count(235, 20),
                                          180 * min(scale.factor, 1.0), scale.count(20, 5)))
+                    rows.append(row_worker_memory(base))
         if kinto and "bootstrap" in only:
             url10 = migrated_seeded(server_url, f"{args.database}_x10", scale.x10)
             with serving(url10, f"x{scale.x10}") as base:

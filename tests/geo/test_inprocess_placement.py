@@ -2,7 +2,8 @@
 gives exactly the SQL rule's result, row for row, against the real PostGIS.
 
 Hypothesis draws grids (jittered quadrilaterals sharing edges and vertices, gaps, an
-overlapping triangle, repeated codes, at several latitudes and sizes) and points inside,
+overlapping triangle, a hole, a grid in two parts, repeated codes, at several latitudes
+and sizes) and points inside,
 on shared edges, on vertices, a hair outside, near, far (beyond the rule's 100 km
 pruning limit), and exactly halfway between two mirrored grids (spheroidal ties). The
 same rows are re-assigned once by the SQL statement and once by the in-process path;
@@ -19,7 +20,9 @@ import shapely
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Polygon, box
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry.base import BaseGeometry
 
 from geo import inprocess_placement, staged_assignment
 from geo.assignment import PointTable, reassign
@@ -30,7 +33,7 @@ COLUMNS = "village_grid_id, township_id, outside_grid, nearest_grid_distance_m"
 
 
 @st.composite
-def layouts(draw: st.DrawFn) -> tuple[list[tuple[str, str, str, Polygon]],
+def layouts(draw: st.DrawFn) -> tuple[list[tuple[str, str, str, BaseGeometry]],
                                       list[tuple[float, float]]]:
     lon0 = draw(st.sampled_from([108.3, -71.06, 12.5, 179.0]))
     lat0 = draw(st.sampled_from([35.4, -33.9, 61.2, 0.0]))
@@ -50,11 +53,19 @@ def layouts(draw: st.DrawFn) -> tuple[list[tuple[str, str, str, Polygon]],
              if not (mirrored and i % 2) and (not cells_dropped(draw, i, j))]
     if not cells:
         cells = [(0, 0)]
-    shapes = [Polygon([vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1),
+    shapes: list[BaseGeometry] = [Polygon([vertex(i, j), vertex(i + 1, j), vertex(i + 1, j + 1),
                        vertex(i, j + 1)]) for i, j in cells]
     if draw(st.booleans()):
         shapes.append(Polygon([vertex(0, 0), vertex(nx, 0),
                                (lon0 + nx * size / 2, lat0 + ny * size * 0.7)]))
+    if draw(st.booleans()):  # a hole (a village enclosing another's land)
+        hole = affinity.scale(shapes[0], 0.4, 0.4, origin="centroid")
+        holed = Polygon(shapes[0].exterior.coords, [hole.exterior.coords])
+        shapes[0] = holed if holed.is_valid else shapes[0]
+    if draw(st.booleans()):  # a grid in two parts, the second apart to the west
+        shapes[-1] = MultiPolygon([shapes[-1], Polygon([
+            (lon0 - 2.5 * size, lat0), (lon0 - 1.5 * size, lat0),
+            (lon0 - 2 * size, lat0 + size)])])
     codes = draw(st.lists(st.sampled_from(["V1", "V2", "V3"]), min_size=len(shapes),
                           max_size=len(shapes)))
     grids = [(f"g{rng.randrange(1000):03d}-{k}", code, f"t{k % 2}", shape)
@@ -66,11 +77,12 @@ def cells_dropped(draw: st.DrawFn, i: int, j: int) -> bool:
     return (i, j) != (0, 0) and draw(st.integers(0, 3)) == 0
 
 
-def draw_points(rng: random.Random, shapes: list[Polygon], lon0: float, lat0: float,
+def draw_points(rng: random.Random, shapes: list[BaseGeometry], lon0: float, lat0: float,
                 size: float, nx: int, ny: int, mirrored: bool) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
-    for shape in shapes:
-        ring = list(shape.exterior.coords)
+    rings = [list(r.coords) for shape in shapes for part in getattr(shape, "geoms", [shape])
+             for r in [part.exterior, *part.interiors]]
+    for ring in rings:
         for (ax, ay), (bx, by) in itertools.pairwise(ring):
             t = rng.choice([0.0, 0.5, rng.random()])
             px, py = ax + t * (bx - ax), ay + t * (by - ay)
@@ -80,6 +92,7 @@ def draw_points(rng: random.Random, shapes: list[Polygon], lon0: float, lat0: fl
             for off in (1e-10, 1e-7, 1e-4, 0.01, rng.uniform(0.0, 0.5)):
                 points.append((px + nxv / norm * off * size * 10,
                                py + nyv / norm * off * size * 10))
+    for shape in shapes:
         cx, cy = shape.centroid.x, shape.centroid.y
         points.append((cx, cy))
         points.append((cx + rng.uniform(-0.3, 0.3) * size, cy + rng.uniform(-0.3, 0.3) * size))

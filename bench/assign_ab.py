@@ -70,18 +70,22 @@ def before(jit: bool) -> Callable[[Connection, str], None]:
 
 
 def after(cells: bool, merge_joins: bool = False) -> Callable[[Connection, str], None]:
-    """Today's statement; ``merge_joins`` allows them as before the second round of
+    """Today's SQL statement; ``merge_joins`` allows them as before the second round of
     finding 4 (commit 02b4017), when the points were sorted by cell."""
     def run(conn: Connection, court_id: str) -> None:
         saved = dict(STATEMENT_SETTINGS)
         if merge_joins:
             STATEMENT_SETTINGS.pop("enable_mergejoin", None)
         try:
-            reassign(conn, TABLE, court_id, cells=cells)
+            reassign(conn, TABLE, court_id, cells=cells, in_process=False)
         finally:
             STATEMENT_SETTINGS.clear()
             STATEMENT_SETTINGS.update(saved)
     return run
+
+
+def in_process(conn: Connection, court_id: str) -> None:
+    reassign(conn, TABLE, court_id, in_process=True)
 
 
 VARIANTS: dict[str, Callable[[Connection, str], None]] = {
@@ -90,7 +94,10 @@ VARIANTS: dict[str, Callable[[Connection, str], None]] = {
     "GiST covers + pruned nearest": after(False),
     "cells + pruned nearest": after(True),
     "cells, merge joins (02b4017)": after(True, merge_joins=True),
+    "in process + COPY + UPDATE": in_process,
 }
+"""Variant 6 places the points in this process (geo.staged_assignment, finding 7): its
+client CPU is this process's, the others' is nearly nil."""
 
 
 def fresh_points(conn: Connection) -> None:
@@ -154,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
         make_source(conn, court_id, args.points, 0.42)
     seconds: dict[str, list[float]] = {name: [] for name in names}
     cpu: dict[str, list[float]] = {name: [] for name in names}
+    client: dict[str, list[float]] = {name: [] for name in names}
     reference: list[tuple] | None = None
     for rep in range(args.repeat):
         for name in names[rep % len(names):] + names[:rep % len(names)]:
@@ -162,7 +170,9 @@ def main(argv: list[str] | None = None) -> None:
             with engine.begin() as conn:
                 pid = conn.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
                 cpu_before, started = backend_cpu_seconds(pid), time.perf_counter()
+                client_before = time.process_time()
                 VARIANTS[name](conn, court_id)
+                client[name].append(time.process_time() - client_before)
             seconds[name].append(time.perf_counter() - started)
             cpu[name].append(backend_cpu_seconds(pid) - cpu_before)
             with engine.connect() as conn:
@@ -171,13 +181,14 @@ def main(argv: list[str] | None = None) -> None:
             differ = sum(1 for a, b in zip(reference, got, strict=True) if a != b)
             print(f"rep {rep + 1} {name:<32} {seconds[name][-1]:7.2f} s "
                   f"{args.points / seconds[name][-1]:>10,.0f} points/s  "
-                  f"backend CPU {cpu[name][-1]:6.2f} s  "
+                  f"backend CPU {cpu[name][-1]:6.2f} s  client CPU {client[name][-1]:5.2f} s  "
                   f"{differ} differ from {names[0]!r}", flush=True)
     print(f"load average {os.getloadavg()[0]:.1f}; medians:")
     for name in names:
         m, c = statistics.median(seconds[name]), statistics.median(cpu[name])
         print(f"  {name:<32} {m:7.2f} s {args.points / m:>10,.0f} points/s; backend CPU "
-              f"{c:6.2f} s {args.points / c:>10,.0f} points/CPU-s")
+              f"{c:6.2f} s {args.points / c:>10,.0f} points/CPU-s; client CPU "
+              f"{statistics.median(client[name]):5.2f} s")
     with engine.begin() as conn:
         conn.execute(sa.text("DROP TABLE IF EXISTS ab_source, bench_point"))
     engine.dispose()

@@ -17,6 +17,10 @@ from enforcement.infrastructure import crypto
 PASSWORD = "gridwork-demo"
 
 
+SERVER_PIDS: dict[str, int] = {}
+"""gunicorn master's pid per base URL being served (its workers are its children)."""
+
+
 @contextmanager
 def serving(database_url: str, label: str) -> Iterator[str]:
     """gunicorn on a loopback port for ``database_url``; yields the base URL."""
@@ -39,8 +43,10 @@ def serving(database_url: str, label: str) -> Iterator[str]:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", server)
         progress(f"Gridwork ({label}) serving under gunicorn on 127.0.0.1:{port}")
+        SERVER_PIDS[base] = server.pid
         yield base
     finally:
+        SERVER_PIDS.pop(f"http://127.0.0.1:{port}", None)
         server.terminate()
         try:
             server.wait(60)

@@ -192,6 +192,49 @@ def row_bootstrap(base: str, url: str, kinto: Kinto, label: str, username: str,
                note=f"{ours * 1000:,.0f} ms total (Kinto {theirs * 1000:,.0f} ms)")
 
 
+def row_bootstrap_court(base: str, url: str, total: int, rounds: int) -> Row:
+    """Bootstrap pull of a court-wide officer once the court holds ``total`` leads (issue
+    #20: a court's whole caseload on one device), median of ``rounds``. No Kinto baseline
+    (loading 100,000 records into it takes longer than the rest of the suite); the note
+    gives the time per record, to compare with the 10,000-record row."""
+    username, court_id = query(url, """
+        SELECT username, court_id FROM user_account WHERE role = 'officer' AND is_active
+        ORDER BY username LIMIT 1""")[0]
+    added = top_up_court(url, court_id, total)
+    phone = Phone(base, username, f"bench-court-{uuid.uuid4().hex[:8]}")
+    seconds, n = [], 0
+    for _ in range(rounds):
+        (records, _), took = timed(phone.bootstrap, PAGE)
+        seconds.append(took)
+        n = len(records)
+    phone.close()
+    ours = median(seconds)
+    progress(f"bootstrap, court-wide officer: {n:,} records in {ours:.3f} s")
+    return Row(f"2 bootstrap pull, court-wide officer: {n:,} records", n / ours, "records/s",
+               note=f"{ours:,.2f} s total, {ours / n * 1e6:,.0f} µs per record; the court "
+                    f"was topped up with {added:,} leads to {total:,}")
+
+
+def top_up_court(url: str, court_id: str, total: int) -> int:
+    """Insert leads (copies of one of the court's, new ids) until the court holds
+    ``total``; returns how many."""
+    have = query(url, "SELECT count(*) FROM lead WHERE court_id = %(c)s", c=court_id)[0][0]
+    missing = max(0, total - have)
+    if missing:
+        query(url, """
+            INSERT INTO lead (court_id, id, author_id, kind, urgency, status, description,
+                              point, datum, village_grid_id, township_id, outside_grid,
+                              amount_recovered, version, created_at, updated_at)
+            SELECT l.court_id, gen_random_uuid()::text, l.author_id, l.kind, l.urgency,
+                   'submitted', 'bench court ' || n, l.point, l.datum, l.village_grid_id,
+                   l.township_id, l.outside_grid, 0, 1, now(), now()
+            FROM generate_series(1, %(n)s) AS n,
+                 LATERAL (SELECT * FROM lead WHERE court_id = %(c)s LIMIT 1) AS l
+        """, n=missing, c=court_id)
+        query(url, "ANALYZE lead, sync_change")
+    return missing
+
+
 def row_incremental(base: str, who: tuple[str, str, str, float, float], samples: int,
                     new_rounds: int) -> list[Row]:
     """Pulls from an up-to-date cursor: nothing new, then 10 new records each time."""
@@ -319,9 +362,32 @@ def raw_insert_seconds(url: str, work: list[list[list[dict[str, Any]]]]) -> floa
         return time.perf_counter() - started
 
 
+def row_worker_memory(base: str) -> Row:
+    """Resident memory of each gunicorn worker right after the load row (issue #20: under
+    250 MB each), read from /proc: the server runs on this machine."""
+    from bench.gridwork_server import SERVER_PIDS
+
+    master = SERVER_PIDS[base]
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    rss = sorted(_rss_mb(int(pid)) for pid in children)
+    progress(f"worker memory: {', '.join(f'{r:.0f}' for r in rss)} MB")
+    return Row("7 memory per API worker after the load row", rss[-1], "MB", target="< 250 MB",
+               met=rss[-1] < 250, higher_is_better=False,
+               note=f"{len(rss)} gunicorn workers, RSS {', '.join(f'{r:.0f}' for r in rss)} "
+                    "MB (the largest is the figure)")
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def row_assign(url: str, n_points: int) -> Row:
-    """``n_points`` random points placed in the demo village grids by the set-based UPDATE
-    of geo.assignment, vs shapely 2 STRtree in-process with the same polygons and rule."""
+    """``n_points`` random points placed in the demo village grids by geo.assignment's
+    ``reassign`` (at this size: placed in process, COPY, one UPDATE; finding 7), vs shapely
+    2 STRtree in-process with the same polygons and a planar rule."""
     from geo.assignment import PointTable, reassign
 
     court_id = query(url, "SELECT court_id FROM village_grid LIMIT 1")[0][0]
@@ -367,7 +433,8 @@ def row_assign(url: str, n_points: int) -> Row:
     return Row(f"5 assignment, {n_points:,} random points to {len(grids)} village grids",
                n_points / ours, "points/s", "shapely 2 STRtree in-process",
                n_points / theirs, ">= 200,000 points/s", n_points / ours >= 200_000,
-               note=f"{ours:.1f} s in PostGIS (one UPDATE, written back); "
+               note=f"{ours:.1f} s (read, placed in process, COPY and one UPDATE, written "
+                    "back; points too close to call placed by the SQL rule); "
                     f"{outside / n_points:.0%} outside every grid; "
                     f"{agree:.2%} get the same grid from both")
 
@@ -547,6 +614,10 @@ def main(argv: list[str] | None = None) -> None:
                 if "load" in only:
                     rows.append(row_load(base, url, scale.count(235, 20),
                                          180 * min(scale.factor, 1.0), scale.count(20, 5)))
+                    rows.append(row_worker_memory(base))
+                if "bootstrap" in only:  # last: it grows the court tenfold
+                    rows.append(row_bootstrap_court(base, url, scale.count(100_000, 10_000),
+                                                    scale.count(3, 2)))
         if kinto and "bootstrap" in only:
             url10 = migrated_seeded(server_url, f"{args.database}_x10", scale.x10)
             with serving(url10, f"x{scale.x10}") as base:

@@ -43,6 +43,8 @@ KNN_CANDIDATES = 8
 """Grids ranked by planar distance before the spheroidal distance picks the nearest."""
 CELL_MIN_ROWS = 50_000
 """From this many rows (planner estimate) the lattice pays for its build (0.3–1 s)."""
+IN_PROCESS_MIN_ROWS = 50_000
+"""From this many rows the points are placed in process (``geo.staged_assignment``)."""
 LONGITUDE_SCALE = "cos(radians(least(89.9, greatest(abs(ST_Y(c.pt)), :max_lat) + 0.1)))"
 """cos of the highest latitude a geodesic shorter than ``PRUNE_WITHIN_M`` between the point
 and any grid can reach (the point's or the grids' highest, plus 0.1° for its bulge)."""
@@ -215,14 +217,24 @@ def place_points(conn: Connection | Session, court_id: str,
 
 
 def reassign(conn: Connection, target: PointTable, court_id: str,
-             grid_table: str = "village_grid", *, cells: bool | None = None) -> Reassigned:
+             grid_table: str = "village_grid", *, cells: bool | None = None,
+             in_process: bool | None = None) -> Reassigned:
     """Re-place every located row of one table in one court; the caller owns the transaction.
 
-    ``cells`` forces the lattice on or off (tests, benchmarks); by default a table of
-    ``CELL_MIN_ROWS`` rows or more uses it."""
+    A table of ``IN_PROCESS_MIN_ROWS`` rows or more has its points placed in process and
+    written back with COPY (``geo.staged_assignment``: same result, several times faster);
+    ``in_process`` forces that on or off. ``cells`` forces the lattice of the SQL
+    statement on or off (tests, benchmarks); by default a table of ``CELL_MIN_ROWS`` rows
+    or more uses it."""
+    rows = estimated_rows(conn, target.table)
+    if in_process if in_process is not None else rows >= IN_PROCESS_MIN_ROWS:
+        from geo.staged_assignment import reassign_in_process  # it builds on this module
+        done = reassign_in_process(conn, target, court_id, grid_table)
+        if done is not None:
+            return done
     lattice = grid_cells.extent(conn, court_id, grid_table)
     use_cells = lattice is not None and (
-        cells if cells is not None else estimated_rows(conn, target.table) >= CELL_MIN_ROWS)
+        cells if cells is not None else rows >= CELL_MIN_ROWS)
     params: dict[str, object] = {"court": court_id,
                                  "max_lat": lattice.max_abs_lat if lattice else 0.0}
     with statement_settings(conn):

@@ -14,18 +14,20 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyogrio
-import pyogrio.errors
-import pyogrio.raw
 
 from geo.attribute_text import UNDECLARED, check_encoding
 
 SUFFIXES = (".geojson", ".json", ".shp", ".zip", ".gpkg", ".kml", ".kmz")
 KINDS = "Shapefile (.shp or .zip), GeoJSON, GeoPackage (.gpkg) or KML/KMZ"
 
-_GDAL_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
-                pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
-                pyogrio.errors.CRSError, RuntimeError, OSError, zipfile.BadZipFile)
+def _gdal_errors() -> tuple[type[BaseException], ...]:
+    """What reading a broken file raises. pyogrio (GDAL, and pandas through it: ~55 MB) is
+    imported on the first import of a boundary file, not by every API worker."""
+    import pyogrio.errors
+
+    return (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError,
+            pyogrio.errors.FieldError, pyogrio.errors.GeometryError,
+            pyogrio.errors.CRSError, RuntimeError, OSError, zipfile.BadZipFile)
 
 
 class BoundaryFileError(ValueError):
@@ -59,6 +61,9 @@ def read_layer(path: Path, *, layer: str | None = None,
         raise BoundaryFileError("boundary_file_unreadable",
                                 f"{path.name}: expected a {KINDS}")
     forced = _codec(encoding) if encoding else None
+    import pyogrio
+    import pyogrio.raw
+
     try:
         source = _gdal_path(path)
         name = _pick_layer(path, source, layer)
@@ -68,7 +73,7 @@ def read_layer(path: Path, *, layer: str | None = None,
         read_as = forced or (UNDECLARED if undeclared else None)
         meta, _fids, geometries, values = pyogrio.raw.read(source, layer=name,
                                                            encoding=read_as)
-    except _GDAL_ERRORS as exc:
+    except _gdal_errors() as exc:
         raise BoundaryFileError(
             "boundary_file_unreadable", f"{path.name} is not a readable {KINDS}") from exc
     if geometries is None or len(geometries) == 0:
@@ -100,6 +105,8 @@ def _gdal_path(path: Path) -> str:
 
 
 def _pick_layer(path: Path, source: str, wanted: str | None) -> str | None:
+    import pyogrio
+
     layers = [(str(n), str(kind)) for n, kind in pyogrio.list_layers(source)]
     names = [n for n, _ in layers]
     if wanted:

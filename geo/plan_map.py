@@ -11,13 +11,12 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on a server; must precede pyplot
-
-import matplotlib.pyplot as plt
 from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 LonLat = tuple[float, float]
 
@@ -47,6 +46,7 @@ DASHES = ("-", "--", "-.", ":")
 
 def render_png(plan_map: PlanMap, *, width_in: float = 8.0, dpi: int = 110) -> bytes:
     """The map as PNG bytes, square-ish, longitude scaled by cos(latitude) to look right."""
+    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(width_in, width_in), dpi=dpi)
     try:
         _draw_outlines(ax, plan_map)
@@ -70,6 +70,17 @@ def render_png(plan_map: PlanMap, *, width_in: float = 8.0, dpi: int = 110) -> b
         return buffer.getvalue()
     finally:
         plt.close(fig)
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot, imported on the first map: ~40 MB that an API worker which
+    never draws one does not hold (bench row 7, memory per worker)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server; must precede pyplot
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
 
 
 def _draw_outlines(ax: plt.Axes, plan_map: PlanMap) -> None:

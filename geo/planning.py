@@ -27,13 +27,15 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import vroom
 
 from geo.partition import split_by_nearest_base, worth_splitting
 from geo.travel import StraightLineRoads, TravelModel
+
+if TYPE_CHECKING:
+    import vroom
 
 DAY_S = 86_400
 MAX_PRIORITY = 100
@@ -235,6 +237,8 @@ def _problem(targets: Sequence[Target], feasible: list[int], teams: Sequence[Tea
     """Vehicles are (team, day) pairs on one time axis (day d starts at d × 86,400 s);
     job ids are 1 + the target's index, vehicle ids 1 + team × days + day."""
     n_days = len(days)
+    import vroom  # on the first plan: pyvroom imports pandas (~40 MB per API worker)
+
     problem = vroom.Input()
     problem.set_durations_matrix("car", matrix)
     for i in team_indices:

@@ -487,19 +487,52 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
         # The same cursor again, a moment later (an up-to-date device polling): the row
         # already says so, and a read-only pull commits without waiting for the disk.
         return
-    old = session.execute(state.with_for_update()).first()
-    acked, acked_digest = _acked(old, pull)
-    values = {"acked_xid": acked.xid, "acked_seq": acked.seq, "acked_digest": acked_digest,
-              "issued_digest": pull.issued_snapshot, "pulled_at": sa.func.now()}
-    session.execute(insert(sync_device_state)
-                    .values(court_id=court_id, device_id=pull.device_id, **values)
-                    .on_conflict_do_update(index_elements=["court_id", "device_id"],
-                                           set_=values))
-    if old is not None and old.acked_digest and acked_digest != old.acked_digest:
-        # The device confirmed a newer cursor: it never sends the older one again. A
-        # replaced ``issued`` snapshot is left to pruning: the request that replaced it may
-        # be a stale duplicate while the device holds the cursor naming it.
-        drop_unreferenced(session, court_id, {old.acked_digest} - {pull.issued_snapshot})
+    session.execute(_RECORD_PULL, {
+        "court": court_id, "device": pull.device_id, "sent_xid": pull.sent.xid,
+        "sent_seq": pull.sent.seq, "sent_digest": pull.sent_snapshot,
+        "issued": pull.issued_snapshot})
+
+
+_RECORD_PULL = sa.text("""
+    WITH old AS (
+        SELECT acked_xid, acked_seq, acked_digest FROM sync_device_state
+        WHERE court_id = :court AND device_id = :device FOR UPDATE
+    ), acked AS (  -- the furthest confirmed cursor: a stale duplicate never moves it back
+        SELECT CASE WHEN moved_back THEN old.acked_xid ELSE :sent_xid END AS xid,
+               CASE WHEN moved_back THEN old.acked_seq ELSE :sent_seq END AS seq,
+               CASE WHEN moved_back THEN old.acked_digest
+                    ELSE CAST(:sent_digest AS varchar) END AS digest,
+               old.acked_digest AS old_digest
+        FROM (SELECT 1) AS one
+        LEFT JOIN old ON true
+        CROSS JOIN LATERAL (SELECT coalesce((old.acked_xid, old.acked_seq)
+                                            > (:sent_xid, :sent_seq), false) AS moved_back) m
+    ), written AS (
+        INSERT INTO sync_device_state AS d (court_id, device_id, acked_xid, acked_seq,
+                                           acked_digest, issued_digest, pulled_at)
+        SELECT :court, :device, xid, seq, digest, :issued, now() FROM acked
+        ON CONFLICT (court_id, device_id) DO UPDATE SET
+            acked_xid = excluded.acked_xid, acked_seq = excluded.acked_seq,
+            acked_digest = excluded.acked_digest, issued_digest = excluded.issued_digest,
+            pulled_at = excluded.pulled_at
+        RETURNING 1
+    )
+    -- The device confirmed a newer cursor: it never sends the older one again, so the
+    -- snapshot that one named goes unless another cursor names it. A replaced ``issued``
+    -- snapshot is left to pruning: the request that replaced it may be a stale duplicate
+    -- while the device holds the cursor naming it.
+    DELETE FROM sync_scope_snapshot AS s
+    USING acked AS a
+    WHERE s.court_id = :court AND s.digest = a.old_digest
+      AND a.digest IS DISTINCT FROM a.old_digest
+      AND s.digest IS DISTINCT FROM CAST(:issued AS varchar)
+      AND NOT EXISTS (SELECT 1 FROM sync_device_state AS o
+                      WHERE o.court_id = :court AND o.device_id <> :device
+                        AND (o.acked_digest = s.digest OR o.issued_digest = s.digest))
+""")
+"""``record_pull``'s write in one statement (it was three: lock, upsert, delete). The
+parts see one snapshot, so "still named" looks at the other devices' rows and at this
+device's new values explicitly; ``written`` runs whether or not it is read."""
 
 
 def _acked(old: Any, pull: DevicePull) -> tuple[Position, str | None]:

@@ -21,8 +21,6 @@ from decimal import Decimal
 from typing import Any
 
 from flask import Response
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from api.messages import request_locale
 
@@ -88,6 +86,9 @@ def _csv(header: list[str], table: list[list[Any]]) -> bytes:
 
 
 def _xlsx(stem: str, header: list[str], table: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook  # on the first export: ~30 MB a worker need not hold
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.worksheets[0]  # the new book's one (active) sheet
     sheet.title = stem[:31]

@@ -11,13 +11,13 @@ with none, the endpoint answers 503 ``pdf_font_missing``.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from fpdf import FPDF
-from fpdf.fonts import FontFace
+from typing import TYPE_CHECKING, Any
 
 from api.rounds.sheet import STATUS_ZH, clock
 from enforcement.errors import ServiceUnavailable
+
+if TYPE_CHECKING:  # fpdf2 (with Pillow and fontTools, ~50 MB) is imported on the first PDF
+    from fpdf import FPDF
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -41,6 +41,8 @@ def font_path(configured: str = "") -> str:
 def cjk_pdf(font: str, orientation: str = "L") -> FPDF:
     """An A4 document with the CJK font ``font`` embedded as ``cjk`` (subset on output);
     the visit sheet and the credit repair certificate draw on it."""
+    from fpdf import FPDF
+
     pdf = FPDF(orientation=orientation, unit="mm", format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_font("cjk", "", font, collection_font_number=0)
@@ -82,6 +84,8 @@ def _header(pdf: FPDF, rnd: dict[str, Any]) -> None:
 
 def _table(pdf: FPDF, stops: list[dict[str, Any]]) -> None:
     pdf.set_font("cjk", size=9)
+    from fpdf.fonts import FontFace
+
     headings = FontFace(emphasis=None, fill_color=(235, 235, 235))
     with pdf.table(col_widths=WIDTHS, headings_style=headings, line_height=5,
                    text_align="LEFT") as table:

@@ -72,13 +72,15 @@ def single_placements(engine, court_id: str) -> dict[str, tuple]:
         return placed
 
 
-def bulk_placements(db, engine, court_id: str, cells: bool) -> dict[str, tuple]:
+def bulk_placements(db, engine, court_id: str, cells: bool,
+                    in_process: bool = False) -> dict[str, tuple]:
     with db.unit_of_work() as session:
         conn = session.connection()
         conn.execute(sa.text("UPDATE lead SET village_grid_id = NULL, township_id = NULL, "
                              "outside_grid = false, nearest_grid_distance_m = NULL "
                              "WHERE court_id = :c"), {"c": court_id})
-        result = reassign(conn, PointTable("lead"), court_id, cells=cells)
+        result = reassign(conn, PointTable("lead"), court_id, cells=cells,
+                          in_process=in_process)
         session.commit()
     assert result.updated == result.moved > 400
     with engine.connect() as conn:
@@ -90,10 +92,13 @@ def bulk_placements(db, engine, court_id: str, cells: bool) -> dict[str, tuple]:
                     {"c": court_id})}
 
 
-@pytest.mark.parametrize("cells", [True, False], ids=["lattice", "gist"])
-def test_bulk_and_single_placement_agree_on_every_point(db, engine, court, leads, cells):
+@pytest.mark.parametrize(("cells", "in_process"), [(True, False), (False, False),
+                                                   (False, True)],
+                         ids=["lattice", "gist", "in_process"])
+def test_bulk_and_single_placement_agree_on_every_point(db, engine, court, leads, cells,
+                                                        in_process):
     single = single_placements(engine, court.id)
-    bulk = bulk_placements(db, engine, court.id, cells)
+    bulk = bulk_placements(db, engine, court.id, cells, in_process)
     assert bulk == single
     outside = [v for v in bulk.values() if v[2]]
     assert len(outside) > 50 and all(v[0] is not None and v[3] > 0 for v in outside)

@@ -18,7 +18,7 @@ addWords({
 
 export const nameOf = (text) => (text.length > 20 ? `${text.slice(0, 20)}…` : text);
 
-function photoStrip(photos) {
+export function photoStrip(photos) {
   if (!photos.length) return null;
   return h('div', { class: 'photos' }, photos.map((p) => (p.url
     ? h('img', { class: `photo ${p.waiting ? 'waiting' : 'sent'}`, src: p.url,

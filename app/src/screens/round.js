@@ -4,14 +4,18 @@
 // the team's stops of locked or running rounds, today and the next six days); a visit is a
 // `visit` record (enforcement/rounds/sync_spec.py), sent by the next sync and stored by the
 // server exactly as POST /rounds/{id}/visits stores it (the stop moves on, an amount
-// becomes a payment). Photos on visits come with the photo work, not here.
+// becomes a payment). A visit takes photos as a lead does (camera.js): kept sealed on the
+// phone, uploaded by the next sync before the visit goes, and listed in its `attachments`.
+import { cameraField, keepPhotos } from '../camera.js';
 import { h } from '../dom.js';
 import { formatTime } from '../format.js';
 import { addWords, t } from '../i18n.js';
 import { stopsMap } from '../map.js';
+import { photoUrls } from '../photos.js';
 import { locate } from '../position.js';
 import { render, state } from '../state.js';
 import { rejections, syncNow } from '../syncing.js';
+import { photoStrip } from './leads.js';
 
 addWords({
   zh: {
@@ -64,6 +68,13 @@ const DONE = ['visited', 'revisit', 'skipped'];
 
 let recording = null;
 let justSaved = '';
+const visitPhotos = []; // photos taken for the visit being recorded (kept across redraws)
+
+function record(stopId) {
+  if (recording !== stopId) visitPhotos.length = 0;
+  recording = stopId;
+  render();
+}
 
 // The round's calendar is China Standard Time (as the server's stops and summary count days),
 // whatever zone the phone is set to.
@@ -113,9 +124,10 @@ function visitForm(stop) {
         datum: 'wgs84', accuracy_m: state.position.accuracy });
     }
     const { database } = state;
-    await database.write(() => database.get('visit').create((record) => {
-      for (const [column, value] of Object.entries(columns)) record._setRaw(column, value);
+    const visit = await database.write(() => database.get('visit').create((raw) => {
+      for (const [column, value] of Object.entries(columns)) raw._setRaw(column, value);
     }));
+    await keepPhotos('visit', visit.id, visitPhotos);
     recording = null;
     justSaved = t('visitSaved');
     await render();
@@ -129,12 +141,23 @@ function visitForm(stop) {
     ? t('located', { lon: position.lon.toFixed(5), lat: position.lat.toFixed(5),
       acc: Math.round(position.accuracy) }) : t('noPosition'), ' ',
   h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate'))),
+  cameraField('visit-photo', visitPhotos),
   h('button', { type: 'submit', id: 'visit-submit' }, t('saveVisit')), ' ',
-  h('button', { type: 'button', class: 'secondary', onclick: () => { recording = null; render(); } },
+  h('button', { type: 'button', class: 'secondary', onclick: () => record(null) },
     t('cancel')), message);
 }
 
-function stopItem(stop, stand, refused, visits) {
+// The photos of the visits recorded at a stop: waiting ones from the phone, sent ones from
+// the court.
+async function stopPhotos(stop, visits) {
+  const out = [];
+  for (const visit of visits.filter((v) => v._raw.target_id === stop.id)) {
+    out.push(...await photoUrls(visit.id, JSON.parse(visit._raw.attachments || '[]')));
+  }
+  return out;
+}
+
+function stopItem(stop, stand, refused, visits, photos) {
   const raw = stop._raw;
   const rejection = visits.filter((v) => v._raw.target_id === stop.id)
     .map((v) => refused[v.id]).find(Boolean);
@@ -147,11 +170,10 @@ function stopItem(stop, stand, refused, visits) {
     h('div', { class: 'muted' }, raw.todo || ''),
     raw.visited_at && h('div', { class: 'muted' }, formatTime(raw.visited_at)),
     rejection && h('div', { class: 'error reason' }, t('reason', { reason: rejection.message })),
+    photoStrip(photos),
     recording === stop.id ? visitForm(stop)
-      : h('button', { type: 'button', class: 'record', onclick: () => {
-        recording = stop.id;
-        render();
-      } }, t('recordVisit')));
+      : h('button', { type: 'button', class: 'record', onclick: () => record(stop.id) },
+        t('recordVisit')));
 }
 
 export async function roundScreen() {
@@ -173,6 +195,8 @@ export async function roundScreen() {
     && stands.get(s.id).key !== 'refused').length;
   const waiting = visits.filter((v) => v._raw._status !== 'synced' && !refused[v.id]
     && todays.some((s) => s.id === v._raw.target_id)).length;
+  const photos = new Map();
+  for (const stop of todays) photos.set(stop.id, await stopPhotos(stop, visits));
   const first = todays[0] || later[0];
   const map = todays.length ? stopsMap({
     stops: todays.map((s) => ({ id: s.id, seq: s._raw.seq, lon: s._raw.lon, lat: s._raw.lat,
@@ -188,7 +212,7 @@ export async function roundScreen() {
       h('progress', { max: String(todays.length), value: String(done) })),
     map,
     todays.length ? h('ol', { class: 'list', id: 'stops' },
-      todays.map((s) => stopItem(s, stands.get(s.id), refused, visits)))
+      todays.map((s) => stopItem(s, stands.get(s.id), refused, visits, photos.get(s.id))))
       : h('p', { class: 'muted' }, t('noStops')),
     later.length > 0 && h('details', { id: 'later' }, h('summary', {}, t('laterDays')),
       h('ul', { class: 'list' }, later.map((s) => h('li', { class: 'stop', 'data-id': s.id },

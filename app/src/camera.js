@@ -1,6 +1,5 @@
-// A form's camera field: take photos (downscaled and checked by photos.js as the lead form's
-// are), say how many are ready or why one was refused, and keep them for the record once it
-// is saved. For any form whose record has `attachments` (a visit; the lead form has its own).
+// A form's camera field: take photos (downscaled and checked by photos.js), say how many are ready or why one was refused, and keep them for the record once it
+// is saved. For any form whose record has `attachments` (a lead, a visit).
 import { h } from './dom.js';
 import { addWords, t } from './i18n.js';
 import { keepPhoto, PhotoTooLarge, preparePhoto } from './photos.js';

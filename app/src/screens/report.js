@@ -2,11 +2,11 @@
 // seen, the phone's position with its accuracy, and photos from the camera. Saved on the
 // phone first; sent by the next sync. The same form fixes a refused lead (state.editing):
 // the corrected lead is sent again and the court's refusal closes.
+import { cameraField, keepPhotos } from '../camera.js';
 import { h } from '../dom.js';
 import { forget, kept } from '../drafts.js';
 import { addWords, LEAD_KINDS, t } from '../i18n.js';
 import { statusOf } from '../outbox.js';
-import { keepPhoto, PhotoTooLarge, preparePhoto } from '../photos.js';
 import { manualPositionInput } from '../manual_position.js';
 import { locate, positionForRecord, positionStale } from '../position.js';
 import { settings } from '../settings.js';
@@ -14,25 +14,20 @@ import { render, state } from '../state.js';
 import { syncNow } from '../syncing.js';
 
 addWords({
-  zh: { observed: '看到的时间', photos: '照片', takePhoto: '拍照', photosReady: '已添加 {n} 张照片',
-    photoTooLarge: '照片太大：缩小后仍有 {size} MB，法院最多接收 {limit} MB',
-    photoFailed: '无法读取这张照片', editing: '修改被拒绝的线索', resend: '保存并重新发送',
+  zh: { observed: '看到的时间', editing: '修改被拒绝的线索', resend: '保存并重新发送',
     cancelEdit: '取消修改', editingLead: '修改线索（法院处理前可以修改）', saveEdit: '保存修改' },
-  en: { observed: 'Seen at', photos: 'Photos', takePhoto: 'Take a photo', photosReady: '{n} photos added',
-    photoTooLarge: 'Photo too large: {size} MB even downscaled; the court takes at most {limit} MB',
-    photoFailed: 'This photo could not be read', editing: 'Fixing a refused lead',
+  en: { observed: 'Seen at', editing: 'Fixing a refused lead',
     resend: 'Save and resend', cancelEdit: 'Cancel',
     editingLead: 'Editing a lead (possible until the court takes it up)', saveEdit: 'Save changes' },
 });
 
-const MB = (bytes) => (bytes / 1024 / 1024).toFixed(1);
 // <input type=datetime-local> speaks the phone's local time without a zone.
 function localInput(ms) {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 }
 
-let prepared = []; // photos taken for the lead being written, kept with it on save
+const prepared = []; // photos taken for the lead being written, kept with it on save
 let flash = ''; // "saved", shown after a save (across redraws) until the next is typed
 
 export async function reportScreen() {
@@ -64,24 +59,6 @@ export async function reportScreen() {
   state.locating && position && t('positionWaiting', { want: settings.position_accuracy_m }),
   !state.locating && state.positionNote].filter(Boolean).join(' · ');
   const message = h('p', { id: 'report-message', role: 'status' }, flash);
-  const photoNote = h('p', { id: 'photo-note', class: 'muted' },
-    prepared.length ? t('photosReady', { n: prepared.length }) : '');
-  const camera = h('input', { id: 'lead-photo', class: 'camera', type: 'file', accept: 'image/*',
-    capture: 'environment', multiple: true, onchange: async () => {
-      for (const file of camera.files) {
-        try {
-          prepared.push(await preparePhoto(file));
-          photoNote.textContent = t('photosReady', { n: prepared.length });
-          photoNote.className = 'muted';
-        } catch (error) {
-          photoNote.textContent = error instanceof PhotoTooLarge
-            ? t('photoTooLarge', { size: MB(error.size), limit: MB(error.limit) })
-            : t('photoFailed');
-          photoNote.className = 'error';
-        }
-      }
-      camera.value = '';
-    } });
   const rejection = editing && statusOf(editing).rejection;
   return h('form', { id: 'report', onsubmit: async (event) => {
     event.preventDefault();
@@ -121,8 +98,7 @@ export async function reportScreen() {
     };
     const lead = await database.write(() => (editing ? editing.update(write).then(() => editing)
       : database.get('lead').create(write)));
-    for (const photo of prepared) await keepPhoto('lead', lead.id, photo);
-    prepared = [];
+    await keepPhotos('lead', lead.id, prepared);
     forget(draft);
     state.editing = null;
     state.notice = '';
@@ -146,9 +122,7 @@ export async function reportScreen() {
     h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
       h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate'))),
     manual.element],
-  h('label', {}, t('photos')),
-  h('label', { for: 'lead-photo', class: 'camera-button', role: 'button' }, t('takePhoto')),
-  camera, photoNote,
+  cameraField('lead-photo', prepared),
   h('button', { type: 'submit', id: 'lead-submit' },
     editing ? t(rejection ? 'resend' : 'saveEdit') : t('submit')),
   editing && h('button', { type: 'button', id: 'edit-cancel', class: 'secondary', onclick: () => {

@@ -34,7 +34,7 @@ def test_a_photo_taken_offline_is_downscaled_and_resumes_after_the_link_drops(
     page.fill("#lead-description", "院子里停着一辆蓝色三轮车")
     page.set_input_files("#lead-photo", photo_file(
         camera_jpeg(3000, 2000, noise=True, taken="2026:12:06 09:15:00")))
-    page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
+    page.wait_for_selector("#lead-photo-note:has-text('已添加 1 张照片')")
     page.click("#lead-submit")
     page.wait_for_selector("#report-message:has-text('已保存')")
     page.wait_for_selector("#unsent[data-records='1'][data-photos='1']")
@@ -92,9 +92,9 @@ def test_the_court_sets_the_photo_size_and_a_photo_over_its_limit_is_refused_bef
 
     page.fill("#lead-description", "新盖的两层楼")
     page.set_input_files("#lead-photo", photo_file(camera_jpeg(3000, 2000, noise=True)))
-    page.wait_for_selector("#photo-note.error:has-text('照片太大')")
+    page.wait_for_selector("#lead-photo-note.error:has-text('照片太大')")
     page.set_input_files("#lead-photo", photo_file(camera_jpeg(1200, 1600), "IMG_0002.jpg"))
-    page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
+    page.wait_for_selector("#lead-photo-note:has-text('已添加 1 张照片')")
     page.click("#lead-submit")
     page.wait_for_selector("#unsent[data-records='1'][data-photos='1']")
 

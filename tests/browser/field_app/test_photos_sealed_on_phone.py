@@ -30,7 +30,7 @@ def test_a_photo_waiting_on_the_phone_is_nowhere_in_indexeddb_in_the_clear(
     camera = camera_jpeg(800, 600, noise=True, taken="2026:12:06 10:30:00")
     page.fill("#lead-description", "村口停着一辆没有牌照的货车")
     page.set_input_files("#lead-photo", photo_file(camera))
-    page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
+    page.wait_for_selector("#lead-photo-note:has-text('已添加 1 张照片')")
     page.click("#lead-submit")
     page.wait_for_selector("#unsent[data-records='1'][data-photos='1']")
     page.wait_for_timeout(1000)  # LokiJS saves to IndexedDB every 200 ms

@@ -27,7 +27,7 @@ def report(page: Any, text: str, observed: str | None = None, photo: bytes | Non
         page.fill("#lead-observed", observed)
     if photo:
         page.set_input_files("#lead-photo", photo_file(photo))
-        page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
+        page.wait_for_selector("#lead-photo-note:has-text('已添加 1 张照片')")
     page.click("#lead-submit")
     page.wait_for_selector("#report-message:has-text('已保存')")
 

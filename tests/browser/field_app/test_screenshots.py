@@ -41,7 +41,7 @@ def test_the_assistants_screens_are_photographed_small(
     page.fill("#lead-description", "院子里停着一辆蓝色三轮车，车牌看不清")
     page.select_option("#lead-debtor", village.debtor_id)
     page.set_input_files("#lead-photo", photo_file(camera_jpeg(1600, 1200)))
-    page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
+    page.wait_for_selector("#lead-photo-note:has-text('已添加 1 张照片')")
     shoot("app-report")
     page.click("#lead-submit")
     page.wait_for_selector("#report-message:has-text('已保存')")

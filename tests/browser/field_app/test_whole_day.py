@@ -54,7 +54,7 @@ def test_an_assistants_whole_day_offline_reaches_the_court_once(
         page.set_input_files("#lead-photo", photo_file(
             camera_jpeg(2400 + 200 * k, 1800, taken=f"2026:12:0{k + 1} 10:00:00"),
             f"IMG_000{k}.jpg"))
-        page.wait_for_selector("#photo-note:has-text('已添加 1 张照片')")
+        page.wait_for_selector("#lead-photo-note:has-text('已添加 1 张照片')")
         page.click("#lead-submit")
         page.wait_for_selector("#report-message:has-text('已保存')")
 

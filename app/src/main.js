@@ -65,7 +65,8 @@ async function draw() {
   const bars = [
     await unsentBar(state.database),
     h('div', { class: 'bar', id: 'sync-status' },
-      last ? t('lastSync', { time: formatTime(Number(last)) }) : t('neverSynced')),
+      last ? t('lastSync', { time: formatTime(Number(last)) }) : t('neverSynced'),
+      state.syncing && state.syncStep && h('span', { id: 'sync-step' }, ' · ', state.syncStep)),
     !navigator.onLine && h('div', { class: 'bar warning', id: 'offline' }, t('offline')),
     state.syncError && h('div', { class: 'bar error', id: 'sync-error' },
       t('syncFailed', { reason: state.syncError })),

@@ -149,7 +149,7 @@ export async function keepPhoto(table, recordId, { bytes, ...prepared }) {
 }
 
 // --- sending ---
-function upload(bytes, photo) {
+function upload(bytes, photo, onProgress) {
   const chunkSize = Math.max(64 * 1024,
     Math.min(1024 * 1024, settings.request_max_bytes - 64 * 1024));
   return new Promise((resolve, reject) => {
@@ -166,6 +166,7 @@ function upload(bytes, photo) {
         if (session) request.setHeader('Authorization', `Bearer ${session.access}`);
         request.setHeader('Accept-Language', lang());
       },
+      onProgress,
       onSuccess: resolve,
       onError: reject,
     }).start();
@@ -175,16 +176,20 @@ function upload(bytes, photo) {
 // Upload every waiting photo; `attach(photo)` lists each in its record once the court holds
 // it, and only then are its bytes dropped from the phone. A photo whose record is gone
 // (discarded) is dropped unsent. A failure leaves that photo waiting (the next sync
-// resumes it from the server's offset) and the others go on.
-export async function sendPhotos(attach, recordExists) {
+// resumes it from the server's offset) and the others go on. `progress(n, of, percent)`
+// hears which photo is going and how much of it has arrived.
+export async function sendPhotos(attach, recordExists, progress = () => {}) {
   let failure = null;
-  for (const photo of await waitingPhotos()) {
+  const waiting = await waitingPhotos();
+  for (const [k, photo] of waiting.entries()) {
     try {
       if (!await recordExists(photo)) {
         await store('readwrite', (s) => s.delete(photo.id));
         continue;
       }
-      await upload(await photoBytes(photo.id), photo);
+      progress(k + 1, waiting.length, 0);
+      await upload(await photoBytes(photo.id), photo,
+        (sent, total) => progress(k + 1, waiting.length, total ? (100 * sent) / total : 0));
       await attach(photo);
       await store('readwrite', (s) => s.delete(photo.id));
     } catch (error) {

@@ -1,7 +1,7 @@
 // What every screen shares: the app's state and a way to ask for a new drawing. main.js
 // installs the drawing function; screens only call render().
 export const state = {
-  database: null, tab: null, syncing: null, syncError: '', storageRefused: false,
+  database: null, tab: null, syncing: null, syncStep: '', syncError: '', storageRefused: false,
   position: null, positionNote: '', locating: false, notice: '',
 };
 

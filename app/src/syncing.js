@@ -12,8 +12,10 @@ import { sealedStorage } from './vault.js';
 
 addWords({
   zh: { photosWaiting: '照片尚未全部发送：下次同步时从中断处继续',
+    sendingPhoto: '正在发送照片 {n}/{of}（{percent}%）', sendingRecords: '正在同步记录…',
     unreachable: '连不上法院的服务器，稍后自动重试' },
   en: { photosWaiting: 'Not every photo went: the next sync resumes where it stopped',
+    sendingPhoto: 'Sending photo {n} of {of} ({percent}%)', sendingRecords: 'Syncing records…',
     unreachable: 'The court\'s server cannot be reached; the app tries again by itself' },
 });
 
@@ -49,6 +51,14 @@ async function attachPhoto(photo) {
   await database.write(() => record.update((r) => r._setRaw('attachments', JSON.stringify(files))));
 }
 
+// What the sync is doing now, for the status bar; drawn again only when the words change
+// (a photo's progress in steps of ten per cent).
+function step(text) {
+  if (state.syncStep === text) return;
+  state.syncStep = text;
+  render();
+}
+
 // One sync at a time; a request for another while one runs is done right after it, so a
 // record saved during a sync is not left waiting for the timer.
 let again = false;
@@ -65,8 +75,10 @@ export function syncNow() {
       // Photos first, so the records that list them go in this push; a photo that cannot
       // go now waits (resumed next time) while every record is still sent.
       await loadSettings();
-      const photos = await sendPhotos(attachPhoto, async (photo) => Boolean(await recordOf(photo)))
+      const photos = await sendPhotos(attachPhoto, async (photo) => Boolean(await recordOf(photo)),
+        (n, of, percent) => step(t('sendingPhoto', { n, of, percent: Math.floor(percent / 10) * 10 })))
         .then(() => null, (error) => error);
+      step(t('sendingRecords'));
       const { wiped } = await sync(state.database, authorizedFetch);
       if (wiped) {
         // The vault (wrapped key, sealed items) is gone: the photos waiting on the phone
@@ -87,6 +99,7 @@ export function syncNow() {
       else state.syncError = error instanceof TypeError ? t('unreachable') : String(error.message || error);
     } finally {
       state.syncing = null;
+      state.syncStep = '';
       render();
       if (again) {
         again = false;

@@ -23,33 +23,27 @@ from tests.factories.public import SECRETS, build_window_case, create_query_code
 
 
 @pytest.fixture
-def phone() -> Iterator[tuple[Any, list[str], set[str]]]:
-    """A 390×844 touch screen in Chinese; its console errors and the hosts it asked for."""
-    from playwright.sync_api import sync_playwright
-
-    args = [f for f in chromium.FLAGS if not f.startswith(("--headless", "--window-size"))]
+def phone(browser: Any, request: pytest.FixtureRequest
+          ) -> Iterator[tuple[Any, list[str], set[str]]]:
+    """A 390×844 touch screen in Chinese on the session's Chromium; its console errors and
+    the hosts it asked for."""
     errors: list[str] = []
     hosts: set[str] = set()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium.CHROMIUM, headless=True,
-                                             args=args)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
-                                      device_scale_factor=3, is_mobile=True, has_touch=True)
-        context.set_default_timeout(20_000)
-        tab = context.new_page()
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        tab.on("request", lambda r: hosts.add(
-            urlsplit(r.url).scheme if urlsplit(r.url).scheme in LOCAL_SCHEMES
-            else urlsplit(r.url).hostname or ""))
-        try:
-            yield tab, errors, hosts
-        except BaseException:
-            chromium.ARTIFACTS.mkdir(exist_ok=True)
-            tab.screenshot(path=str(chromium.ARTIFACTS / "public-page.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844},
+                                  device_scale_factor=3, is_mobile=True, has_touch=True)
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on("request", lambda r: hosts.add(
+        urlsplit(r.url).scheme if urlsplit(r.url).scheme in LOCAL_SCHEMES
+        else urlsplit(r.url).hostname or ""))
+    yield tab, errors, hosts
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:  # kept for whoever reads the failure
+        chromium.ARTIFACTS.mkdir(exist_ok=True)
+        tab.screenshot(path=str(chromium.ARTIFACTS / "public-page.png"), full_page=True)
+    context.close()
 
 
 def _fits(tab: Any) -> None:

@@ -130,6 +130,29 @@ def _nearest(g: str, only_if: str = "true") -> str:
         ) AS near ON true"""
 
 
+def write_placed(target: PointTable) -> str:
+    """The end of a re-placing statement: write the CTE ``placed`` (id, old_grid, grid_id,
+    township_id, outside, distance) into ``target``, only rows whose placement changed,
+    and count the rows written and those that moved to another grid."""
+    t = target.table
+    flag_sets = (", outside_grid = p.outside, nearest_grid_distance_m = p.distance"
+                 if target.flags else "")
+    flag_diff = ("OR t.outside_grid IS DISTINCT FROM p.outside "
+                 "OR t.nearest_grid_distance_m IS DISTINCT FROM p.distance"
+                 if target.flags else "")
+    return f""", changed AS (
+            UPDATE {t} AS t
+            SET village_grid_id = p.grid_id, township_id = p.township_id{flag_sets},
+                version = t.version + 1, updated_at = now()
+            FROM placed AS p
+            WHERE t.court_id = :court AND t.id = p.id
+              AND (t.village_grid_id IS DISTINCT FROM p.grid_id
+                   OR t.township_id IS DISTINCT FROM p.township_id {flag_diff})
+            RETURNING p.old_grid IS DISTINCT FROM p.grid_id AS moved
+        )
+        SELECT count(*) AS updated, count(*) FILTER (WHERE moved) AS moved FROM changed"""
+
+
 def reassign_sql(target: PointTable, grid_table: str = "village_grid",
                  cells: bool = False) -> sa.TextClause:
     """The statement re-placing every located row of ``target`` in the court ``:court``;
@@ -139,11 +162,6 @@ def reassign_sql(target: PointTable, grid_table: str = "village_grid",
     through the nearest-grid search, so the covered majority pays nothing for it."""
     t, p, g = target.table, target.point_column, grid_table
     covering = grid_cells.covering_join(p) if cells else _covering_lateral(f"r.{p}", g)
-    flag_sets = (", outside_grid = p.outside, nearest_grid_distance_m = p.distance"
-                 if target.flags else "")
-    flag_diff = ("OR t.outside_grid IS DISTINCT FROM p.outside "
-                 "OR t.nearest_grid_distance_m IS DISTINCT FROM p.distance"
-                 if target.flags else "")
     return sa.text(f"""
         WITH covered AS MATERIALIZED (
             SELECT r.id, r.{p} AS pt, r.village_grid_id AS old_grid,
@@ -161,17 +179,7 @@ def reassign_sql(target: PointTable, grid_table: str = "village_grid",
             FROM covered AS c
             {_nearest(g)}
             WHERE c.grid_id IS NULL
-        ), changed AS (
-            UPDATE {t} AS t
-            SET village_grid_id = p.grid_id, township_id = p.township_id{flag_sets},
-                version = t.version + 1, updated_at = now()
-            FROM placed AS p
-            WHERE t.court_id = :court AND t.id = p.id
-              AND (t.village_grid_id IS DISTINCT FROM p.grid_id
-                   OR t.township_id IS DISTINCT FROM p.township_id {flag_diff})
-            RETURNING p.old_grid IS DISTINCT FROM p.grid_id AS moved
-        )
-        SELECT count(*) AS updated, count(*) FILTER (WHERE moved) AS moved FROM changed
+        ){write_placed(target)}
     """)
 
 

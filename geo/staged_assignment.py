@@ -21,6 +21,7 @@ from geo.assignment import (
     _covering_lateral,
     _nearest,
     statement_settings,
+    write_placed,
 )
 
 STAGE = "assignment_placed"
@@ -137,11 +138,6 @@ def staged_sql(target: PointTable, grid_table: str = "village_grid") -> sa.TextC
     """``geo.assignment.reassign_sql`` reading staged placements; rows without one (or
     changed since they were read) take the SQL rule's covering and nearest-grid search."""
     t, p, g = target.table, target.point_column, grid_table
-    flag_sets = (", outside_grid = p.outside, nearest_grid_distance_m = p.distance"
-                 if target.flags else "")
-    flag_diff = ("OR t.outside_grid IS DISTINCT FROM p.outside "
-                 "OR t.nearest_grid_distance_m IS DISTINCT FROM p.distance"
-                 if target.flags else "")
     return sa.text(f"""
         WITH grids AS (
             SELECT (row_number() OVER (ORDER BY code, id) - 1)::int AS rank, id, township_id
@@ -164,15 +160,5 @@ def staged_sql(target: PointTable, grid_table: str = "village_grid") -> sa.TextC
             {_covering_lateral("c.pt", g)}
             {_nearest(g, only_if="cov.id IS NULL")}
             WHERE c.grid IS NULL
-        ), changed AS (
-            UPDATE {t} AS t
-            SET village_grid_id = p.grid_id, township_id = p.township_id{flag_sets},
-                version = t.version + 1, updated_at = now()
-            FROM placed AS p
-            WHERE t.court_id = :court AND t.id = p.id
-              AND (t.village_grid_id IS DISTINCT FROM p.grid_id
-                   OR t.township_id IS DISTINCT FROM p.township_id {flag_diff})
-            RETURNING p.old_grid IS DISTINCT FROM p.grid_id AS moved
-        )
-        SELECT count(*) AS updated, count(*) FILTER (WHERE moved) AS moved FROM changed
+        ){write_placed(target)}
     """)

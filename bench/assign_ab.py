@@ -26,7 +26,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
-from geo.assignment import STATEMENT_SETTINGS, PointTable, reassign
+from geo.assignment import reassign
+from geo.placement_rule import STATEMENT_SETTINGS, PointTable
 
 TABLE = PointTable("bench_point")
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from bench.assign_ab import TABLE, fresh_points, make_source
 from geo import grid_cells
-from geo.assignment import _nearest, reassign_sql, statement_settings
+from geo.placement_rule import nearest_lateral, reassign_sql, statement_settings
 
 
 def timed(conn: Connection, sql: str, params: dict, repeat: int = 3) -> float:
@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
         pieces = {
             "covering join": f"{covered} SELECT count(grid_id) FROM covered",
             "covering join + nearest grid": f"{covered} SELECT sum(near.distance) FROM "
-            f"covered AS c {_nearest('village_grid')} WHERE c.grid_id IS NULL",
+            f"covered AS c {nearest_lateral('village_grid')} WHERE c.grid_id IS NULL",
             "whole statement": reassign_sql(TABLE, "village_grid", cells=True).text,
             "write only (constants)": "UPDATE bench_point SET village_grid_id = 'x', "
             "township_id = 'y', outside_grid = false, nearest_grid_distance_m = 1, "

@@ -28,7 +28,7 @@ import numpy as np
 import shapely
 
 from geo import geodetic
-from geo.assignment import (
+from geo.placement_rule import (
     KNN_CANDIDATES,
     MARGIN_M,
     METRES_PER_SCALED_DEGREE,
@@ -140,7 +140,8 @@ def _covered(grids: Grids, xy: Array) -> Array:
 
 def _nearest(grids: Grids, xy: Array) -> tuple[Array, Array]:
     """The rule's nearest-grid search for points outside every grid, replayed step by
-    step (``geo.assignment._nearest``); ``UNDECIDED`` wherever a step is too close to call."""
+    step (``geo.placement_rule.nearest_lateral``); ``UNDECIDED`` wherever a step is too
+    close to call."""
     n = len(xy)
     points: Array = np.asarray(shapely.points(xy))
     doubt = np.zeros(n, dtype=bool)

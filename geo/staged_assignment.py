@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from geo import grid_cells, inprocess_placement
-from geo.assignment import (
+from geo.placement_rule import (
     PointTable,
     Reassigned,
-    _covering_lateral,
-    _nearest,
+    covering_lateral,
+    nearest_lateral,
     statement_settings,
     write_placed,
 )
@@ -135,7 +135,7 @@ def _copy(conn: Connection, payload: bytes) -> None:
 
 
 def staged_sql(target: PointTable, grid_table: str = "village_grid") -> sa.TextClause:
-    """``geo.assignment.reassign_sql`` reading staged placements; rows without one (or
+    """``geo.placement_rule.reassign_sql`` reading staged placements; rows without one (or
     changed since they were read) take the SQL rule's covering and nearest-grid search."""
     t, p, g = target.table, target.point_column, grid_table
     return sa.text(f"""
@@ -157,8 +157,8 @@ def staged_sql(target: PointTable, grid_table: str = "village_grid") -> sa.TextC
                    coalesce(cov.township_id, near.township_id), cov.id IS NULL,
                    CASE WHEN cov.id IS NULL THEN round(near.distance::numeric, 1)::float8 END
             FROM joined AS c
-            {_covering_lateral("c.pt", g)}
-            {_nearest(g, only_if="cov.id IS NULL")}
+            {covering_lateral("c.pt", g)}
+            {nearest_lateral(g, only_if="cov.id IS NULL")}
             WHERE c.grid IS NULL
         ){write_placed(target)}
     """)

@@ -24,8 +24,9 @@ from enforcement.errors import NotFound, ValidationFailed
 from enforcement.infrastructure.db import Database
 from enforcement.models import Court
 from geo import layers, relatable, topology
-from geo.assignment import PointTable, Reassigned, reassign
+from geo.assignment import reassign
 from geo.boundaries import BoundaryFile, BoundaryFileError, read_boundaries
+from geo.placement_rule import PointTable, Reassigned
 
 
 class GridLevel(enum.StrEnum):

@@ -25,7 +25,8 @@ from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from geo import inprocess_placement, staged_assignment
-from geo.assignment import PointTable, reassign
+from geo.assignment import reassign
+from geo.placement_rule import PointTable
 
 COURT = "court-hyp"
 GRIDS = "hyp_grid"

@@ -21,7 +21,8 @@ from enforcement.grids.boundary_import import GridLevel, import_grids
 from enforcement.grids.placement import ReportedPoint, place
 from enforcement.models import Lead, Role
 from geo import grid_cells
-from geo.assignment import PointTable, reassign
+from geo.assignment import reassign
+from geo.placement_rule import PointTable
 from tests import factories
 
 VILLAGES = [

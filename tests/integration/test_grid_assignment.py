@@ -10,7 +10,8 @@ from sqlmodel import Session
 
 from enforcement.grids.boundary_import import GridLevel, import_grids
 from enforcement.models import EnforcementCase, Lead, Party, Role, VillageGrid
-from geo.assignment import PointTable, reassign
+from geo.assignment import reassign
+from geo.placement_rule import PointTable
 from tests import factories
 
 WEST = box(108.30, 35.40, 108.31, 35.41)

@@ -20,6 +20,7 @@ from typing import Any
 import requests
 
 from bench.common import Row, percentile, progress
+from bench.demo_data import lead_fields, query, serving_assistants
 from bench.gridwork_server import Phone
 
 OK_STATUSES = {"applied", "merged"}
@@ -40,7 +41,6 @@ class Tally:
 
 def day_of_edits(k: int, creates: int, lon: float, lat: float) -> list[dict[str, Any]]:
     """``creates`` new leads, then one correction of the first (an update on version 1)."""
-    from bench.run import lead_fields
 
     mutations = [{"mutation_id": f"load-{k}-{i}", "table": "lead", "op": "create",
                   "id": str(uuid.uuid4()), "fields": lead_fields(i, lon, lat)}
@@ -84,7 +84,6 @@ def run_device(phone: Phone, mutations: list[dict[str, Any]], moments: list[floa
 
 
 def row_load(base: str, url: str, devices: int, window_s: float, creates: int) -> Row:
-    from bench.run import query, serving_assistants
 
     assistants = serving_assistants(url, devices)
     progress(f"load: signing in {len(assistants)} devices")

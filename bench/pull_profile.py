@@ -24,8 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import median, percentile, progress
+from bench.demo_data import busiest_assistant, lead_fields, top_up_scope
 from bench.gridwork_server import PASSWORD
-from bench.run import busiest_assistant, lead_fields, migrated_seeded, top_up_scope
+from bench.run import migrated_seeded
 
 PAGE = 1000
 

@@ -28,7 +28,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.common import progress
-from bench.run import lead_fields, migrated_seeded, serving_assistants
+from bench.demo_data import lead_fields, serving_assistants
+from bench.run import migrated_seeded
 from enforcement.accounts.principal import Principal
 from enforcement.infrastructure.db import Database
 from enforcement.models import Device, Role

@@ -33,8 +33,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.common import ROOT, percentile, plain_url, progress
+from bench.demo_data import busiest_assistant, lead_fields
 from bench.pull_profile import TestPhone
-from bench.run import busiest_assistant, lead_fields, migrated_seeded
+from bench.run import migrated_seeded
 
 RESULTS = ROOT / "bench" / "results.md"
 

@@ -1,0 +1,76 @@
+"""What the benches read from and add to a loaded demo county: plain SQL through psycopg,
+the assistants to sign in as, and the leads they push. Shared by every bench module, so
+none of them imports another's runner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from bench.common import plain_url
+
+
+def query(url: str, sql: str, **params: Any) -> list[Any]:
+    with psycopg.connect(plain_url(url), autocommit=True) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def busiest_assistant(url: str) -> tuple[str, str, str, float, float]:
+    """The grid assistant who wrote the most leads and still serves a grid (so that they
+    can push new ones): username, user id, court id, and a point inside their grid."""
+    return tuple(query(url, """
+        SELECT u.username, u.id, u.court_id, ST_X(p), ST_Y(p) FROM user_account u
+        JOIN lead l ON l.court_id = u.court_id AND l.author_id = u.id
+        JOIN LATERAL (
+            SELECT ST_PointOnSurface(g.geom) AS p FROM grid_assignment a
+            JOIN village_grid g ON g.court_id = a.court_id AND g.id = a.village_grid_id
+            WHERE a.court_id = u.court_id AND a.user_id = u.id AND a.ended_on IS NULL
+            ORDER BY g.code LIMIT 1) AS grid ON true
+        WHERE u.role = 'grid_assistant' AND u.is_active
+        GROUP BY u.court_id, u.id, u.username, grid.p
+        ORDER BY count(*) DESC, u.username LIMIT 1
+    """)[0])  # type: ignore[return-value]
+
+
+def serving_assistants(url: str, n: int) -> list[tuple[str, float, float]]:
+    """``n`` assistants who serve a village grid, each with a point inside that grid."""
+    return [tuple(r) for r in query(url, """
+        SELECT DISTINCT ON (u.username) u.username, ST_X(p), ST_Y(p)
+        FROM user_account u
+        JOIN grid_assignment a ON a.court_id = u.court_id AND a.user_id = u.id
+             AND a.ended_on IS NULL
+        JOIN village_grid g ON g.court_id = a.court_id AND g.id = a.village_grid_id,
+             LATERAL ST_PointOnSurface(g.geom) AS p
+        WHERE u.role = 'grid_assistant' AND u.is_active
+        ORDER BY u.username LIMIT %(n)s
+    """, n=n)]
+
+
+def top_up_scope(url: str, user_id: str, court_id: str, total: int) -> int:
+    """Insert leads written by the assistant until they have ``total``; returns how many."""
+    have = query(url, "SELECT count(*) FROM lead WHERE court_id = %(c)s AND author_id = %(u)s",
+                 c=court_id, u=user_id)[0][0]
+    missing = max(0, total - have)
+    if missing:
+        query(url, """
+            INSERT INTO lead (court_id, id, author_id, kind, urgency, status, description,
+                              point, datum, village_grid_id, township_id, outside_grid,
+                              amount_recovered, version, created_at, updated_at)
+            SELECT l.court_id, gen_random_uuid()::text, l.author_id, l.kind, l.urgency,
+                   'submitted', 'bench ' || n, l.point, l.datum, l.village_grid_id,
+                   l.township_id, l.outside_grid, 0, 1, now(), now()
+            FROM generate_series(1, %(n)s) AS n,
+                 LATERAL (SELECT * FROM lead WHERE court_id = %(c)s AND author_id = %(u)s
+                          LIMIT 1) AS l
+        """, n=missing, c=court_id, u=user_id)
+        query(url, "ANALYZE lead, sync_change")  # as after any bulk load (see above)
+    return missing
+
+
+def lead_fields(i: int, lon: float, lat: float) -> dict[str, Any]:
+    return {"kind": "vehicle", "urgency": "normal",
+            "description": f"bench lead {i}: 白色面包车停在村口",
+            "point": {"lon": lon + (i % 37) * 1e-5, "lat": lat + (i % 41) * 1e-5,
+                      "datum": "wgs84"}}

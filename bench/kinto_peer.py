@@ -166,7 +166,8 @@ def running(server_url: str, workers: int, threads: int) -> Iterator[Kinto]:
         [str(bin_dir / "gunicorn"), "--paste", str(ini), "--bind", f"127.0.0.1:{port}",
          "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
          "--timeout", "300"],
-        stdout=log, stderr=subprocess.STDOUT)
+        # Not the checkout: gunicorn would read Gridwork's gunicorn.conf.py from there.
+        cwd=BENCH_DIR, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}/v1"
         wait_http(f"{base}/", server)

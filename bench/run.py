@@ -5,7 +5,8 @@ Sets up what it needs (databases ``gridwork_bench``, ``gridwork_bench_x10`` and
 Gridwork and Kinto under gunicorn on loopback ports, runs the rows, prints one table and
 writes it with the machine's description to bench/results.md. See bench/README.md.
 
-    .venv/bin/python -m bench.run [--quick] [--only bootstrap,incremental,push,load,assign,plan]
+    .venv/bin/python -m bench.run [--quick]
+        [--only poll,bootstrap,incremental,push,load,assign,plan]
 
 ``--quick`` (or BENCH_SCALE=quick, or BENCH_SCALE=0.1 for a tenth of every count) runs
 a short version of every row; its results go to bench/results-quick.md.
@@ -56,8 +57,9 @@ from bench.gridwork_server import Phone, serving
 from bench.kinto_peer import Kinto
 from bench.kinto_peer import running as kinto_running
 from bench.load import row_load
+from bench.poll import row_poll
 
-ROWS = ("bootstrap", "incremental", "push", "load", "assign", "plan")
+ROWS = ("poll", "bootstrap", "incremental", "push", "load", "assign", "plan")
 PAGE = 1000
 """Records per pull page, for Gridwork and for Kinto alike."""
 BATCH = 100
@@ -530,17 +532,19 @@ def main(argv: list[str] | None = None) -> None:
     started_at, started, load0 = datetime.now(UTC), time.perf_counter(), os.getloadavg()[0]
     progress(f"scale {scale.factor:g}, rows: {', '.join(r for r in ROWS if r in only)}")
     rows: list[Row] = []
-    served = only & {"bootstrap", "incremental", "push", "load"}
+    served = only & {"poll", "bootstrap", "incremental", "push", "load"}
     url = (migrated_seeded(server_url, args.database, 1) if served | (only & {"assign"})
            else make_url(server_url).set(database="postgres")
            .render_as_string(hide_password=False))
     with ExitStack() as stack:
         kinto = (stack.enter_context(kinto_running(server_url, WORKERS, THREADS))
-                 if only & {"bootstrap", "push"} else None)
+                 if only & {"poll", "bootstrap", "push"} else None)
         if served:
             with serving(url, "demo") as base:
                 who = busiest_assistant(url)
                 username, user_id, court_id = who[:3]
+                if kinto and "poll" in only:  # first: the demo county as phones find it
+                    rows += row_poll(base, url, kinto, 235, max(3.0, 10 * min(scale.factor, 1.0)))
                 if kinto and "bootstrap" in only:
                     rows.append(row_bootstrap(base, url, kinto, "demo scale", username,
                                               scale.count(5, 3)))

@@ -7,6 +7,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -22,8 +23,9 @@ SERVER_PIDS: dict[str, int] = {}
 
 
 @contextmanager
-def serving(database_url: str, label: str) -> Iterator[str]:
-    """gunicorn on a loopback port for ``database_url``; yields the base URL."""
+def serving(database_url: str, label: str, root: Path = ROOT) -> Iterator[str]:
+    """gunicorn on a loopback port for ``database_url``; yields the base URL. ``root``: the
+    source tree to serve (another checkout, for an A/B of two versions)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port),
            "GRIDWORK_ENV": "production", "SECRET_KEY": "bench-only-" + "x" * 32,
@@ -38,7 +40,7 @@ def serving(database_url: str, label: str) -> Iterator[str]:
     log = (BENCH_DIR / f"gridwork-{label}.log").open("w")
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c",
                                "gunicorn.conf.py", "wsgi:app"],
-                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+                              cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
         wait_http(f"{base}/healthz", server)

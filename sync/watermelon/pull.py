@@ -52,8 +52,11 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     # transactions run; what committed past the horizon comes once more next time.
     window = sa.and_(c.xid >= since, c.xid < timestamp) if since else sa.true()
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
-    scopes = [sa.and_(c.table_name == spec.feed_name, spec.scope(actor, sync_change))
-              for spec in registry.specs.values()]
+    # The actor's clauses built once (as the native pull has them), not every pull: on an
+    # empty poll building them was a fifth of the request (bench/profile-findings.md, 11).
+    clauses, _ = engine.scope_clauses(registry, actor)
+    scopes = [sa.and_(c.table_name == feed_name, clause)
+              for feed_name, clause in clauses.items()]
     own_tombstones = sa.and_(c.op == "delete", c.author_id == actor.user_id,
                              c.table_name.in_(list(table_of)))
     rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(

@@ -48,13 +48,15 @@ def serving_assistants(url: str, n: int) -> list[tuple[str, float, float]]:
     """, n=n)]
 
 
-def top_up_scope(url: str, user_id: str, court_id: str, total: int) -> int:
-    """Insert leads written by the assistant until they have ``total``; returns how many."""
-    have = query(url, "SELECT count(*) FROM lead WHERE court_id = %(c)s AND author_id = %(u)s",
-                 c=court_id, u=user_id)[0][0]
+def top_up_leads(url: str, court_id: str, total: int, author_id: str | None = None) -> int:
+    """Insert leads (copies of one of the court's, new ids) until the court, or the author
+    when given, holds ``total``; returns how many."""
+    mine = "AND author_id = %(u)s" if author_id else ""
+    have = query(url, f"SELECT count(*) FROM lead WHERE court_id = %(c)s {mine}",
+                 c=court_id, u=author_id)[0][0]
     missing = max(0, total - have)
     if missing:
-        query(url, """
+        query(url, f"""
             INSERT INTO lead (court_id, id, author_id, kind, urgency, status, description,
                               point, datum, village_grid_id, township_id, outside_grid,
                               amount_recovered, version, created_at, updated_at)
@@ -62,10 +64,9 @@ def top_up_scope(url: str, user_id: str, court_id: str, total: int) -> int:
                    'submitted', 'bench ' || n, l.point, l.datum, l.village_grid_id,
                    l.township_id, l.outside_grid, 0, 1, now(), now()
             FROM generate_series(1, %(n)s) AS n,
-                 LATERAL (SELECT * FROM lead WHERE court_id = %(c)s AND author_id = %(u)s
-                          LIMIT 1) AS l
-        """, n=missing, c=court_id, u=user_id)
-        query(url, "ANALYZE lead, sync_change")  # as after any bulk load (see above)
+                 LATERAL (SELECT * FROM lead WHERE court_id = %(c)s {mine} LIMIT 1) AS l
+        """, n=missing, c=court_id, u=author_id)
+        query(url, "ANALYZE lead, sync_change")  # as after any bulk load
     return missing
 
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import median, percentile, progress
-from bench.demo_data import busiest_assistant, lead_fields, top_up_scope
+from bench.demo_data import busiest_assistant, lead_fields, top_up_leads
 from bench.gridwork_server import PASSWORD
 from bench.run import migrated_seeded
 
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
            .render_as_string(hide_password=False) if args.reuse
            else migrated_seeded(server_url, args.database, 1))
     username, user_id, court_id, lon, lat = busiest_assistant(url)
-    top_up_scope(url, user_id, court_id, args.records)
+    top_up_leads(url, court_id, args.records, author_id=user_id)
 
     from api import create_app
 

@@ -51,7 +51,7 @@ from bench.demo_data import (
     lead_fields,
     query,
     serving_assistants,
-    top_up_scope,
+    top_up_leads,
 )
 from bench.gridwork_server import Phone, serving
 from bench.kinto_peer import Kinto
@@ -144,7 +144,7 @@ def row_bootstrap_court(base: str, url: str, total: int, rounds: int) -> Row:
     username, court_id = query(url, """
         SELECT username, court_id FROM user_account WHERE role = 'officer' AND is_active
         ORDER BY username LIMIT 1""")[0]
-    added = top_up_court(url, court_id, total)
+    added = top_up_leads(url, court_id, total)
     phone = Phone(base, username, f"bench-court-{uuid.uuid4().hex[:8]}")
     seconds, n = [], 0
     for _ in range(rounds):
@@ -157,26 +157,6 @@ def row_bootstrap_court(base: str, url: str, total: int, rounds: int) -> Row:
     return Row(f"2 bootstrap pull, court-wide officer: {n:,} records", n / ours, "records/s",
                note=f"{ours:,.2f} s total, {ours / n * 1e6:,.0f} µs per record; the court "
                     f"was topped up with {added:,} leads to {total:,}")
-
-
-def top_up_court(url: str, court_id: str, total: int) -> int:
-    """Insert leads (copies of one of the court's, new ids) until the court holds
-    ``total``; returns how many."""
-    have = query(url, "SELECT count(*) FROM lead WHERE court_id = %(c)s", c=court_id)[0][0]
-    missing = max(0, total - have)
-    if missing:
-        query(url, """
-            INSERT INTO lead (court_id, id, author_id, kind, urgency, status, description,
-                              point, datum, village_grid_id, township_id, outside_grid,
-                              amount_recovered, version, created_at, updated_at)
-            SELECT l.court_id, gen_random_uuid()::text, l.author_id, l.kind, l.urgency,
-                   'submitted', 'bench court ' || n, l.point, l.datum, l.village_grid_id,
-                   l.township_id, l.outside_grid, 0, 1, now(), now()
-            FROM generate_series(1, %(n)s) AS n,
-                 LATERAL (SELECT * FROM lead WHERE court_id = %(c)s LIMIT 1) AS l
-        """, n=missing, c=court_id)
-        query(url, "ANALYZE lead, sync_change")
-    return missing
 
 
 def row_incremental(base: str, who: tuple[str, str, str, float, float], samples: int,
@@ -553,7 +533,7 @@ def main(argv: list[str] | None = None) -> None:
                                             scale.count(100, 10))
                 if kinto and "bootstrap" in only:
                     n = scale.count(10_000, 1000)
-                    top_up_scope(url, user_id, court_id, n)
+                    top_up_leads(url, court_id, n, author_id=user_id)
                     rows.append(row_bootstrap(base, url, kinto, "scope topped up",
                                               username, scale.count(5, 3), "< 1 s", 1.0))
                 if kinto and "push" in only:

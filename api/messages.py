@@ -108,6 +108,8 @@ TITLES = {
     "constraint_violation": _l("The change clashed with stored data"),
     "unknown_table": _l("This table is not synced"),
     "implausible_time": _l("The time is before 2000 or in the future (check the phone's clock)"),
+    "manual_position_not_allowed": _l(
+        "This court takes no position typed by hand: locate the lead with GPS and send it again"),
     "sync_pull_first": _l("Records changed on the server since your last pull; pull, then push"),
     "rejection_not_found": _l("No such refused record"),
     "rejection_closed": _l("This refused record was already settled"),

@@ -28,6 +28,7 @@ run inside the push's transaction, so a push and a REST submit are the same writ
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -78,6 +79,10 @@ LEAD_FIELDS = {
     "position_source": C.of(Kind.TEXT, since=5), "position_note": C.of(Kind.TEXT, since=5),
 }
 POSITION_SOURCES = ("gps", "manual")
+MANUAL_POSITION_ALLOWED: ContextVar[bool] = ContextVar("manual_position_allowed", default=True)
+"""The court's ``FIELD_APP_MANUAL_POSITION``, set by the API for each request: the app hides
+the hand-typed position when it is off, and a push must not bring one in anyway (an older
+build, a phone that kept the setting from before)."""
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -140,6 +145,11 @@ def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
             out["attachments"] = normalise_refs(out["attachments"])
         if out.get("position_source") not in (None, *POSITION_SOURCES):
             raise ValueError("position_source is gps or manual")
+        if out.get("position_source") == "manual" and not MANUAL_POSITION_ALLOWED.get():
+            raise ValidationFailed(
+                "this court takes no position typed by hand (FIELD_APP_MANUAL_POSITION)",
+                code="manual_position_not_allowed",
+                errors={"position_source": ["manual positions are not accepted"]})
         note = out.get("position_note")
         if note is not None and (not isinstance(note, str) or len(note) > 200):
             raise ValueError("position_note is text of at most 200 characters")

@@ -51,7 +51,11 @@ export async function reportScreen() {
     kept(draft + name, field);
   }
   const manual = manualPositionInput();
-  if (!editing && positionStale() && !state.locating) locate(); // an old fix is never reused
+  const rejection = editing && statusOf(editing).rejection;
+  // A new lead takes a position; so does one refused for its hand-typed position (the court
+  // turned FIELD_APP_MANUAL_POSITION off), which is fixed by locating it again.
+  const locating = !editing || rejection?.code === 'manual_position_not_allowed';
+  if (locating && positionStale() && !state.locating) locate(); // an old fix is never reused
   const { position } = state;
   const where = [position ? t('located', { lon: position.lon.toFixed(5),
     lat: position.lat.toFixed(5), acc: Math.round(position.accuracy) })
@@ -59,7 +63,6 @@ export async function reportScreen() {
   state.locating && position && t('positionWaiting', { want: settings.position_accuracy_m }),
   !state.locating && state.positionNote].filter(Boolean).join(' · ');
   const message = h('p', { id: 'report-message', role: 'status' }, flash);
-  const rejection = editing && statusOf(editing).rejection;
   return h('form', { id: 'report', onsubmit: async (event) => {
     event.preventDefault();
     if (!description.value.trim()) {
@@ -70,7 +73,7 @@ export async function reportScreen() {
     const columns = { kind: kind.value, description: description.value.trim(),
       observed_at: observed.value ? new Date(observed.value).getTime() : Date.now(),
       party_id: debtor.value || null };
-    if (!editing) {
+    if (locating) {
       let { fix, note } = positionForRecord();
       try {
         const typed = manual.read();
@@ -85,6 +88,7 @@ export async function reportScreen() {
           accuracy_m: fix.accuracy, position_source: fix.source });
       }
       if (note) columns.position_note = note.slice(0, 200);
+      else if (editing) columns.position_note = null; // the hand-typed note no longer holds
     }
     if (!editing && !columns.party_id) delete columns.party_id; // optional columns stay unset
     if (editing && observed.value === observedAsDrawn) delete columns.observed_at; // untouched
@@ -118,7 +122,7 @@ export async function reportScreen() {
   h('label', { for: 'lead-description' }, t('description')), description,
   h('label', { for: 'lead-debtor' }, t('debtor')), debtor,
   h('label', { for: 'lead-observed' }, t('observed')), observed,
-  !editing && [h('label', {}, t('position')),
+  locating && [h('label', {}, t('position')),
     h('p', { id: 'lead-position', class: 'muted' }, where, ' ',
       h('button', { type: 'button', onclick: () => { locate(); render(); } }, t('locate'))),
     manual.element],

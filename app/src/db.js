@@ -114,8 +114,9 @@ export async function closeDatabase(database) {
   loki.autosaveDisable();
 }
 
-// Without a vault nothing in the database can be read (a wiped phone, a build before the
-// vault): it is deleted before a new sign-in creates a new key.
+// Without a vault nothing in the database can be read (a wiped phone): it is deleted before a
+// new sign-in creates a new key. (A build before the vault left it in clear: premigrate.js
+// sets its unsent records aside first.)
 export function forgetUnreadableDatabase() {
   return new Promise((resolve) => {
     const request = indexedDB.deleteDatabase('gridwork');

@@ -10,6 +10,7 @@ import { formatTime } from './format.js';
 import { lang, t, toggleLang } from './i18n.js';
 import { unsentBar } from './outbox.js';
 import { locate } from './position.js';
+import { adoptPrevault, loadPrevault, prevaultBar, setAsidePrevault } from './premigrate.js';
 import { TABS } from './screens/index.js';
 import { insecureScreen } from './screens/insecure.js';
 import { loginScreen } from './screens/login.js';
@@ -64,6 +65,7 @@ async function draw() {
     h('button', { type: 'button', onclick: () => { signOut(); lockNow(); } }, t('signOut')));
   const bars = [
     await unsentBar(state.database),
+    prevaultBar(session),
     h('div', { class: 'bar', id: 'sync-status' },
       last ? t('lastSync', { time: formatTime(Number(last)) }) : t('neverSynced'),
       state.syncing && state.syncStep && h('span', { id: 'sync-step' }, ' · ', state.syncStep)),
@@ -93,7 +95,10 @@ async function start() {
     await render();
     return;
   }
-  if (!state.database) state.database = await openDatabase();
+  if (!state.database) {
+    await adoptPrevault(session); // the build before the vault left this user's records
+    state.database = await openDatabase();
+  }
   await loadSettings();
   watchIdle();
   await render();
@@ -143,10 +148,13 @@ async function boot() {
   sessionStorage.removeItem('gridwork.app.notice');
   if (notice) state.notice = t(notice);
   if (!hasVault()) {
-    // Nothing readable without a key: a wiped phone's leftovers, or a build before the vault.
+    // Nothing readable without a key: a wiped phone's leftovers are deleted; what the build
+    // before the vault kept in clear is set aside first (premigrate.js), not lost.
+    await setAsidePrevault();
     destroyVault();
     await forgetUnreadableDatabase();
   }
+  await loadPrevault();
   if ('serviceWorker' in navigator) {
     // Look for a new build on every start (the browser's own check may wait): it installs
     // beside this one and runs at the next opening; records stay in the database.

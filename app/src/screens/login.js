@@ -2,6 +2,7 @@
 import { signIn } from '../api.js';
 import { h } from '../dom.js';
 import { t, toggleLang } from '../i18n.js';
+import { prevaultNote } from '../premigrate.js';
 import { render, state } from '../state.js';
 import { createVault } from '../vault.js';
 import { TABS } from './index.js';
@@ -37,7 +38,7 @@ export function loginScreen(start) {
     state.notice = '';
     await start().catch((error) => { message.textContent = String(error.message || error); });
   } },
-  h('h1', {}, t('title')),
+  h('h1', {}, t('title')), prevaultNote(),
   h('label', { for: 'username' }, t('username')), username,
   h('label', { for: 'password' }, t('password')), password,
   h('button', { type: 'submit' }, t('signIn')), message,

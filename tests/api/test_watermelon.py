@@ -13,7 +13,7 @@ from sqlmodel import Session
 from enforcement.models import GridAssignment, Lead, Party
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
-from tests.sync.helpers import settle
+from tests.sync.helpers import hold_horizon, settle
 
 URL = "/api/v1/sync/watermelon"
 
@@ -292,7 +292,7 @@ def test_a_phone_edits_its_own_pushed_record_while_another_transaction_holds_the
     phone = login(world.assistant)
     lead_id = wm_id()
     with engine.connect() as busy:
-        busy.execute(sa.text("SELECT pg_current_xact_id()"))  # holds the horizon back
+        hold_horizon(busy)
         first = pull(http, phone)
         created = push(http, phone, first["timestamp"], {"lead": {"created": [lead_raw(lead_id)]}})
         assert created.status_code == 200, created.text

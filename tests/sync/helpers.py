@@ -22,6 +22,21 @@ def settle(engine: Any, timeout: float = 30) -> None:
     raise AssertionError("the pull horizon did not pass the last change")
 
 
+def hold_horizon(conn: Any, timeout: float = 30) -> None:
+    """Make ``conn``'s open transaction the one holding the pull horizon back: it takes a
+    transaction id, then waits until no older transaction (another test run's, on the same
+    cluster) is still open, so the horizon stays put until ``conn`` ends."""
+    mine = int(conn.execute(sa.text("SELECT pg_current_xact_id()::text::bigint")).scalar())
+    deadline = time.monotonic() + timeout
+    query = sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+    while time.monotonic() < deadline:
+        with conn.engine.connect() as other:
+            if int(other.execute(query).scalar()) == mine:
+                return
+        time.sleep(0.05)
+    raise AssertionError("an older transaction kept the horizon below this one")
+
+
 def busy_writing(engine: sa.Engine) -> bool:
     """A server transaction on this database has written something and not committed yet
     (a push in flight): the moment crash and shutdown tests strike."""

@@ -21,7 +21,9 @@ HACLUSTER := $(SYSPY) scripts/hacluster.py
 # The high-availability set of `make cluster` (scripts/hacluster.py): command, Debian package.
 HA_COMMANDS := /usr/bin/patroni:patroni /usr/bin/etcd:etcd-server /usr/sbin/haproxy:haproxy \
   /usr/bin/redis-server:redis-server
-HA_WRITE_URL := postgresql+psycopg://postgres@127.0.0.1:54430/gridwork
+# Through HAProxy's write port (GRIDWORK_HA_PORT_BASE moves every port of the set; see
+# scripts/hacluster.py). Computed on first use only.
+HA_WRITE_URL = $(eval HA_WRITE_URL := $(shell $(HACLUSTER) url write gridwork))$(HA_WRITE_URL)
 PORT ?= 8000
 TLS ?= on
 PYTEST_ARGS ?=

@@ -151,10 +151,11 @@ class Kinto:
 
 
 @contextmanager
-def running(server_url: str, workers: int, threads: int) -> Iterator[Kinto]:
-    """Kinto on a loopback port, its database ``kinto_bench`` created afresh and migrated."""
+def running(server_url: str, workers: int, threads: int,
+            database: str = "kinto_bench") -> Iterator[Kinto]:
+    """Kinto on a loopback port, its database (``kinto_bench``) created afresh and migrated."""
     bin_dir = ensure_installed()
-    url = plain_url(recreate_database(server_url, "kinto_bench"))
+    url = plain_url(recreate_database(server_url, database))
     port = free_port()
     ini = BENCH_DIR / "kinto.ini"
     ini.write_text(INI.format(url=url, port=port, pool=threads + 1))

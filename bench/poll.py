@@ -300,7 +300,7 @@ def ramp_text(curve: Curve) -> str:
                      + (f" {s.errors} errors" if s.errors else "") for s in curve.steps)
 
 
-def draw(curves: Sequence[Curve], path: Path) -> None:
+def draw(curves: Sequence[Curve], path: Path, title: str = "") -> None:
     """Requests/s and p95 against connections, one line per server."""
     import matplotlib
 
@@ -320,8 +320,8 @@ def draw(curves: Sequence[Curve], path: Path) -> None:
         axis.grid(True, alpha=0.3)
     right.axhline(P95_LIMIT_MS, color="grey", linestyle="--", linewidth=1)
     left.legend(fontsize=8)
-    fig.suptitle(f"'Anything new?' poll, 235 phones, nothing new "
-                 f"(gunicorn 4x4, {CORES} cores, load {os.getloadavg()[0]:.1f})")
+    fig.suptitle((title or "'Anything new?' poll, 235 phones, nothing new, gunicorn 4x4")
+                 + f" ({CORES} cores, load {os.getloadavg()[0]:.1f})", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

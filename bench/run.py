@@ -6,7 +6,7 @@ Gridwork and Kinto under gunicorn on loopback ports, runs the rows, prints one t
 writes it with the machine's description to bench/results.md. See bench/README.md.
 
     .venv/bin/python -m bench.run [--quick]
-        [--only poll,bootstrap,incremental,push,load,assign,plan]
+        [--only poll,poll-mixed,poll-ha,bootstrap,incremental,push,load,assign,plan]
 
 ``--quick`` (or BENCH_SCALE=quick, or BENCH_SCALE=0.1 for a tenth of every count) runs
 a short version of every row; its results go to bench/results-quick.md.
@@ -58,8 +58,10 @@ from bench.kinto_peer import Kinto
 from bench.kinto_peer import running as kinto_running
 from bench.load import row_load
 from bench.poll import row_poll
+from bench.poll_mixed import row_poll_mixed, two_hosts
 
-ROWS = ("poll", "bootstrap", "incremental", "push", "load", "assign", "plan")
+ROWS = ("poll", "poll-mixed", "poll-ha", "bootstrap", "incremental", "push", "load", "assign",
+        "plan")
 PAGE = 1000
 """Records per pull page, for Gridwork and for Kinto alike."""
 BATCH = 100
@@ -425,8 +427,11 @@ def machine(url: str) -> list[str]:
     if meminfo.exists():
         kb = int(re.search(r"MemTotal:\s*(\d+)", meminfo.read_text()).group(1))  # type: ignore[union-attr]
         ram = f"{kb / 1024 / 1024:.1f} GiB"
-    pg, postgis = query(url, """SELECT current_setting('server_version'), (
-        SELECT default_version FROM pg_available_extensions WHERE name = 'postgis')""")[0]
+    try:
+        pg, postgis = query(url, """SELECT current_setting('server_version'), (
+            SELECT default_version FROM pg_available_extensions WHERE name = 'postgis')""")[0]
+    except (psycopg.Error, sa.exc.ArgumentError):  # the HA set is stopped after its row
+        pg, postgis = "(stopped after the run)", "?"
     return [f"- CPU: {cpu}, {os.cpu_count()} cores visible; RAM {ram}",
             f"- OS: {platform.platform()}",
             f"- PostgreSQL {pg}; PostGIS {postgis}",
@@ -491,7 +496,8 @@ def main(argv: list[str] | None = None) -> None:
                                      "Gridwork 基准测试套件。")
     parser.add_argument("--quick", action="store_true",
                         help="a short run of every row / 快速运行（缩小规模）")
-    parser.add_argument("--only", default=",".join(ROWS),
+    # poll-ha starts a high-availability set of its own (make ha-deps): asked for by name.
+    parser.add_argument("--only", default=",".join(r for r in ROWS if r != "poll-ha"),
                         help=f"comma-separated rows out of {','.join(ROWS)} / 只运行这些行")
     parser.add_argument("--database", default="gridwork_bench",
                         help="name of the scratch database (dropped and created; the x10 one "
@@ -506,25 +512,38 @@ def main(argv: list[str] | None = None) -> None:
     scale = scale_from(args)
     output = Path(args.output) if args.output else ROOT / "bench" / (
         "results-quick.md" if scale.factor < 1 else "results.md")
+    started_at, started, load0 = datetime.now(UTC), time.perf_counter(), os.getloadavg()[0]
+    rows: list[Row] = []
+    poll_seconds = max(3.0, 10 * min(scale.factor, 1.0))
+    if only == {"poll-ha"}:  # its own HA set, its own databases: no DATABASE_URL needed
+        rows += two_hosts(235, poll_seconds)
+        finish(rows, output, "postgresql://127.0.0.1:1/stopped", scale, started_at,
+               started, load0)
+        return
+    if "poll-ha" in only:
+        parser.error("run poll-ha alone (--only poll-ha): it seals its data with its own key")
     server_url = os.environ.get("DATABASE_URL")
     if not server_url:
         sys.exit("DATABASE_URL must name the PostgreSQL server to use (make bench sets it)")
-    started_at, started, load0 = datetime.now(UTC), time.perf_counter(), os.getloadavg()[0]
     progress(f"scale {scale.factor:g}, rows: {', '.join(r for r in ROWS if r in only)}")
-    rows: list[Row] = []
-    served = only & {"poll", "bootstrap", "incremental", "push", "load"}
+    served = only & {"poll", "poll-mixed", "bootstrap", "incremental", "push", "load"}
     url = (migrated_seeded(server_url, args.database, 1) if served | (only & {"assign"})
            else make_url(server_url).set(database="postgres")
            .render_as_string(hide_password=False))
     with ExitStack() as stack:
-        kinto = (stack.enter_context(kinto_running(server_url, WORKERS, THREADS))
-                 if only & {"poll", "bootstrap", "push"} else None)
+        # Another --database gets its own Kinto database: two runs side by side never meet.
+        kinto_db = ("kinto_bench" if args.database == "gridwork_bench"
+                    else f"{args.database}_kinto")
+        kinto = (stack.enter_context(kinto_running(server_url, WORKERS, THREADS, kinto_db))
+                 if only & {"poll", "poll-mixed", "bootstrap", "push"} else None)
         if served:
             with serving(url, "demo") as base:
                 who = busiest_assistant(url)
                 username, user_id, court_id = who[:3]
                 if kinto and "poll" in only:  # first: the demo county as phones find it
-                    rows += row_poll(base, url, kinto, 235, max(3.0, 10 * min(scale.factor, 1.0)))
+                    rows += row_poll(base, url, kinto, 235, poll_seconds)
+                if kinto and "poll-mixed" in only:  # second: it adds leads and photos
+                    rows += row_poll_mixed(base, url, kinto, 235, poll_seconds)
                 if kinto and "bootstrap" in only:
                     rows.append(row_bootstrap(base, url, kinto, "demo scale", username,
                                               scale.count(5, 3)))
@@ -555,6 +574,12 @@ def main(argv: list[str] | None = None) -> None:
         rows.append(row_assign(url, scale.count(1_000_000, 100_000)))
     if "plan" in only:
         rows.append(row_plan(500, 10, 2))
+    finish(rows, output, url, scale, started_at, started, load0)
+
+
+def finish(rows: list[Row], output: Path, url: str, scale: Scale, started_at: datetime,
+           started: float, load0: float) -> None:
+    """Print the table and write it with the machine's description."""
     rows.sort(key=lambda r: r.row)
     print(table(rows))
     for r in rows:

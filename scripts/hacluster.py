@@ -7,7 +7,8 @@ nodes under Patroni with synchronous replication, HAProxy, Redis and two API hos
 stays the default for ``make run`` and ``make test``; this set is for trying and testing
 the multi-machine layout of docs/deploy.md, each "machine" being a process group here.
 
-Ports (127.0.0.1 only, all distinct from the private cluster's 54329):
+Ports (127.0.0.1 only, all distinct from the private cluster's 54329), as offsets from
+``GRIDWORK_HA_PORT_BASE`` (default 54400, so the figures below):
 
 ====================  =====  ===============================================
 etcd client / peer    54401  54402
@@ -19,6 +20,10 @@ HAProxy HTTP          54440  the API hosts, round robin
 API host N            5444N  gunicorn
 Redis                 54450  Flask-Limiter's counters, shared by the API hosts
 ====================  =====  ===============================================
+
+A second set on the same machine (a fresh clone's ``make cluster-test`` while another
+cluster runs, the capacity bench) takes another base and another folder, e.g.
+``GRIDWORK_HA_PORT_BASE=55400 GRIDWORK_HA_DIR=/tmp/ha2``: its 51 ports must all be free.
 
 Data and logs live in ``.data/ha`` (or ``GRIDWORK_HA_DIR``). Every command is idempotent:
 ``start`` starts what is not running and leaves the rest alone, so after a test killed a
@@ -51,11 +56,25 @@ import pgcluster  # the same folder; stdlib only
 PROJECT_ROOT = pgcluster.PROJECT_ROOT
 HOST = "127.0.0.1"
 SCOPE = "gridwork-ha"
-ETCD_PORT, ETCD_PEER_PORT = 54401, 54402
-PG_PORT_BASE, REST_PORT_BASE = 54410, 54420
-WRITE_PORT, READ_PORT, STATS_PORT, HTTP_PORT = 54430, 54431, 54439, 54440
-API_PORT_BASE = 54440
-REDIS_PORT = 54450
+
+
+def _port_base() -> int:
+    """``GRIDWORK_HA_PORT_BASE`` (default 54400): every port below is an offset from it,
+    so that two sets can run on one machine without clashing."""
+    raw = os.environ.get("GRIDWORK_HA_PORT_BASE", "54400").strip()
+    if not raw.isdigit() or not 1024 <= int(raw) <= 65535 - 50:
+        sys.exit(f"hacluster: error: GRIDWORK_HA_PORT_BASE={raw!r}: a port from 1024 to "
+                 f"{65535 - 50} (the set uses it + 1 to it + 50)")
+    return int(raw)
+
+
+PORT_BASE = _port_base()
+ETCD_PORT, ETCD_PEER_PORT = PORT_BASE + 1, PORT_BASE + 2
+PG_PORT_BASE, REST_PORT_BASE = PORT_BASE + 10, PORT_BASE + 20
+WRITE_PORT, READ_PORT = PORT_BASE + 30, PORT_BASE + 31
+STATS_PORT, HTTP_PORT = PORT_BASE + 39, PORT_BASE + 40
+API_PORT_BASE = PORT_BASE + 40
+REDIS_PORT = PORT_BASE + 50
 API_HOSTS = 2
 REPLICATION_PASSWORD = "gridwork-replication"  # loopback only; see docs/deploy.md
 DEFAULT_DB = "gridwork"

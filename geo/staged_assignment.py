@@ -24,10 +24,12 @@ every row, whoever decided it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+import psycopg
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -51,15 +53,22 @@ each statement's fixed cost does not matter."""
 _HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 _TRAILER = b"\xff\xff"
 _ROW = np.dtype([("fields", ">i2"), ("tlen", ">i4"), ("block", ">u4"), ("offset", ">u2"),
-                 ("xlen", ">i4"), ("xmin", ">i8"), ("glen", ">i4"), ("grid", ">i4"),
+                 ("xlen", ">i4"), ("xmin", ">u4"), ("glen", ">i4"), ("grid", ">i4"),
                  ("dlen", ">i4"), ("distance", ">f8"), ("olen", ">i4"), ("old", ">i4")])
 """One binary COPY row of ``STAGE``: (tid, row_xmin, grid, distance, old_rank)."""
-_READ_FIELDS = [("block", ">u4"), ("offset", ">u2"), ("xmin", ">i8"), ("x", ">f8"),
-                ("y", ">f8"), ("old", ">i4"), ("township_same", "u1")]
+_READ_FIELDS = [("fields", ">i2"), ("tlen", ">i4"), ("block", ">u4"), ("offset", ">u2"),
+                ("xlen", ">i4"), ("xmin", ">u4"), ("lonlen", ">i4"), ("x", ">f8"),
+                ("latlen", ">i4"), ("y", ">f8"), ("olen", ">i4"), ("old", ">i4"),
+                ("slen", ">i4"), ("township_same", "u1")]
 _READ = np.dtype(_READ_FIELDS)
-"""One row as ``read_chunk`` sends it: where it is, its point, what it holds now."""
-_READ_FLAGS = np.dtype([*_READ_FIELDS, ("outside", ">i2"), ("distance_null", "u1"),
+"""One binary COPY row as ``read_chunk`` asks for it: where the row is (ctid, xmin), its
+point, and what it holds now (its grid's rank, -1 for none; whether its township is that
+grid's)."""
+_READ_FLAGS = np.dtype([*_READ_FIELDS, ("oflen", ">i4"), ("outside", ">i2"),
+                        ("nlen", ">i4"), ("distance_null", "u1"), ("dlen", ">i4"),
                         ("distance", ">f8")])
+_COPY_OUT_HEADER = 19
+"""Signature, flags and an empty header extension."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +119,12 @@ def reassign_in_process(conn: Connection, target: PointTable, court_id: str,
                 WHERE oid = CAST(:t AS regclass) AND relpages > 0) AS per_page
     """), {"t": target.table}).one()  # the snapshot is taken before the size is read
     conn.execute(sa.text(f"DROP TABLE IF EXISTS pg_temp.{STAGE}, pg_temp.{UNDECIDED_STAGE}"))
-    conn.execute(sa.text(f"CREATE TEMPORARY TABLE {STAGE} (tid tid, row_xmin int8, "
+    conn.execute(sa.text(f"CREATE TEMPORARY TABLE {STAGE} (tid tid, row_xmin xid, "
                          "grid int4, distance float8, old_rank int4) ON COMMIT DROP"))
     conn.execute(sa.text(f"CREATE TEMPORARY TABLE {UNDECIDED_STAGE} ON COMMIT DROP AS "
-                         "SELECT CAST(NULL AS tid) AS tid, 0::int8 AS row_xmin"))
+                         "SELECT CAST(NULL AS tid) AS tid, CAST(NULL AS xid) AS row_xmin"))
     ours = conn.execute(sa.text(  # the (sub)transaction id this run's writes carry
-        f"SELECT xmin::text::int8 FROM {UNDECIDED_STAGE}")).scalar_one()
+        f"SELECT xmin::text FROM {UNDECIDED_STAGE}")).scalar_one()
     conn.execute(sa.text(f"TRUNCATE {UNDECIDED_STAGE}"))
     run = Run(target, grid_table, court_id, grids,
               {"court": court_id, "max_lat": grids.max_abs_lat})
@@ -143,50 +152,71 @@ def _pipeline(conn: Connection, run: Run,
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assignment-db")
     reads: list[Future[np.ndarray]] = []
     writes: list[Future[tuple[int, int]]] = []
+    jobs: list[Future] = []  # in the order the worker runs them
+
+    def submit(job: Callable[..., object], *args: object) -> Future:
+        jobs.append(pool.submit(job, conn, run, *args))
+        return jobs[-1]
+
     try:
         for k in range(min(2, len(ranges))):
-            reads.append(pool.submit(read_chunk, conn, run, ranges[k]))
+            reads.append(submit(read_chunk, ranges[k]))
         for k, bounds in enumerate(ranges):
             read = reads[k].result()
             reads[k] = Future()  # let the chunk's points go
             if k + 2 < len(ranges):
-                reads.append(pool.submit(read_chunk, conn, run, ranges[k + 2]))
+                reads.append(submit(read_chunk, ranges[k + 2]))
             payload, doubts = place_chunk(run, read)
             undecided += doubts
             if payload is not None:
-                writes.append(pool.submit(write_chunk, conn, run, bounds, payload))
+                writes.append(submit(write_chunk, bounds, payload))
         for done in writes:
             u, m = done.result()
             updated, moved = updated + u, moved + m
-    finally:  # never hand the connection back while the worker still uses it
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # the worker is done with conn
+        first = next((job.exception() for job in jobs
+                      if job.done() and not job.cancelled() and job.exception()), None)
+        if first is not None:  # what failed first, not the aborted transaction after it
+            raise first from None
+        raise
+    pool.shutdown(wait=True)
     return updated, moved, undecided
 
 
 def read_chunk(conn: Connection, run: Run, bounds: tuple[int, int]) -> np.ndarray:
-    """Every located row of the pages ``bounds`` as (ctid, xmin, x, y, what it holds now),
-    one ``bytea`` numpy reads without a loop."""
+    """Every located row of the pages ``bounds`` as (ctid, xmin, x, y, what it holds now):
+    a binary COPY of fixed-width columns, which numpy reads without a loop (the backend
+    only sends the columns, cheaper there than concatenating them into one value)."""
     t, p, g = run.target.table, run.target.point_column, run.grid_table
-    flags = ("|| int2send(CASE WHEN r.outside_grid IS NULL THEN 2 WHEN r.outside_grid "
-             "THEN 1 ELSE 0 END::int2) || boolsend(r.nearest_grid_distance_m IS NULL) "
-             "|| float8send(coalesce(r.nearest_grid_distance_m, 0))"
-             if run.target.flags else "")
-    data = conn.execute(sa.text(f"""
-        WITH grids AS (
-            SELECT (row_number() OVER (ORDER BY code, id) - 1)::int AS rank, id, township_id
-            FROM {g} WHERE court_id = :court
-        )
-        SELECT string_agg(tidsend(r.ctid) || int8send(r.xmin::text::int8)
-                          || float8send(ST_X(r.{p})) || float8send(ST_Y(r.{p}))
-                          || int4send(coalesce(gr.rank, -1))
-                          || boolsend(r.township_id IS NOT DISTINCT FROM gr.township_id)
-                          {flags}, ''::bytea)
-        FROM {t} AS r LEFT JOIN grids AS gr ON gr.id = r.village_grid_id
-        WHERE r.ctid >= CAST(:lo AS tid) AND r.ctid < CAST(:hi AS tid)
-          AND r.court_id = :court AND r.{p} IS NOT NULL
-    """), run.params | {"lo": f"({bounds[0]},0)", "hi": f"({bounds[1]},0)"}).scalar_one()
+    flags = (", CASE WHEN r.outside_grid IS NULL THEN 2 WHEN r.outside_grid THEN 1 ELSE 0 "
+             "END::int2, r.nearest_grid_distance_m IS NULL, "
+             "coalesce(r.nearest_grid_distance_m, 0)::float8" if run.target.flags else "")
+    raw = conn.connection.driver_connection
+    court = psycopg.sql.Literal(run.court_id).as_string(raw)  # COPY takes no parameters
+    statement = f"""
+        COPY (
+            WITH grids AS (
+                SELECT (row_number() OVER (ORDER BY code, id) - 1)::int AS rank, id,
+                       township_id
+                FROM {g} WHERE court_id = {court}
+            )
+            SELECT r.ctid, r.xmin, ST_X(r.{p})::float8, ST_Y(r.{p})::float8,
+                   coalesce(gr.rank, -1), r.township_id IS NOT DISTINCT FROM gr.township_id
+                   {flags}
+            FROM {t} AS r LEFT JOIN grids AS gr ON gr.id = r.village_grid_id
+            WHERE r.ctid >= '({bounds[0]},0)'::tid AND r.ctid < '({bounds[1]},0)'::tid
+              AND r.court_id = {court} AND r.{p} IS NOT NULL
+        ) TO STDOUT (FORMAT BINARY)"""
+    data = bytearray()
+    with raw.cursor() as cur, cur.copy(statement) as copy:  # type: ignore[union-attr]
+        while block := copy.read():
+            data += block
     dtype = _READ_FLAGS if run.target.flags else _READ
-    return np.frombuffer(bytes(data or b""), dtype=dtype)
+    rows = np.frombuffer(bytes(data[_COPY_OUT_HEADER:-2]), dtype=dtype)
+    if data[15:19] != b"\x00" * 4 or (rows["fields"] != (len(dtype.descr) - 2) // 2).any():
+        raise RuntimeError("unexpected binary COPY layout")  # never seen: a guard
+    return rows
 
 
 def place_chunk(run: Run, read: np.ndarray) -> tuple[bytes | None, list[tuple[int, int, int]]]:
@@ -210,7 +240,7 @@ def place_chunk(run: Run, read: np.ndarray) -> tuple[bytes | None, list[tuple[in
     if not len(keep):
         return None, doubts
     rows = np.empty(len(keep), dtype=_ROW)
-    rows["fields"], rows["tlen"], rows["xlen"], rows["glen"] = 5, 6, 8, 4
+    rows["fields"], rows["tlen"], rows["xlen"], rows["glen"] = 5, 6, 4, 4
     rows["dlen"], rows["olen"] = 8, 4
     rows["block"], rows["offset"] = read["block"][keep], read["offset"][keep]
     rows["xmin"], rows["grid"] = read["xmin"][keep], placed.grid[keep]
@@ -255,7 +285,7 @@ def chunk_sql(target: PointTable, grid_table: str = "village_grid") -> sa.TextCl
             FROM (SELECT tid, row_xmin, grid, nullif(distance, 'NaN'::float8) AS distance,
                          old_rank FROM {STAGE}) AS s
             JOIN grids AS gr ON gr.rank = s.grid
-            WHERE t.ctid = s.tid AND t.xmin::text::int8 = s.row_xmin
+            WHERE t.ctid = s.tid AND t.xmin = s.row_xmin
               AND t.ctid >= CAST(:lo AS tid) AND t.ctid < CAST(:hi AS tid)
               AND t.court_id = :court AND t.{p} IS NOT NULL
               AND (t.village_grid_id IS DISTINCT FROM gr.id
@@ -278,7 +308,7 @@ def leftover_sql(target: PointTable, grid_table: str = "village_grid") -> sa.Tex
     t, p, g = target.table, target.point_column, grid_table
     xid8 = ("(:xmax + ((r.xmin::text::int8 - :xmax_low + 2147483648) % 4294967296 "
             "+ 4294967296) % 4294967296 - 2147483648)::text::xid8")
-    newer = (f"CASE WHEN age(r.xmin) <= :horizon AND r.xmin::text::int8 <> :ours "
+    newer = (f"CASE WHEN age(r.xmin) <= :horizon AND r.xmin <> CAST(:ours AS xid) "
              f"THEN NOT pg_visible_in_snapshot({xid8}, CAST(:snapshot AS pg_snapshot)) "
              "ELSE false END")
     return sa.text(f"""
@@ -287,7 +317,7 @@ def leftover_sql(target: PointTable, grid_table: str = "village_grid") -> sa.Tex
             WHERE r.court_id = :court AND r.{p} IS NOT NULL AND {newer}
             UNION ALL
             SELECT r.id, r.{p}, r.village_grid_id FROM {t} AS r
-            JOIN {UNDECIDED_STAGE} AS u ON r.ctid = u.tid AND r.xmin::text::int8 = u.row_xmin
+            JOIN {UNDECIDED_STAGE} AS u ON r.ctid = u.tid AND r.xmin = u.row_xmin
             WHERE r.court_id = :court AND r.{p} IS NOT NULL AND NOT ({newer})
         ), placed AS (
             SELECT c.id, c.old_grid, coalesce(cov.id, near.id) AS grid_id,

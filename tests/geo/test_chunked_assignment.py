@@ -141,12 +141,14 @@ def test_readers_see_no_chunk_before_the_whole_run_commits(engine, table,
     assert set(stored(engine).values()) == {("west", "t1", False)}
 
 
-@pytest.mark.parametrize("fails", ["write", "place"])
+@pytest.mark.parametrize("fails", ["write", "statement", "place"])
 def test_a_failing_chunk_leaves_every_row_as_it_was(engine, table, monkeypatch,
                                                     fails) -> None:
-    """The second chunk's write fails in the database thread, or the third chunk's
-    placing fails here while earlier chunks are written: the error reaches the caller,
-    whose rollback undoes the chunks already written, and the connection is reusable."""
+    """The second chunk's write fails in the database thread (in Python, or a statement
+    that aborts the transaction: the caller gets that error, not the next chunk's
+    "transaction is aborted"), or the third chunk's placing fails here while earlier
+    chunks are written: the error reaches the caller, whose rollback undoes the chunks
+    already written, and the connection is reusable."""
     real_write, real_place = staged_assignment.write_chunk, inprocess_placement.place
     writes, places = [], []
 
@@ -154,6 +156,8 @@ def test_a_failing_chunk_leaves_every_row_as_it_was(engine, table, monkeypatch,
         writes.append(bounds)
         if fails == "write" and len(writes) == 2:
             raise RuntimeError("injected: chunk write failed")
+        if fails == "statement" and len(writes) == 2:
+            conn.execute(sa.text("SELECT CAST('injected' AS int)"))
         return real_write(conn, run_, bounds, payload)
 
     def place(grids, xy):
@@ -166,7 +170,7 @@ def test_a_failing_chunk_leaves_every_row_as_it_was(engine, table, monkeypatch,
     monkeypatch.setattr(inprocess_placement, "place", place)
     with engine.connect() as conn:
         conn.begin()
-        with pytest.raises(RuntimeError, match="injected"):
+        with pytest.raises((RuntimeError, sa.exc.DataError), match="injected"):
             reassign(conn, TABLE, COURT, GRIDS, in_process=True)
         conn.rollback()
         assert conn.execute(sa.text("SELECT 1")).scalar_one() == 1

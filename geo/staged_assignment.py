@@ -27,6 +27,7 @@ import math
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import psycopg
@@ -152,11 +153,16 @@ def _pipeline(conn: Connection, run: Run,
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assignment-db")
     reads: list[Future[np.ndarray]] = []
     writes: list[Future[tuple[int, int]]] = []
-    jobs: list[Future] = []  # in the order the worker runs them
+    failures: list[BaseException] = []  # in the order the worker met them
 
-    def submit(job: Callable[..., object], *args: object) -> Future:
-        jobs.append(pool.submit(job, conn, run, *args))
-        return jobs[-1]
+    def submit(job: Callable[..., Any], *args: object) -> Future[Any]:
+        def on_worker() -> Any:
+            try:
+                return job(conn, run, *args)
+            except BaseException as exc:
+                failures.append(exc)
+                raise
+        return pool.submit(on_worker)
 
     try:
         for k in range(min(2, len(ranges))):
@@ -175,10 +181,8 @@ def _pipeline(conn: Connection, run: Run,
             updated, moved = updated + u, moved + m
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)  # the worker is done with conn
-        first = next((job.exception() for job in jobs
-                      if job.done() and not job.cancelled() and job.exception()), None)
-        if first is not None:  # what failed first, not the aborted transaction after it
-            raise first from None
+        if failures:  # what failed first, not the aborted transaction after it
+            raise failures[0] from None
         raise
     pool.shutdown(wait=True)
     return updated, moved, undecided

@@ -181,3 +181,27 @@ def test_a_failing_chunk_leaves_every_row_as_it_was(engine, table, monkeypatch,
     monkeypatch.setattr(staged_assignment, "write_chunk", real_write)
     monkeypatch.setattr(inprocess_placement, "place", real_place)
     assert run(engine).updated == ROWS - 1
+
+
+def test_a_table_without_outside_flags_is_placed_by_chunks_like_the_sql_rule(
+        engine, table) -> None:
+    """A debtor's home (``party``) has no outside flag or distance: the chunks read and
+    write only grid and township, and agree with the SQL rule, points outside included."""
+    homes = PointTable(TABLE.table, flags=False)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"UPDATE {TABLE.table} SET point = ST_SetSRID(ST_MakePoint("
+                             "108.29 + (id::int % 7) * 0.007, 35.405), 4326), "
+                             "village_grid_id = NULL, township_id = NULL, outside_grid = NULL"))
+    placed = {}
+    for in_process in (False, True):
+        with engine.connect() as conn:
+            conn.begin()
+            done = reassign(conn, homes, COURT, GRIDS, in_process=in_process)
+            placed[in_process] = (done, sorted(conn.execute(sa.text(
+                f"SELECT id, village_grid_id, township_id, outside_grid, "
+                f"nearest_grid_distance_m FROM {TABLE.table}")).all()))
+            conn.rollback()
+    assert placed[True] == placed[False]
+    rows = placed[True][1]
+    assert {r.village_grid_id for r in rows} == {"west", "east"}
+    assert {(r.outside_grid, r.nearest_grid_distance_m) for r in rows} == {(None, None)}

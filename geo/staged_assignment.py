@@ -3,7 +3,7 @@ in chunks of table pages, placing one chunk while the database writes the previo
 
 One PostgreSQL backend can only write on one core, and placing is pure numpy and shapely
 (which release the GIL), so the two overlap: a single worker thread owns the connection
-and, in order, reads chunk k+1's points, COPYs chunk k's placements into a staging table
+and, in order, reads the chunks ahead, COPYs chunk k's placements into a staging table
 and runs its ``UPDATE … FROM``, while this thread places the next chunk
 (bench/profile-findings.md, finding 12). Everything stays in the caller's transaction: a
 reader sees the county either wholly re-assigned or not at all, and an error anywhere

@@ -89,16 +89,25 @@ def in_process(conn: Connection, court_id: str) -> None:
     reassign(conn, TABLE, court_id, in_process=True)
 
 
+def in_process_once(conn: Connection, court_id: str) -> None:
+    """Finding 7's path: everything read, placed, COPYed, then one UPDATE."""
+    from bench.assign_once import reassign_in_process as once
+    once(conn, TABLE, court_id)
+
+
 VARIANTS: dict[str, Callable[[Connection, str], None]] = {
     "before (JIT on)": before(True),
     "before, JIT off": before(False),
     "GiST covers + pruned nearest": after(False),
     "cells + pruned nearest": after(True),
     "cells, merge joins (02b4017)": after(True, merge_joins=True),
-    "in process + COPY + UPDATE": in_process,
+    "in process, one UPDATE (finding 7)": in_process_once,
+    "in process, chunks overlapped": in_process,
 }
-"""Variant 6 places the points in this process (geo.staged_assignment, finding 7): its
-client CPU is this process's, the others' is nearly nil."""
+"""Variants 6 and 7 place the points in this process (finding 7: bench.assign_once, all
+read, placed and COPYed, then one UPDATE; finding 12: geo.staged_assignment, chunks of
+pages placed here while the previous chunk is written): their client CPU is this
+process's, the others' is nearly nil."""
 
 
 def fresh_points(conn: Connection) -> None:

@@ -312,7 +312,8 @@ def _rss_mb(pid: int) -> float:
 
 def row_assign(url: str, n_points: int) -> Row:
     """``n_points`` random points placed in the demo village grids by geo.assignment's
-    ``reassign`` (at this size: placed in process, COPY, one UPDATE; finding 7), vs shapely
+    ``reassign`` (at this size: placed in process chunk by chunk while the previous chunk
+    is written with COPY and UPDATE; findings 7 and 12), vs shapely
     2 STRtree in-process with the same polygons and a planar rule."""
     from geo.assignment import reassign
     from geo.placement_rule import PointTable
@@ -360,8 +361,9 @@ def row_assign(url: str, n_points: int) -> Row:
     return Row(f"5 assignment, {n_points:,} random points to {len(grids)} village grids",
                n_points / ours, "points/s", "shapely 2 STRtree in-process",
                n_points / theirs, ">= 200,000 points/s", n_points / ours >= 200_000,
-               note=f"{ours:.1f} s (read, placed in process, COPY and one UPDATE, written "
-                    "back; points too close to call placed by the SQL rule); "
+               note=f"{ours:.1f} s (read, placed in process a chunk of pages at a time "
+                    "while the previous chunk is written back with COPY and UPDATE, one "
+                    "transaction; points too close to call placed by the SQL rule); "
                     f"{outside / n_points:.0%} outside every grid; "
                     f"{agree:.2%} get the same grid from both")
 

@@ -98,8 +98,9 @@ def reassign(conn: Connection, target: PointTable, court_id: str,
              in_process: bool | None = None) -> Reassigned:
     """Re-place every located row of one table in one court; the caller owns the transaction.
 
-    A table of ``IN_PROCESS_MIN_ROWS`` rows or more has its points placed in process and
-    written back with COPY (``geo.staged_assignment``: same result, several times faster);
+    A table of ``IN_PROCESS_MIN_ROWS`` rows or more has its points placed in process, a
+    chunk of pages at a time while the previous chunk is written back with COPY and
+    ``UPDATE … FROM`` (``geo.staged_assignment``: same result, several times faster);
     ``in_process`` forces that on or off. ``cells`` forces the lattice of the SQL
     statement on or off (tests, benchmarks); by default a table of ``CELL_MIN_ROWS`` rows
     or more uses it."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from unittest.mock import patch
 
 import numpy as np
 import shapely
@@ -115,7 +116,7 @@ def setup(conn: sa.Connection, grids: list, points: list[tuple[float, float]]) -
                          "ST_Multi(ST_GeomFromText(:wkt, 4326)))"),
                  [{"c": COURT, "id": i, "code": code, "t": t, "wkt": shape.wkt}
                   for i, code, t, shape in grids])
-    for name in ("hyp_sql", "hyp_fast"):
+    for name in ("hyp_sql", "hyp_fast", "hyp_pages"):
         conn.execute(sa.text(f"""
             CREATE TEMPORARY TABLE {name} (
                 court_id text NOT NULL, id text NOT NULL, point geometry(Point, 4326),
@@ -130,10 +131,17 @@ def setup(conn: sa.Connection, grids: list, points: list[tuple[float, float]]) -
 
 
 def both_ways(conn: sa.Connection) -> tuple[list, list]:
+    """The SQL rule's rows and the in-process path's, after checking that the in-process
+    path cut into one-page chunks (a chunk boundary every few dozen rows) stores exactly
+    what it stores in one chunk."""
     reassign(conn, PointTable("hyp_sql"), COURT, GRIDS, cells=False, in_process=False)
     reassign(conn, PointTable("hyp_fast"), COURT, GRIDS, in_process=True)
-    return tuple(conn.execute(sa.text(f"SELECT id, {COLUMNS} FROM {name} ORDER BY id"))
-                 .all() for name in ("hyp_sql", "hyp_fast"))  # type: ignore[return-value]
+    with patch.object(staged_assignment, "CHUNK_ROWS", 1):
+        reassign(conn, PointTable("hyp_pages"), COURT, GRIDS, in_process=True)
+    by_sql, fast, pages = (conn.execute(sa.text(f"SELECT id, {COLUMNS} FROM {name} ORDER BY id"))
+                           .all() for name in ("hyp_sql", "hyp_fast", "hyp_pages"))
+    assert pages == fast
+    return by_sql, fast
 
 
 @settings(max_examples=40, deadline=None,

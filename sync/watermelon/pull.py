@@ -39,8 +39,10 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     refused and a person then discarded are answered as deleted: the device lets them go.
 
     Comparing the bases with the whole scope (``_arrived``, ``_evicted``) is skipped when
-    the pull that handed out ``last_pulled_at`` verified them and nothing the scope reads
-    was written since, as the native protocol does (``sync.scope.check``)."""
+    a pull that handed out ``last_pulled_at`` or an earlier timestamp verified them and
+    nothing the scope reads was written since, as the native protocol does
+    (``sync.scope.check``). A pull that finds nothing to send leaves that verification as
+    it is: an up-to-date phone's poll writes nothing (docs/sync.md, "An empty poll")."""
     since = last_pulled_at or 0
     # First, so that its transaction snapshot is the earliest this pull reads with.
     verification = _check(session, registry, actor, device_id, since)
@@ -110,11 +112,22 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             changes[table]["deleted"].append(record_id)
     gone = [(t, i) for t, ch in changes.items() for i in ch["deleted"]]
     _remember_pulled(session, actor, device_id, delivered, gone)
+    if (verified and not rows and not upserts and not discarded
+            and len(verification.written) <= REVERIFY_AFTER):
+        # Nothing sent, nothing left the scope, the bases unchanged: the stored
+        # verification holds for ``timestamp`` as it did for ``since`` (docs/sync.md, "An
+        # empty poll"). Not rewriting it keeps an up-to-date phone's poll read-only.
+        return {"changes": changes, "timestamp": timestamp}
     # The bases now hold exactly the scope up to ``timestamp`` (discards aside: a record
     # dropped that way is compared in full next time).
     _note_verified(session, actor, device_id, timestamp,
                    None if discarded else verification)
     return {"changes": changes, "timestamp": timestamp}
+
+
+REVERIFY_AFTER = 64
+"""Writes since the stored verification's snapshot past which even a pull that sends
+nothing notes a fresh one: ``_check`` reads every write since it, on every pull."""
 
 
 def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
@@ -127,8 +140,10 @@ def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
         v = sync_watermelon_verified.c
         clock = (sa.cast(registry.scope_clock(), sa.Text) if registry.scope_clock is not None
                  else sa.null())
+        # At or before ``since``: a later timestamp was handed out by pulls that sent
+        # nothing and left this verification standing (docs/sync.md, "An empty poll").
         stored = sa.select(v.verified_snapshot).where(
-            v.court_id == actor.court_id, v.device_id == device_id, v.pulled_at_xid == since,
+            v.court_id == actor.court_id, v.device_id == device_id, v.pulled_at_xid <= since,
             v.verified_clock.is_not_distinct_from(clock),
             v.verified_at > sa.func.now() - scope_mod.VERIFIED_FOR).scalar_subquery()
     return scope_mod.check_stored(session, actor.court_id, stored, synced_as, reads,
@@ -148,8 +163,15 @@ def _note_verified(session: Session, actor: Actor, device_id: str, timestamp: in
               "verified_clock": verification.clock, "verified_at": sa.func.now()}
     stmt = insert(sync_watermelon_verified).values(
         court_id=actor.court_id, device_id=device_id, **values)
-    session.execute(stmt.on_conflict_do_update(index_elements=["court_id", "device_id"],
-                                               set_=values))
+    # A pull that handed out an older timestamp than the stored one (a stale duplicate
+    # finishing late) leaves no verification: the stored one is accepted for any later
+    # timestamp, and this pull changed the bases under it.
+    older = sync_watermelon_verified.c.pulled_at_xid > stmt.excluded.pulled_at_xid
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["court_id", "device_id"],
+        set_={**values, "verified_at": sa.case(
+            (older, sa.literal("-infinity").cast(sa.DateTime(timezone=True))),
+            else_=sa.func.now())}))
 
 
 def forget_verified(session: Session, court_id: str, device_id: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from sync import engine, rejections
@@ -64,7 +64,6 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
         c.court_id == actor.court_id, window, sa.or_(*scopes, own_tombstones),
     ).order_by(c.xid, c.seq)).all()
-    held = _held(session, actor, device_id)
     changes: dict[str, dict[str, list[Any]]] = {
         name: {"created": [], "updated": [], "deleted": []}
         for name, spec in registry.specs.items() if has_table(spec, schema_version)}
@@ -79,9 +78,12 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             upserts.setdefault(table, []).append(record_id)
     fed = {(table_of[t], i) for t, i, _ in rows}
     # Verified, unless a record written since that the device holds is not in this
-    # answer: it may have left the scope.
-    verified = bool(since and verification.still and not (
-        {scope_mod.split_key(k) for k in verification.written} - fed) & held)
+    # answer: it may have left the scope. Only those records' bases are read, not the
+    # device's whole holdings (which grow with its scope).
+    maybe_gone = ({scope_mod.split_key(k) for k in verification.written} - fed
+                  if since and verification.still else set())
+    verified = bool(since and verification.still
+                    and not _held(session, actor, device_id, maybe_gone))
     if since and not verified:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
             if table in changes:
@@ -90,9 +92,15 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         for table, record_id in _migrated(session, registry, actor, since, migration):
             if table in changes:
                 upserts.setdefault(table, []).append(record_id)
+    for table, ids in upserts.items():
+        upserts[table] = list(dict.fromkeys(ids))
+    # Which of the records sent the device holds (``updated``) or not (``created``): a
+    # first pull holds nothing, its bases were just forgotten.
+    held = (_held(session, actor, device_id,
+                  {(table, i) for table, ids in upserts.items() for i in ids})
+            if since else set())
     delivered: list[dict[str, Any]] = []
     for table, ids in upserts.items():
-        ids = list(dict.fromkeys(ids))
         spec = registry.specs[table]
         records, deleted = spec.pulled(session, actor, ids, schema_version)
         changes[table]["deleted"].extend(deleted)
@@ -207,10 +215,20 @@ def _migrated(session: Session, registry: Registry, actor: Actor, since: int,
     return out
 
 
-def _held(session: Session, actor: Actor, device_id: str) -> set[Key]:
+def _held(session: Session, actor: Actor, device_id: str, keys: set[Key]) -> set[Key]:
+    """Which of ``keys`` the device holds (has bases for): only those are read, one array
+    per table, so a poll's cost does not grow with the device's holdings."""
+    if not keys:
+        return set()
     b = sync_device_base.c
+    by_table: dict[str, list[str]] = {}
+    for table, record_id in keys:
+        by_table.setdefault(table, []).append(record_id)
+    wanted = sa.or_(*(sa.and_(b.table_name == table,
+                              b.record_id == sa.any_(sa.cast(ids, ARRAY(sa.Text))))
+                      for table, ids in by_table.items()))
     return {(t, i) for t, i in session.execute(sa.select(b.table_name, b.record_id).where(
-        b.court_id == actor.court_id, b.device_id == device_id))}
+        b.court_id == actor.court_id, b.device_id == device_id, wanted))}
 
 
 def _arrived(session: Session, registry: Registry, actor: Actor, device_id: str,

@@ -73,12 +73,15 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(5):  # warm: statement caches, prepared statements
         poll()
     took = []
+    cpu = time.process_time()
     for _ in range(args.polls):
         started = time.perf_counter()
         poll()
         took.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (time.process_time() - cpu) * 1000 / args.polls
     progress(f"{args.pull}, nothing new: p50 {median(took):.2f} ms, "
-             f"p95 {percentile(took, 95):.2f} ms ({args.polls} polls)")
+             f"p95 {percentile(took, 95):.2f} ms, this process's CPU {cpu_ms:.2f} ms per poll "
+             f"({args.polls} polls, load {os.getloadavg()[0]:.1f})")
 
     engine = app.extensions["gridwork"].db.engine
     sent: list[str] = []

@@ -18,9 +18,8 @@ from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
 from sync.watermelon.schema import has_table
 
-
-def horizon(session: Session) -> int:
-    return int(session.execute(sa.select(COMMITTED_HORIZON)).scalar_one())
+COMMITTED_HORIZON_COLUMN = sa.literal_column(str(COMMITTED_HORIZON), sa.BigInteger)
+"""``sync.feed.COMMITTED_HORIZON`` as a column, to select with other values."""
 
 
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
@@ -46,7 +45,11 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     since = last_pulled_at or 0
     # First, so that its transaction snapshot is the earliest this pull reads with.
     verification = _check(session, registry, actor, device_id, since)
-    timestamp = horizon(session)
+    # The horizon and whether discards wait for the device, in one statement (an empty
+    # poll then sends no UPDATE for them).
+    timestamp, discards_wait = session.execute(sa.select(
+        COMMITTED_HORIZON_COLUMN, rejections.discards_pending(actor, device_id, last_pulled_at),
+    )).one()
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)
     c = sync_change.c
@@ -112,8 +115,8 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             delivered.append({"table_name": table, "record_id": record_id,
                               "version": version,
                               "base": shared_values(spec, record, schema_version)})
-    discarded = rejections.discards_to_send(session, actor, device_id, last_pulled_at,
-                                            timestamp)
+    discarded = (rejections.discards_to_send(session, actor, device_id, last_pulled_at,
+                                             timestamp) if discards_wait else [])
     evicted = [] if verified else _evicted(session, registry, actor, device_id)
     for table, record_id in [*evicted, *discarded]:
         if table in changes and record_id not in changes[table]["deleted"]:

@@ -12,7 +12,7 @@ from flask import current_app, g, request
 
 from api import problems
 from api.observability import bind_principal
-from enforcement.accounts.auth import authenticate
+from enforcement.accounts.auth import Credentials, authenticate, read_credentials
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Forbidden, Unauthorized
 from enforcement.infrastructure.db import Database
@@ -70,10 +70,21 @@ class Blueprint(flask_smorest.Blueprint):
         (404, 409, 412, 428 …) that a client should expect."""
         return self.alt_response(status, response=http.HTTPStatus(status).name)
 
-    def auth(self, *roles: Role) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def auth(self, *roles: Role, in_use_case: bool = False
+             ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Sign-in required. ``in_use_case``: the token is read here (401 before anything
+        else) but whether its user and device are still in good standing is left to the
+        use case, as the first statement of its own transaction (``current_caller``): the
+        polls, where a transaction of its own was a measurable part of the request."""
+        if in_use_case and roles:
+            raise ValueError("a role check needs the principal before the use case")
+
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             @wraps(func)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
+                if in_use_case:
+                    current_caller()
+                    return func(*args, **kwargs)
                 principal = current_principal()
                 if roles and principal.role not in roles:
                     raise Forbidden(f"role {principal.role.value} may not do this")
@@ -96,13 +107,35 @@ def current_principal() -> Principal:
     """The authenticated caller of this request (authenticated once, then cached)."""
     principal = g.get("principal")
     if principal is None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthorized("send 'Authorization: Bearer <access token>'",
-                               code="token_missing")
         ext = current_app.extensions["gridwork"]
-        principal = authenticate(ext.db, ext.tokens, token.strip())
-        g.principal = principal
-        bind_principal(principal)
+        principal = authenticate(ext.db, ext.tokens, _bearer_token())
+        _signed_in(principal)
     return principal
+
+
+def current_caller() -> Principal | Credentials:
+    """The caller for a use case that checks the sign-in itself (``accounts.auth.signed_in``,
+    first in its transaction): the principal when already known, else the request's access
+    token, read and verified but not yet looked up."""
+    principal = g.get("principal")
+    if principal is not None:
+        return principal
+    credentials = g.get("credentials")
+    if credentials is None:
+        ext = current_app.extensions["gridwork"]
+        credentials = read_credentials(ext.tokens, _bearer_token(), _signed_in)
+        g.credentials = credentials
+    return credentials
+
+
+def _bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send 'Authorization: Bearer <access token>'", code="token_missing")
+    return token.strip()
+
+
+def _signed_in(principal: Principal) -> None:
+    g.principal = principal
+    bind_principal(principal)

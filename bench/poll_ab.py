@@ -1,8 +1,10 @@
 """A/B of the empty poll between two source trees, same database, same run, alternating.
 
-    .venv/bin/python -m bench.poll_ab --before /tmp/before-tree [--rounds 3] [--seconds 10]
+    .venv/bin/python -m bench.poll_ab --before /tmp/before-tree [--after /tmp/after-tree]
+        [--rounds 3] [--seconds 10] [--pull watermelon|native]
 
-Serves this checkout and ``--before`` (a copy of the checkout with the change undone)
+Serves this checkout (or ``--after``) and ``--before`` (a copy of the checkout with the
+change undone)
 under gunicorn as ``make serve`` does, both on the database of DATABASE_URL (a demo
 county ``bench.run --only poll`` loaded: it is not reloaded), signs in and bootstraps the
 same assistants on each, then alternates ``--rounds`` steps of ``--seconds`` of polling
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from bench.common import progress
 from bench.gridwork_server import SERVER_PIDS, serving
-from bench.poll import drive, signed_in, watermelon_poller
+from bench.poll import drive, native_poller, signed_in, watermelon_poller
 
 
 def workers_cpu_s(base: str) -> float:
@@ -40,6 +42,9 @@ def workers_cpu_s(base: str) -> float:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="A/B of the empty poll / 空轮询 A/B 对比")
     parser.add_argument("--before", required=True, help="source tree without the change")
+    parser.add_argument("--after", help="source tree with the change (default: this one)")
+    parser.add_argument("--pull", choices=("watermelon", "native"), default="watermelon",
+                        help="which poll to time")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=4)
@@ -49,9 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     if not url:
         sys.exit("DATABASE_URL must name the loaded bench database")
     with ExitStack() as stack:
+        after = (serving(url, "after", Path(args.after)) if args.after
+                 else serving(url, "after"))
         bases = {"before": stack.enter_context(serving(url, "before", Path(args.before))),
-                 "after": stack.enter_context(serving(url, "after"))}
-        pollers = {label: signed_in(base, url, args.phones, f"ab-{label}", watermelon_poller)
+                 "after": stack.enter_context(after)}
+        poller = watermelon_poller if args.pull == "watermelon" else native_poller
+        pollers = {label: signed_in(base, url, args.phones, f"ab-{label}", poller)
                    for label, base in bases.items()}
         lines = []
         for r in range(args.rounds):

@@ -96,16 +96,29 @@ def discard(session: Session, actor: Actor, rejection_id: str, *,
     return {**found, **values}
 
 
+def _discards_waiting(actor: Actor, device_id: str, last_pulled_at: int | None
+                      ) -> sa.ColumnElement[bool]:
+    r = sync_rejection.c
+    return sa.and_(r.court_id == actor.court_id, r.device_id == device_id,
+                   r.status == "discarded",
+                   sa.or_(r.discard_sent_in.is_(None), r.discard_sent_in > (last_pulled_at or 0)))
+
+
+def discards_pending(actor: Actor, device_id: str, last_pulled_at: int | None
+                     ) -> sa.ColumnElement[bool]:
+    """Whether ``discards_to_send`` has anything to send, as a clause a pull reads along
+    with other values (an empty poll then skips that statement)."""
+    return sa.exists().where(_discards_waiting(actor, device_id, last_pulled_at))
+
+
 def discards_to_send(session: Session, actor: Actor, device_id: str,
                      last_pulled_at: int | None, timestamp: int) -> list[tuple[str, str]]:
     """Discarded records the device still holds, for a WatermelonDB pull to answer as
     deleted: until the device pulls past the pull that first sent them (a lost answer is
     sent again)."""
     r = sync_rejection.c
-    mine = sa.and_(r.court_id == actor.court_id, r.device_id == device_id,
-                   r.status == "discarded")
-    pending = sa.or_(r.discard_sent_in.is_(None), r.discard_sent_in > (last_pulled_at or 0))
-    rows = session.execute(sa.update(sync_rejection).where(mine, pending).values(
+    rows = session.execute(sa.update(sync_rejection).where(
+        _discards_waiting(actor, device_id, last_pulled_at)).values(
         discard_sent_in=sa.func.coalesce(r.discard_sent_in, timestamp),
     ).returning(r.table_name, r.record_id)).all()
     return [(table, record_id) for table, record_id in rows]

@@ -8,7 +8,7 @@ from flask.views import MethodView
 
 from api.messages import request_locale, title_for
 from api.observability import count_sync_pull, count_sync_push
-from api.smorest import Blueprint, current_principal, db
+from api.smorest import Blueprint, current_caller, current_principal, db
 from api.sync.schemas import (
     ConflictQueryArgsSchema,
     ConflictSchema,
@@ -57,7 +57,7 @@ class Push(MethodView):
 
 @blp.route("/pull")
 class Pull(MethodView):
-    @blp.auth()
+    @blp.auth(in_use_case=True)
     @blp.arguments(PullArgsSchema, location="query")
     @blp.response(200, PullSchema)
     @blp.problem(409)
@@ -73,7 +73,7 @@ class Pull(MethodView):
         device away longer than the server keeps deletes gets 409 `resync_required`: wipe
         the synced records (keep unsent changes) and pull again without a cursor.
         """
-        page = syncing.pull(db(), current_principal(), args["cursor"], args["limit"],
+        page = syncing.pull(db(), current_caller(), args["cursor"], args["limit"],
                             args["schema_version"])
         count_sync_pull(bootstrap=not args["cursor"])
         return page.to_json()
@@ -157,7 +157,7 @@ class WatermelonAppSchemaView(MethodView):
 
 @blp.route("/watermelon")
 class Watermelon(MethodView):
-    @blp.auth()
+    @blp.auth(in_use_case=True)
     @blp.arguments(WatermelonArgsSchema, location="query")
     @blp.response(200, WatermelonPullSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +170,7 @@ class Watermelon(MethodView):
         records that left your scope come as `deleted`. `timestamp` never lets you miss a
         change that commits late. docs/sync.md has the app code.
         """
-        return syncing_watermelon.pull(db(), current_principal(), args["last_pulled_at"],
+        return syncing_watermelon.pull(db(), current_caller(), args["last_pulled_at"],
                                        args["schema_version"], args["migration"])
 
     @blp.auth()

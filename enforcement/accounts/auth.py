@@ -8,6 +8,7 @@ is ended (tokens revoked, access tokens issued before now refused).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -169,13 +170,47 @@ def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal
     """The caller behind an access token, provided user and device are still in good standing."""
     claims = read_access_token(settings, token)
     with db.unit_of_work() as session:
-        row = session.execute(
-            sa.select(User.username, User.role, User.is_active, Device.revoked_at,
-                      Device.signed_out_at)
-            .join(Device, sa.and_(Device.court_id == User.court_id, Device.user_id == User.id))
-            .where(User.court_id == claims.court_id, User.id == claims.user_id,
-                   Device.id == claims.device_id)
-        ).first()
+        return _in_good_standing(session, claims)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """An access token whose signature and expiry were checked, but not yet whether its user
+    and device are still in good standing: a use case checks that (``signed_in``) as the
+    first statement of its own transaction, so that a request that polls costs one
+    transaction, not two (bench/profile-findings.md, finding 15). ``on_signed_in`` learns
+    the principal once known (the request's log)."""
+
+    claims: AccessClaims
+    on_signed_in: Callable[[Principal], None] | None = None
+
+
+def read_credentials(settings: TokenSettings, token: str,
+                     on_signed_in: Callable[[Principal], None] | None = None) -> Credentials:
+    """``authenticate`` without the database: 401 for a token that is not ours or expired."""
+    return Credentials(read_access_token(settings, token), on_signed_in)
+
+
+def signed_in(session: Session, caller: Principal | Credentials) -> Principal:
+    """The caller as ``authenticate`` finds it, inside ``session``'s transaction: the same
+    read, as fresh (a revoked device or a token signed out is refused on its next request)
+    and refused the same way; a ``Principal`` is already checked."""
+    if isinstance(caller, Principal):
+        return caller
+    principal = _in_good_standing(session, caller.claims)
+    if caller.on_signed_in is not None:
+        caller.on_signed_in(principal)
+    return principal
+
+
+def _in_good_standing(session: Session, claims: AccessClaims) -> Principal:
+    row = session.execute(
+        sa.select(User.username, User.role, User.is_active, Device.revoked_at,
+                  Device.signed_out_at)
+        .join(Device, sa.and_(Device.court_id == User.court_id, Device.user_id == User.id))
+        .where(User.court_id == claims.court_id, User.id == claims.user_id,
+               Device.id == claims.device_id)
+    ).first()
     if row is None or not row.is_active:
         raise Unauthorized("access token no longer valid", code="token_invalid")
     if row.revoked_at is not None:

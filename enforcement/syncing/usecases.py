@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from enforcement import policy
+from enforcement.accounts.auth import Credentials, signed_in
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.infrastructure import audit
@@ -50,11 +51,13 @@ def push(db: Database, principal: Principal, device_id: str, schema_version: int
         return results
 
 
-def pull(db: Database, principal: Principal, cursor: str | None, limit: int,
+def pull(db: Database, caller: Principal | Credentials, cursor: str | None, limit: int,
          schema_version: int, *, registry: Registry = REGISTRY) -> PullResult:
     """Changes in the caller's scope since ``cursor`` (none: a bootstrap), with evictions
-    of records that left it; remembers what the device now holds, so it commits."""
+    of records that left it; remembers what the device now holds, so it commits. The
+    caller's sign-in is checked first in the same transaction."""
     with db.unit_of_work() as session:
+        principal = signed_in(session, caller)
         try:
             page = engine.pull(session, registry, principal, cursor, limit, schema_version,
                                device_id=principal.device_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from enforcement.accounts.auth import Credentials, signed_in
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.infrastructure.db import Database
@@ -31,11 +32,13 @@ def app_schema(schema_version: int | None, *, registry: Registry = REGISTRY
     return watermelon.app_schema(registry, version)
 
 
-def pull(db: Database, principal: Principal, last_pulled_at: int | None,
+def pull(db: Database, caller: Principal | Credentials, last_pulled_at: int | None,
          schema_version: int, migration: Mapping[str, Any] | None = None, *,
          registry: Registry = REGISTRY) -> dict[str, Any]:
-    """``{changes, timestamp}`` for the caller's scope since ``last_pulled_at``."""
+    """``{changes, timestamp}`` for the caller's scope since ``last_pulled_at``. The
+    caller's sign-in is checked first in the pull's own transaction."""
     with db.unit_of_work() as session:
+        principal = signed_in(session, caller)
         answer = watermelon.pull(session, registry, principal, principal.device_id,
                                  last_pulled_at, schema_version, migration)
         session.commit()  # the device's bases

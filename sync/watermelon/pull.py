@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from sync import engine, rejections
@@ -18,9 +18,8 @@ from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
 from sync.watermelon.schema import has_table
 
-
-def horizon(session: Session) -> int:
-    return int(session.execute(sa.select(COMMITTED_HORIZON)).scalar_one())
+COMMITTED_HORIZON_COLUMN = sa.literal_column(str(COMMITTED_HORIZON), sa.BigInteger)
+"""``sync.feed.COMMITTED_HORIZON`` as a column, to select with other values."""
 
 
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
@@ -39,12 +38,18 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     refused and a person then discarded are answered as deleted: the device lets them go.
 
     Comparing the bases with the whole scope (``_arrived``, ``_evicted``) is skipped when
-    the pull that handed out ``last_pulled_at`` verified them and nothing the scope reads
-    was written since, as the native protocol does (``sync.scope.check``)."""
+    a pull that handed out ``last_pulled_at`` or an earlier timestamp verified them and
+    nothing the scope reads was written since, as the native protocol does
+    (``sync.scope.check``). A pull that finds nothing to send leaves that verification as
+    it is: an up-to-date phone's poll writes nothing (docs/sync.md, "An empty poll")."""
     since = last_pulled_at or 0
     # First, so that its transaction snapshot is the earliest this pull reads with.
     verification = _check(session, registry, actor, device_id, since)
-    timestamp = horizon(session)
+    # The horizon and whether discards wait for the device, in one statement (an empty
+    # poll then sends no UPDATE for them).
+    timestamp, discards_wait = session.execute(sa.select(
+        COMMITTED_HORIZON_COLUMN, rejections.discards_pending(actor, device_id, last_pulled_at),
+    )).one()
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)
     c = sync_change.c
@@ -62,7 +67,6 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
         c.court_id == actor.court_id, window, sa.or_(*scopes, own_tombstones),
     ).order_by(c.xid, c.seq)).all()
-    held = _held(session, actor, device_id)
     changes: dict[str, dict[str, list[Any]]] = {
         name: {"created": [], "updated": [], "deleted": []}
         for name, spec in registry.specs.items() if has_table(spec, schema_version)}
@@ -77,9 +81,12 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             upserts.setdefault(table, []).append(record_id)
     fed = {(table_of[t], i) for t, i, _ in rows}
     # Verified, unless a record written since that the device holds is not in this
-    # answer: it may have left the scope.
-    verified = bool(since and verification.still and not (
-        {scope_mod.split_key(k) for k in verification.written} - fed) & held)
+    # answer: it may have left the scope. Only those records' bases are read, not the
+    # device's whole holdings (which grow with its scope).
+    maybe_gone = ({scope_mod.split_key(k) for k in verification.written} - fed
+                  if since and verification.still else set())
+    verified = bool(since and verification.still
+                    and not _held(session, actor, device_id, maybe_gone))
     if since and not verified:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
             if table in changes:
@@ -88,9 +95,15 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         for table, record_id in _migrated(session, registry, actor, since, migration):
             if table in changes:
                 upserts.setdefault(table, []).append(record_id)
+    for table, ids in upserts.items():
+        upserts[table] = list(dict.fromkeys(ids))
+    # Which of the records sent the device holds (``updated``) or not (``created``): a
+    # first pull holds nothing, its bases were just forgotten.
+    held = (_held(session, actor, device_id,
+                  {(table, i) for table, ids in upserts.items() for i in ids})
+            if since else set())
     delivered: list[dict[str, Any]] = []
     for table, ids in upserts.items():
-        ids = list(dict.fromkeys(ids))
         spec = registry.specs[table]
         records, deleted = spec.pulled(session, actor, ids, schema_version)
         changes[table]["deleted"].extend(deleted)
@@ -102,19 +115,30 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
             delivered.append({"table_name": table, "record_id": record_id,
                               "version": version,
                               "base": shared_values(spec, record, schema_version)})
-    discarded = rejections.discards_to_send(session, actor, device_id, last_pulled_at,
-                                            timestamp)
+    discarded = (rejections.discards_to_send(session, actor, device_id, last_pulled_at,
+                                             timestamp) if discards_wait else [])
     evicted = [] if verified else _evicted(session, registry, actor, device_id)
     for table, record_id in [*evicted, *discarded]:
         if table in changes and record_id not in changes[table]["deleted"]:
             changes[table]["deleted"].append(record_id)
     gone = [(t, i) for t, ch in changes.items() for i in ch["deleted"]]
     _remember_pulled(session, actor, device_id, delivered, gone)
+    if (verified and not rows and not upserts and not discarded
+            and len(verification.written) <= REVERIFY_AFTER):
+        # Nothing sent, nothing left the scope, the bases unchanged: the stored
+        # verification holds for ``timestamp`` as it did for ``since`` (docs/sync.md, "An
+        # empty poll"). Not rewriting it keeps an up-to-date phone's poll read-only.
+        return {"changes": changes, "timestamp": timestamp}
     # The bases now hold exactly the scope up to ``timestamp`` (discards aside: a record
     # dropped that way is compared in full next time).
     _note_verified(session, actor, device_id, timestamp,
                    None if discarded else verification)
     return {"changes": changes, "timestamp": timestamp}
+
+
+REVERIFY_AFTER = 64
+"""Writes since the stored verification's snapshot past which even a pull that sends
+nothing notes a fresh one: ``_check`` reads every write since it, on every pull."""
 
 
 def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
@@ -127,8 +151,10 @@ def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
         v = sync_watermelon_verified.c
         clock = (sa.cast(registry.scope_clock(), sa.Text) if registry.scope_clock is not None
                  else sa.null())
+        # At or before ``since``: a later timestamp was handed out by pulls that sent
+        # nothing and left this verification standing (docs/sync.md, "An empty poll").
         stored = sa.select(v.verified_snapshot).where(
-            v.court_id == actor.court_id, v.device_id == device_id, v.pulled_at_xid == since,
+            v.court_id == actor.court_id, v.device_id == device_id, v.pulled_at_xid <= since,
             v.verified_clock.is_not_distinct_from(clock),
             v.verified_at > sa.func.now() - scope_mod.VERIFIED_FOR).scalar_subquery()
     return scope_mod.check_stored(session, actor.court_id, stored, synced_as, reads,
@@ -148,8 +174,15 @@ def _note_verified(session: Session, actor: Actor, device_id: str, timestamp: in
               "verified_clock": verification.clock, "verified_at": sa.func.now()}
     stmt = insert(sync_watermelon_verified).values(
         court_id=actor.court_id, device_id=device_id, **values)
-    session.execute(stmt.on_conflict_do_update(index_elements=["court_id", "device_id"],
-                                               set_=values))
+    # A pull that handed out an older timestamp than the stored one (a stale duplicate
+    # finishing late) leaves no verification: the stored one is accepted for any later
+    # timestamp, and this pull changed the bases under it.
+    older = sync_watermelon_verified.c.pulled_at_xid > stmt.excluded.pulled_at_xid
+    session.execute(stmt.on_conflict_do_update(
+        index_elements=["court_id", "device_id"],
+        set_={**values, "verified_at": sa.case(
+            (older, sa.literal("-infinity").cast(sa.DateTime(timezone=True))),
+            else_=sa.func.now())}))
 
 
 def forget_verified(session: Session, court_id: str, device_id: str) -> None:
@@ -185,10 +218,20 @@ def _migrated(session: Session, registry: Registry, actor: Actor, since: int,
     return out
 
 
-def _held(session: Session, actor: Actor, device_id: str) -> set[Key]:
+def _held(session: Session, actor: Actor, device_id: str, keys: set[Key]) -> set[Key]:
+    """Which of ``keys`` the device holds (has bases for): only those are read, one array
+    per table, so a poll's cost does not grow with the device's holdings."""
+    if not keys:
+        return set()
     b = sync_device_base.c
+    by_table: dict[str, list[str]] = {}
+    for table, record_id in keys:
+        by_table.setdefault(table, []).append(record_id)
+    wanted = sa.or_(*(sa.and_(b.table_name == table,
+                              b.record_id == sa.any_(sa.cast(ids, ARRAY(sa.Text))))
+                      for table, ids in by_table.items()))
     return {(t, i) for t, i in session.execute(sa.select(b.table_name, b.record_id).where(
-        b.court_id == actor.court_id, b.device_id == device_id))}
+        b.court_id == actor.court_id, b.device_id == device_id, wanted))}
 
 
 def _arrived(session: Session, registry: Registry, actor: Actor, device_id: str,

@@ -245,6 +245,67 @@ def test_a_pull_after_a_quiet_one_still_evicts_what_left_the_scope(http, world, 
     assert world.village_a.id in ended["village_grid"]["deleted"]
 
 
+def _stored_versions(session, device_id):
+    """The row versions (xmin) of what the server keeps for a device's pulls: they change
+    exactly when a pull writes."""
+    session.rollback()
+    return session.execute(sa.text(
+        "SELECT (SELECT array_agg(xmin::text ORDER BY record_id) FROM sync_device_base"
+        "        WHERE device_id = :d),"
+        "       (SELECT xmin::text FROM sync_watermelon_verified WHERE device_id = :d)"),
+        {"d": device_id}).one()
+
+
+def test_an_up_to_date_phone_polls_without_writing_and_still_gets_what_comes(
+        http, world, login, session, engine):
+    """An up-to-date phone's polls write nothing on the server (so they neither wait for
+    the disk nor move each other's timestamps), whatever timestamp each hands out; a
+    lead, a record that left the scope and a record that entered it still reach the
+    phone on the next poll."""
+    case, debtor = factories.create_debtor_case(session, world.court, world.village_a)
+    session.commit()
+    settle(engine)
+    device_id = f"dev-{wm_id().lower()}"
+    phone = login(world.assistant, device_id)
+    stamp = pull(http, phone)["timestamp"]
+    stamp = pull(http, phone, stamp)["timestamp"]
+    before = _stored_versions(session, device_id)
+    assert before[1] is not None
+    for _ in range(3):
+        factories.create_lead(session, world.judge_user, world.village_a)  # not in scope
+        session.commit()
+        settle(engine)
+        quiet = pull(http, phone, stamp)
+        assert not any(ids(quiet["changes"], t) or quiet["changes"][t]["deleted"]
+                       for t in quiet["changes"])
+        assert quiet["timestamp"] >= stamp
+        stamp = quiet["timestamp"]
+    assert _stored_versions(session, device_id) == before
+
+    lead = factories.create_lead(session, world.assistant, world.village_a)
+    session.commit()
+    settle(engine)
+    body = pull(http, phone, stamp)
+    assert ids(body["changes"], "lead") == {lead.id}
+    stamp = pull(http, phone, body["timestamp"])["timestamp"]
+
+    session.execute(sa.update(Party).where(Party.id == debtor.id).values(
+        village_grid_id=world.village_b.id, version=Party.version + 1))
+    session.commit()
+    settle(engine)
+    moved = pull(http, phone, stamp)
+    assert moved["changes"]["wanted"]["deleted"] == [debtor.id]
+    assert moved["changes"]["case"]["deleted"] == [case.id]
+
+    stamp = pull(http, phone, pull(http, phone, moved["timestamp"])["timestamp"])["timestamp"]
+    session.add(GridAssignment(court_id=world.court.id, user_id=world.assistant.id,
+                               village_grid_id=world.village_b.id))
+    session.commit()
+    settle(engine)
+    arrived = pull(http, phone, stamp)
+    assert debtor.id in ids(arrived["changes"], "wanted", ("created",))
+
+
 def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, engine):
     """A lead written by a transaction that started before a pull but commits after it
     comes with the next pull, not never."""

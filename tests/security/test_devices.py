@@ -109,3 +109,54 @@ def test_revoking_with_end_all_sessions_signs_out_everywhere_and_holds_new_devic
         actions = [row.action for row in conn.exec_driver_sql(
             "SELECT action FROM audit_log WHERE court_id = %(c)s ORDER BY seq", {"c": court.id})]
     assert "auth.sessions_ended" in actions and "device.revoke" in actions
+
+
+@pytest.mark.parametrize("end_all_sessions", [False, True])
+def test_a_polling_phone_is_refused_on_its_very_next_poll(http, world, login, engine,
+                                                         end_all_sessions):
+    """The polls check the sign-in inside their own transaction (one transaction fewer per
+    poll): a phone that was polling is still refused on its next poll, WatermelonDB's and
+    the native one alike, once its device is revoked or its sessions are ended, and the
+    refused poll changes nothing on the server."""
+    phone = login(world.assistant)
+    desk = login(world.assistant)
+    watermelon = {"schema_version": 1, "migration": "null"}
+    first = http.get("/api/v1/sync/watermelon", headers=bearer(phone),
+                     params={**watermelon, "last_pulled_at": "null"})
+    assert first.status_code == 200, first.text
+    stamp = str(first.json()["timestamp"])
+    assert http.get("/api/v1/sync/watermelon", headers=bearer(phone),
+                    params={**watermelon, "last_pulled_at": stamp}).status_code == 200
+    native = http.get("/api/v1/sync/pull", headers=bearer(phone))
+    assert native.status_code == 200, native.text
+    cursor = native.json()["next_cursor"]
+
+    def stored() -> tuple[object, ...]:
+        with engine.connect() as conn:
+            return tuple(conn.exec_driver_sql(
+                "SELECT (SELECT array_agg(xmin::text ORDER BY record_id) FROM sync_device_base"
+                "        WHERE device_id = %(d)s),"
+                "       (SELECT xmin::text FROM sync_watermelon_verified WHERE device_id = %(d)s),"
+                "       (SELECT xmin::text FROM sync_device_state WHERE device_id = %(d)s)",
+                {"d": phone["device_id"]}).one())
+
+    before = stored()
+    revoked = http.post(f"/api/v1/devices/{phone['device_id']}/revoke", headers=bearer(desk),
+                        json={"reason": "lost", "end_all_sessions": end_all_sessions})
+    assert revoked.status_code == 200, revoked.text
+    polls = (http.get("/api/v1/sync/watermelon", headers=bearer(phone),
+                      params={**watermelon, "last_pulled_at": stamp}),
+             http.get("/api/v1/sync/watermelon", headers=bearer(phone),
+                      params={**watermelon, "last_pulled_at": "null"}),
+             http.get("/api/v1/sync/pull", headers=bearer(phone), params={"cursor": cursor}))
+    for response in polls:
+        assert assert_problem(response, 403, "device_revoked")["wipe"] is True
+    assert stored() == before
+    if end_all_sessions:  # the owner's other device is signed out, on its next poll too
+        for response in (
+                http.get("/api/v1/sync/watermelon", headers=bearer(desk),
+                         params={**watermelon, "last_pulled_at": "null"}),
+                http.get("/api/v1/sync/pull", headers=bearer(desk))):
+            assert_problem(response, 401, "token_revoked")
+    else:
+        assert http.get("/api/v1/sync/pull", headers=bearer(desk)).status_code == 200

@@ -1,0 +1,118 @@
+"""Profile the empty poll in process (Flask test client, no HTTP): what one costs and where.
+
+    DATABASE_URL=<a loaded bench database> .venv/bin/python -m bench.poll_profile \
+        [--pull watermelon|native] [--polls 300] [--top 30]
+
+Signs the busiest demo assistant in on a new device, bootstraps, then polls with nothing
+new ``--polls`` times: prints the wall time per poll, the SQL statements one poll sends
+(with BEGIN / COMMIT / ROLLBACK, as psycopg sends them), then the same polls under cProfile
+(the top functions by own and by cumulative time). The database is not reloaded
+(``bench.run --only poll`` or ``bench.run.migrated_seeded`` loads one). Findings:
+bench/profile-findings.md, 13+.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+import uuid
+from collections import Counter
+from typing import Any
+
+import sqlalchemy as sa
+
+from bench.common import median, percentile, progress
+from bench.demo_data import busiest_assistant
+from bench.gridwork_server import PASSWORD
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Profile the empty poll in process / "
+                                     "在进程内剖析空轮询")
+    parser.add_argument("--pull", choices=("watermelon", "native"), default="watermelon")
+    parser.add_argument("--polls", type=int, default=300)
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit("DATABASE_URL must name the loaded bench database")
+    from api import create_app
+
+    app = create_app({"DATABASE_URL": url, "TESTING": True,
+                      "LOGIN_RATE_LIMIT": "100000 per minute", "LOG_LEVEL": "WARNING"})
+    client = app.test_client()
+    username = busiest_assistant(url)[0]
+    device_id = f"prof-{uuid.uuid4().hex[:8]}"
+    answer = client.post("/api/v1/auth/login", json={
+        "username": username, "password": PASSWORD, "device_id": device_id})
+    assert answer.status_code == 200, answer.get_json()
+    headers = {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
+    state: dict[str, Any] = {}
+
+    def poll() -> Any:
+        if args.pull == "watermelon":
+            query = {"schema_version": 1, "migration": "null",
+                     "last_pulled_at": state.get("timestamp", "null")}
+            got = client.get("/api/v1/sync/watermelon", query_string=query, headers=headers)
+            assert got.status_code == 200, got.get_json()
+            state["timestamp"] = got.get_json()["timestamp"]
+        else:
+            query = {"schema_version": 1, **({"cursor": state["cursor"]}
+                                             if "cursor" in state else {})}
+            got = client.get("/api/v1/sync/pull", query_string=query, headers=headers)
+            assert got.status_code == 200, got.get_json()
+            state["cursor"] = got.get_json()["next_cursor"]
+        return got
+
+    poll()  # the bootstrap
+    for _ in range(5):  # warm: statement caches, prepared statements
+        poll()
+    took = []
+    cpu = time.process_time()
+    for _ in range(args.polls):
+        started = time.perf_counter()
+        poll()
+        took.append((time.perf_counter() - started) * 1000)
+    cpu_ms = (time.process_time() - cpu) * 1000 / args.polls
+    progress(f"{args.pull}, nothing new: p50 {median(took):.2f} ms, "
+             f"p95 {percentile(took, 95):.2f} ms, this process's CPU {cpu_ms:.2f} ms per poll "
+             f"({args.polls} polls, load {os.getloadavg()[0]:.1f})")
+
+    engine = app.extensions["gridwork"].db.engine
+    sent: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        sent.append(" ".join(statement.split())[:90])
+
+    def begun(conn: Any) -> None:
+        sent.append("BEGIN")
+
+    def ended(label: str) -> Any:
+        return lambda conn: sent.append(label)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    sa.event.listen(engine, "begin", begun)
+    sa.event.listen(engine, "commit", ended("COMMIT"))
+    sa.event.listen(engine, "rollback", ended("ROLLBACK"))
+    poll()
+    sa.event.remove(engine, "before_cursor_execute", count)
+    print(f"\n===== one poll: {len(sent)} statements =====")
+    for statement in sent:
+        print(f"  {statement}")
+    print(Counter(s.split()[0] for s in sent))
+
+    profile = cProfile.Profile()
+    profile.runcall(lambda: [poll() for _ in range(args.polls)])
+    for order in ("tottime", "cumulative"):
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats(order).print_stats(args.top)
+        print(f"\n===== {args.polls} polls under cProfile, by {order} =====\n{out.getvalue()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -227,7 +227,9 @@ def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
     ``diff`` would keep everything and add nothing. Decided inside PostgreSQL (one read of
     the scope, one digest): neither the snapshot nor the scope crosses the wire, which is
     most of an up-to-date pull of a device holding thousands of records. ``synced_as``
-    names each feed table as the device knows it (``party`` rows are ``wanted`` keys)."""
+    names each feed table as the device knows it (``party`` rows are ``wanted`` keys).
+    A snapshot stored as a delta is digested from its chain here (as much work again as
+    the scope's digest), a whole one is named by its digest."""
     rows = _scope_rows(court_id, scopes, lambda feed: sa.literal(
         f"{synced_as.get(feed, feed)}:", sa.Text).label("prefix"))
     keys = sa.select((rows.c.prefix + rows.c.record_id).label("k")).where(
@@ -243,8 +245,7 @@ def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
         else_=sa.select(_sql_digest(owner, _sorted_keys(held.c.k))).select_from(held)
         .scalar_subquery())
     stored, current, snapshot = session.execute(sa.select(
-        sa.select(chain).where(chain.c.base_digest.is_(None)).exists(),
-        _sql_digest(owner, _sorted_keys(keys.c.k)), content,
+        _complete(chain), _sql_digest(owner, _sorted_keys(keys.c.k)), content,
     ).select_from(keys)).one()
     return bool(stored) and current == snapshot
 
@@ -654,7 +655,7 @@ _RECORD_PULL = sa.text("""
         -- delta goes. A replaced ``issued`` snapshot is left to pruning (and keeps its
         -- chain): the request that replaced it may be a stale duplicate while the device
         -- holds the cursor naming it.
-        SELECT s.digest, s.base_digest FROM sync_scope_snapshot AS s, acked AS a
+        SELECT s.digest, s.base_digest, s.depth FROM sync_scope_snapshot AS s, acked AS a
         WHERE s.court_id = :court AND s.digest = a.old_digest
           AND a.digest IS DISTINCT FROM a.old_digest
           AND s.digest IS DISTINCT FROM CAST(:issued AS varchar)
@@ -664,9 +665,10 @@ _RECORD_PULL = sa.text("""
           AND NOT EXISTS (SELECT 1 FROM sync_scope_snapshot AS c
                           WHERE c.court_id = :court AND c.base_digest = s.digest)
         UNION ALL
-        SELECT s.digest, s.base_digest
+        SELECT s.digest, s.base_digest, s.depth
         FROM doomed AS d
         JOIN sync_scope_snapshot AS s ON s.court_id = :court AND s.digest = d.base_digest
+                                     AND s.depth < d.depth
         CROSS JOIN acked AS a
         WHERE s.digest IS DISTINCT FROM a.digest
           AND s.digest IS DISTINCT FROM CAST(:issued AS varchar)

@@ -6,7 +6,9 @@ Loads the demo county into a scratch database (``--reuse`` keeps the last one), 
 busiest assistant's scope up to ``--records`` leads, then times a bootstrap of that scope,
 pulls with nothing new and pulls that bring 10 records pushed by another device. With
 ``--profile`` each phase runs once more under cProfile and the top functions by cumulative
-time are printed. Findings: bench/profile-findings.md. Used for findings 2 and 3 there;
+time are printed. Each bootstrap prints its pages' times (the first and last five show
+whether a page's cost grows with what the device holds); ``--bootstrap-only`` skips the
+incremental phases. Findings: bench/profile-findings.md. Used for findings 2 and 3 there;
 the HTTP figures come from ``bench.run --only bootstrap,incremental``.
 """
 
@@ -24,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import median, percentile, progress
-from bench.demo_data import busiest_assistant, lead_fields, top_up_leads
+from bench.demo_data import busiest_assistant, lead_fields, query, top_up_leads
 from bench.gridwork_server import PASSWORD
 from bench.run import migrated_seeded
 
@@ -50,8 +52,10 @@ class TestPhone:
 
     def bootstrap(self) -> tuple[int, str]:
         cursor, n, more = None, 0, True
+        self.pages: list[float] = []  # seconds per page, in order
         while more:
-            page = self.pull(cursor)
+            page, took = _timed(self.pull, cursor)
+            self.pages.append(took)
             n += sum(len(c["upserts"]) for c in page["changes"].values())
             cursor, more = page["next_cursor"], page["has_more"]
         return n, cursor or ""
@@ -85,6 +89,10 @@ def main(argv: list[str] | None = None) -> None:
                         help="leads in the assistant's scope / 助理范围内的线索数")
     parser.add_argument("--samples", type=int, default=100, help="pulls per phase / 每阶段次数")
     parser.add_argument("--profile", action="store_true", help="cProfile each phase / 剖析")
+    parser.add_argument("--bootstraps", type=int, default=3,
+                        help="bootstraps timed / 计时的全量同步次数")
+    parser.add_argument("--bootstrap-only", action="store_true",
+                        help="time (and profile) bootstraps only / 只测全量同步")
     parser.add_argument("--top", type=int, default=40, help="functions shown / 显示的函数数")
     args = parser.parse_args(argv)
     server_url = os.environ.get("DATABASE_URL")
@@ -97,6 +105,7 @@ def main(argv: list[str] | None = None) -> None:
            else migrated_seeded(server_url, args.database, 1))
     username, user_id, court_id, lon, lat = busiest_assistant(url)
     top_up_leads(url, court_id, args.records, author_id=user_id)
+    _settle(url)
 
     from api import create_app
 
@@ -105,10 +114,19 @@ def main(argv: list[str] | None = None) -> None:
     client = app.test_client()
     phone, writer = TestPhone(client, username), TestPhone(client, username)
     boots = []
-    for _ in range(3):
-        (n, cursor), took = _timed(TestPhone(client, username).bootstrap)
+    for _ in range(args.bootstraps):
+        booted = TestPhone(client, username)
+        (n, cursor), took = _timed(booted.bootstrap)
         boots.append(took)
+        ms = [t * 1000 for t in booted.pages]
+        progress(f"bootstrap: {n:,} records in {took:.3f} s, {len(ms)} pages; per page "
+                 f"median {median(ms):.1f} ms, first 5 {median(ms[:5]):.1f} ms, "
+                 f"last 5 {median(ms[-5:]):.1f} ms, slowest {max(ms):.1f} ms")
     progress(f"bootstrap: {n:,} records, median {median(boots):.3f} s of {boots}")
+    if args.bootstrap_only:
+        if args.profile:
+            profiled("bootstrap", TestPhone(client, username).bootstrap, args.top)
+        return
     _, cursor = phone.bootstrap()
     idle = [_timed(phone.pull, cursor)[1] * 1000 for _ in range(args.samples)]
     busy = []
@@ -116,6 +134,7 @@ def main(argv: list[str] | None = None) -> None:
         writer.push([{"mutation_id": uuid.uuid4().hex, "table": "lead", "op": "create",
                       "id": str(uuid.uuid4()), "fields": lead_fields(r * 10 + k, lon, lat)}
                      for k in range(10)])
+        _settle(url)  # (untimed) a transaction open elsewhere would hold them back
         page, took = _timed(phone.pull, cursor)
         assert sum(len(c["upserts"]) for c in page["changes"].values()) == 10
         cursor = page["next_cursor"]
@@ -135,6 +154,19 @@ def main(argv: list[str] | None = None) -> None:
                          for k in range(10)])
             cursor = profile.runcall(phone.pull, cursor)["next_cursor"]
         report("10 pulls of 10 new", profile, args.top)
+
+
+def _settle(url: str, timeout: float = 300) -> None:
+    """Wait until the pull horizon passes the newest feed row: a transaction left open
+    anywhere on the cluster holds it back, and a bootstrap timed before would deliver
+    only part of the scope (one measured 0 records)."""
+    deadline = time.monotonic() + timeout
+    while query(url, "SELECT coalesce(max(xid), 0) >= pg_snapshot_xmin(pg_current_snapshot())"
+                "::text::bigint FROM sync_change")[0][0]:
+        if time.monotonic() > deadline:
+            sys.exit("the pull horizon did not pass the newest change: a long transaction "
+                     "on the cluster holds it back")
+        time.sleep(0.2)
 
 
 def _timed(func: Callable[..., Any], *args: Any) -> tuple[Any, float]:

@@ -29,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from sync.feed import Position
-from sync.scope import VERIFIED_FOR
+from sync.scope import VERIFIED_FOR, delete_unneeded
 from sync.tables import (
     sync_change,
     sync_device_state,
@@ -125,8 +125,8 @@ def _prune_snapshots(session: Session, court_id: str, cutoff: datetime,
         sa.select(d.acked_digest).where(active, d.acked_digest.is_not(None)),
         sa.select(d.issued_digest).where(active, d.issued_digest.is_not(None)),
     )
-    return _deleted(session, sa.delete(sync_scope_snapshot).where(
-        s.court_id == court_id, s.created_at < cutoff, s.digest.not_in(named)))
+    return _deleted(session, delete_unneeded(
+        court_id, sa.and_(s.created_at < cutoff, s.digest.not_in(named))))
 
 
 def _deleted(session: Session, statement: sa.Delete) -> int:

@@ -16,12 +16,23 @@ retried, duplicated or reordered pull diffs against exactly what that cursor sta
 A snapshot is deleted once its device confirms a newer cursor (and no other device's
 cursor names it); the rest go with pruning. A device whose snapshot is gone (pruned, or a
 stale duplicate of an old pull arriving late) is told to bootstrap again.
+
+A page's snapshot is stored as a *delta* on the one its cursor named (the keys it adds and
+removes), so extending costs what the page changed rather than what the device holds:
+rewriting the whole set on every page made a bootstrap quadratic (bench/profile-findings.md,
+findings 10 and 12). A chain is cut by writing a whole snapshot again once its deltas hold
+more keys than the whole one it starts at, or it grows ``MAX_DEPTH`` long: reading a
+snapshot then costs at most about twice its size, and the whole writes of a bootstrap add
+up to about twice what it delivers. Whole snapshots are content-addressed (``digest``);
+a delta is named by its base and its change (``_delta_name``), so a retried page finds its
+snapshot either way. A snapshot is kept while any kept snapshot is a delta on it.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -78,15 +89,75 @@ def require_fresh(session: Session, court_id: str, after: Position) -> None:
                              "wipe the synced records and pull from the start")
 
 
+MAX_DEPTH = 32
+"""Deltas in a chain at most: past it the next page's snapshot is written whole (reading
+one walks its chain, one primary-key lookup per link)."""
+
+
+def _gone() -> ResyncRequired:
+    return ResyncRequired("the server no longer knows what this device holds; "
+                          "wipe the synced records and pull from the start")
+
+
 def load(session: Session, court_id: str, user_id: str, name: str) -> set[str]:
-    """The keys a device held when it was handed the cursor naming ``name``."""
-    s = sync_scope_snapshot.c
-    keys = session.execute(sa.select(s.record_keys).where(
-        s.court_id == court_id, s.digest == name, s.user_id == user_id)).scalar()
-    if keys is None:
-        raise ResyncRequired("the server no longer knows what this device holds; "
-                             "wipe the synced records and pull from the start")
-    return set(keys)
+    """The keys a device held when it was handed the cursor naming ``name``: its chain's
+    whole snapshot with each delta applied, oldest first."""
+    chain = _chain(sa.literal(court_id), sa.literal(name), sa.literal(user_id))
+    link = sync_scope_snapshot.alias("link")
+    rows = session.execute(sa.select(chain.c.base_digest, link.c.record_keys,
+                                     link.c.removed_keys)
+                           .join_from(chain, link, _link_of(chain, link))
+                           .order_by(chain.c.depth)).all()
+    if not rows or rows[0].base_digest is not None:
+        raise _gone()  # no snapshot, or a chain whose start is gone
+    keys = set(rows[0].record_keys)
+    for row in rows[1:]:
+        keys.difference_update(row.removed_keys)
+        keys.update(row.record_keys)
+    return keys
+
+
+def _chain(court: Any, name: Any, user: Any) -> Any:
+    """Snapshot ``name`` of ``user`` and the snapshots it is a delta on, each with its
+    ``depth`` (0: the whole one the chain starts at). A chain whose start is gone ends on
+    a row with a ``base_digest``."""
+    s = sync_scope_snapshot
+    tip = sa.select(s.c.court_id, s.c.digest, s.c.base_digest, s.c.depth).where(
+        s.c.court_id == court, s.c.digest == name, s.c.user_id == user,
+    ).cte("chain", recursive=True)
+    base = s.alias("base")
+    return tip.union_all(sa.select(base.c.court_id, base.c.digest, base.c.base_digest,
+                                   base.c.depth).where(
+        base.c.court_id == tip.c.court_id, base.c.digest == tip.c.base_digest,
+        base.c.user_id == user, base.c.depth < tip.c.depth))
+
+
+def _link_of(chain: Any, link: Any) -> sa.ColumnElement[bool]:
+    return sa.and_(link.c.court_id == chain.c.court_id, link.c.digest == chain.c.digest)
+
+
+def _complete(chain: Any) -> Any:
+    """Whether the chain reaches its whole snapshot."""
+    return sa.exists().where(chain.c.base_digest.is_(None))
+
+
+def _held(chain: Any, only: Any = None) -> Any:
+    """The keys the chain's tip holds, as a subquery of one column ``k``, computed by
+    PostgreSQL: a key is held when the newest link that names it adds it (within one link
+    a key is added or removed, never both). ``only``: an array of the keys to look at."""
+    link = sync_scope_snapshot.alias("link")
+
+    def mentions(keys: Any, adds: int) -> Any:
+        k = sa.func.unnest(keys).label("k")
+        rank = (chain.c.depth * 2 + adds).label("rank")
+        return sa.select(k, rank).join_from(chain, link, _link_of(chain, link))
+
+    both = sa.union_all(mentions(link.c.record_keys, 1),
+                        mentions(link.c.removed_keys, 0)).subquery("mentions")
+    held = sa.select(both.c.k)
+    if only is not None:
+        held = held.where(both.c.k == sa.any_(only))
+    return held.group_by(both.c.k).having(sa.func.max(both.c.rank) % 2 == 1).subquery("held")
 
 
 Scopes = Mapping[str, sa.ColumnElement[bool]]
@@ -156,18 +227,27 @@ def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
     ``diff`` would keep everything and add nothing. Decided inside PostgreSQL (one read of
     the scope, one digest): neither the snapshot nor the scope crosses the wire, which is
     most of an up-to-date pull of a device holding thousands of records. ``synced_as``
-    names each feed table as the device knows it (``party`` rows are ``wanted`` keys)."""
-    s = sync_scope_snapshot.c
+    names each feed table as the device knows it (``party`` rows are ``wanted`` keys).
+    A snapshot stored as a delta is digested from its chain here (as much work again as
+    the scope's digest), a whole one is named by its digest."""
     rows = _scope_rows(court_id, scopes, lambda feed: sa.literal(
         f"{synced_as.get(feed, feed)}:", sa.Text).label("prefix"))
     keys = sa.select((rows.c.prefix + rows.c.record_id).label("k")).where(
         _at_or_before(rows, upto)).subquery()
-    exists = sa.select(s.digest).where(s.court_id == court_id, s.digest == name,
-                                       s.user_id == user_id).exists()
-    stored, current = session.execute(sa.select(
-        exists, _sql_digest(sa.literal(_owner(user_id, device_id)), _sorted_keys(keys.c.k)),
+    owner = sa.literal(_owner(user_id, device_id))
+    chain = _chain(sa.literal(court_id), sa.literal(name), sa.literal(user_id))
+    held = _held(chain)
+    # A whole snapshot's name is its content's digest; a delta's content is digested from
+    # its chain (only then: the CASE runs the subquery only when it gets there).
+    content = sa.case(
+        (sa.select(chain.c.depth).where(chain.c.digest == name).scalar_subquery() == 0,
+         sa.literal(name)),
+        else_=sa.select(_sql_digest(owner, _sorted_keys(held.c.k))).select_from(held)
+        .scalar_subquery())
+    stored, current, snapshot = session.execute(sa.select(
+        _complete(chain), _sql_digest(owner, _sorted_keys(keys.c.k)), content,
     ).select_from(keys)).one()
-    return bool(stored) and current == name
+    return bool(stored) and current == snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,25 +260,42 @@ class VerifiedAt:
 
 def extend(session: Session, court_id: str, user_id: str, device_id: str, base: str,
            added: set[str], removed: set[str], verified: VerifiedAt | None = None) -> str:
-    """Store snapshot ``base`` plus ``added`` minus ``removed`` (once per content, as
-    ``store``) and return its name, building it inside PostgreSQL from the stored one: a
-    page's few changes do not carry the device's whole holdings there and back. With
-    ``verified``, the snapshot written (or found) is marked verified in the same statement.
+    """Store snapshot ``base`` plus ``added`` minus ``removed`` and return its name: usually
+    as a delta on ``base`` (what the page changed: the device's holdings do not cross the
+    wire or get rewritten); when the chain is long enough, whole again (built inside
+    PostgreSQL from the chain, once per content, as ``store``). With ``verified``, the
+    snapshot written (or found) is marked verified in the same statement.
     """
     if not added and not removed:
         return base
+    plus, minus = sorted(added - removed), sorted(removed)
+    name = _delta_name(user_id, device_id, base, plus, minus)
     params: dict[str, Any] = {
         "court": court_id, "base": base, "user": user_id, "owner": _owner(user_id, device_id),
-        "changed": sorted(added | removed), "plus": sorted(added - removed)}
+        "name": name, "plus": plus, "minus": minus, "size": len(plus) + len(minus),
+        "changed": sorted(added | removed),
+        "max_depth": MAX_DEPTH}
     if verified is not None:
         params |= _verified_values(verified)
-    # One statement sees one state: the base is read whole or found gone (a concurrent
-    # pull of the same device dropped it), never half. A data-modifying CTE always runs.
-    found, name = session.execute(_extend_statement(verified is not None), params).one()
+    # One statement sees one state: the base is found or found gone (a concurrent pull of
+    # the same device dropped it), never half. A data-modifying CTE always runs.
+    found, as_delta = session.execute(_delta_statement(verified is not None), params).one()
+    if found and as_delta:
+        return name
+    if found:
+        found, name = session.execute(_whole_statement(verified is not None), params).one()
     if not found:
-        raise ResyncRequired("the server no longer knows what this device holds; "
-                             "wipe the synced records and pull from the start")
+        raise _gone()
     return str(name)
+
+
+def _delta_name(user_id: str, device_id: str, base: str, plus: list[str],
+                minus: list[str]) -> str:
+    """A delta's name: its owner, base and change (JSON: unambiguous whatever the keys
+    hold), hashed apart from content digests. A retried page gets the same name."""
+    text = json.dumps(["delta", _owner(user_id, device_id), base, plus, minus],
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _verified_values(verified: VerifiedAt) -> dict[str, Any]:
@@ -207,23 +304,71 @@ def _verified_values(verified: VerifiedAt) -> dict[str, Any]:
             "verified_clock": verified.verification.clock}
 
 
+_MARKS = ("verified_xid", "verified_seq", "verified_snapshot", "verified_clock")
+
+
+def _written(columns: list[str], values: list[sa.ColumnElement[Any]], where: Any,
+             verify: bool) -> Any:
+    """The INSERT of one snapshot (``columns`` from ``values`` where ``where``), marked
+    verified with ``verify``; an existing snapshot of that name has the same content."""
+    if verify:
+        columns = [*columns, *_MARKS, "verified_at"]
+        values = [*values, *(sa.bindparam(mark, type_=sync_scope_snapshot.c[mark].type)
+                             for mark in _MARKS), sa.func.now()]
+    written = insert(sync_scope_snapshot).from_select(columns, sa.select(*values).where(where))
+    if verify:
+        excluded = written.excluded
+        return written.on_conflict_do_update(
+            index_elements=["court_id", "digest"],
+            set_={mark: excluded[mark] for mark in (*_MARKS, "verified_at")})
+    return written.on_conflict_do_nothing()
+
+
+def _mine(s: Any, name: str) -> tuple[sa.ColumnElement[bool], ...]:
+    return (s.court_id == sa.bindparam("court", type_=sa.String),
+            s.digest == sa.bindparam(name, type_=sa.String),
+            s.user_id == sa.bindparam("user", type_=sa.String))
+
+
 @functools.cache
-def _extend_statement(verify: bool) -> Any:
-    """``extend``'s statement, built once (with bound parameters, SQLAlchemy compiles it
-    once too): (held ∪ added) − removed as two disjoint parts, so no set operation hashes
-    the whole snapshot, and one sort gives both the stored array and the digest's order."""
+def _delta_statement(verify: bool) -> Any:
+    """``extend``'s usual statement, built once: whether the base exists, and the delta
+    written when its chain may grow (``MAX_DEPTH``; its deltas holding no more keys than
+    the whole snapshot it starts at). A primary-key read and a small insert."""
     s = sync_scope_snapshot.c
     text_array = ARRAY(sa.Text)
-    mine = (s.court_id == sa.bindparam("court", type_=sa.String),
-            s.digest == sa.bindparam("base", type_=sa.String),
-            s.user_id == sa.bindparam("user", type_=sa.String))
-    held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(*mine).subquery()
+    base = sa.select(s.depth, s.chain_keys, s.root_keys).where(*_mine(s, "base")).cte("base")
+    size = sa.bindparam("size", type_=sa.Integer)
+    grows = sa.and_(base.c.depth < sa.bindparam("max_depth", type_=sa.Integer),
+                    base.c.chain_keys + size <= base.c.root_keys)
+    written = _written(
+        ["court_id", "digest", "user_id", "record_keys", "removed_keys", "base_digest",
+         "depth", "chain_keys", "root_keys"],
+        [sa.bindparam("court", type_=sa.String), sa.bindparam("name", type_=sa.String),
+         sa.bindparam("user", type_=sa.String), sa.bindparam("plus", type_=text_array),
+         sa.bindparam("minus", type_=text_array), sa.bindparam("base", type_=sa.String),
+         base.c.depth + 1, base.c.chain_keys + size, base.c.root_keys],
+        grows, verify)
+    return sa.select(sa.select(base).exists().label("found"),
+                     sa.select(base).where(grows).exists().label("as_delta"),
+                     ).add_cte(written.cte("written"))
+
+
+@functools.cache
+def _whole_statement(verify: bool) -> Any:
+    """``extend`` writing the snapshot whole, built once: (held ∪ plus) − minus as two
+    disjoint parts, so no set operation hashes the whole snapshot, and one sort gives both
+    the stored array and the digest's order. The base's keys come from its chain."""
+    text_array = ARRAY(sa.Text)
+    chain = _chain(sa.bindparam("court", type_=sa.String),
+                   sa.bindparam("base", type_=sa.String), sa.bindparam("user", type_=sa.String))
+    held = _held(chain)
     kept = sa.select(held.c.k).where(sa.not_(held.c.k == sa.any_(
         sa.bindparam("changed", type_=text_array))))
     plus = sa.select(sa.func.unnest(sa.bindparam("plus", type_=text_array)).label("k"))
     keys = sa.union_all(kept, plus).subquery()
     ordered = sa.select(
-        sa.select(s.digest).where(*mine).exists().label("found"),
+        _complete(chain).label("found"),
         sa.func.coalesce(_sorted_keys(keys.c.k),
                          sa.cast(sa.literal([], text_array), text_array)).label("record_keys"),
     ).select_from(keys).subquery()
@@ -232,24 +377,12 @@ def _extend_statement(verify: bool) -> Any:
         _sql_digest(sa.bindparam("owner", type_=sa.Text), ordered.c.record_keys).label("digest"),
         ordered.c.record_keys,
     ).cte("content")
-    columns = ["court_id", "digest", "user_id", "record_keys"]
-    values: list[sa.ColumnElement[Any]] = [
-        sa.bindparam("court", type_=sa.String), content.c.digest,
-        sa.bindparam("user", type_=sa.String), content.c.record_keys]
-    marks = ("verified_xid", "verified_seq", "verified_snapshot", "verified_clock")
-    if verify:
-        columns += [*marks, "verified_at"]
-        values += [*(sa.bindparam(mark, type_=sync_scope_snapshot.c[mark].type)
-                     for mark in marks), sa.func.now()]
-    written = insert(sync_scope_snapshot).from_select(
-        columns, sa.select(*values).where(content.c.found))
-    if verify:
-        excluded = written.excluded
-        written = written.on_conflict_do_update(
-            index_elements=["court_id", "digest"],
-            set_={mark: excluded[mark] for mark in (*marks, "verified_at")})
-    else:
-        written = written.on_conflict_do_nothing()
+    written = _written(
+        ["court_id", "digest", "user_id", "record_keys", "root_keys"],
+        [sa.bindparam("court", type_=sa.String), content.c.digest,
+         sa.bindparam("user", type_=sa.String), content.c.record_keys,
+         sa.func.cardinality(content.c.record_keys)],
+        content.c.found, verify)
     return sa.select(content.c.found, content.c.digest).add_cte(written.cte("written"))
 
 
@@ -418,13 +551,11 @@ def confirmed(session: Session, court_id: str, user_id: str, name: str,
     undelivered = verification.written - delivered
     if not undelivered:
         return True
-    s = sync_scope_snapshot.c
-    held = sa.select(sa.func.unnest(s.record_keys).label("k")).where(
-        s.court_id == court_id, s.digest == name, s.user_id == user_id).subquery()
-    maybe_gone = sa.select(sa.func.unnest(sa.cast(sorted(undelivered), ARRAY(sa.Text)))
-                           .label("k")).subquery()
-    return not session.execute(sa.select(sa.exists().select_from(
-        held.join(maybe_gone, held.c.k == maybe_gone.c.k)))).scalar()
+    chain = _chain(sa.literal(court_id), sa.literal(name), sa.literal(user_id))
+    held = _held(chain, only=sa.cast(sorted(undelivered), ARRAY(sa.Text)))
+    # (a chain whose start is gone confirms nothing: the full comparison says why)
+    return bool(session.execute(sa.select(
+        _complete(chain), sa.select(held).exists())).one() == (True, False))
 
 
 def mark_verified(session: Session, court_id: str, user_id: str, name: str,
@@ -456,6 +587,7 @@ def store(session: Session, court_id: str, user_id: str, device_id: str,
         return name
     session.execute(insert(sync_scope_snapshot).values(
         court_id=court_id, digest=name, user_id=user_id, record_keys=sorted(keys),
+        root_keys=len(keys),
     ).on_conflict_do_nothing())
     return name
 
@@ -494,7 +626,7 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
 
 
 _RECORD_PULL = sa.text("""
-    WITH old AS (
+    WITH RECURSIVE old AS (
         SELECT acked_xid, acked_seq, acked_digest FROM sync_device_state
         WHERE court_id = :court AND device_id = :device FOR UPDATE
     ), acked AS (  -- the furthest confirmed cursor: a stale duplicate never moves it back
@@ -516,19 +648,40 @@ _RECORD_PULL = sa.text("""
             acked_digest = excluded.acked_digest, issued_digest = excluded.issued_digest,
             pulled_at = excluded.pulled_at
         RETURNING 1
+    ), doomed AS (
+        -- The device confirmed a newer cursor: it never sends the older one again, so the
+        -- snapshot that one named goes unless another cursor names it or a kept snapshot
+        -- is a delta on it; then, up its chain, each base no cursor names whose only
+        -- delta goes. A replaced ``issued`` snapshot is left to pruning (and keeps its
+        -- chain): the request that replaced it may be a stale duplicate while the device
+        -- holds the cursor naming it.
+        SELECT s.digest, s.base_digest, s.depth FROM sync_scope_snapshot AS s, acked AS a
+        WHERE s.court_id = :court AND s.digest = a.old_digest
+          AND a.digest IS DISTINCT FROM a.old_digest
+          AND s.digest IS DISTINCT FROM CAST(:issued AS varchar)
+          AND NOT EXISTS (SELECT 1 FROM sync_device_state AS o
+                          WHERE o.court_id = :court AND o.device_id <> :device
+                            AND (o.acked_digest = s.digest OR o.issued_digest = s.digest))
+          AND NOT EXISTS (SELECT 1 FROM sync_scope_snapshot AS c
+                          WHERE c.court_id = :court AND c.base_digest = s.digest)
+        UNION ALL
+        SELECT s.digest, s.base_digest, s.depth
+        FROM doomed AS d
+        JOIN sync_scope_snapshot AS s ON s.court_id = :court AND s.digest = d.base_digest
+                                     AND s.depth < d.depth
+        CROSS JOIN acked AS a
+        WHERE s.digest IS DISTINCT FROM a.digest
+          AND s.digest IS DISTINCT FROM CAST(:issued AS varchar)
+          AND NOT EXISTS (SELECT 1 FROM sync_device_state AS o
+                          WHERE o.court_id = :court AND o.device_id <> :device
+                            AND (o.acked_digest = s.digest OR o.issued_digest = s.digest))
+          AND NOT EXISTS (SELECT 1 FROM sync_scope_snapshot AS c
+                          WHERE c.court_id = :court AND c.base_digest = s.digest
+                            AND c.digest <> d.digest)
     )
-    -- The device confirmed a newer cursor: it never sends the older one again, so the
-    -- snapshot that one named goes unless another cursor names it. A replaced ``issued``
-    -- snapshot is left to pruning: the request that replaced it may be a stale duplicate
-    -- while the device holds the cursor naming it.
     DELETE FROM sync_scope_snapshot AS s
-    USING acked AS a
-    WHERE s.court_id = :court AND s.digest = a.old_digest
-      AND a.digest IS DISTINCT FROM a.old_digest
-      AND s.digest IS DISTINCT FROM CAST(:issued AS varchar)
-      AND NOT EXISTS (SELECT 1 FROM sync_device_state AS o
-                      WHERE o.court_id = :court AND o.device_id <> :device
-                        AND (o.acked_digest = s.digest OR o.issued_digest = s.digest))
+    USING doomed AS d
+    WHERE s.court_id = :court AND s.digest = d.digest
 """)
 """``record_pull``'s write in one statement (it was three: lock, upsert, delete). The
 parts see one snapshot, so "still named" looks at the other devices' rows and at this
@@ -551,11 +704,28 @@ def _referenced(court_id: str) -> Any:
 
 
 def drop_unreferenced(session: Session, court_id: str, names: set[str]) -> int:
-    """Delete these snapshots unless some device's cursor still names them."""
+    """Delete these snapshots unless some device's cursor still names them (or a snapshot
+    kept is a delta on them)."""
     if not names:
         return 0
     s = sync_scope_snapshot.c
     # Session.execute is typed as returning a Result; a DELETE's is a CursorResult.
-    result = cast("sa.CursorResult[Any]", session.execute(sa.delete(sync_scope_snapshot).where(
-        s.court_id == court_id, s.digest.in_(names), s.digest.not_in(_referenced(court_id)))))
+    result = cast("sa.CursorResult[Any]", session.execute(delete_unneeded(
+        court_id, sa.and_(s.digest.in_(names), s.digest.not_in(_referenced(court_id))))))
     return int(result.rowcount or 0)
+
+
+def delete_unneeded(court_id: str, doomed: sa.ColumnElement[bool]) -> sa.Delete:
+    """Delete the court's snapshots that match ``doomed`` (a clause on
+    ``sync_scope_snapshot``), except those a kept snapshot depends on: a snapshot that
+    does not match is kept, and so is every snapshot down its chain."""
+    s = sync_scope_snapshot
+    kept = sa.select(s.c.base_digest.label("digest")).where(
+        s.c.court_id == court_id, s.c.base_digest.is_not(None), sa.not_(doomed),
+    ).cte("needed", recursive=True)
+    base = s.alias("base")
+    needed = kept.union(sa.select(base.c.base_digest).where(
+        base.c.court_id == court_id, base.c.digest == kept.c.digest,
+        base.c.base_digest.is_not(None)))
+    return sa.delete(s).where(s.c.court_id == court_id, doomed,
+                              s.c.digest.not_in(sa.select(needed.c.digest)))

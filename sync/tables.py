@@ -151,7 +151,18 @@ sync_scope_snapshot = sa.Table(
     sa.Column("digest", sa.String(32), nullable=False),
     sa.Column("user_id", ID, nullable=False),
     sa.Column("record_keys", ARRAY(sa.Text), nullable=False,
-              comment="'table:record_id' of every record a device holds after a pull"),
+              comment="'table:record_id' of every record a device holds after a pull; "
+              "of a delta (base_digest set): the keys it adds to its base"),
+    sa.Column("removed_keys", ARRAY(sa.Text), nullable=False, server_default="{}",
+              comment="of a delta: the keys it takes from its base (before adding)"),
+    sa.Column("base_digest", sa.String(32),
+              comment="the snapshot this one is a delta on; NULL: record_keys is whole"),
+    sa.Column("depth", sa.Integer, nullable=False, server_default="0",
+              comment="deltas between this snapshot and the whole one its chain starts at"),
+    sa.Column("chain_keys", sa.Integer, nullable=False, server_default="0",
+              comment="keys added and removed by the deltas of the chain up to this one"),
+    sa.Column("root_keys", sa.Integer, nullable=False, server_default="0",
+              comment="keys of the whole snapshot the chain starts at"),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
               server_default=sa.func.now()),
     sa.Column("verified_xid", sa.BigInteger),
@@ -165,10 +176,13 @@ sync_scope_snapshot = sa.Table(
     sa.PrimaryKeyConstraint("court_id", "digest", name=conv("pk_sync_scope_snapshot")),
     sa.ForeignKeyConstraint(["court_id"], ["court.id"],
                             name=conv("fk_sync_scope_snapshot_court_id_court")),
+    sa.Index("ix_sync_scope_snapshot_base", "court_id", "base_digest"),
 )
-"""What a device holds after a pull, content-addressed and named by the cursor it was
-handed: the next pull diffs it against the current scope to find evictions and records
-that entered the scope (``sync.scope``)."""
+"""What a device holds after a pull, named by the cursor it was handed: the next pull
+diffs it against the current scope to find evictions and records that entered the scope
+(``sync.scope``). A whole snapshot is content-addressed; a page's snapshot is usually a
+*delta* on the previous one (``base_digest``), so that writing it costs what the page
+changed, not what the device holds."""
 
 sync_scope_input_change = sa.Table(
     "sync_scope_input_change",

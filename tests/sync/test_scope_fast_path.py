@@ -19,6 +19,7 @@ from enforcement.errors import Conflict
 from enforcement.models import GridAssignment, Lead, Role
 from enforcement.syncing import usecases as syncing
 from sync import engine as sync_engine
+from sync import feed
 from sync import scope as scope_mod
 from sync.tables import sync_device_state, sync_scope_snapshot
 from tests import factories
@@ -38,21 +39,40 @@ keys = st.builds(lambda t, i: f"{t}:{i}", st.sampled_from(["lead", "wanted", "ca
                          min_size=1, max_size=12))
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(held=st.sets(keys, max_size=20), added=st.sets(keys, max_size=8),
-       removed=st.sets(keys, max_size=8))
-def test_a_snapshot_built_in_the_database_is_named_as_python_names_it(engine, held, added,
-                                                                      removed):
-    """Content addressing holds across both ways of writing a snapshot: the same holdings
-    get the same name (so a retried pull finds its snapshot), whatever the characters."""
+@given(held=st.sets(keys, max_size=20),
+       pages=st.lists(st.tuples(st.sets(keys, max_size=8), st.sets(keys, max_size=8)),
+                      min_size=1, max_size=10),
+       depth=st.integers(1, 4), probe=st.sets(keys, max_size=6))
+def test_a_chain_of_snapshots_holds_what_whole_ones_would(engine, monkeypatch, held, pages,
+                                                          depth, probe):
+    """Pages extend a snapshot as deltas or whole again (short chains forced here): every
+    snapshot of the chain loads as exactly the keys whole snapshots held before, a whole
+    one is named as Python names its content, a retried page finds its snapshot, and the
+    membership ``confirmed`` asks about is the same, whatever the characters."""
+    monkeypatch.setattr(scope_mod, "MAX_DEPTH", depth)
     court = _court(engine)
     with Session(engine) as session:
-        base = scope_mod.store(session, court, "user-1", "phone-1", held)
-        name = scope_mod.extend(session, court, "user-1", "phone-1", base, added, removed)
-        expected = (held | added) - removed
-        assert name == scope_mod.digest("user-1", "phone-1", expected)
-        assert scope_mod.load(session, court, "user-1", name) == expected
+        names = [scope_mod.store(session, court, "user-1", "phone-1", held)]
+        expected = [set(held)]
+        for added, removed in pages:
+            name = scope_mod.extend(session, court, "user-1", "phone-1", names[-1], added,
+                                    removed)
+            assert scope_mod.extend(session, court, "user-1", "phone-1", names[-1], added,
+                                    removed) == name
+            names.append(name)
+            expected.append((expected[-1] | added) - removed)
+        s = sync_scope_snapshot.c
+        whole = set(session.execute(sa.select(s.digest).where(
+            s.court_id == court, s.base_digest.is_(None))).scalars())
+        for name, keys_held in zip(names, expected, strict=True):
+            assert scope_mod.load(session, court, "user-1", name) == keys_held
+            if name in whole:
+                assert name == scope_mod.digest("user-1", "phone-1", keys_held)
+            verification = scope_mod.Verification(True, "", None, frozenset(probe))
+            assert scope_mod.confirmed(session, court, "user-1", name, verification,
+                                       set()) == (not probe & keys_held)
         session.rollback()
 
 
@@ -60,6 +80,41 @@ def test_extending_a_snapshot_that_is_gone_asks_for_a_bootstrap(engine):
     court = _court(engine)
     with Session(engine) as session, pytest.raises(scope_mod.ResyncRequired):
         scope_mod.extend(session, court, "user-1", "phone-1", "0" * 32, {"lead:a"}, set())
+
+
+def test_a_delta_snapshot_is_compared_with_the_scope_by_what_it_holds(db, engine,
+                                                                      monkeypatch):
+    """Without a verification to trust, the digest of the scope decides: for a snapshot
+    stored as a delta it is compared with the digest of the keys the chain holds, so an
+    unmoved scope still takes the cheap path and a moved one still the full diff."""
+    court, villages, leads = _world(engine, 2, 6)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    phone.sync(db, limit=3)  # two pages: the second's snapshot is a delta on the first's
+    assert phone.held == set(leads[0])
+    s = sync_scope_snapshot.c
+    with engine.connect() as conn:
+        depth = conn.execute(sa.select(s.depth).where(
+            s.digest == feed.decode_pull_cursor(phone.cursor)[1])).scalar_one()
+    assert depth == 1
+    real_check, answers = scope_mod.check, []
+
+    def never_verified(*args: Any) -> scope_mod.Verification:
+        return dataclasses.replace(real_check(*args), still=False)
+
+    def noted(*args: Any) -> bool:
+        answers.append(real_unchanged(*args))
+        return answers[-1]
+
+    real_unchanged = scope_mod.unchanged
+    monkeypatch.setattr(scope_mod, "check", never_verified)
+    monkeypatch.setattr(scope_mod, "unchanged", noted)
+    phone.sync(db)
+    assert answers == [True] and (phone.delivered, phone.evicted) == (0, set())
+    _move(engine, phone.who.user_id, court.id, villages[1].id)
+    phone.sync(db)
+    assert answers[1] is False and phone.held == set(leads[1])
+    assert phone.evicted == set(leads[0])
 
 
 def test_an_up_to_date_pull_writes_nothing(db, engine):
@@ -108,8 +163,11 @@ def test_a_snapshot_dropped_meanwhile_still_asks_for_a_bootstrap(db, engine):
 
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(script=moves)
-def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, script):
+@given(script=moves, depth=st.integers(1, 6))
+def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, script, depth):
+    """... and the snapshot its cursor names holds what the full diff's whole one holds,
+    whether stored as a delta or whole (short chains forced here, so both happen)."""
+    monkeypatch.setattr(scope_mod, "MAX_DEPTH", depth)
     court, villages, leads = _world(engine, 3, 2)
     all_leads = [lead for grid in leads for lead in grid]
     phones = [Device(_assistant(engine, court, villages[i])) for i in range(2)]
@@ -138,13 +196,15 @@ def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, scri
             with Session(engine) as session:  # the full diff, in a transaction undone after
                 monkeypatch.setattr(scope_mod, "unchanged", lambda *args: False)
                 monkeypatch.setattr(scope_mod, "check", never_verified)
-                full = _sorted(sync_engine.pull(session, BY_GRID, phone.who, phone.cursor,
-                                                2, 1, device_id=phone.who.device_id))
+                full = _answer(session, court.id, phone.who.user_id, sync_engine.pull(
+                    session, BY_GRID, phone.who, phone.cursor, 2, 1,
+                    device_id=phone.who.device_id))
                 session.rollback()
             monkeypatch.setattr(scope_mod, "unchanged", counted)
             monkeypatch.setattr(scope_mod, "check", counted_check)
             page = syncing.pull(db, phone.who, phone.cursor, 2, 1, registry=BY_GRID)
-            assert _sorted(page) == full
+            with Session(engine) as session:
+                assert _answer(session, court.id, phone.who.user_id, page) == full
             phone.held = ((phone.held | {r["id"] for r in page.changes["lead"].upserts})
                           - set(page.changes["lead"].deletes)
                           - set(page.evictions.get("lead", [])))
@@ -195,6 +255,18 @@ def _sorted(page: sync_engine.PullResult) -> dict[str, Any]:
     for changes in answer["changes"].values():
         changes["upserts"].sort(key=lambda row: row["id"])
         changes["deletes"].sort()
+    return answer
+
+
+def _answer(session: Session, court_id: str, user_id: str, page: sync_engine.PullResult
+            ) -> dict[str, Any]:
+    """The page as ``_sorted`` gives it, its cursor as what it stands for: the position and
+    the keys its snapshot holds (a delta and a whole snapshot of the same keys have
+    different names)."""
+    answer = _sorted(page)
+    position, snapshot = feed.decode_pull_cursor(answer.pop("next_cursor"))
+    answer["next"] = (position, snapshot and sorted(
+        scope_mod.load(session, court_id, user_id, snapshot)))
     return answer
 
 

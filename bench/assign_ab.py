@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
+from bench.common import database_url
 from geo.assignment import reassign
 from geo.placement_rule import STATEMENT_SETTINGS, PointTable
 
@@ -159,9 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default="", help="comma-separated variant numbers "
                         "(1-based) / 只运行这些变体")
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL must name the PostgreSQL server")
+    url = database_url()
     engine = sa.create_engine(make_url(url).set(database=args.database))
     names = list(VARIANTS)
     if args.only:

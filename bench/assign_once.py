@@ -7,11 +7,10 @@ replaced it (finding 12: chunks of pages, placing overlapped with writing).
 from __future__ import annotations
 
 import numpy as np
-import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from geo import grid_cells, inprocess_placement
+from geo import inprocess_placement
 from geo.placement_rule import (
     PointTable,
     Reassigned,
@@ -20,6 +19,7 @@ from geo.placement_rule import (
     statement_settings,
     write_placed,
 )
+from geo.staged_assignment import load_grids
 
 STAGE = "assignment_placed"
 PLACE_CHUNK = 100_000
@@ -29,25 +29,6 @@ _TAIL = np.dtype([("glen", ">i4"), ("grid", ">i4"), ("dlen", ">i4"), ("distance"
                   ("xlen", ">i4"), ("xmin", ">i8")])
 _HEAD = np.dtype([("fields", ">i2"), ("idlen", ">i4")])
 _READ = np.dtype([("x", ">f8"), ("y", ">f8"), ("xmin", ">i8")])
-
-
-def load_grids(conn: Connection, court_id: str,
-               grid_table: str) -> inprocess_placement.Grids | None:
-    """The court's grids, or None when there are none or one is not a valid lon/lat
-    polygon (then the SQL rule places everything)."""
-    rows = conn.execute(sa.text(f"""
-        SELECT id, ST_AsBinary(geom) AS wkb,
-               coalesce(ST_IsValid(geom) AND NOT ST_IsEmpty(geom)
-                        AND GeometryType(geom) IN ('POLYGON', 'MULTIPOLYGON')
-                        AND ST_XMin(geom) >= -180 AND ST_XMax(geom) <= 180
-                        AND ST_YMin(geom) >= -90 AND ST_YMax(geom) <= 90, false) AS usable
-        FROM {grid_table} WHERE court_id = :court ORDER BY code, id
-    """), {"court": court_id}).all()
-    lattice = grid_cells.extent(conn, court_id, grid_table)
-    if not rows or lattice is None or not all(r.usable for r in rows):
-        return None
-    polygons = shapely.from_wkb([bytes(r.wkb) for r in rows])
-    return inprocess_placement.prepare([r.id for r in rows], polygons, lattice.max_abs_lat)
 
 
 def reassign_in_process(conn: Connection, target: PointTable, court_id: str,

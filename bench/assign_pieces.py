@@ -17,13 +17,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
 
 from bench.assign_ab import TABLE, fresh_points, make_source
+from bench.common import database_url
 from geo import grid_cells
 from geo.placement_rule import nearest_lateral, reassign_sql, statement_settings
 
@@ -49,9 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--database", default="gridwork_bench",
                         help="database made by bench.run / 基准数据库名")
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL must name the PostgreSQL server")
+    url = database_url()
     engine = sa.create_engine(make_url(url).set(database=args.database))
     with engine.begin() as conn:
         court = conn.execute(sa.text("SELECT court_id FROM village_grid LIMIT 1")).scalar()

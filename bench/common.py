@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import statistics
 import subprocess
@@ -24,6 +25,14 @@ def progress(message: str) -> None:
     """One line of progress on stderr, with the seconds since the suite started."""
     print(f"[bench {time.perf_counter() - _STARTED:7.1f}s] {message}", file=sys.stderr,
           flush=True)
+
+
+def database_url(what: str = "the PostgreSQL server to use") -> str:
+    """``DATABASE_URL``, or exit saying what it must name (``make bench`` sets it)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        sys.exit(f"DATABASE_URL must name {what} (make bench sets it)")
+    return url
 
 
 def free_port() -> int:

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from bench.common import progress
+from bench.common import database_url, progress
 from bench.gridwork_server import SERVER_PIDS, serving
 from bench.poll import drive, native_poller, signed_in, watermelon_poller
 
@@ -50,9 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--phones", type=int, default=235)
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL must name the loaded bench database")
+    url = database_url("the loaded bench database")
     with ExitStack() as stack:
         after = (serving(url, "after", Path(args.after)) if args.after
                  else serving(url, "after"))

@@ -18,7 +18,6 @@ import cProfile
 import io
 import os
 import pstats
-import sys
 import time
 import uuid
 from collections import Counter
@@ -26,7 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bench.common import median, percentile, progress
+from bench.common import database_url, median, percentile, progress
 from bench.demo_data import busiest_assistant
 from bench.gridwork_server import PASSWORD
 
@@ -38,9 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--polls", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args(argv)
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL must name the loaded bench database")
+    url = database_url("the loaded bench database")
     from api import create_app
 
     app = create_app({"DATABASE_URL": url, "TESTING": True,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import os
 import pstats
 import sys
 import time
@@ -25,7 +24,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from bench.common import median, percentile, progress
+from bench.common import database_url, median, percentile, progress
 from bench.demo_data import busiest_assistant, lead_fields, query, top_up_leads
 from bench.gridwork_server import PASSWORD
 from bench.run import migrated_seeded
@@ -95,9 +94,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="time (and profile) bootstraps only / 只测全量同步")
     parser.add_argument("--top", type=int, default=40, help="functions shown / 显示的函数数")
     args = parser.parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("DATABASE_URL must name the PostgreSQL server to use")
+    server_url = database_url()
     from sqlalchemy.engine import make_url
 
     url = (make_url(server_url).set(drivername="postgresql+psycopg", database=args.database)

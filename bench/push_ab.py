@@ -17,17 +17,15 @@ import argparse
 import cProfile
 import dataclasses
 import io
-import os
 import pstats
 import statistics
-import sys
 import time
 import uuid
 from typing import Any
 
 import sqlalchemy as sa
 
-from bench.common import progress
+from bench.common import database_url, progress
 from bench.demo_data import lead_fields, serving_assistants
 from bench.run import migrated_seeded
 from enforcement.accounts.principal import Principal
@@ -114,9 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile each arm / 性能剖析")
     parser.add_argument("--arms", default="one_by_one,batch", help="arms to run / 对比组")
     args = parser.parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("DATABASE_URL must name the PostgreSQL server to use")
+    server_url = database_url()
     if args.reuse:
         url = sa.engine.make_url(server_url).set(
             drivername="postgresql+psycopg", database=args.database

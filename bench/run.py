@@ -18,7 +18,6 @@ import argparse
 import os
 import platform
 import re
-import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -39,6 +38,7 @@ from sqlalchemy.engine import make_url
 from bench.common import (
     ROOT,
     Row,
+    database_url,
     median,
     percentile,
     plain_url,
@@ -524,9 +524,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if "poll-ha" in only:
         parser.error("run poll-ha alone (--only poll-ha): it seals its data with its own key")
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("DATABASE_URL must name the PostgreSQL server to use (make bench sets it)")
+    server_url = database_url()
     progress(f"scale {scale.factor:g}, rows: {', '.join(r for r in ROWS if r in only)}")
     served = only & {"poll", "poll-mixed", "bootstrap", "incremental", "push", "load"}
     url = (migrated_seeded(server_url, args.database, 1) if served | (only & {"assign"})

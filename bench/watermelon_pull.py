@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -32,7 +31,7 @@ import psycopg
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from bench.common import ROOT, percentile, plain_url, progress
+from bench.common import ROOT, database_url, percentile, plain_url, progress
 from bench.demo_data import busiest_assistant, lead_fields
 from bench.pull_profile import TestPhone
 from bench.run import migrated_seeded
@@ -149,9 +148,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true",
                         help="do not append to bench/results.md / 不写入结果文件")
     args = parser.parse_args(argv)
-    server_url = os.environ.get("DATABASE_URL")
-    if not server_url:
-        sys.exit("DATABASE_URL must name the PostgreSQL server to use")
+    server_url = database_url()
     url = (make_url(server_url).set(drivername="postgresql+psycopg", database=args.database)
            .render_as_string(hide_password=False) if args.reuse
            else migrated_seeded(server_url, args.database, 1))

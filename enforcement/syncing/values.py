@@ -119,11 +119,16 @@ class TableValues:
                        for n in names]  # a marker: filled in from the tail or refs
             stmt = cast(sa.Select[Any], sa.select(
                 c.id, c.version, *columns, c.deleted_at.is_not(None), *self._point,
-                *(c[key] for key in self._shield_keys),
+                *(c[key] for key in self._missing(names)),
             ).where(c.court_id == sa.bindparam("court_id"),
                     c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.String)))))
             self._statements[names] = stmt
         return stmt
+
+    def _missing(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """What ``shield`` reads of a record (its author, case, party) that ``names``
+        leaves out: read too, after the fields."""
+        return tuple(key for key in self._shield_keys if key not in names)
 
     def _read(self, session: Session, principal: Principal, ids: Sequence[str],
               names: tuple[str, ...], *, tombstones: bool
@@ -131,7 +136,7 @@ class TableValues:
         """Records ``{"id", "version", **values}``, ids of tombstones (unless asked to
         read them as records), and per record the columns ``shield`` reads."""
         keys = ("id", "version", *names)
-        width = len(keys)
+        width, missing = len(keys), self._missing(names)
         point = self._point_at if self._point_at in names else None
         records: list[dict[str, Any]] = []
         deletes: list[str] = []
@@ -142,12 +147,12 @@ class TableValues:
             if row[width] and not tombstones:
                 deletes.append(row[0])
                 continue
-            record = dict(zip(keys, row[:width], strict=True))
+            record = dict(zip(keys, row, strict=False))  # fewer keys: the tail falls off
             if point is not None:
                 lon, lat, datum, accuracy = row[width + 1:width + 5]
                 record[point] = (None if lon is None or lat is None else
                                  {"lon": lon, "lat": lat, "datum": datum, "accuracy_m": accuracy})
-            if self._shield_keys:
+            if missing:
                 shield_of[row[0]] = row[width + 1 + len(self._point):]
             records.append(record)
         if self.files and self._files_at in names and records:
@@ -164,7 +169,7 @@ class TableValues:
         records, deletes, shield_of = self._read(session, principal, ids, names,
                                                  tombstones=False)
         if self.shielded and records:
-            self._shield(session, principal, records, shield_of)
+            self._shield(session, principal, records, self._missing(names), shield_of)
         return records, deletes
 
     def values(self, session: Session, principal: Principal, rows: Sequence[Any]
@@ -178,12 +183,12 @@ class TableValues:
         return {record.pop("id"): _without_version(record) for record in records}
 
     def _shield(self, session: Session, principal: Principal, records: list[dict[str, Any]],
-                shield_of: Mapping[str, tuple[Any, ...]]) -> None:
+                missing: tuple[str, ...], shield_of: Mapping[str, tuple[Any, ...]]) -> None:
         """Free text masked as ``GET`` shows it, for the whole page at once; the author,
         case and party of each record are read even when the device's schema lacks them."""
         assert self.shielded is not None
-        rows = [{**dict(zip(self._shield_keys, shield_of[r["id"]], strict=True)), **r}
-                for r in records]
+        rows = records if not missing else [
+            {**dict(zip(missing, shield_of[r["id"]], strict=True)), **r} for r in records]
         shown = shield(session, principal, self.shielded, rows, get=dict.get)
         for record in records:
             record.update({k: v for k, v in shown.get(record["id"], {}).items() if k in record})

@@ -160,8 +160,10 @@ def _update(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
         status = Status.REJECTED
     else:
         status = Status.MERGED if server_moved else Status.APPLIED
-    current = (known(values_of(session, spec, actor, row), owners) if notes or server_moved
-               else None)
+    current = None
+    if notes or server_moved:  # read again only when this mutation wrote
+        current = known(values_of(session, spec, actor, row) if outcome.updates else server,
+                        owners)
     return _result(mutation, status, row.version, conflicts=notes, rejected_fields=rejected,
                    server_values=current,
                    code="field_server_owned" if status is Status.REJECTED else None)

@@ -23,13 +23,12 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 from sqlmodel import Session
 
 from enforcement.accounts.principal import Principal
-from enforcement.attachments.refs import files_json, refs_of
 from enforcement.infrastructure.text_shield import FREE_TEXT, shield
-from enforcement.models import Datum
+from enforcement.models import Attachment, AttachmentRef, Datum
 from enforcement.models.base import table_of
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
@@ -40,7 +39,9 @@ AS_POINT = "<point>"
 ``reported_lon``, ``reported_lat``, ``datum`` and ``accuracy_m`` (null without both
 coordinates)."""
 AS_FILES = "<attachments>"
-"""Marks the ``attachments`` field: ``[{sha256, caption}]`` from ``attachment_ref``."""
+"""Marks the ``attachments`` field: ``[{sha256, caption}]`` from ``attachment_ref``, in the
+order ``refs_of`` gives them, read in the same SELECT (a push reads one record's values in
+one statement)."""
 
 
 def text_of(column: Any) -> Any:
@@ -89,11 +90,11 @@ class TableValues:
         self.court_only = frozenset(court_only)
         self.files = files
         self.shielded = shielded
-        self._exprs = dict(self.fields)
+        self._exprs = {name: self._files_json() if _is(expr, AS_FILES) else expr
+                       for name, expr in self.fields}
         self._order = {name: n for n, (name, _) in enumerate(self.fields)}
         c = self.table.c
         self._point_at = next((n for n, e in self.fields if _is(e, AS_POINT)), None)
-        self._files_at = next((n for n, e in self.fields if _is(e, AS_FILES)), None)
         self._point = ((c.reported_lon, c.reported_lat, sa.func.coalesce(
             text_of(c.datum), sa.literal_column(f"'{Datum.WGS84.value}'")), c.accuracy_m)
             if self._point_at else ())
@@ -101,6 +102,24 @@ class TableValues:
         self._shield_keys = tuple(k for k in (declared.author, declared.case, declared.party)
                                   if k) if declared else ()
         self._statements: dict[tuple[str, ...], sa.Select[Any]] = {}
+
+    def _files_json(self) -> Any:
+        """The record's files as JSON built by PostgreSQL: only text (hashes and captions),
+        so its JSON is the one Python would write."""
+        if self.files is None:
+            raise ValueError("a table with attachments names its attachment_ref table")
+        refs, files_table = table_of(AttachmentRef), table_of(Attachment)
+        ref, file, c = refs.c, files_table.c, self.table.c
+        item = sa.func.json_build_object(sa.literal_column("'sha256'"), file.sha256,
+                                         sa.literal_column("'caption'"), ref.caption)
+        files = sa.func.coalesce(sa.func.json_agg(aggregate_order_by(item, ref.id)),
+                                 sa.literal_column("'[]'::json"))
+        return sa.type_coerce(
+            sa.select(files).select_from(refs.join(files_table, sa.and_(
+                file.court_id == ref.court_id, file.sha256 == ref.sha256)))
+            .where(ref.court_id == c.court_id,
+                   ref.record_table == sa.literal_column(f"'{self.files}'"),
+                   ref.record_id == c.id).scalar_subquery(), sa.JSON)
 
     def names(self, principal: Principal, fields: Iterable[str] | None = None
               ) -> tuple[str, ...]:
@@ -116,7 +135,7 @@ class TableValues:
         if stmt is None:
             c = self.table.c
             columns = [sa.null() if isinstance(self._exprs[n], str) else self._exprs[n]
-                       for n in names]  # a marker: filled in from the tail or refs
+                       for n in names]  # the point: filled in from the tail
             stmt = cast(sa.Select[Any], sa.select(
                 c.id, c.version, *columns, c.deleted_at.is_not(None), *self._point,
                 *(c[key] for key in self._missing(names)),
@@ -155,10 +174,6 @@ class TableValues:
             if missing:
                 shield_of[row[0]] = row[width + 1 + len(self._point):]
             records.append(record)
-        if self.files and self._files_at in names and records:
-            files = refs_of(session, principal.court_id, self.files, [r["id"] for r in records])
-            for record in records:
-                record[self._files_at] = files_json(files[record["id"]])
         return records, deletes, shield_of
 
     def pull(self, session: Session, principal: Principal, ids: Sequence[str],

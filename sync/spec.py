@@ -79,6 +79,7 @@ Existing = Callable[[Any, Any, Sequence[str]], set[str]]
 Pulled = tuple[list[dict[str, Any]], list[str]]
 """Records as a pull sends them (``{"id", "version", **values}``) and ids of tombstones."""
 PullMany = Callable[[Any, Any, Sequence[str], Collection[str]], Pulled]
+Shown = Callable[[Any, Any, Mapping[str, dict[str, Any]]], dict[str, dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,8 @@ class SyncSpec:
     ``values`` (one SELECT per page: ``enforcement.syncing.values``); or else
     ``load_many(session, actor, ids)``: rows for a pull (no lock), which ``pulled`` passes
     through ``values`` (tables whose rows are built in Python: the reference data).
+    ``shown(session, actor, values_by_id)`` (optional): values as a push hands them back to
+    the actor (free text masked as a pull shows it); the merge works on ``values``.
     """
 
     table: str
@@ -125,6 +128,7 @@ class SyncSpec:
     the wanted list is fed by changes to parties)."""
     pull_many: PullMany | None = None
     load_many: LoadMany | None = None
+    shown: Shown | None = None
 
     @property
     def feed_name(self) -> str:

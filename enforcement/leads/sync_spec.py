@@ -206,4 +206,5 @@ LEAD_SPEC = SyncSpec(
     create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
     normalise=normalise_lead, create_many=_create_many, existing=_existing,
     pull_many=LEAD_VALUES.pull,
+    shown=LEAD_VALUES.shown,
 )

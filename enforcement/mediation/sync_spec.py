@@ -126,6 +126,7 @@ NOTE_SPEC = SyncSpec(
     table="mediation_note", fields=NOTE_FIELDS,
     load=lambda s, p, i: load_scoped(s, p, MediationNote, "mediation.read", i),
     values=NOTE_VALUES.values, pull_many=NOTE_VALUES.pull,
+    shown=NOTE_VALUES.shown,
     create=_create_note, update=_update_note, delete=_delete_note, restore=restore_hook,
     scope=feed_scope(MediationNote, "mediation.read"), normalise=normalise_note,
 )

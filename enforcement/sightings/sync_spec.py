@@ -110,6 +110,7 @@ SIGHTING_SPEC = SyncSpec(
     table="sighting", fields=SIGHTING_FIELDS,
     load=lambda s, p, i: load_scoped(s, p, Sighting, "sighting.read", i),
     values=SIGHTING_VALUES.values, pull_many=SIGHTING_VALUES.pull,
+    shown=SIGHTING_VALUES.shown,
     create=_create_sighting, update=_update_sighting, delete=_delete_sighting,
     restore=restore_hook, scope=feed_scope(Sighting, "sighting.read"),
     normalise=normalise_sighting,

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
 from sqlmodel import Session
 
+from enforcement import policy
 from enforcement.accounts.principal import Principal
 from enforcement.infrastructure.text_shield import FREE_TEXT, shield
 from enforcement.models import Attachment, AttachmentRef, Datum
@@ -196,6 +197,20 @@ class TableValues:
         records, _, _ = self._read(session, principal, [row.id for row in rows], names,
                                    tombstones=True)
         return {record.pop("id"): _without_version(record) for record in records}
+
+    def shown(self, session: Session, principal: Principal,
+              values: Mapping[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        """``SyncSpec.shown``: values as a push answers them, free text masked for roles
+        that see parties masked, as their pulls show it (roles that see it unmasked get it
+        as stored, as before)."""
+        out = {record_id: dict(record) for record_id, record in values.items()}
+        if not self.shielded or policy.allows(principal, "party.read_unmasked"):
+            return out
+        rows = [{"id": record_id, **record} for record_id, record in out.items()]
+        masked = shield(session, principal, self.shielded, rows, get=dict.get)
+        for record_id, record in out.items():
+            record.update({k: v for k, v in masked.get(record_id, {}).items() if k in record})
+        return out
 
     def _shield(self, session: Session, principal: Principal, records: list[dict[str, Any]],
                 missing: tuple[str, ...], shield_of: Mapping[str, tuple[Any, ...]]) -> None:

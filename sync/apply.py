@@ -140,7 +140,7 @@ def _apply(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
 def _update(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
             mutation: Mutation, row: Any, owners: dict[str, Any],
             fields: dict[str, Any], strict: bool = False) -> MutationResult:
-    server = spec.values(row, actor)
+    server = values_of(session, spec, actor, row)
     base = _base(spec, mutation, row, server)
     server_moved = mutation.base_version != row.version
     outcome = merge(base=base, server=server, changes=fields, owners=owners)
@@ -160,7 +160,10 @@ def _update(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
         status = Status.REJECTED
     else:
         status = Status.MERGED if server_moved else Status.APPLIED
-    current = known(spec.values(row, actor), owners) if notes or server_moved else None
+    current = None
+    if notes or server_moved:  # read again only when this mutation wrote
+        current = shown(session, spec, actor, row, known(
+            values_of(session, spec, actor, row) if outcome.updates else server, owners))
     return _result(mutation, status, row.version, conflicts=notes, rejected_fields=rejected,
                    server_values=current,
                    code="field_server_owned" if status is Status.REJECTED else None)
@@ -190,6 +193,22 @@ def _normalised(spec: SyncSpec, base: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def values_of(session: Session, spec: SyncSpec, actor: Actor, row: Any) -> dict[str, Any]:
+    """The row's values as the actor is sent them, read as they are now (after this
+    mutation's writes): what the next pull will send."""
+    return dict(spec.values(session, actor, [row])[row.id])
+
+
+def shown(session: Session, spec: SyncSpec, actor: Actor, row: Any, values: dict[str, Any]
+          ) -> dict[str, Any]:
+    """The values a push hands back to the device (its result, a delete's conflict), as the
+    actor's pulls show them: a reader who is shown a record's free text masked must not
+    get it unmasked by pushing a stale change."""
+    if spec.shown is None:
+        return values
+    return spec.shown(session, actor, {row.id: values})[row.id]
+
+
 def known(values: dict[str, Any], owners: dict[str, Any]) -> dict[str, Any]:
     """The values a device of that schema version knows: an older device must not be
     handed fields it would keep and its pulls never update."""
@@ -203,7 +222,8 @@ def _delete(session: Session, spec: SyncSpec, actor: Actor, device_id: str,
     if row.deleted_at is not None:
         return _result(mutation, Status.APPLIED, row.version)
     if mutation.base_version is not None and row.version > mutation.base_version:
-        server = known(spec.values(row, actor), spec.owners(schema_version))
+        server = shown(session, spec, actor, row, known(values_of(session, spec, actor, row),
+                                                        spec.owners(schema_version)))
         note = _conflict(session, actor, device_id, mutation, NewConflict(
             "delete_edited", None, None, server, {"deleted": True}))
         return _result(mutation, Status.CONFLICT, row.version, conflicts=(note,),

@@ -69,7 +69,7 @@ class FieldSpec:
 
 Load = Callable[[Any, Any, str], Any | None]
 LoadMany = Callable[[Any, Any, Sequence[str]], Sequence[Any]]
-Values = Callable[[Any, Any], dict[str, Any]]
+Values = Callable[[Any, Any, Sequence[Any]], Mapping[str, dict[str, Any]]]
 Create = Callable[[Any, Any, str, dict[str, Any]], Any]
 Update = Callable[[Any, Any, Any, dict[str, Any]], None]
 Remove = Callable[[Any, Any, Any], None]
@@ -79,6 +79,7 @@ Existing = Callable[[Any, Any, Sequence[str]], set[str]]
 Pulled = tuple[list[dict[str, Any]], list[str]]
 """Records as a pull sends them (``{"id", "version", **values}``) and ids of tombstones."""
 PullMany = Callable[[Any, Any, Sequence[str], Collection[str]], Pulled]
+Shown = Callable[[Any, Any, Mapping[str, dict[str, Any]]], dict[str, dict[str, Any]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,9 @@ class SyncSpec:
 
     ``load(session, actor, id)``: the row locked for update (tombstones included), or None
     when it does not exist or the actor may not see it.
-    ``load_many(session, actor, ids)``: rows for a pull (no lock).
-    ``values(row, actor)``: the synced fields as JSON values, as the actor may see them.
+    ``values(session, actor, rows)``: per row id, the synced fields as JSON values, as the
+    actor may see them; read after the domain's writes to the rows (push results and
+    conflicts carry them), so a table defines its values once for pushes and pulls.
     ``normalise(fields)``: client values in the canonical form ``values`` produces, so that
     equal values compare equal (times in UTC, enums as strings); raises to reject.
     ``create``/``update``/``delete``/``restore``: the domain's writes; they check
@@ -100,15 +102,18 @@ class SyncSpec:
     per record the created row or the rejection error ``create`` would raise, in order.
     ``existing(session, actor, ids)``: which ids name a row, in any scope (those are not
     new: the engine sends them through ``load`` and ``create``/``update`` one by one).
-    ``pull_many(session, actor, ids, fields)`` (optional): what ``pulled`` makes of
-    ``load_many`` and ``values``, for a table whose pulls are too large to build each row
-    in Python first; it must give the same records (a test compares them).
+    ``pull_many(session, actor, ids, fields)``: a pull's records (``fields``: those the
+    client's schema version knows) and tombstones' ids, from the same definition as
+    ``values`` (one SELECT per page: ``enforcement.syncing.values``); or else
+    ``load_many(session, actor, ids)``: rows for a pull (no lock), which ``pulled`` passes
+    through ``values`` (tables whose rows are built in Python: the reference data).
+    ``shown(session, actor, values_by_id)`` (optional): values as a push hands them back to
+    the actor (free text masked as a pull shows it); the merge works on ``values``.
     """
 
     table: str
     fields: Mapping[str, FieldSpec]
     load: Load
-    load_many: LoadMany
     values: Values
     create: Create
     update: Update
@@ -122,6 +127,8 @@ class SyncSpec:
     """The table whose ``sync_change`` rows feed this one, when it is not ``table`` (e.g.
     the wanted list is fed by changes to parties)."""
     pull_many: PullMany | None = None
+    load_many: LoadMany | None = None
+    shown: Shown | None = None
 
     @property
     def feed_name(self) -> str:
@@ -139,15 +146,19 @@ class SyncSpec:
         known = self.owners(schema_version)
         if self.pull_many is not None:
             return self.pull_many(session, actor, ids, known.keys())
+        assert self.load_many is not None, f"{self.table}: pull_many or load_many"
         upserts: list[dict[str, Any]] = []
         deletes: list[str] = []
+        rows = []
         for row in self.load_many(session, actor, ids):
             if row.deleted_at is not None:
                 deletes.append(row.id)
-                continue
-            values = self.values(row, actor)
+            else:
+                rows.append(row)
+        values = self.values(session, actor, rows) if rows else {}
+        for row in rows:
             upserts.append({"id": row.id, "version": row.version,
-                            **{k: v for k, v in values.items() if k in known}})
+                            **{k: v for k, v in values[row.id].items() if k in known}})
         return upserts, deletes
 
 

@@ -129,11 +129,6 @@ def show_files(record: Any, files: list[AttachedFile]) -> Any:
     return record
 
 
-def files_value(record: Any) -> list[dict[str, Any]]:
-    """The files hung on a record as a phone stores them: ``[{sha256, caption}]``."""
-    return files_json(record.__dict__.get("attachments", []))
-
-
 def files_json(files: Sequence[AttachedFile]) -> list[dict[str, Any]]:
     """Files as a phone stores them: ``[{sha256, caption}]``."""
     return [{"sha256": f.sha256, "caption": f.caption} for f in files]

@@ -30,23 +30,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.accounts.principal import Principal
-from enforcement.attachments.refs import (
-    files_value,
-    hang_files,
-    normalise_refs,
-)
+from enforcement.attachments.refs import hang_files, normalise_refs
 from enforcement.errors import DomainError, Forbidden, ValidationFailed
 from enforcement.infrastructure.times import CLOCK_SKEW, plausible
-from enforcement.leads.sync_pull import pull_leads
 from enforcement.leads.writes import (
     create_leads,
     edit_lead_values,
@@ -58,12 +51,12 @@ from enforcement.models import (
     Datum,
     Lead,
     LeadKind,
-    LeadStatus,
     Urgency,
     utcnow,
 )
 from enforcement.models.base import table_of
-from enforcement.syncing.common import CR, POINT, SR, TIMESTAMPS, C, H, S, domain_values
+from enforcement.syncing.common import CR, POINT, SR, TIMESTAMPS, C, H, S, domain_values, iso_sql
+from enforcement.syncing.values import AS_FILES, AS_POINT, TableValues, money, text_of
 from sync.spec import Kind, SyncSpec
 
 LEAD_FIELDS = {
@@ -85,35 +78,32 @@ the hand-typed position when it is off, and a push must not bring one in anyway 
 build, a phone that kept the setting from before)."""
 
 
+_lead = table_of(Lead)
+
+LEAD_VALUES = TableValues(Lead, (
+    ("kind", text_of(_lead.c.kind)), ("description", _lead.c.description),
+    ("debtor_text", _lead.c.debtor_text), ("observed_at", iso_sql(_lead.c.observed_at)),
+    ("urgency", text_of(_lead.c.urgency)), ("point", AS_POINT),
+    ("case_id", _lead.c.case_id), ("party_id", _lead.c.party_id),
+    ("status", text_of(_lead.c.status)), ("author_id", _lead.c.author_id),
+    ("township_id", _lead.c.township_id), ("village_grid_id", _lead.c.village_grid_id),
+    ("outside_grid", _lead.c.outside_grid),
+    ("nearest_grid_distance_m", _lead.c.nearest_grid_distance_m),
+    ("possible_duplicate_of_id", _lead.c.possible_duplicate_of_id),
+    ("duplicate_of_id", _lead.c.duplicate_of_id),
+    ("assigned_officer_id", _lead.c.assigned_officer_id), ("round_id", _lead.c.round_id),
+    ("triaged_at", iso_sql(_lead.c.triaged_at)), ("created_at", iso_sql(_lead.c.created_at)),
+    ("updated_at", iso_sql(_lead.c.updated_at)),
+    ("amount_recovered", money(_lead.c.amount_recovered)),
+    ("attachments", AS_FILES),
+    ("position_source", _lead.c.position_source), ("position_note", _lead.c.position_note),
+), court_only=("amount_recovered",), files="lead", shielded="lead")
+"""The lead as a phone stores it, for pulls and push results alike: times in UTC, enums
+as text; ``amount_recovered`` for court roles only (assistants never see amounts)."""
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
-
-
-def lead_values(lead: Lead, principal: Principal) -> dict[str, Any]:
-    """The lead as a phone stores it (JSON values, times in UTC)."""
-    point = None
-    if lead.reported_lon is not None and lead.reported_lat is not None:
-        point = {"lon": lead.reported_lon, "lat": lead.reported_lat,
-                 "datum": Datum(lead.datum or Datum.WGS84).value, "accuracy_m": lead.accuracy_m}
-    values: dict[str, Any] = {
-        "kind": LeadKind(lead.kind).value, "description": lead.description,
-        "debtor_text": lead.debtor_text, "observed_at": _iso(lead.observed_at),
-        "urgency": str(lead.urgency), "point": point, "case_id": lead.case_id,
-        "party_id": lead.party_id, "status": LeadStatus(lead.status).value,
-        "author_id": lead.author_id, "township_id": lead.township_id,
-        "village_grid_id": lead.village_grid_id, "outside_grid": lead.outside_grid,
-        "nearest_grid_distance_m": lead.nearest_grid_distance_m,
-        "possible_duplicate_of_id": lead.possible_duplicate_of_id,
-        "duplicate_of_id": lead.duplicate_of_id, "assigned_officer_id": lead.assigned_officer_id,
-        "round_id": lead.round_id, "triaged_at": _iso(lead.triaged_at),
-        "created_at": _iso(lead.created_at), "updated_at": _iso(lead.updated_at),
-    }
-    if principal.role in policy.COURT_ROLES:
-        values["amount_recovered"] = str(lead.amount_recovered)
-    values["attachments"] = files_value(lead)
-    values["position_source"] = lead.position_source
-    values["position_note"] = lead.position_note
-    return values
 
 
 def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
@@ -165,21 +155,6 @@ def _load(session: Session, principal: Principal, lead_id: str) -> Lead | None:
         .with_for_update(of=Lead)
     ).first()
     return lead and hang_files(session, "lead", [lead])[0]
-
-
-_PULLED_COLUMNS = [c for c in table_of(Lead).c if c.name != "point"]
-
-
-def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Sequence[Any]:
-    """Plain records (``lead_values`` reads them by attribute like a Lead), not ORM objects,
-    and the ids as one array: building 1,000 objects per page was 43 % of a 10,000-record
-    bootstrap and binding 1,000 parameters another 6 % (bench/profile-findings.md)."""
-    lead = table_of(Lead)
-    rows = session.execute(sa.select(*_PULLED_COLUMNS).where(
-        lead.c.court_id == principal.court_id,
-        lead.c.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))),
-    )).all()
-    return hang_files(session, "lead", [SimpleNamespace(**row._mapping) for row in rows])
 
 
 def _domain(values: dict[str, Any]) -> dict[str, Any]:
@@ -237,8 +212,9 @@ def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool
 
 
 LEAD_SPEC = SyncSpec(
-    table="lead", fields=LEAD_FIELDS, load=_load, load_many=_load_many, values=lead_values,
+    table="lead", fields=LEAD_FIELDS, load=_load, values=LEAD_VALUES.values,
     create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
     normalise=normalise_lead, create_many=_create_many, existing=_existing,
-    pull_many=pull_leads,
+    pull_many=LEAD_VALUES.pull,
+    shown=LEAD_VALUES.shown,
 )

@@ -23,6 +23,7 @@ from enforcement.models import (
     MediationOutcome,
     SettlementKind,
 )
+from enforcement.models.base import table_of
 from enforcement.syncing.common import (
     CR,
     SR,
@@ -32,14 +33,14 @@ from enforcement.syncing.common import (
     checked,
     domain_values,
     feed_scope,
-    iso,
+    iso_sql,
     load_scoped,
-    load_shown,
     parse_date,
     parse_time,
     restore_hook,
     text,
 )
+from enforcement.syncing.values import TableValues, day, json_or_null, text_of
 from sync.spec import Kind, SyncSpec
 
 NOTE_FIELDS = {
@@ -51,14 +52,16 @@ NOTE_FIELDS = {
 }
 
 
-def note_values(row: MediationNote, principal: Principal) -> dict[str, Any]:
-    return {"held_at": iso(row.held_at), "place": row.place, "present": list(row.present),
-            "applicant_statement": row.applicant_statement,
-            "debtor_statement": row.debtor_statement,
-            "outcome": MediationOutcome(row.outcome).value, "proposal": row.proposal or None,
-            "next_visit_on": row.next_visit_on.isoformat() if row.next_visit_on else None,
-            "case_id": row.case_id, "author_id": row.author_id,
-            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
+_note = table_of(MediationNote).c
+NOTE_VALUES = TableValues(MediationNote, (
+    ("held_at", iso_sql(_note.held_at)), ("place", _note.place), ("present", _note.present),
+    ("applicant_statement", _note.applicant_statement),
+    ("debtor_statement", _note.debtor_statement), ("outcome", text_of(_note.outcome)),
+    ("proposal", json_or_null(_note.proposal)), ("next_visit_on", day(_note.next_visit_on)),
+    ("case_id", _note.case_id), ("author_id", _note.author_id),
+    ("created_at", iso_sql(_note.created_at)), ("updated_at", iso_sql(_note.updated_at)),
+), shielded="mediation_note")
+"""The note as a phone stores it, for pulls and push results alike (no proposal: null)."""
 
 
 def _present(value: Any) -> list[str]:
@@ -122,8 +125,8 @@ def _delete_note(session: Session, principal: Principal, row: MediationNote) -> 
 NOTE_SPEC = SyncSpec(
     table="mediation_note", fields=NOTE_FIELDS,
     load=lambda s, p, i: load_scoped(s, p, MediationNote, "mediation.read", i),
-    load_many=lambda s, p, ids: load_shown(s, p, MediationNote, "mediation_note", ids),
-    values=note_values,
+    values=NOTE_VALUES.values, pull_many=NOTE_VALUES.pull,
+    shown=NOTE_VALUES.shown,
     create=_create_note, update=_update_note, delete=_delete_note, restore=restore_hook,
     scope=feed_scope(MediationNote, "mediation.read"), normalise=normalise_note,
 )

@@ -46,7 +46,7 @@ from enforcement.models import (
 from enforcement.rounds.outputs import DEFAULT_TODO, TODO_BY_LEAD, _case_details, _lead_details
 from enforcement.rounds.visits import VISITABLE
 from enforcement.syncing.common import S, iso
-from enforcement.syncing.reference import STAMPS, ReferenceRow, _refuse
+from enforcement.syncing.reference import STAMPS, ReferenceRow, _refuse, reference_values
 from sync.spec import Kind, SyncSpec
 
 SINCE = 4
@@ -151,5 +151,5 @@ def _stop_rows(session: Session, principal: Principal,
 
 ROUND_STOP_SPEC = SyncSpec(
     table="round_stop", fields=STOP_FIELDS, load=_refuse, load_many=_stop_rows,
-    values=lambda row, _principal: row.values, create=_refuse, update=_refuse,
+    values=reference_values, create=_refuse, update=_refuse,
     delete=_refuse, restore=_refuse, scope=_stop_scope, feed_table="round_target")

@@ -23,9 +23,10 @@ from typing import Any
 from sqlmodel import Session
 
 from enforcement.accounts.principal import Principal
-from enforcement.attachments.refs import files_value, hang_files, normalise_refs
+from enforcement.attachments.refs import hang_files, normalise_refs
 from enforcement.grids.placement import ReportedPoint
 from enforcement.models import Datum, OutcomeKind, Visit, VisitResult
+from enforcement.models.base import table_of
 from enforcement.rounds import visits
 from enforcement.syncing.common import (
     CR,
@@ -35,18 +36,16 @@ from enforcement.syncing.common import (
     C,
     checked,
     feed_scope,
-    iso,
-    load_ids,
+    iso_sql,
     load_scoped,
     normalise_point,
     parse_time,
-    placed,
-    point_value,
     require_fields,
     restore,
     text,
     to_datetime,
 )
+from enforcement.syncing.values import AS_FILES, AS_POINT, TableValues, money, placed, text_of
 from sync.spec import Kind, SyncSpec
 
 VISIT_FIELDS = {"visited_at": C.of(Kind.TIME, required=True), "result": CR,
@@ -55,13 +54,16 @@ VISIT_FIELDS = {"visited_at": C.of(Kind.TIME, required=True), "result": CR,
                 "officer_id": SR, **PLACED, "attachments": C.of(Kind.JSON, since=2)}
 
 
-def visit_values(row: Visit, principal: Principal) -> dict[str, Any]:
-    return {"visited_at": iso(row.visited_at), "result": VisitResult(row.result).value,
-            "amount_collected": str(row.amount_collected),
-            "outcome_kind": OutcomeKind(row.outcome_kind).value if row.outcome_kind else None,
-            "notes": row.notes, "point": point_value(row), "round_id": row.round_id,
-            "target_id": row.target_id, "case_id": row.case_id, "officer_id": row.officer_id,
-            **placed(row), "attachments": files_value(row)}
+_visit = table_of(Visit).c
+VISIT_VALUES = TableValues(Visit, (
+    ("visited_at", iso_sql(_visit.visited_at)), ("result", text_of(_visit.result)),
+    ("amount_collected", money(_visit.amount_collected)),
+    ("outcome_kind", text_of(_visit.outcome_kind)), ("notes", _visit.notes),
+    ("point", AS_POINT), ("round_id", _visit.round_id), ("target_id", _visit.target_id),
+    ("case_id", _visit.case_id), ("officer_id", _visit.officer_id),
+    *placed(table_of(Visit)), ("attachments", AS_FILES),
+), files="visit")
+"""The visit as a phone stores it, for pulls and push results alike."""
 
 
 def _money(value: Any) -> str:
@@ -128,8 +130,7 @@ def _with_files(session: Session, row: Visit | None) -> Visit | None:
 VISIT_SPEC = SyncSpec(
     table="visit", fields=VISIT_FIELDS,
     load=lambda s, p, i: _with_files(s, load_scoped(s, p, Visit, "visit.read", i)),
-    load_many=lambda s, p, ids: hang_files(s, "visit", load_ids(s, p, Visit, ids)),
-    values=visit_values,
+    values=VISIT_VALUES.values, pull_many=VISIT_VALUES.pull,
     create=_create_visit, update=_update_visit, delete=_delete_visit, restore=_restore_visit,
     scope=feed_scope(Visit, "visit.read"), normalise=normalise_visit,
 )

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from enforcement import policy
 from enforcement.accounts.principal import Principal
 from enforcement.models import Sighting
+from enforcement.models.base import table_of
 from enforcement.sightings.usecases import (
     create_sighting,
     edit_sighting_values,
@@ -30,16 +31,14 @@ from enforcement.syncing.common import (
     checked,
     domain_values,
     feed_scope,
-    iso,
+    iso_sql,
     load_scoped,
-    load_shown,
     normalise_point,
     parse_time,
-    placed,
-    point_value,
     restore_hook,
     text,
 )
+from enforcement.syncing.values import AS_POINT, TableValues, placed
 from sync.spec import Kind, SyncSpec
 
 SIGHTING_FIELDS = {
@@ -52,12 +51,16 @@ _SIGHTING_PLAIN = ("debtor_text", "vehicle_plate", "companions", "confidence", "
                    "notes", "case_id", "party_id")
 
 
-def sighting_values(row: Sighting, principal: Principal) -> dict[str, Any]:
-    return {"debtor_text": row.debtor_text, "seen_at": iso(row.seen_at),
-            "vehicle_plate": row.vehicle_plate, "companions": row.companions,
-            "confidence": row.confidence, "urgent": row.urgent, "notes": row.notes,
-            "point": point_value(row), "case_id": row.case_id, "party_id": row.party_id,
-            "author_id": row.author_id, **placed(row)}
+_sighting = table_of(Sighting).c
+SIGHTING_VALUES = TableValues(Sighting, (
+    ("debtor_text", _sighting.debtor_text), ("seen_at", iso_sql(_sighting.seen_at)),
+    ("vehicle_plate", _sighting.vehicle_plate), ("companions", _sighting.companions),
+    ("confidence", _sighting.confidence), ("urgent", _sighting.urgent),
+    ("notes", _sighting.notes), ("point", AS_POINT), ("case_id", _sighting.case_id),
+    ("party_id", _sighting.party_id), ("author_id", _sighting.author_id),
+    *placed(table_of(Sighting)),
+), shielded="sighting")
+"""The sighting as a phone stores it, for pulls and push results alike."""
 
 
 def _confidence(value: Any) -> int:
@@ -106,7 +109,8 @@ def _delete_sighting(session: Session, principal: Principal, row: Sighting) -> N
 SIGHTING_SPEC = SyncSpec(
     table="sighting", fields=SIGHTING_FIELDS,
     load=lambda s, p, i: load_scoped(s, p, Sighting, "sighting.read", i),
-    load_many=lambda s, p, ids: load_shown(s, p, Sighting, "sighting", ids), values=sighting_values,
+    values=SIGHTING_VALUES.values, pull_many=SIGHTING_VALUES.pull,
+    shown=SIGHTING_VALUES.shown,
     create=_create_sighting, update=_update_sighting, delete=_delete_sighting,
     restore=restore_hook, scope=feed_scope(Sighting, "sighting.read"),
     normalise=normalise_sighting,

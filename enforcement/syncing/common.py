@@ -8,7 +8,7 @@ rules. Soft-deleted rows stay in their table, so their tombstones stay in scope 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,7 +19,6 @@ from enforcement import policy
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, Forbidden, ValidationFailed
 from enforcement.grids.placement import ReportedPoint, set_point
-from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.models import Datum, utcnow
 from sync.merge import Owner
 from sync.spec import FieldSpec, Kind
@@ -55,14 +54,6 @@ def parse_date(raw: Any) -> str | None:
 
 def to_datetime(raw: str | None) -> datetime | None:
     return datetime.fromisoformat(raw) if raw else None
-
-
-def point_value(record: Any) -> dict[str, Any] | None:
-    """The point as the phone sent it (its datum), as leads carry it."""
-    if record.reported_lon is None or record.reported_lat is None:
-        return None
-    return {"lon": record.reported_lon, "lat": record.reported_lat,
-            "datum": Datum(record.datum or Datum.WGS84).value, "accuracy_m": record.accuracy_m}
 
 
 def normalise_point(raw: Any) -> dict[str, Any] | None:
@@ -141,20 +132,6 @@ def load_scoped(session: Session, principal: Principal, model: Any, action: str,
         policy.scope_filter(principal, action, model)).with_for_update(of=model)).first()
 
 
-def load_ids(session: Session, principal: Principal, model: Any,
-             ids: Sequence[str]) -> Sequence[Any]:
-    """Rows for a pull: the feed already chose them by scope."""
-    return session.scalars(sa.select(model).where(
-        model.court_id == principal.court_id, model.id.in_(ids))).all()
-
-
-def load_shown(session: Session, principal: Principal, model: Any, table: str,
-               ids: Sequence[str]) -> Sequence[Any]:
-    """Rows for a pull, their free text as REST shows it to the caller (``text_shield``):
-    masked in bulk for the page, never a query per record."""
-    return shield_rows(session, principal, table, load_ids(session, principal, model, ids))
-
-
 def feed_scope(model: Any, action: str) -> Any:
     """Scope of a table on ``sync_change``: the rows ``policy`` lets the caller read."""
 
@@ -196,13 +173,6 @@ TIMESTAMPS = {"created_at": S.of(Kind.TIME, required=True),
 PLACED = {"township_id": S, "village_grid_id": S, "outside_grid": S.of(Kind.BOOLEAN),
           "nearest_grid_distance_m": S.of(Kind.NUMBER), **TIMESTAMPS}
 POINT = C.of(Kind.POINT)
-
-
-def placed(row: Any) -> dict[str, Any]:
-    return {"township_id": row.township_id, "village_grid_id": row.village_grid_id,
-            "outside_grid": row.outside_grid,
-            "nearest_grid_distance_m": row.nearest_grid_distance_m,
-            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
 
 
 def require_serving(session: Session, principal: Principal, action: str) -> None:

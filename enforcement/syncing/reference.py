@@ -63,6 +63,12 @@ class ReferenceRow:
     deleted_at: datetime | None = None
 
 
+def reference_values(session: Session, principal: Principal, rows: Sequence[ReferenceRow]
+            ) -> dict[str, dict[str, Any]]:
+    """Reference rows are built with their values (``load_many``)."""
+    return {row.id: row.values for row in rows}
+
+
 def _refuse(*_: Any) -> Any:
     raise Forbidden("this table is read-only on phones", code="sync_read_only")
 
@@ -116,7 +122,7 @@ AREA_FIELDS = {"code": SR, "name": SR,
 def _spec(table: str, fields: dict[str, FieldSpec], load_many: Any, scope: Any,
           feed_table: str | None = None) -> SyncSpec:
     return SyncSpec(table=table, fields=fields, load=_refuse, load_many=load_many,
-                    values=lambda row, _principal: row.values, create=_refuse, update=_refuse,
+                    values=reference_values, create=_refuse, update=_refuse,
                     delete=_refuse, restore=_refuse, scope=scope,
                     feed_table=feed_table or table)
 

@@ -18,6 +18,7 @@ from enforcement.accounts.principal import Principal
 from enforcement.models import (
     TaskAnswer,
 )
+from enforcement.models.base import table_of
 from enforcement.syncing.common import (
     CR,
     PLACED,
@@ -26,16 +27,14 @@ from enforcement.syncing.common import (
     C,
     checked,
     domain_values,
-    iso,
-    load_ids,
+    iso_sql,
     normalise_point,
     parse_time,
-    placed,
-    point_value,
     restore_hook,
     soft_delete,
     text,
 )
+from enforcement.syncing.values import AS_POINT, TableValues, placed
 from enforcement.tasks import usecases as tasks
 from sync.spec import Kind, SyncSpec
 
@@ -45,10 +44,13 @@ ANSWER_FIELDS = {"task_id": CR, "result": CR, "answer": C,
 ANSWER_RESULTS = ("done", "not_found", "unable", "info")
 
 
-def answer_values(row: TaskAnswer, principal: Principal) -> dict[str, Any]:
-    return {"task_id": row.task_id, "result": row.result, "answer": row.answer,
-            "answered_at": iso(row.answered_at), "point": point_value(row),
-            "author_id": row.author_id, **placed(row)}
+_answer = table_of(TaskAnswer).c
+ANSWER_VALUES = TableValues(TaskAnswer, (
+    ("task_id", _answer.task_id), ("result", _answer.result), ("answer", _answer.answer),
+    ("answered_at", iso_sql(_answer.answered_at)), ("point", AS_POINT),
+    ("author_id", _answer.author_id), *placed(table_of(TaskAnswer)),
+))
+"""The answer as a phone stores it, for pulls and push results alike."""
 
 
 def _result(value: Any) -> str:
@@ -110,7 +112,7 @@ def _load_answer(session: Session, principal: Principal, record_id: str) -> Task
 
 ANSWER_SPEC = SyncSpec(
     table="task_answer", fields=ANSWER_FIELDS, load=_load_answer,
-    load_many=lambda s, p, ids: load_ids(s, p, TaskAnswer, ids), values=answer_values,
+    values=ANSWER_VALUES.values, pull_many=ANSWER_VALUES.pull,
     create=_create_answer, update=_update_answer, delete=_delete_answer, restore=restore_hook,
     scope=_answer_scope, normalise=normalise_answer,
 )

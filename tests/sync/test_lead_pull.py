@@ -1,6 +1,7 @@
-"""Leads pulled with their values formatted by PostgreSQL (``leads.sync_pull``, the
-bootstrap fix of bench/profile-findings.md, finding 2) are the very JSON the pull sent when
-each lead was loaded and passed through ``lead_values``: same fields, same text, same
+"""Leads pulled with their values formatted by PostgreSQL (``LEAD_VALUES``, the bootstrap
+fix of bench/profile-findings.md, finding 2, now the leads' only definition of their values)
+are the very JSON the pull sent when each lead was loaded and passed through the Python
+``lead_values`` it replaced (kept below as the reference): same fields, same text, same
 masking (amounts for court roles only), same schema-version filtering, same tombstones.
 """
 
@@ -9,23 +10,72 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
+from enforcement import policy
 from enforcement.accounts.principal import Principal
-from enforcement.attachments.refs import replace_refs
+from enforcement.attachments.refs import files_json, hang_files, replace_refs
 from enforcement.leads.sync_spec import LEAD_SPEC
-from enforcement.models import Datum, LeadKind, LeadStatus, Role, Urgency
-from enforcement.syncing.registry import REGISTRY
+from enforcement.models import Datum, Lead, LeadKind, LeadStatus, Role, Urgency
+from enforcement.models.base import table_of
+from enforcement.syncing.registry import FIELD_SPECS, REGISTRY
+from enforcement.syncing.values import TableValues
 from tests import factories
 
-BEFORE = dataclasses.replace(LEAD_SPEC, pull_many=None)
-"""The lead spec as pulls used it before: ``load_many`` then ``lead_values`` per row."""
+
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat() if value is not None else None
+
+
+def lead_values(lead: Any, principal: Principal) -> dict[str, Any]:
+    """The Python definition of a lead's values before ``LEAD_VALUES`` (the reference)."""
+    point = None
+    if lead.reported_lon is not None and lead.reported_lat is not None:
+        point = {"lon": lead.reported_lon, "lat": lead.reported_lat,
+                 "datum": Datum(lead.datum or Datum.WGS84).value, "accuracy_m": lead.accuracy_m}
+    values: dict[str, Any] = {
+        "kind": LeadKind(lead.kind).value, "description": lead.description,
+        "debtor_text": lead.debtor_text, "observed_at": _iso(lead.observed_at),
+        "urgency": str(lead.urgency), "point": point, "case_id": lead.case_id,
+        "party_id": lead.party_id, "status": LeadStatus(lead.status).value,
+        "author_id": lead.author_id, "township_id": lead.township_id,
+        "village_grid_id": lead.village_grid_id, "outside_grid": lead.outside_grid,
+        "nearest_grid_distance_m": lead.nearest_grid_distance_m,
+        "possible_duplicate_of_id": lead.possible_duplicate_of_id,
+        "duplicate_of_id": lead.duplicate_of_id, "assigned_officer_id": lead.assigned_officer_id,
+        "round_id": lead.round_id, "triaged_at": _iso(lead.triaged_at),
+        "created_at": _iso(lead.created_at), "updated_at": _iso(lead.updated_at),
+    }
+    if principal.role in policy.COURT_ROLES:
+        values["amount_recovered"] = str(lead.amount_recovered)
+    values["attachments"] = files_json(lead.__dict__.get("attachments", []))
+    values["position_source"] = lead.position_source
+    values["position_note"] = lead.position_note
+    return values
+
+
+def _load_many(session: Session, principal: Principal, ids: Sequence[str]) -> Sequence[Any]:
+    rows = session.execute(sa.select(*[c for c in table_of(Lead).c if c.name != "point"])
+                           .where(table_of(Lead).c.court_id == principal.court_id,
+                                  table_of(Lead).c.id.in_(ids))).all()
+    return hang_files(session, "lead", [SimpleNamespace(**row._mapping) for row in rows])
+
+
+def _values(session: Session, principal: Principal, rows: Sequence[Any]) -> dict[str, Any]:
+    return {row.id: lead_values(row, principal) for row in rows}
+
+
+BEFORE = dataclasses.replace(LEAD_SPEC, pull_many=None, load_many=_load_many, values=_values)
+"""The lead spec as pulls used it before: loaded rows, then ``lead_values`` per row."""
 
 instants = st.one_of(
     st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
@@ -123,6 +173,13 @@ def test_only_court_roles_see_amounts_and_only_new_clients_see_attachments(engin
         session.rollback()
 
 
-def test_every_synced_table_pulls_through_its_spec():
-    """Only leads have their own pull loader; the others go through ``load_many``."""
-    assert [t for t, spec in REGISTRY.specs.items() if spec.pull_many] == ["lead"]
+def test_every_field_table_defines_its_values_once_in_sql():
+    """Every writable table's pulls and push results come from one ``TableValues``; only
+    the read-only reference data is still built in Python (its single definition)."""
+    for spec in FIELD_SPECS:
+        owner = getattr(spec.values, "__self__", None)
+        assert isinstance(owner, TableValues), spec.table
+        assert getattr(spec.pull_many, "__self__", None) is owner, spec.table
+        assert spec.load_many is None, spec.table
+    assert {t for t, spec in REGISTRY.specs.items() if spec.pull_many is None} == {
+        "township", "village_grid", "wanted", "task", "case", "round_stop"}

@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from enforcement import policy
 from enforcement.accounts.principal import Principal
-from enforcement.attachments.refs import check_refs, replace_refs, show_files
+from enforcement.attachments.refs import check_refs, refer_new, replace_refs, show_files
 from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from enforcement.grids.placement import place_many, put_point, set_point
 from enforcement.leads import lifecycle
@@ -117,9 +117,10 @@ def create_leads(session: Session, principal: Principal,
                                    to_status=LeadStatus.SUBMITTED, actor_id=principal.user_id))
     insert_rows(session, table_of(LeadTransition), [
         {**step, "id": new_id(), "lead_id": lead.id, "at": lead.created_at} for lead in leads])
+    files = refer_new(session, court_id, "lead", {
+        lead.id: values_of[lead.id].get("attachments") or [] for lead in leads})
     for lead in leads:
-        show_files(lead, replace_refs(session, court_id, "lead", lead.id,
-                                      values_of[lead.id].get("attachments") or []))
+        show_files(lead, files[lead.id])
     return out
 
 

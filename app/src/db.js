@@ -97,6 +97,9 @@ export async function sync(database, authorizedFetch) {
         return { wiped: true };
       }
       if (error.status !== 409 || attempt >= 5) throw error;
+      // A little later each time: while a long transaction elsewhere on the server holds
+      // the pull horizon back, the records refused are not in the next pull yet.
+      await new Promise((resolve) => setTimeout(resolve, 250 * attempt));
     }
   }
 }

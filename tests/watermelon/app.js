@@ -165,6 +165,9 @@ class Phone {
       } catch (error) {
         if (error.status !== 409 || attempt >= 20) throw error
         this.refusedPushes += 1
+        // A little later each time: while a long transaction elsewhere on the server holds
+        // the pull horizon back, the records refused are not in the next pull yet.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(50 * attempt, 1000)))
       }
     }
   }

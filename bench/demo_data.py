@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
+import sqlalchemy as sa
+from alembic import command
 
-from bench.common import plain_url
+from bench.common import plain_url, progress, recreate_database, timed
 
 
 def query(url: str, sql: str, **params: Any) -> list[Any]:
@@ -75,3 +77,23 @@ def lead_fields(i: int, lon: float, lat: float) -> dict[str, Any]:
             "description": f"bench lead {i}: 白色面包车停在村口",
             "point": {"lon": lon + (i % 37) * 1e-5, "lat": lat + (i % 41) * 1e-5,
                       "datum": "wgs84"}}
+
+
+def migrated_seeded(server_url: str, name: str, scale: int) -> str:
+    """A fresh database ``name``, migrated to head and loaded with the demo county."""
+    from enforcement.infrastructure.db_migrations import alembic_config, database_url
+    from seed.load import load_demo
+
+    url = recreate_database(server_url, name)
+    progress(f"{name}: migrating")
+    command.upgrade(alembic_config(url=url), "head")
+    progress(f"{name}: loading the demo county at scale {scale}")
+    engine = sa.create_engine(database_url(url))
+    report, seconds = timed(load_demo, engine, scale=scale, progress=False)
+    # Statistics, as a database in service has them: without, the first pulls ran on the
+    # planner's guesses until autovacuum came by (1.5 s each, then 60 ms, in one run).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+    progress(f"{name}: {report.total_rows:,} rows loaded in {seconds:.0f} s")
+    return url

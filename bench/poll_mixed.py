@@ -567,7 +567,7 @@ def two_hosts(phones: int, seconds: float) -> list[Row]:
              f"in {hacluster.base_dir()}")
     hacluster.cmd_start()
     try:
-        from bench.run import migrated_seeded
+        from bench.demo_data import migrated_seeded
 
         url = migrated_seeded(hacluster.write_url("postgres"), "gridwork_bench", 1)
         hacluster.cmd_api("gridwork_bench")

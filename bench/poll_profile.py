@@ -7,7 +7,7 @@ Signs the busiest demo assistant in on a new device, bootstraps, then polls with
 new ``--polls`` times: prints the wall time per poll, the SQL statements one poll sends
 (with BEGIN / COMMIT / ROLLBACK, as psycopg sends them), then the same polls under cProfile
 (the top functions by own and by cumulative time). The database is not reloaded
-(``bench.run --only poll`` or ``bench.run.migrated_seeded`` loads one). Findings:
+(``bench.run --only poll`` or ``bench.demo_data.migrated_seeded`` loads one). Findings:
 bench/profile-findings.md, 13+.
 """
 

@@ -25,9 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bench.common import database_url, median, percentile, progress
-from bench.demo_data import busiest_assistant, lead_fields, query, top_up_leads
+from bench.demo_data import busiest_assistant, lead_fields, migrated_seeded, query, top_up_leads
 from bench.gridwork_server import PASSWORD
-from bench.run import migrated_seeded
 
 PAGE = 1000
 

@@ -26,8 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from bench.common import database_url, progress
-from bench.demo_data import lead_fields, serving_assistants
-from bench.run import migrated_seeded
+from bench.demo_data import lead_fields, migrated_seeded, serving_assistants
 from enforcement.accounts.principal import Principal
 from enforcement.infrastructure.db import Database
 from enforcement.models import Device, Role

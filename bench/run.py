@@ -32,7 +32,6 @@ import psycopg
 import requests
 import shapely
 import sqlalchemy as sa
-from alembic import command
 from sqlalchemy.engine import make_url
 
 from bench.common import (
@@ -43,12 +42,12 @@ from bench.common import (
     percentile,
     plain_url,
     progress,
-    recreate_database,
     timed,
 )
 from bench.demo_data import (
     busiest_assistant,
     lead_fields,
+    migrated_seeded,
     query,
     serving_assistants,
     top_up_leads,
@@ -88,26 +87,6 @@ def scale_from(args: argparse.Namespace) -> Scale:
 
 
 # --------------------------------------------------------------------------- databases
-
-
-def migrated_seeded(server_url: str, name: str, scale: int) -> str:
-    """A fresh database ``name``, migrated to head and loaded with the demo county."""
-    from enforcement.infrastructure.db_migrations import alembic_config, database_url
-    from seed.load import load_demo
-
-    url = recreate_database(server_url, name)
-    progress(f"{name}: migrating")
-    command.upgrade(alembic_config(url=url), "head")
-    progress(f"{name}: loading the demo county at scale {scale}")
-    engine = sa.create_engine(database_url(url))
-    report, seconds = timed(load_demo, engine, scale=scale, progress=False)
-    # Statistics, as a database in service has them: without, the first pulls ran on the
-    # planner's guesses until autovacuum came by (1.5 s each, then 60 ms, in one run).
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.exec_driver_sql("ANALYZE")
-    engine.dispose()
-    progress(f"{name}: {report.total_rows:,} rows loaded in {seconds:.0f} s")
-    return url
 
 
 # --------------------------------------------------------------------------- rows

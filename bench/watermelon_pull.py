@@ -32,9 +32,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.common import ROOT, database_url, percentile, plain_url, progress
-from bench.demo_data import busiest_assistant, lead_fields
+from bench.demo_data import busiest_assistant, lead_fields, migrated_seeded
 from bench.pull_profile import TestPhone
-from bench.run import migrated_seeded
 
 RESULTS = ROOT / "bench" / "results.md"
 

@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pull", choices=("watermelon", "native"), default="watermelon")
     parser.add_argument("--polls", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--explain", action="store_true",
+                        help="EXPLAIN (ANALYZE, BUFFERS) each SELECT of one poll / 解释每条查询")
     args = parser.parse_args(argv)
     url = database_url("the loaded bench database")
     from api import create_app
@@ -82,9 +84,12 @@ def main(argv: list[str] | None = None) -> None:
 
     engine = app.extensions["gridwork"].db.engine
     sent: list[str] = []
+    selects: list[tuple[str, Any]] = []
 
-    def count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+    def count(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
         sent.append(" ".join(statement.split())[:90])
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            selects.append((statement, parameters))
 
     def begun(conn: Any) -> None:
         sent.append("BEGIN")
@@ -102,6 +107,13 @@ def main(argv: list[str] | None = None) -> None:
     for statement in sent:
         print(f"  {statement}")
     print(Counter(s.split()[0] for s in sent))
+    if args.explain:
+        with engine.connect() as conn:
+            cursor = conn.connection.driver_connection.cursor()
+            for statement, parameters in selects:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)
+                print("\n" + "\n".join(row[0] for row in cursor.fetchall()))
+            conn.rollback()
 
     profile = cProfile.Profile()
     profile.runcall(lambda: [poll() for _ in range(args.polls)])

@@ -309,36 +309,23 @@ def _issue_snapshot(session: Session, actor: Actor, device_id: str, after: feed.
     return evictions, issued
 
 
-SCOPE_CACHE_SIZE = 512
-"""Actors whose scope clauses a registry keeps built (then it starts afresh): ~115 KiB
-each for the enforcement registry, so at most ~60 MB per worker; a court's assistants and
-staff fit, and rebuilding one costs a few milliseconds once."""
-
-
 def _scopes(registry: Registry, actor: Actor
             ) -> tuple[dict[str, sa.ColumnElement[bool]], sa.ColumnElement[bool],
                        scope_mod.ScopeReads | None]:
     """Per feed table, which of its rows the actor pulls (tables fed alike are OR-ed); all
     of them as one clause on ``sync_change``; and the tables they read. Built once per
     actor (a few milliseconds of expression building per pull otherwise)."""
-    try:
-        key: tuple[str, Actor] | None = ("scopes", actor)
-        built = registry.cache.get(key)
-    except TypeError:  # an actor that cannot be hashed is built afresh every time
-        key, built = None, None
-    if built is None:
+    def build() -> tuple[dict[str, sa.ColumnElement[bool]], sa.ColumnElement[bool],
+                         scope_mod.ScopeReads | None]:
         clauses: dict[str, list[sa.ColumnElement[bool]]] = {}
         for spec in registry.specs.values():
             clauses.setdefault(spec.feed_name, []).append(spec.scope(actor, sync_change))
         scopes = {feed_name: sa.or_(*each) for feed_name, each in clauses.items()}
         in_scope = sa.or_(*(sa.and_(sync_change.c.table_name == feed_name, scope)
                             for feed_name, scope in scopes.items()))
-        built = scopes, in_scope, scope_mod.reads(scopes, registry.scope_clock is not None)
-        if key is not None:
-            if len(registry.cache) >= SCOPE_CACHE_SIZE:
-                registry.cache.clear()
-            registry.cache[key] = built
-    return built
+        return scopes, in_scope, scope_mod.reads(scopes, registry.scope_clock is not None)
+
+    return registry.built(actor, "scopes", build)
 
 
 def in_scope(registry: Registry, actor: Actor) -> sa.ColumnElement[bool]:

@@ -96,15 +96,19 @@ def discard(session: Session, actor: Actor, rejection_id: str, *,
     return {**found, **values}
 
 
-def _discards_waiting(actor: Actor, device_id: str, last_pulled_at: int | None
+def _discards_waiting(actor: Actor, device_id: str,
+                      last_pulled_at: int | sa.ColumnElement[int] | None
                       ) -> sa.ColumnElement[bool]:
     r = sync_rejection.c
+    since = (last_pulled_at if isinstance(last_pulled_at, sa.ColumnElement)
+             else last_pulled_at or 0)
     return sa.and_(r.court_id == actor.court_id, r.device_id == device_id,
                    r.status == "discarded",
-                   sa.or_(r.discard_sent_in.is_(None), r.discard_sent_in > (last_pulled_at or 0)))
+                   sa.or_(r.discard_sent_in.is_(None), r.discard_sent_in > since))
 
 
-def discards_pending(actor: Actor, device_id: str, last_pulled_at: int | None
+def discards_pending(actor: Actor, device_id: str,
+                     last_pulled_at: int | sa.ColumnElement[int] | None
                      ) -> sa.ColumnElement[bool]:
     """Whether ``discards_to_send`` has anything to send, as a clause a pull reads along
     with other values (an empty poll then skips that statement)."""

@@ -505,39 +505,48 @@ def check_stored(session: Session, court_id: str, stored: Any,
     device's): ``stored`` is a scalar subquery giving the verifying pull's transaction
     snapshot as text, or NULL when no verification holds (it must test the clock and
     ``VERIFIED_FOR`` itself); None: none to look for."""
+    row = session.execute(sa.select(checking(court_id, stored, scope_reads, clock))).one()
+    return checked(row, synced_as, scope_reads)
+
+
+def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: Any
+             ) -> sa.Subquery:
+    """``check_stored`` as one row to select with other values, in the same statement and
+    snapshot (``checked`` reads it): this statement's transaction snapshot (``taken``) and
+    scope clock, the stored verification's snapshot (``then``, NULL when none holds),
+    whether a scope input without feed rows was written since (``logged``), and the feed's
+    writes since, as ``table:id`` keys in the order of the feed's index (which the LIMIT
+    makes the plan use), at most ``RECENT_AT_MOST`` + 1 (``written``)."""
     taken = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
     clock_now = _clock_text(clock)
     if stored is None or scope_reads is None:
-        row = session.execute(sa.select(taken, clock_now)).one()
-        return Verification(False, row[0], row[1])
+        return sa.select(taken.label("taken"), clock_now.label("clock"),
+                         sa.null().label("then"), sa.false().label("logged"),
+                         sa.cast(sa.null(), ARRAY(sa.Text)).label("written"),
+                         ).subquery("checking")
     c, i = sync_change.c, sync_scope_input_change.c
-
-    def since(snapshot: Any) -> tuple[Any, Any]:
-        as_snapshot = sa.cast(snapshot, _PgSnapshot())
-        return as_snapshot, sa.cast(sa.cast(sa.func.pg_snapshot_xmin(as_snapshot), sa.Text),
-                                    sa.BigInteger)
-
-    # Whether a table the scope reads without feed rows was written (once, in ``v``) ...
+    as_snapshot = sa.cast(stored, _PgSnapshot())
+    xmin = sa.cast(sa.cast(sa.func.pg_snapshot_xmin(as_snapshot), sa.Text), sa.BigInteger)
     logged = (sa.exists().where(i.court_id == court_id, i.table_name.in_(scope_reads.logged),
-                                _written_since(i.xid, *since(stored)))
+                                _written_since(i.xid, as_snapshot, xmin))
               if scope_reads.logged else sa.false())
-    v = sa.select(taken.label("taken"), clock_now.label("clock"), stored.label("then"),
-                  logged.label("logged")).subquery("v")
-    # ... and the writes since T in the order of the feed's index (which the LIMIT makes
-    # the plan use).
-    recent = sa.select(c.table_name, c.record_id).where(
-        c.court_id == court_id, _written_since(c.xid, *since(v.c.then)),
-    ).order_by(c.xid, c.seq).limit(RECENT_AT_MOST + 1).lateral("recent")
-    rows = session.execute(sa.select(
-        v.c.taken, v.c.clock, v.c.then, v.c.logged, recent.c.table_name, recent.c.record_id,
-    ).select_from(v.outerjoin(recent, sa.true()))).all()
-    now_taken, now_clock, verified_then, inputs_written = rows[0][:4]
-    written = [(table, record_id) for *_, table, record_id in rows if table is not None]
-    if (verified_then is None  # never verified, or for another cursor, clock or long ago
-            or inputs_written or len(written) > RECENT_AT_MOST
+    recent = sa.select((c.table_name + ":" + c.record_id).label("key")).where(
+        c.court_id == court_id, _written_since(c.xid, as_snapshot, xmin),
+    ).order_by(c.xid, c.seq).limit(RECENT_AT_MOST + 1).subquery("recent")
+    written = sa.select(sa.func.array_agg(recent.c.key)).scalar_subquery()
+    return sa.select(taken.label("taken"), clock_now.label("clock"), stored.label("then"),
+                     logged.label("logged"), written.label("written")).subquery("checking")
+
+
+def checked(row: Any, synced_as: Mapping[str, str], scope_reads: ScopeReads | None
+            ) -> Verification:
+    """The ``Verification`` a row of ``checking`` (its columns by name) stands for."""
+    written = [split_key(k) for k in row.written or ()]
+    if (row.then is None  # never verified, or for another cursor, clock or long ago
+            or scope_reads is None or row.logged or len(written) > RECENT_AT_MOST
             or any(table in scope_reads.fed for table, _ in written)):
-        return Verification(False, now_taken, now_clock)
-    return Verification(True, now_taken, now_clock, frozenset(
+        return Verification(False, row.taken, row.clock)
+    return Verification(True, row.taken, row.clock, frozenset(
         key(synced_as.get(table, table), record_id) for table, record_id in written))
 
 

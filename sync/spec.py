@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 
@@ -166,6 +166,14 @@ def _code(exc: Exception) -> str:
     return str(getattr(exc, "code", None) or "rejected")
 
 
+_T = TypeVar("_T")
+
+CACHED_ACTORS = 512
+"""Actors whose scope clauses (and the statements made of them) a registry keeps built:
+~115 KiB of clauses each for the enforcement registry, so at most ~60 MB per worker; a
+court's assistants and staff fit, and rebuilding one costs a few milliseconds once."""
+
+
 @dataclass(frozen=True)
 class Registry:
     """Every synced table, and which domain exceptions mean "refuse this mutation"."""
@@ -178,10 +186,26 @@ class Registry:
     comparing with today's date: the day, or a coarser bucket holding it). A pull trusts
     an earlier verification of the device's scope only under the same clock; a scope that
     reads the time with no clock given is verified in full on every pull."""
-    cache: dict[Any, Any] = field(default_factory=dict, init=False, compare=False,
-                                  repr=False)
-    """Per actor, the scope clauses and what they read (built once: they depend on the
-    actor's identity and role only, never on the data)."""
+    cache: dict[Any, dict[str, Any]] = field(default_factory=dict, init=False,
+                                             compare=False, repr=False)
+    """Per actor, what ``built`` keeps."""
+
+    def built(self, actor: Actor, what: str, build: Callable[[], _T]) -> _T:
+        """``build()``, kept per actor under ``what``: an actor's scope clauses and the
+        statements made of them depend on its identity and role only, never on the data,
+        and building them was a large part of a poll. At most ``CACHED_ACTORS`` are kept
+        (then it starts afresh); an actor that cannot be hashed is built afresh."""
+        try:
+            kept = self.cache.get(actor)
+        except TypeError:
+            return build()
+        if kept is None:
+            if len(self.cache) >= CACHED_ACTORS:
+                self.cache.clear()
+            kept = self.cache.setdefault(actor, {})
+        if what not in kept:
+            kept[what] = build()
+        return cast(_T, kept[what])
 
     def get(self, table: str) -> SyncSpec | None:
         return self.specs.get(table)

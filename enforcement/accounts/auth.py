@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -184,6 +185,24 @@ class Credentials:
     claims: AccessClaims
     on_signed_in: Callable[[Principal], None] | None = None
 
+    def claimed(self) -> Principal:
+        """Who the token says the caller is, before the sign-in check (``admit``) says
+        whether that still stands, and with which role."""
+        c = self.claims
+        try:
+            role = Role(c.role)
+        except ValueError:
+            raise Unauthorized("access token no longer valid", code="token_invalid") from None
+        return Principal(user_id=c.user_id, court_id=c.court_id, role=role,
+                         device_id=c.device_id)
+
+    def admit(self, row: Any) -> Principal:
+        """``admitted`` for this token's row of ``standing``, told to ``on_signed_in``."""
+        principal = admitted(self.claims, row)
+        if self.on_signed_in is not None:
+            self.on_signed_in(principal)
+        return principal
+
 
 def read_credentials(settings: TokenSettings, token: str,
                      on_signed_in: Callable[[Principal], None] | None = None) -> Credentials:
@@ -197,20 +216,29 @@ def signed_in(session: Session, caller: Principal | Credentials) -> Principal:
     and refused the same way; a ``Principal`` is already checked."""
     if isinstance(caller, Principal):
         return caller
-    principal = _in_good_standing(session, caller.claims)
-    if caller.on_signed_in is not None:
-        caller.on_signed_in(principal)
-    return principal
+    c = caller.claims
+    return caller.admit(session.execute(standing(c.court_id, c.user_id, c.device_id)).first())
 
 
 def _in_good_standing(session: Session, claims: AccessClaims) -> Principal:
-    row = session.execute(
-        sa.select(User.username, User.role, User.is_active, Device.revoked_at,
-                  Device.signed_out_at)
-        .join(Device, sa.and_(Device.court_id == User.court_id, Device.user_id == User.id))
-        .where(User.court_id == claims.court_id, User.id == claims.user_id,
-               Device.id == claims.device_id)
-    ).first()
+    row = session.execute(standing(claims.court_id, claims.user_id, claims.device_id)).first()
+    return admitted(claims, row)
+
+
+def standing(court_id: str, user_id: str, device_id: str) -> sa.Select[Any]:
+    """The row that tells whether a token's user and device are still in good standing
+    (none: no such user and device), for ``admitted``; a poll reads it in its own first
+    statement (``sync.watermelon.Admission``)."""
+    return cast(sa.Select[Any], sa.select(
+        User.username, User.role, User.is_active, Device.revoked_at, Device.signed_out_at,
+    ).join(Device, sa.and_(Device.court_id == User.court_id, Device.user_id == User.id),
+           ).where(User.court_id == court_id, User.id == user_id, Device.id == device_id))
+
+
+def admitted(claims: AccessClaims, row: Any) -> Principal:
+    """The caller, if ``standing``'s row (None, or NULLs: no such user and device) admits
+    the token; else the problem to answer: 401 for a token no longer valid or signed out,
+    403 with ``wipe`` for a revoked device."""
     if row is None or not row.is_active:
         raise Unauthorized("access token no longer valid", code="token_invalid")
     if row.revoked_at is not None:

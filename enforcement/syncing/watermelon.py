@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from enforcement.accounts.auth import Credentials, signed_in
+from enforcement.accounts.auth import Credentials, standing
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.infrastructure.db import Database
@@ -36,13 +36,21 @@ def pull(db: Database, caller: Principal | Credentials, last_pulled_at: int | No
          schema_version: int, migration: Mapping[str, Any] | None = None, *,
          registry: Registry = REGISTRY) -> dict[str, Any]:
     """``{changes, timestamp}`` for the caller's scope since ``last_pulled_at``. The
-    caller's sign-in is checked first in the pull's own transaction."""
+    caller's sign-in is checked by the pull's first statement: an up-to-date phone's poll
+    is that one statement (bench/profile-findings.md, finding 20)."""
     with db.unit_of_work() as session:
-        principal = signed_in(session, caller)
-        answer = watermelon.pull(session, registry, principal, principal.device_id,
-                                 last_pulled_at, schema_version, migration)
+        if isinstance(caller, Principal):
+            actor, admission = caller, None
+        else:
+            actor, admission = caller.claimed(), watermelon.Admission(_standing, caller.admit)
+        answer = watermelon.pull(session, registry, actor, actor.device_id, last_pulled_at,
+                                 schema_version, migration, admission)
         session.commit()  # the device's bases
         return answer
+
+
+def _standing(actor: Any) -> Any:
+    return standing(actor.court_id, actor.user_id, actor.device_id)
 
 
 def push(db: Database, principal: Principal, last_pulled_at: int | None,

@@ -3,7 +3,8 @@ what each device was sent (its bases)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sync import engine, rejections
 from sync import scope as scope_mod
-from sync.feed import COMMITTED_HORIZON
+from sync.feed import COMMITTED_HORIZON, PLAN_EACH_TIME, PLAN_ONCE
 from sync.spec import Actor, Registry
 from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
@@ -22,9 +23,22 @@ COMMITTED_HORIZON_COLUMN = sa.literal_column(str(COMMITTED_HORIZON), sa.BigInteg
 """``sync.feed.COMMITTED_HORIZON`` as a column, to select with other values."""
 
 
+@dataclass(frozen=True, slots=True)
+class Admission:
+    """The caller's sign-in, checked by the pull's first statement rather than one of its
+    own (a poll is then one round trip): ``standing`` selects the row that tells (one row,
+    or none) for the actor the caller claims to be; ``admit`` reads it and returns the
+    actor to pull as, or raises to refuse the caller before anything is read or written.
+    A registry's pulls use one kind of admission (the statement is built once per actor)."""
+
+    standing: Callable[[Actor], sa.Select[Any]]
+    admit: Callable[[Any], Actor]
+
+
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
          last_pulled_at: int | None, schema_version: int,
-         migration: Mapping[str, Any] | None = None) -> dict[str, Any]:
+         migration: Mapping[str, Any] | None = None,
+         admission: Admission | None = None) -> dict[str, Any]:
     """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus the
     scope's changes: records that entered it without changing come as created, records
     the device holds that left it as deleted. A record the device does not hold comes
@@ -41,15 +55,34 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     a pull that handed out ``last_pulled_at`` or an earlier timestamp verified them and
     nothing the scope reads was written since, as the native protocol does
     (``sync.scope.check``). A pull that finds nothing to send leaves that verification as
-    it is: an up-to-date phone's poll writes nothing (docs/sync.md, "An empty poll")."""
+    it is: an up-to-date phone's poll writes nothing (docs/sync.md, "An empty poll"), and
+    its first statement (``_opening``: the sign-in with ``admission``, the verification,
+    the horizon, whether the feed or discards hold anything) is all it sends."""
     since = last_pulled_at or 0
-    # First, so that its transaction snapshot is the earliest this pull reads with.
-    verification = _check(session, registry, actor, device_id, since)
-    # The horizon and whether discards wait for the device, in one statement (an empty
-    # poll then sends no UPDATE for them).
-    timestamp, discards_wait = session.execute(sa.select(
-        COMMITTED_HORIZON_COLUMN, rejections.discards_pending(actor, device_id, last_pulled_at),
-    )).one()
+    # Core, not the ORM session's execute: the ORM's own work was a sixth of a poll.
+    connection = session.connection()
+    if since:
+        connection.execute(PLAN_ONCE)
+    opened = connection.execute(
+        _opening(registry, actor, device_id, bool(since), admission), {"since": since}).one()
+    if admission is not None:
+        admitted = admission.admit(opened)
+        if admitted != actor:  # the role changed since the token was issued
+            return pull(session, registry, admitted, device_id, last_pulled_at,
+                        schema_version, migration)
+    _, reads = engine.scope_clauses(registry, actor)
+    synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
+    verification = scope_mod.checked(opened, synced_as, reads)
+    timestamp, discards_wait = opened.horizon, opened.discards_wait
+    if (since and verification.still and not opened.holds_written and not opened.feed_waits
+            and not discards_wait and not migration
+            and len(verification.written) <= REVERIFY_AFTER):
+        # Nothing to send, nothing left the scope, the bases unchanged: the stored
+        # verification holds for ``timestamp`` as it did for ``since`` (docs/sync.md, "An
+        # empty poll"). Not rewriting it keeps an up-to-date phone's poll read-only.
+        return {"changes": _tables(registry, schema_version), "timestamp": timestamp}
+    if since:
+        session.execute(PLAN_EACH_TIME)  # the rest is planned for its own values
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)
     c = sync_change.c
@@ -66,10 +99,8 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
                              c.table_name.in_(list(table_of)))
     rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
         c.court_id == actor.court_id, window, sa.or_(*scopes, own_tombstones),
-    ).order_by(c.xid, c.seq)).all()
-    changes: dict[str, dict[str, list[Any]]] = {
-        name: {"created": [], "updated": [], "deleted": []}
-        for name, spec in registry.specs.items() if has_table(spec, schema_version)}
+    ).order_by(c.xid, c.seq)).all() if opened.feed_waits else []
+    changes = _tables(registry, schema_version)
     upserts: dict[str, list[str]] = {}
     for feed_table, record_id, op in rows:
         table = table_of[feed_table]
@@ -85,8 +116,9 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     # device's whole holdings (which grow with its scope).
     maybe_gone = ({scope_mod.split_key(k) for k in verification.written} - fed
                   if since and verification.still else set())
-    verified = bool(since and verification.still
-                    and not _held(session, actor, device_id, maybe_gone))
+    verified = bool(since and verification.still and not (
+        opened.holds_written if not rows  # then ``maybe_gone`` is everything written
+        else _held(session, actor, device_id, maybe_gone)))
     if since and not verified:
         for table, record_id in _arrived(session, registry, actor, device_id, since):
             if table in changes:
@@ -136,16 +168,36 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     return {"changes": changes, "timestamp": timestamp}
 
 
+def _tables(registry: Registry, schema_version: int) -> dict[str, dict[str, list[Any]]]:
+    """An answer's changes with nothing in them yet, for the tables the app declares."""
+    return {name: {"created": [], "updated": [], "deleted": []}
+            for name, spec in registry.specs.items() if has_table(spec, schema_version)}
+
+
 REVERIFY_AFTER = 64
 """Writes since the stored verification's snapshot past which even a pull that sends
 nothing notes a fresh one: ``_check`` reads every write since it, on every pull."""
 
 
-def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
-           since: int) -> scope_mod.Verification:
-    """``sync.scope.check`` against the device's verification for ``since``."""
-    _, reads = engine.scope_clauses(registry, actor)
-    synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
+def _opening(registry: Registry, actor: Actor, device_id: str, since: bool,
+             admission: Admission | None) -> sa.Select[Any]:
+    """A pull's first statement, with the bound parameter ``since``: the caller's standing
+    (``admission``), ``sync.scope.checking`` against the device's verification for
+    ``since``, the ``horizon`` (the timestamp this pull hands out; the same snapshot as
+    the verification's), whether discards wait for the device, whether the feed holds
+    anything for it from ``since`` to the horizon (``feed_waits``), and whether it holds
+    a record written since its verification (``holds_written``). An up-to-date phone's
+    poll learns from it that there is nothing to send. Built once per actor: building
+    the scope clauses and their cache key was most of a poll's own CPU
+    (bench/profile-findings.md, 11 and 16)."""
+    return registry.built(actor, f"watermelon-opening {device_id} {since} {admission is not None}",
+                          lambda: _build_opening(registry, actor, device_id, since, admission))
+
+
+def _build_opening(registry: Registry, actor: Actor, device_id: str, since: bool,
+                   admission: Admission | None) -> sa.Select[Any]:
+    clauses, reads = engine.scope_clauses(registry, actor)
+    from_xid = sa.bindparam("since", type_=sa.BigInteger)
     stored = None
     if since:
         v = sync_watermelon_verified.c
@@ -154,11 +206,32 @@ def _check(session: Session, registry: Registry, actor: Actor, device_id: str,
         # At or before ``since``: a later timestamp was handed out by pulls that sent
         # nothing and left this verification standing (docs/sync.md, "An empty poll").
         stored = sa.select(v.verified_snapshot).where(
-            v.court_id == actor.court_id, v.device_id == device_id, v.pulled_at_xid <= since,
-            v.verified_clock.is_not_distinct_from(clock),
+            v.court_id == actor.court_id, v.device_id == device_id,
+            v.pulled_at_xid <= from_xid, v.verified_clock.is_not_distinct_from(clock),
             v.verified_at > sa.func.now() - scope_mod.VERIFIED_FOR).scalar_subquery()
-    return scope_mod.check_stored(session, actor.court_id, stored, synced_as, reads,
-                                  registry.scope_clock)
+    checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock)
+    c, b = sync_change.c, sync_device_base.c
+    table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
+    own_tombstones = sa.and_(c.op == "delete", c.author_id == actor.user_id,
+                             c.table_name.in_(list(table_of)))
+    feed_waits = sa.exists().where(
+        c.court_id == actor.court_id, c.xid >= from_xid, c.xid < COMMITTED_HORIZON,
+        sa.or_(*(sa.and_(c.table_name == feed_name, clause)
+                 for feed_name, clause in clauses.items()), own_tombstones),
+    ) if since else sa.true()
+    written = sa.func.unnest(checking.c.written).table_valued("key").render_derived("written")
+    feed_table = sa.func.split_part(written.c.key, ":", 1)
+    holds_written = sa.exists().where(
+        b.court_id == actor.court_id, b.device_id == device_id,
+        b.table_name == sa.case(table_of, value=feed_table, else_=feed_table),
+        b.record_id == sa.func.substr(written.c.key, sa.func.strpos(written.c.key, ":") + 1))
+    columns = [*checking.c, COMMITTED_HORIZON_COLUMN.label("horizon"),
+               rejections.discards_pending(actor, device_id, from_xid).label("discards_wait"),
+               feed_waits.label("feed_waits"), holds_written.label("holds_written")]
+    if admission is None:
+        return sa.select(*columns)
+    standing = admission.standing(actor).subquery("standing")
+    return sa.select(*standing.c, *columns).select_from(checking.outerjoin(standing, sa.true()))
 
 
 def _note_verified(session: Session, actor: Actor, device_id: str, timestamp: int,

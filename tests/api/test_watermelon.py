@@ -10,7 +10,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from enforcement.models import GridAssignment, Lead, Party
+from enforcement.models import GridAssignment, Lead, Party, Role, User
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
 from tests.sync.helpers import hold_horizon, settle
@@ -423,3 +423,21 @@ def test_photos_travel_as_a_json_text_column(http, world, login, engine, app, tm
         "schema_version": 2, "migration": "null", "last_pulled_at": first["timestamp"]}).json()
     row = next(r for r in again["changes"]["lead"]["updated"] if r["id"] == lead_id)
     assert json.loads(row["attachments"]) == [{"sha256": sha, "caption": "车"}]
+
+
+def test_a_role_changed_since_the_token_was_issued_pulls_as_the_role_held_now(
+        http, world, login, session, engine):
+    """The poll's first statement is built for the role the token names; when the court
+    changed the user's role since, the pull starts again as the role it holds now, and
+    what that role may see arrives."""
+    device_id = f"dev-{wm_id().lower()}"
+    phone = login(world.assistant, device_id)
+    stamp = pull(http, phone)["timestamp"]
+    stamp = pull(http, phone, stamp)["timestamp"]
+    session.execute(sa.update(User).where(User.id == world.assistant.id)
+                    .values(role=Role.JUDGE.value))
+    elsewhere = factories.create_lead(session, world.judge_user, world.village_b)
+    session.commit()
+    settle(engine)
+    body = pull(http, phone, stamp)
+    assert elsewhere.id in ids(body["changes"], "lead")

@@ -11,9 +11,22 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+import psycopg._queries
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
+
+# psycopg rewrites a query's placeholders for PostgreSQL on every execution unless the query
+# is at most 4,096 characters with at most 50 parameters; under those it keeps the result
+# (an LRU of 128). A pull's statements hold the caller's scope clauses and pass both
+# limits (a poll's first statement: 11,283 characters, 106 parameters): rewriting it took
+# 0.6-0.9 ms of the poll's ~3.5 ms of CPU (bench/profile-findings.md, finding 21). Raised
+# here, still bounded (128 queries of 32 KiB at most); if a psycopg release drops these
+# settings, queries are rewritten each time as before, with the same answers.
+for _limit, _at_least in (("MAX_CACHED_STATEMENT_LENGTH", 32 * 1024),
+                          ("MAX_CACHED_STATEMENT_PARAMS", 256)):
+    if isinstance(getattr(psycopg._queries, _limit, None), int):
+        setattr(psycopg._queries, _limit, max(getattr(psycopg._queries, _limit), _at_least))
 
 
 @dataclass

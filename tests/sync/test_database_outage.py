@@ -104,10 +104,22 @@ def _count(engine: sa.Engine, table: str) -> int:
 
 
 def _busy_in_push(engine: sa.Engine) -> bool:
+    """Whether the push is inside its transaction: it has written, or it waits for the
+    lock the test holds on the receipts (``_receipts_held``)."""
     with engine.connect() as conn:
         return bool(conn.execute(sa.text(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()")).scalar())
+            "AND (backend_xid IS NOT NULL OR wait_event_type = 'Lock') "
+            "AND pid <> pg_backend_pid()")).scalar())
+
+
+def _receipts_held(engine: sa.Engine) -> sa.Connection:
+    """A transaction that keeps every push from writing its receipts until the database
+    stops: the push is then surely cut off mid-transaction, however fast it runs."""
+    holder = engine.connect()
+    holder.begin()
+    holder.execute(sa.text("LOCK TABLE sync_receipt IN SHARE MODE"))
+    return holder
 
 
 def _seed(url: str) -> str:
@@ -137,16 +149,18 @@ def test_the_api_answers_503_while_the_database_is_down_and_recovers_by_itself(
         for i in range(BATCH)]}
 
     answers: dict[str, Any] = {}
+    watcher = sa.create_engine(own_cluster.url, poolclass=sa.pool.NullPool)
+    holder = _receipts_held(watcher)
     sender = threading.Thread(target=lambda: answers.update(push=requests.post(
         f"{served}/api/v1/sync/push", json=body, headers=headers, timeout=120)))
     sender.start()
-    watcher = sa.create_engine(own_cluster.url, poolclass=sa.pool.NullPool)
     deadline = time.monotonic() + 60
     while not _busy_in_push(watcher):
         assert time.monotonic() < deadline, "the push never started"
         time.sleep(0.01)
     stopped = own_cluster.pg("stop")
     assert stopped.returncode == 0, stopped.stderr
+    holder.invalidate()  # its server is gone
     sender.join(120)
 
     _assert_unavailable(answers["push"])

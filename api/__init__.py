@@ -55,18 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     problems.register(app)
     _register_blueprints(app)
     _register_cli(app)
-    _field_app_rules(app)
     return app
-
-
-def _field_app_rules(app: Flask) -> None:
-    """The court's field-app settings that the lead's validation enforces (not only shows):
-    set for each request, since tests and workers may run apps of different settings."""
-    from enforcement.leads.sync_spec import MANUAL_POSITION_ALLOWED
-
-    @app.before_request
-    def _manual_position() -> None:
-        MANUAL_POSITION_ALLOWED.set(bool(app.config["FIELD_APP_MANUAL_POSITION"]))
 
 
 def _json_logs(config: Mapping[str, Any]) -> bool:

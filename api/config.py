@@ -233,7 +233,8 @@ class Config(BaseSettings):
     FIELD_APP_MANUAL_POSITION: bool = Field(True, **_doc(
         "whether the field app offers to type a position by hand (kept with source "
         "`manual` and no accuracy); `false` forbids it: the app hides the choice and a "
-        "synced lead with a manual position is refused (`manual_position_not_allowed`)"))
+        "lead given a manual position is refused (`manual_position_not_allowed`), from a "
+        "phone's sync or over REST"))
     CONSOLE_TILE_URL: str = Field("", **_doc(
         "an XYZ tile URL for the console's base map, e.g. a court intranet tile server "
         "`https://tiles.court.example/{z}/{x}/{y}.png`; its origin is allowed in the "

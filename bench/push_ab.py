@@ -29,11 +29,16 @@ from bench.common import database_url, progress
 from bench.demo_data import lead_fields, migrated_seeded, serving_assistants
 from enforcement.accounts.principal import Principal
 from enforcement.infrastructure.db import Database
+from enforcement.leads.settings import LeadSettings
 from enforcement.models import Device, Role
 from enforcement.syncing import usecases as syncing
-from enforcement.syncing.registry import REGISTRY
+from enforcement.syncing.registry import registry_for
 from sync.protocol import Mutation, Op
 from sync.spec import Registry
+
+SETTINGS = LeadSettings(manual_position=True)
+"""The default court's (``FIELD_APP_MANUAL_POSITION``); the bench's leads are GPS fixes."""
+COURT = registry_for(SETTINGS)
 
 
 def one_by_one(registry: Registry) -> Registry:
@@ -64,7 +69,7 @@ def batch(size: int, lon: float, lat: float) -> list[Mutation]:
 def push_once(db: Database, who: Principal, registry: Registry, mutations: list[Mutation]
               ) -> float:
     started = time.perf_counter()
-    results = syncing.push(db, who, who.device_id, 2, mutations, registry=registry)
+    results = syncing.push(db, SETTINGS, who, who.device_id, 2, mutations, registry=registry)
     took = time.perf_counter() - started
     bad = {r.status.value for r in results} - {"applied"}
     if bad:
@@ -120,9 +125,9 @@ def main(argv: list[str] | None = None) -> None:
         url = migrated_seeded(server_url, args.database, 1)
     db = Database(url)
     who, lon, lat = assistant(db, url)
-    arms = {"one_by_one": one_by_one(REGISTRY), "batch": REGISTRY}
+    arms = {"one_by_one": one_by_one(COURT), "batch": COURT}
     arms = {name: arms[name] for name in args.arms.split(",")}
-    push_once(db, who, REGISTRY, batch(10, lon, lat))  # warm up connections and caches
+    push_once(db, who, COURT, batch(10, lon, lat))  # warm up connections and caches
     for size in (int(s) for s in args.sizes.split(",")):
         times: dict[str, list[float]] = {name: [] for name in arms}
         for _ in range(args.rounds):

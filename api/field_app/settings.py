@@ -2,7 +2,8 @@
 
 The app reads it at each start and sync while online and keeps it (sealed), so the phone
 downscales photos and checks their size offline exactly as the server will take them, locks
-itself after the court's idle time and asks for the court's position accuracy.
+itself after the court's idle time and asks for the court's position accuracy. What the
+server also enforces goes to the use cases as ``lead_settings()``, from the same settings.
 """
 
 from __future__ import annotations
@@ -14,9 +15,16 @@ from flask import current_app
 from flask.views import MethodView
 
 from api.smorest import Blueprint
+from enforcement.leads.settings import LeadSettings
 
 blp = Blueprint("field_app_settings", __name__,
                 description="The court's settings for the field app on the phones")
+
+
+def lead_settings() -> LeadSettings:
+    """The court's settings that lead writes enforce, for a route to hand to its use case
+    (every door that writes a lead: REST, both sync protocols, conflicts)."""
+    return LeadSettings(manual_position=bool(current_app.config["FIELD_APP_MANUAL_POSITION"]))
 
 
 class FieldAppSettingsSchema(ma.Schema):
@@ -59,5 +67,5 @@ class FieldAppSettings(MethodView):
             "position_accuracy_m": config["FIELD_APP_POSITION_ACCURACY_M"],
             "position_wait_s": config["FIELD_APP_POSITION_WAIT_S"],
             "position_max_age_s": config["FIELD_APP_POSITION_MAX_AGE_S"],
-            "manual_position": config["FIELD_APP_MANUAL_POSITION"],
+            "manual_position": lead_settings().manual_position,
         }

@@ -9,6 +9,7 @@ from flask import url_for
 from flask.views import MethodView
 
 from api.etag import etag_of, if_match_version, required_if_match_version, with_etag
+from api.field_app.settings import lead_settings
 from api.leads.schemas import (
     LeadCreateSchema,
     LeadPageSchema,
@@ -58,9 +59,11 @@ class Leads(MethodView):
         and Tencent, `bd09` for Baidu, `wgs84` for raw GPS). The server stores the WGS-84
         position, the village grid and township it falls in (or, outside every grid, the
         nearest grid and the distance), and flags a possible duplicate: a lead about the
-        same debtor or case within 500 m and 48 hours.
+        same debtor or case within 500 m and 48 hours. Say how the point was taken in
+        `position_source`: where the court takes no position typed by hand
+        (`FIELD_APP_MANUAL_POSITION` off), `manual` is 422 `manual_position_not_allowed`.
         """
-        lead, created = usecases.submit_lead(db(), current_principal(), body)
+        lead, created = usecases.submit_lead(db(), lead_settings(), current_principal(), body)
         location = url_for("leads.LeadById", lead_id=lead.id)
         return with_etag(lead, lead.version, 201 if created else 200, {"Location": location})
 
@@ -86,10 +89,12 @@ class LeadById(MethodView):
         """Correct your own lead while it is still `submitted`.
 
         Requires `If-Match` with the lead's ETag: 428 without it, 412 when someone changed
-        the lead since you read it (reload, reapply, retry).
+        the lead since you read it (reload, reapply, retry). A position typed by hand where
+        the court takes none is 422 `manual_position_not_allowed`, as on `POST`.
         """
         version = required_if_match_version()
-        lead = usecases.edit_lead(db(), current_principal(), lead_id, version, body)
+        lead = usecases.edit_lead(db(), lead_settings(), current_principal(), lead_id,
+                                  version, body)
         return with_etag(lead, lead.version)
 
     @blp.auth()

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask.views import MethodView
 
+from api.field_app.settings import lead_settings
 from api.messages import request_locale, title_for
 from api.observability import count_sync_pull, count_sync_push
 from api.smorest import Blueprint, current_caller, current_principal, db
@@ -49,7 +50,7 @@ class Push(MethodView):
         listed in `rejected_fields`. A revoked device gets 403 `device_revoked` with
         `wipe: true`: delete local data.
         """
-        results = syncing.push(db(), current_principal(), body["device_id"],
+        results = syncing.push(db(), lead_settings(), current_principal(), body["device_id"],
                                body["schema_version"], body["mutations"])
         count_sync_push(results)
         return {"results": results}
@@ -102,7 +103,7 @@ class ResolveConflict(MethodView):
         """Settle a conflict: `take_server` (keep the record as it is), `take_client` (write
         the device's value) or `merged` (write `value`). The record changes as a normal
         edit, so every device receives it on its next pull."""
-        return syncing.resolve_conflict(db(), current_principal(), conflict_id,
+        return syncing.resolve_conflict(db(), lead_settings(), current_principal(), conflict_id,
                                         body["resolution"], body["value"])
 
 
@@ -191,6 +192,7 @@ class Watermelon(MethodView):
         the phone; they are listed at `/sync/rejections`. Your next pull brings every
         pushed record back as the server holds it.
         """
-        results = syncing_watermelon.push(db(), current_principal(), args["last_pulled_at"],
-                                          args["schema_version"], body["changes"])
+        results = syncing_watermelon.push(db(), lead_settings(), current_principal(),
+                                          args["last_pulled_at"], args["schema_version"],
+                                          body["changes"])
         return syncing_watermelon.summary(results)

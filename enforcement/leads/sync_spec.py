@@ -22,14 +22,15 @@ Scope follows ``policy`` for ``lead.read`` (assistants: their own leads; officer
 the court), so a phone never holds what the REST API would not show. The writes are the
 lead write path itself (``leads.writes``: the REST use cases are thin shells around it),
 run inside the push's transaction, so a push and a REST submit are the same write
-(tests/api/test_one_write_path.py compares both doors).
+(tests/api/test_one_write_path.py compares both doors), under the court's
+``LeadSettings``: the spec that writes is ``lead_spec(settings)``, built for them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextvars import ContextVar
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +41,7 @@ from enforcement.accounts.principal import Principal
 from enforcement.attachments.refs import hang_files, normalise_refs
 from enforcement.errors import DomainError, Forbidden, ValidationFailed
 from enforcement.infrastructure.times import CLOCK_SKEW, plausible
+from enforcement.leads.settings import LeadSettings
 from enforcement.leads.writes import (
     create_leads,
     edit_lead_values,
@@ -72,10 +74,6 @@ LEAD_FIELDS = {
     "position_source": C.of(Kind.TEXT, since=5), "position_note": C.of(Kind.TEXT, since=5),
 }
 POSITION_SOURCES = ("gps", "manual")
-MANUAL_POSITION_ALLOWED: ContextVar[bool] = ContextVar("manual_position_allowed", default=True)
-"""The court's ``FIELD_APP_MANUAL_POSITION``, set by the API for each request: the app hides
-the hand-typed position when it is off, and a push must not bring one in anyway (an older
-build, a phone that kept the setting from before)."""
 
 
 _lead = table_of(Lead)
@@ -135,11 +133,6 @@ def normalise_lead(fields: dict[str, Any]) -> dict[str, Any]:
             out["attachments"] = normalise_refs(out["attachments"])
         if out.get("position_source") not in (None, *POSITION_SOURCES):
             raise ValueError("position_source is gps or manual")
-        if out.get("position_source") == "manual" and not MANUAL_POSITION_ALLOWED.get():
-            raise ValidationFailed(
-                "this court takes no position typed by hand (FIELD_APP_MANUAL_POSITION)",
-                code="manual_position_not_allowed",
-                errors={"position_source": ["manual positions are not accepted"]})
         note = out.get("position_note")
         if note is not None and (not isinstance(note, str) or len(note) > 200):
             raise ValueError("position_note is text of at most 200 characters")
@@ -162,10 +155,10 @@ def _domain(values: dict[str, Any]) -> dict[str, Any]:
     return domain_values(LEAD_FIELDS, values)
 
 
-def _create(session: Session, principal: Principal, lead_id: str,
+def _create(settings: LeadSettings, session: Session, principal: Principal, lead_id: str,
             values: dict[str, Any]) -> Any:
     """The lead write path (``leads.writes``), a batch of one, in the push's transaction."""
-    (made,) = _create_many(session, principal, [(lead_id, values)])
+    (made,) = _create_many(settings, session, principal, [(lead_id, values)])
     if isinstance(made, DomainError):
         raise made
     return made
@@ -177,16 +170,17 @@ def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set
     return existing_ids(session, principal.court_id, ids)
 
 
-def _create_many(session: Session, principal: Principal,
+def _create_many(settings: LeadSettings, session: Session, principal: Principal,
                  items: Sequence[tuple[str, dict[str, Any]]]) -> list[Any | DomainError]:
     """New leads through the lead write path (``leads.writes.create_leads``): the REST
     submit's checks, defaults, placement and duplicate marks, for the whole batch."""
-    return create_leads(session, principal, [(lead_id, _domain(values))
-                                             for lead_id, values in items])
+    return create_leads(session, settings, principal,
+                        [(lead_id, _domain(values)) for lead_id, values in items])
 
 
-def _update(session: Session, principal: Principal, lead: Lead, values: dict[str, Any]) -> None:
-    edit_lead_values(session, principal, lead, _domain(values))
+def _update(settings: LeadSettings, session: Session, principal: Principal, lead: Lead,
+            values: dict[str, Any]) -> None:
+    edit_lead_values(session, settings, principal, lead, _domain(values))
 
 
 def _delete(session: Session, principal: Principal, lead: Lead) -> None:
@@ -211,10 +205,25 @@ def _lead_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool
     return policy.lead_scope(principal, scope, change.c.author_id, change.c.village_grid_id)
 
 
-LEAD_SPEC = SyncSpec(
-    table="lead", fields=LEAD_FIELDS, load=_load, values=LEAD_VALUES.values,
-    create=_create, update=_update, delete=_delete, restore=_restore, scope=_lead_scope,
-    normalise=normalise_lead, create_many=_create_many, existing=_existing,
-    pull_many=LEAD_VALUES.pull,
-    shown=LEAD_VALUES.shown,
-)
+def _unset(*_: Any) -> Any:
+    raise TypeError("a lead is written under the court's LeadSettings: push with "
+                    "enforcement.syncing.registry.registry_for(settings)")
+
+
+def lead_spec(settings: LeadSettings | None) -> SyncSpec:
+    """The lead's spec, its writes under the court's ``settings``; with None, a spec that
+    reads only (pulls, schemas), whose writes fail loudly rather than take a default."""
+    create: Any = _unset if settings is None else partial(_create, settings)
+    create_many: Any = _unset if settings is None else partial(_create_many, settings)
+    update: Any = _unset if settings is None else partial(_update, settings)
+    return SyncSpec(
+        table="lead", fields=LEAD_FIELDS, load=_load, values=LEAD_VALUES.values,
+        create=create, update=update, delete=_delete, restore=_restore, scope=_lead_scope,
+        normalise=normalise_lead, create_many=create_many, existing=_existing,
+        pull_many=LEAD_VALUES.pull,
+        shown=LEAD_VALUES.shown,
+    )
+
+
+LEAD_SPEC = lead_spec(None)
+"""The lead's spec for reads: what a pull sends and a schema declares."""

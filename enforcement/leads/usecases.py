@@ -17,6 +17,7 @@ from enforcement.infrastructure.db import Database
 from enforcement.infrastructure.paging import Page, Position, SortOrder, fetch_page
 from enforcement.infrastructure.text_shield import shield_rows
 from enforcement.leads.queries import LEAD_ORDERS, LeadFilters, visible_lead
+from enforcement.leads.settings import LeadSettings
 from enforcement.leads.writes import (
     check_withdrawable,
     create_leads,
@@ -28,12 +29,15 @@ from enforcement.models import Lead, LeadTransition, new_id
 
 CLIENT_FIELDS = frozenset({
     "kind", "case_id", "party_id", "debtor_text", "description", "observed_at", "urgency",
+    "position_source", "position_note",
 })
 """Fields a client may set besides ``id`` and ``point``; everything else the server owns."""
 
 
-def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> tuple[Lead, bool]:
-    """Record a new lead; returns it and whether it was created.
+def submit_lead(db: Database, settings: LeadSettings, principal: Principal,
+                data: Mapping[str, Any]) -> tuple[Lead, bool]:
+    """Record a new lead, as the court's ``settings`` take it; returns it and whether it
+    was created.
 
     The id may come from the phone. Sending the same id again (a retry after a lost
     answer) returns the stored lead instead of a second one. The write is the one a push
@@ -49,7 +53,7 @@ def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
             return _as_seen_by(principal, existing), False
         values = {**_client_values(data), "point": data.get("point"),
                   "attachments": data.get("attachments") or []}
-        (made,) = create_leads(session, principal, [(lead_id, values)])
+        (made,) = create_leads(session, settings, principal, [(lead_id, values)])
         if isinstance(made, DomainError):
             raise made
         try:
@@ -62,9 +66,10 @@ def submit_lead(db: Database, principal: Principal, data: Mapping[str, Any]) -> 
     return _as_seen_by(principal, lead), True
 
 
-def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version: int,
-              changes: Mapping[str, Any]) -> Lead:
-    """Correct one's own lead while the court has not started on it.
+def edit_lead(db: Database, settings: LeadSettings, principal: Principal, lead_id: str,
+              expected_version: int, changes: Mapping[str, Any]) -> Lead:
+    """Correct one's own lead while the court has not started on it, as the court's
+    ``settings`` take it.
 
     ``expected_version`` is the version the client last saw (its ``If-Match``): a lead
     changed since then is refused with 412 rather than silently overwritten.
@@ -76,7 +81,7 @@ def edit_lead(db: Database, principal: Principal, lead_id: str, expected_version
                                      current_version=lead.version)
         values = {**_client_values(changes),
                   **{k: changes[k] for k in ("point", "attachments") if k in changes}}
-        edit_lead_values(session, principal, lead, values)
+        edit_lead_values(session, settings, principal, lead, values)
         session.commit()
         hang_files(session, "lead", [lead])
     return _as_seen_by(principal, lead)

@@ -30,6 +30,7 @@ from enforcement.errors import Conflict, DomainError, Forbidden, ValidationFaile
 from enforcement.grids.placement import place_many, put_point, set_point
 from enforcement.leads import lifecycle
 from enforcement.leads.queries import possible_duplicates
+from enforcement.leads.settings import LeadSettings
 from enforcement.models import (
     EnforcementCase,
     Lead,
@@ -57,13 +58,14 @@ def require_may_create(session: Session, principal: Principal) -> None:
         raise Forbidden("you serve no village grid", code="no_grid_assignment")
 
 
-def create_leads(session: Session, principal: Principal,
+def create_leads(session: Session, settings: LeadSettings, principal: Principal,
                  items: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Any | DomainError]:
     """New leads, as submitted; per item the lead (a plain record with the lead's columns
     and its ``attachments``) or the error that refused it, in order. Every check runs
     first, for the whole batch, then everything is written at once: a refused item
-    leaves nothing behind. Rows are plain records, not ORM objects: building two SQLModel
-    objects per lead cost more than the database did (bench/profile-findings.md)."""
+    leaves nothing behind. ``settings``: what the court takes (a hand-typed position).
+    Rows are plain records, not ORM objects: building two SQLModel objects per lead cost
+    more than the database did (bench/profile-findings.md)."""
     try:
         require_may_create(session, principal)
     except DomainError as refused:
@@ -86,6 +88,9 @@ def create_leads(session: Session, principal: Principal,
         seen.add(lead_id)
         if values.get("kind") is None:
             out.append(ValidationFailed("a lead needs a kind", errors={"kind": ["required"]}))
+            continue
+        if refused_position := settings.position_refusal(values):
+            out.append(refused_position)
             continue
         now = utcnow()
         lead = SimpleNamespace(**{**defaults, "id": lead_id, "created_at": now,
@@ -137,11 +142,14 @@ def may_write(principal: Principal, lead: Lead) -> None:
                        code="lead_not_editable", current_status=lead.status.value)
 
 
-def edit_lead_values(session: Session, principal: Principal, lead: Lead,
-                     values: Mapping[str, Any]) -> None:
+def edit_lead_values(session: Session, settings: LeadSettings, principal: Principal,
+                     lead: Lead, values: Mapping[str, Any]) -> None:
     """Change a stored lead (the caller has checked who may): its fields, references,
-    point and files, then its version."""
+    point and files, then its version; refused whole when ``settings`` do not take its
+    new position."""
     may_write(principal, lead)
+    if refused_position := settings.position_refusal(values, lead.position_source):
+        raise refused_position
     before = {"case_id": lead.case_id, "party_id": lead.party_id}
     _set_plain(lead, values)
     require_case_and_party(session, principal, lead, before)

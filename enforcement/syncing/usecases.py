@@ -19,8 +19,9 @@ from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.infrastructure import audit
 from enforcement.infrastructure.db import Database
 from enforcement.infrastructure.ids import canonical_device_id
+from enforcement.leads.settings import LeadSettings
 from enforcement.models import Device, User, utcnow
-from enforcement.syncing.registry import REGISTRY
+from enforcement.syncing.registry import REGISTRY, registry_for
 from sync import conflicts, engine, rejections
 from sync import prune as prune_mod
 from sync.conflicts import ConflictClosed, ConflictNotFound, Resolution, ResolutionInvalid
@@ -33,16 +34,18 @@ from sync.spec import Registry
 SEEN_EVERY = timedelta(minutes=1)
 
 
-def push(db: Database, principal: Principal, device_id: str, schema_version: int,
-         mutations: Sequence[Mutation], *, registry: Registry = REGISTRY,
+def push(db: Database, settings: LeadSettings, principal: Principal, device_id: str,
+         schema_version: int, mutations: Sequence[Mutation], *,
+         registry: Registry | None = None,
          after_each: AfterEach | None = None) -> list[MutationResult]:
-    """Apply a device's batch in one transaction; one result per mutation."""
+    """Apply a device's batch in one transaction, under the court's ``settings``; one
+    result per mutation. ``registry``: a test's variation of ``registry_for(settings)``."""
     if canonical_device_id(device_id) != principal.device_id.lower():
         raise Forbidden("push from the device you signed in with", code="device_mismatch")
     device_id = principal.device_id
     with db.unit_of_work() as session:
-        results = engine.push(session, registry, principal, device_id, schema_version,
-                              mutations, after_each=after_each)
+        results = engine.push(session, registry or registry_for(settings), principal,
+                              device_id, schema_version, mutations, after_each=after_each)
         device = session.get(Device, (principal.court_id, device_id))
         if device is not None:
             device.schema_version = schema_version
@@ -92,15 +95,17 @@ def list_conflicts(db: Database, principal: Principal, status: str | None = "ope
                                         author_id=_author_filter(principal))
 
 
-def resolve_conflict(db: Database, principal: Principal, conflict_id: str,
-                     resolution: Resolution, value: Any = None, *,
-                     registry: Registry = REGISTRY) -> dict[str, Any]:
+def resolve_conflict(db: Database, settings: LeadSettings, principal: Principal,
+                     conflict_id: str, resolution: Resolution, value: Any = None
+                     ) -> dict[str, Any]:
     """Settle a conflict as the author or as the court; the record is written as the
-    resolver, through the same hooks as a push."""
+    resolver, through the same hooks as a push, under the court's ``settings`` (taking a
+    phone's edit of a deleted lead writes its position)."""
     with db.unit_of_work() as session:
         try:
-            resolved = conflicts.resolve(session, registry, principal, conflict_id, resolution,
-                                         value, author_only=_author_filter(principal) is not None)
+            resolved = conflicts.resolve(session, registry_for(settings), principal,
+                                         conflict_id, resolution, value,
+                                         author_only=_author_filter(principal) is not None)
         except ConflictNotFound as exc:
             raise NotFound(str(exc), code=exc.code) from exc
         except (ConflictClosed, ResolutionInvalid) as exc:

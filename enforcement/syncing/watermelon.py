@@ -14,8 +14,9 @@ from enforcement.accounts.auth import Credentials, standing
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.infrastructure.db import Database
+from enforcement.leads.settings import LeadSettings
 from enforcement.models import Device
-from enforcement.syncing.registry import REGISTRY
+from enforcement.syncing.registry import REGISTRY, registry_for
 from sync import watermelon
 from sync.protocol import MutationResult, Status
 from sync.spec import Registry
@@ -53,15 +54,17 @@ def _standing(actor: Any) -> Any:
     return standing(actor.court_id, actor.user_id, actor.device_id)
 
 
-def push(db: Database, principal: Principal, last_pulled_at: int | None,
-         schema_version: int, changes: Mapping[str, Mapping[str, list[Any]]], *,
-         registry: Registry = REGISTRY) -> list[MutationResult]:
-    """Apply the device's changes; 409 ``sync_pull_first`` (nothing applied) when one of
-    its records changed on the server after ``last_pulled_at``."""
+def push(db: Database, settings: LeadSettings, principal: Principal,
+         last_pulled_at: int | None, schema_version: int,
+         changes: Mapping[str, Mapping[str, list[Any]]]) -> list[MutationResult]:
+    """Apply the device's changes under the court's ``settings``; 409 ``sync_pull_first``
+    (nothing applied) when one of its records changed on the server after
+    ``last_pulled_at``."""
     with db.unit_of_work() as session:
         try:
-            results = watermelon.push(session, registry, principal, principal.device_id,
-                                      last_pulled_at, schema_version, changes)
+            results = watermelon.push(session, registry_for(settings), principal,
+                                      principal.device_id, last_pulled_at, schema_version,
+                                      changes)
         except watermelon.PullFirst as exc:
             raise Conflict(str(exc), code=exc.code,
                            records=[{"table": t, "id": i} for t, i in exc.records]) from exc

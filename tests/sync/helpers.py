@@ -7,6 +7,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from enforcement.leads.settings import LeadSettings
+
+SETTINGS = LeadSettings(manual_position=True)
+"""A court's lead settings as configured by default (``FIELD_APP_MANUAL_POSITION`` on), for
+the sync use cases called directly."""
+
 
 def settle(engine: Any, timeout: float = 30) -> None:
     """Wait until every recorded change is below the pull horizon. Other test runs on the

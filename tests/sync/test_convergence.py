@@ -19,6 +19,7 @@ from sync.protocol import Mutation, Op, Status
 from sync.tables import sync_conflict, sync_receipt
 from tests import factories
 from tests.sync.conftest import SyncWorld, settle
+from tests.sync.helpers import SETTINGS
 
 
 class Crash(Exception):
@@ -54,10 +55,12 @@ class Phone:
 
         if crash_at is not None and crash_at < len(self.queue):
             with pytest.raises(Crash):
-                syncing.push(db, self.who, self.who.device_id, 1, self.queue, after_each=crash)
-        results = syncing.push(db, self.who, self.who.device_id, 1, self.queue)
+                syncing.push(db, SETTINGS, self.who, self.who.device_id, 1, self.queue,
+                             after_each=crash)
+        results = syncing.push(db, SETTINGS, self.who, self.who.device_id, 1, self.queue)
         if replay:  # the answer was lost: the phone sends the batch again
-            assert syncing.push(db, self.who, self.who.device_id, 1, self.queue) == results
+            assert syncing.push(db, SETTINGS, self.who, self.who.device_id, 1,
+                                self.queue) == results
         self.sent += self.queue
         self.queue = []
         return results
@@ -137,7 +140,7 @@ def _bench(db: Any, world: SyncWorld, record_id: str, action: str, case_id: str)
     op, fields = ((Op.DELETE, {}) if action == "bench_delete" else
                   (Op.UPDATE, {"case_id": case_id}))
     bench = world.bench
-    syncing.push(db, bench, bench.device_id, 1,
+    syncing.push(db, SETTINGS, bench, bench.device_id, 1,
                  [Mutation(uuid.uuid4().hex, "lead", op, record_id, fields, version)])
 
 

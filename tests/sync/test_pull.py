@@ -6,14 +6,15 @@ import dataclasses
 
 from sqlmodel import Session
 
-from enforcement.leads.sync_spec import LEAD_FIELDS, LEAD_SPEC
+from enforcement.leads.sync_spec import LEAD_FIELDS, lead_spec
 from enforcement.syncing import usecases as syncing
-from enforcement.syncing.registry import REGISTRY
+from enforcement.syncing.registry import REGISTRY, registry_for
 from sync.merge import Owner
 from sync.protocol import Status
 from sync.spec import FieldSpec
 from tests import factories
 from tests.sync.conftest import create, delete, settle, update
+from tests.sync.helpers import SETTINGS
 
 
 def pull_all(db, principal, cursor=None, limit=100, schema_version=1, registry=REGISTRY):
@@ -50,12 +51,13 @@ def test_bootstrap_is_paged_and_limited_to_the_callers_scope(db, engine, world):
 def test_an_incremental_pull_brings_edits_and_tombstones_only(db, engine, world):
     a, bench = world.phone_a, world.bench
     kept, dropped = create(), create()
-    syncing.push(db, a, a.device_id, 1, [kept, dropped])
+    syncing.push(db, SETTINGS, a, a.device_id, 1, [kept, dropped])
     settle(engine)
     _, _, cursor, _ = pull_all(db, a)
 
-    syncing.push(db, bench, bench.device_id, 1, [update(kept.id, 1, case_id=world.case.id)])
-    syncing.push(db, a, a.device_id, 1, [delete(dropped.id, 1)])
+    syncing.push(db, SETTINGS, bench, bench.device_id, 1,
+                 [update(kept.id, 1, case_id=world.case.id)])
+    syncing.push(db, SETTINGS, a, a.device_id, 1, [delete(dropped.id, 1)])
     settle(engine)
     upserts, deletes, cursor, _ = pull_all(db, a, cursor)
     assert list(upserts) == [kept.id] and upserts[kept.id]["case_id"] == world.case.id
@@ -65,14 +67,15 @@ def test_an_incremental_pull_brings_edits_and_tombstones_only(db, engine, world)
 
 def test_an_older_client_neither_gets_nor_writes_a_field_it_does_not_know(db, engine, world):
     newer = dataclasses.replace(
-        LEAD_SPEC, fields={**LEAD_FIELDS, "debtor_text": FieldSpec(Owner.CLIENT, since=2)})
-    registry = dataclasses.replace(REGISTRY, specs={"lead": newer})
+        lead_spec(SETTINGS),
+        fields={**LEAD_FIELDS, "debtor_text": FieldSpec(Owner.CLIENT, since=2)})
+    registry = dataclasses.replace(registry_for(SETTINGS), specs={"lead": newer})
     a = world.phone_a
     made = create(debtor_text="王某")
-    old = syncing.push(db, a, a.device_id, 1, [made], registry=registry)[0]
+    old = syncing.push(db, SETTINGS, a, a.device_id, 1, [made], registry=registry)[0]
     assert old.status is Status.APPLIED and old.rejected_fields == {"debtor_text": "unknown_field"}
-    syncing.push(db, a, a.device_id, 2, [update(made.id, 1, debtor_text="王某某")],
-                 registry=registry)
+    syncing.push(db, SETTINGS, a, a.device_id, 2,
+                 [update(made.id, 1, debtor_text="王某某")], registry=registry)
     settle(engine)
     assert "debtor_text" not in pull_all(db, a, registry=registry)[0][made.id]
     assert pull_all(db, a, schema_version=2, registry=registry)[0][made.id]["debtor_text"] == (

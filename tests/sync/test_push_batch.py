@@ -17,17 +17,19 @@ from sqlmodel import Session
 
 from enforcement.models import AuditEntry, Lead, LeadTransition
 from enforcement.syncing import usecases as syncing
-from enforcement.syncing.registry import REGISTRY
+from enforcement.syncing.registry import registry_for
 from sync import engine as sync_engine
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.spec import Registry
 from sync.tables import sync_change, sync_conflict, sync_receipt
 from tests import factories
 from tests.sync.conftest import create
+from tests.sync.helpers import SETTINGS
 
-ONE_BY_ONE = dataclasses.replace(REGISTRY, specs={
+COURT = registry_for(SETTINGS)
+ONE_BY_ONE = dataclasses.replace(COURT, specs={
     table: dataclasses.replace(spec, create_many=None, existing=None)
-    for table, spec in REGISTRY.specs.items()})
+    for table, spec in COURT.specs.items()})
 """The registry without ``create_many``: every mutation in its own savepoint."""
 
 IN_GRID = (108.305, 35.405)
@@ -137,7 +139,7 @@ def test_a_batch_of_creates_writes_what_one_by_one_writes(db, engine, world):
                                      HealthCheck.too_slow])
     @given(batches(ids, refs))
     def same(mutations: list[Mutation]) -> None:
-        batch = _push_and_roll_back(db, REGISTRY, world.phone_a, mutations)
+        batch = _push_and_roll_back(db, COURT, world.phone_a, mutations)
         single = _push_and_roll_back(db, ONE_BY_ONE, world.phone_a, mutations)
         assert batch[0] == single[0]
         for part in batch[1]:
@@ -159,7 +161,8 @@ def test_creates_in_a_batch_are_placed_checked_and_marked_as_duplicates_of_each_
     no_kind = Mutation(uuid.uuid4().hex, "lead", Op.CREATE, str(uuid.uuid4()),
                        {"description": "没有类型"})
     bad_case = create(case_id="no-such-case")
-    results = syncing.push(db, a, a.device_id, 1, [first, near, outside, no_kind, bad_case])
+    results = syncing.push(db, SETTINGS, a, a.device_id, 1,
+                           [first, near, outside, no_kind, bad_case])
     assert [r.status for r in results] == [Status.APPLIED] * 3 + [Status.REJECTED] * 2
     assert [r.detail for r in results[3:]] == ["a lead needs a kind", "unknown references"]
     with Session(engine) as session:
@@ -195,7 +198,7 @@ def test_a_create_racing_another_devices_create_of_the_same_id_is_refused_alone(
     batch = [create(), create(clash), create()]
     answer: list[list[MutationResult]] = []
     pushing = threading.Thread(target=lambda: answer.append(
-        syncing.push(db, world.phone_a, world.phone_a.device_id, 1, batch)))
+        syncing.push(db, SETTINGS, world.phone_a, world.phone_a.device_id, 1, batch)))
     pushing.start()
     for _ in range(600):
         if _blocked_on_a_lock(engine):

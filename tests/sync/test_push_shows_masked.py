@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from enforcement.syncing import usecases as syncing
 from sync.protocol import Mutation, Op, Status
+from tests.sync.helpers import SETTINGS
 from tests.sync.test_table_specs import Courts
 from tests.sync.test_values_wire import Records, _id
 
@@ -32,17 +33,18 @@ def test_a_stale_push_hands_back_free_text_masked_as_the_pull_showed_it(db, reco
     same_case = Mutation("m-same", "sighting", Op.UPDATE, _id(14),
                          {"case_id": neighbours["case_id"]}, 1)
     stale_delete = Mutation("m-del", "sighting", Op.DELETE, _id(14), {}, 1)
-    merged, conflict = syncing.push(db, phone, phone.device_id, 5, [same_case, stale_delete])
+    merged, conflict = syncing.push(db, SETTINGS, phone, phone.device_id, 5,
+                                    [same_case, stale_delete])
     assert merged.status is Status.MERGED
     assert merged.server_values["notes"] == neighbours["notes"]
     assert conflict.status is Status.CONFLICT
     assert conflict.server_values["notes"] == neighbours["notes"]
     assert conflict.conflicts[0].server_value["notes"] == neighbours["notes"]
     # the author's own words come back as written, and so do the court's reads
-    own = syncing.push(db, phone, phone.device_id, 5, [Mutation(
+    own = syncing.push(db, SETTINGS, phone, phone.device_id, 5, [Mutation(
         "m-own", "sighting", Op.UPDATE, _id(11), {"urgent": True}, 1)])[0]
     assert "13812345678" in own.server_values["notes"]
     officer = records.c.officer
-    court = syncing.push(db, officer, officer.device_id, 5, [Mutation(
+    court = syncing.push(db, SETTINGS, officer, officer.device_id, 5, [Mutation(
         "m-court", "sighting", Op.UPDATE, _id(14), {"case_id": neighbours["case_id"]}, 1)])[0]
     assert "13812345678" in court.server_values["notes"]

@@ -29,7 +29,7 @@ from enforcement.syncing import usecases as syncing
 from sync.protocol import Mutation, Op, Status
 from sync.tables import sync_conflict
 from tests import factories
-from tests.sync.helpers import settle
+from tests.sync.helpers import SETTINGS, settle
 
 POINT = {"lon": 108.305, "lat": 35.405, "datum": "wgs84"}
 
@@ -95,7 +95,7 @@ def courts(engine: Any) -> Courts:
 
 
 def push(db, phone, *mutations, schema_version=1):
-    return syncing.push(db, phone, phone.device_id, schema_version, list(mutations))
+    return syncing.push(db, SETTINGS, phone, phone.device_id, schema_version, list(mutations))
 
 
 def make(table, op, record_id=None, base_version=None, base=None, **fields):

@@ -40,7 +40,7 @@ from enforcement.models import (
 from enforcement.syncing import usecases as syncing
 from sync.protocol import Mutation, Op
 from tests import factories
-from tests.sync.helpers import settle
+from tests.sync.helpers import SETTINGS, settle
 from tests.sync.test_table_specs import Courts
 
 GOLDEN = Path(__file__).with_name("wire_values.json")
@@ -250,14 +250,14 @@ def _pushes(db: Any, records: Records) -> dict[str, Any]:
             for label, mutation in (
                     ("no-op update", _mutation(n, table, Op.UPDATE, record, same)),
                     ("stale delete", _mutation(n + 1, table, Op.DELETE, record, {}))):
-                (result,) = syncing.push(db, phone, phone.device_id, version, [mutation])
+                (result,) = syncing.push(db, SETTINGS, phone, phone.device_id, version, [mutation])
                 out[f"push {label} of {table} {record} by {phone.role.value}, schema "
                     f"{version}"] = _without_conflict_ids(result.to_json())
                 n += 2
     writes = [(c.assistant, "lead", _id(2), {"description": "三轮车"}), cases[3], cases[6],
               (c.assistant, "task_answer", _id(32), {"answer": "在家"}), cases[9]]
     for phone, table, record, change in writes:
-        (result,) = syncing.push(db, phone, phone.device_id, 5,
+        (result,) = syncing.push(db, SETTINGS, phone, phone.device_id, 5,
                                  [_mutation(n, table, Op.UPDATE, record, change)])
         body = result.to_json()
         if body["server_values"]:

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.functions import FunctionElement
 
+from sync.binary import TextArray
 from sync.feed import Position
 from sync.tables import (
     SCOPE_INPUT_TABLES,
@@ -336,7 +337,7 @@ def _delta_statement(verify: bool) -> Any:
     written when its chain may grow (``MAX_DEPTH``; its deltas holding no more keys than
     the whole snapshot it starts at). A primary-key read and a small insert."""
     s = sync_scope_snapshot.c
-    text_array = ARRAY(sa.Text)
+    text_array = TextArray()
     base = sa.select(s.depth, s.chain_keys, s.root_keys).where(*_mine(s, "base")).cte("base")
     size = sa.bindparam("size", type_=sa.Integer)
     grows = sa.and_(base.c.depth < sa.bindparam("max_depth", type_=sa.Integer),
@@ -359,7 +360,7 @@ def _whole_statement(verify: bool) -> Any:
     """``extend`` writing the snapshot whole, built once: (held ∪ plus) − minus as two
     disjoint parts, so no set operation hashes the whole snapshot, and one sort gives both
     the stored array and the digest's order. The base's keys come from its chain."""
-    text_array = ARRAY(sa.Text)
+    text_array = TextArray()
     chain = _chain(sa.bindparam("court", type_=sa.String),
                    sa.bindparam("base", type_=sa.String), sa.bindparam("user", type_=sa.String))
     held = _held(chain)

@@ -23,7 +23,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlmodel import Session
 
 from enforcement import policy
@@ -33,6 +33,7 @@ from enforcement.models import Attachment, AttachmentRef, Datum
 from enforcement.models.base import table_of
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
+from sync.binary import TextArray
 from sync.spec import Pulled
 
 AS_POINT = "<point>"
@@ -141,7 +142,7 @@ class TableValues:
                 c.id, c.version, *columns, c.deleted_at.is_not(None), *self._point,
                 *(c[key] for key in self._missing(names)),
             ).where(c.court_id == sa.bindparam("court_id"),
-                    c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.String)))))
+                    c.id == sa.any_(sa.bindparam("ids", type_=TextArray()))))
             self._statements[names] = stmt
         return stmt
 

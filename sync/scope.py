@@ -608,7 +608,12 @@ class DevicePull:
 
 def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
     """Remember how far the device has confirmed the feed (the cursor it sent) and which
-    snapshots its cursors name; drop the snapshots it no longer needs."""
+    snapshots its cursors name; drop the snapshots it no longer needs. A pull that issues
+    another snapshot than its cursor named (it brought records) writes without reading
+    first: the row cannot already say so, but for a retried page, which writes the same."""
+    if pull.issued_snapshot != pull.sent_snapshot:
+        session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
+        return
     d = sync_device_state.c
     state = sa.select(d.acked_xid, d.acked_seq, d.acked_digest, d.issued_digest,
                       (d.pulled_at > sa.func.now() - PULLED_AT_EVERY).label("recent")
@@ -620,10 +625,13 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
         # The same cursor again, a moment later (an up-to-date device polling): the row
         # already says so, and a read-only pull commits without waiting for the disk.
         return
-    session.execute(_RECORD_PULL, {
-        "court": court_id, "device": pull.device_id, "sent_xid": pull.sent.xid,
-        "sent_seq": pull.sent.seq, "sent_digest": pull.sent_snapshot,
-        "issued": pull.issued_snapshot})
+    session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
+
+
+def _record_pull_params(court_id: str, pull: DevicePull) -> dict[str, Any]:
+    return {"court": court_id, "device": pull.device_id, "sent_xid": pull.sent.xid,
+            "sent_seq": pull.sent.seq, "sent_digest": pull.sent_snapshot,
+            "issued": pull.issued_snapshot}
 
 
 _RECORD_PULL = sa.text("""

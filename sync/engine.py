@@ -322,7 +322,8 @@ def _scopes(registry: Registry, actor: Actor
     of them as one clause on ``sync_change``; and the tables they read. Built once per
     actor (a few milliseconds of expression building per pull otherwise)."""
     try:
-        key: tuple[str, Actor] | None = ("scopes", actor)
+        key: tuple[str, Any] | None = (
+            "scopes", actor if registry.scope_key is None else registry.scope_key(actor))
         built = registry.cache.get(key)
     except TypeError:  # an actor that cannot be hashed is built afresh every time
         key, built = None, None

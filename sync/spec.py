@@ -178,6 +178,11 @@ class Registry:
     comparing with today's date: the day, or a coarser bucket holding it). A pull trusts
     an earlier verification of the device's scope only under the same clock; a scope that
     reads the time with no clock given is verified in full on every pull."""
+    scope_key: Callable[[Any], Any] | None = None
+    """What an actor's scope clauses depend on (hashable), when not the whole actor: the
+    engine builds them once per key. The enforcement registry's clauses read the court, the
+    user and the role, not the device, so a phone's first pull reuses those of the user's
+    earlier devices (a bootstrap is always a new device's first pull)."""
     cache: dict[Any, Any] = field(default_factory=dict, init=False, compare=False,
                                   repr=False)
     """Per actor, the scope clauses and what they read (built once: they depend on the

@@ -38,4 +38,5 @@ REGISTRY = Registry({spec.table: spec for spec in (*FIELD_SPECS, *REFERENCE_SPEC
                                                    ROUND_STOP_SPEC)},
                     rejections=(DomainError,),
                     code_of=lambda exc: getattr(exc, "code", "rejected"),
-                    scope_clock=scope_clock)
+                    scope_clock=scope_clock,
+                    scope_key=lambda p: (p.court_id, p.user_id, p.role))

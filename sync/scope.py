@@ -93,6 +93,11 @@ def require_fresh(session: Session, court_id: str, after: Position) -> None:
 MAX_DEPTH = 32
 """Deltas in a chain at most: past it the next page's snapshot is written whole (reading
 one walks its chain, one primary-key lookup per link)."""
+CHAIN_RATIO = 2
+"""A chain's deltas hold at most this many times the keys of the whole snapshot it starts
+at; past it the next snapshot is written whole. Reading one costs at most about
+``1 + CHAIN_RATIO`` times its size; a bootstrap writes whole snapshots of 1, 4, 13, 40 …
+pages (with 1: 1, 3, 7, 15 …, which rewrote about twice what it delivered)."""
 
 
 def _gone() -> ResyncRequired:
@@ -275,7 +280,7 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
         "court": court_id, "base": base, "user": user_id, "owner": _owner(user_id, device_id),
         "name": name, "plus": plus, "minus": minus, "size": len(plus) + len(minus),
         "changed": sorted(added | removed),
-        "max_depth": MAX_DEPTH}
+        "max_depth": MAX_DEPTH, "chain_ratio": CHAIN_RATIO}
     if verified is not None:
         params |= _verified_values(verified)
     # One statement sees one state: the base is found or found gone (a concurrent pull of
@@ -334,14 +339,16 @@ def _mine(s: Any, name: str) -> tuple[sa.ColumnElement[bool], ...]:
 @functools.cache
 def _delta_statement(verify: bool) -> Any:
     """``extend``'s usual statement, built once: whether the base exists, and the delta
-    written when its chain may grow (``MAX_DEPTH``; its deltas holding no more keys than
-    the whole snapshot it starts at). A primary-key read and a small insert."""
+    written when its chain may grow (``MAX_DEPTH``; its deltas holding no more than
+    ``CHAIN_RATIO`` times the keys of the whole snapshot it starts at). A primary-key read
+    and a small insert."""
     s = sync_scope_snapshot.c
     text_array = TextArray()
     base = sa.select(s.depth, s.chain_keys, s.root_keys).where(*_mine(s, "base")).cte("base")
     size = sa.bindparam("size", type_=sa.Integer)
     grows = sa.and_(base.c.depth < sa.bindparam("max_depth", type_=sa.Integer),
-                    base.c.chain_keys + size <= base.c.root_keys)
+                    base.c.chain_keys + size
+                    <= base.c.root_keys * sa.bindparam("chain_ratio", type_=sa.Integer))
     written = _written(
         ["court_id", "digest", "user_id", "record_keys", "removed_keys", "base_digest",
          "depth", "chain_keys", "root_keys"],

@@ -26,6 +26,16 @@ class _BinaryTexts(list[str]):
 psycopg.adapters.register_dumper(_BinaryTexts, ListBinaryDumper)
 
 
+def binary_arrays(dbapi_connection: Any, _record: Any = None) -> None:
+    """Register the binary dumper on a new connection (an engine's ``connect`` event).
+    The global registration above reaches only engines made after this module was
+    imported: SQLAlchemy's psycopg dialect copies psycopg's adapters when the engine is
+    created, and the app creates its engine before it imports the sync specs."""
+    adapters = getattr(dbapi_connection, "adapters", None)
+    if adapters is not None:
+        adapters.register_dumper(_BinaryTexts, ListBinaryDumper)
+
+
 def _binary(value: Iterable[str] | None) -> _BinaryTexts | None:
     return None if value is None else _BinaryTexts(value)
 

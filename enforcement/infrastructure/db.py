@@ -15,6 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from sync.binary import binary_arrays
+
 
 @dataclass
 class _SharedConnection:
@@ -54,6 +56,8 @@ class Database:
             connect_args={"connect_timeout": 5, "application_name": "gridwork",
                           "options": "-c jit=off"},
         )
+        # id and key arrays in psycopg's binary format (sync.binary: 20-pull-1)
+        sa.event.listen(self.engine, "connect", binary_arrays)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
 
     @contextmanager

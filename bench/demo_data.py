@@ -4,6 +4,8 @@ none of them imports another's runner."""
 
 from __future__ import annotations
 
+import sys
+import time
 from typing import Any
 
 import psycopg
@@ -97,3 +99,16 @@ def migrated_seeded(server_url: str, name: str, scale: int) -> str:
     engine.dispose()
     progress(f"{name}: {report.total_rows:,} rows loaded in {seconds:.0f} s")
     return url
+
+
+def wait_for_horizon(url: str, timeout: float = 300) -> None:
+    """Wait until the pull horizon passes the newest feed row: a transaction left open
+    anywhere on the cluster holds it back, and a bootstrap timed before would deliver
+    only part of the scope (one measured 0 records)."""
+    deadline = time.monotonic() + timeout
+    while query(url, "SELECT coalesce(max(xid), 0) >= pg_snapshot_xmin(pg_current_snapshot())"
+                "::text::bigint FROM sync_change")[0][0]:
+        if time.monotonic() > deadline:
+            sys.exit("the pull horizon did not pass the newest change: a long transaction "
+                     "on the cluster holds it back")
+        time.sleep(0.2)

@@ -18,14 +18,19 @@ import argparse
 import cProfile
 import io
 import pstats
-import sys
 import time
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from bench.common import database_url, median, percentile, progress
-from bench.demo_data import busiest_assistant, lead_fields, migrated_seeded, query, top_up_leads
+from bench.demo_data import (
+    busiest_assistant,
+    lead_fields,
+    migrated_seeded,
+    top_up_leads,
+    wait_for_horizon,
+)
 from bench.gridwork_server import PASSWORD
 
 PAGE = 1000
@@ -101,7 +106,7 @@ def main(argv: list[str] | None = None) -> None:
            else migrated_seeded(server_url, args.database, 1))
     username, user_id, court_id, lon, lat = busiest_assistant(url)
     top_up_leads(url, court_id, args.records, author_id=user_id)
-    _settle(url)
+    wait_for_horizon(url)
 
     from api import create_app
 
@@ -130,7 +135,7 @@ def main(argv: list[str] | None = None) -> None:
         writer.push([{"mutation_id": uuid.uuid4().hex, "table": "lead", "op": "create",
                       "id": str(uuid.uuid4()), "fields": lead_fields(r * 10 + k, lon, lat)}
                      for k in range(10)])
-        _settle(url)  # (untimed) a transaction open elsewhere would hold them back
+        wait_for_horizon(url)  # (untimed) a transaction open elsewhere would hold them back
         page, took = _timed(phone.pull, cursor)
         assert sum(len(c["upserts"]) for c in page["changes"].values()) == 10
         cursor = page["next_cursor"]
@@ -150,19 +155,6 @@ def main(argv: list[str] | None = None) -> None:
                          for k in range(10)])
             cursor = profile.runcall(phone.pull, cursor)["next_cursor"]
         report("10 pulls of 10 new", profile, args.top)
-
-
-def _settle(url: str, timeout: float = 300) -> None:
-    """Wait until the pull horizon passes the newest feed row: a transaction left open
-    anywhere on the cluster holds it back, and a bootstrap timed before would deliver
-    only part of the scope (one measured 0 records)."""
-    deadline = time.monotonic() + timeout
-    while query(url, "SELECT coalesce(max(xid), 0) >= pg_snapshot_xmin(pg_current_snapshot())"
-                "::text::bigint FROM sync_change")[0][0]:
-        if time.monotonic() > deadline:
-            sys.exit("the pull horizon did not pass the newest change: a long transaction "
-                     "on the cluster holds it back")
-        time.sleep(0.2)
 
 
 def _timed(func: Callable[..., Any], *args: Any) -> tuple[Any, float]:

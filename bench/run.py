@@ -51,6 +51,7 @@ from bench.demo_data import (
     query,
     serving_assistants,
     top_up_leads,
+    wait_for_horizon,
 )
 from bench.gridwork_server import Phone, serving
 from bench.kinto_peer import Kinto
@@ -140,8 +141,8 @@ def row_bootstrap_court(base: str, url: str, total: int, rounds: int) -> Row:
                     f"was topped up with {added:,} leads to {total:,}")
 
 
-def row_incremental(base: str, who: tuple[str, str, str, float, float], samples: int,
-                    new_rounds: int) -> list[Row]:
+def row_incremental(base: str, url: str, who: tuple[str, str, str, float, float],
+                    samples: int, new_rounds: int) -> list[Row]:
     """Pulls from an up-to-date cursor: nothing new, then 10 new records each time."""
     username, _, _, lon, lat = who
     phone = Phone(base, username, f"bench-incr-{uuid.uuid4().hex[:8]}")
@@ -157,6 +158,7 @@ def row_incremental(base: str, who: tuple[str, str, str, float, float], samples:
         writer.push([{"mutation_id": uuid.uuid4().hex, "table": "lead", "op": "create",
                       "id": str(uuid.uuid4()), "fields": lead_fields(r * 10 + k, lon, lat)}
                      for k in range(10)])
+        wait_for_horizon(url)  # (untimed) a transaction open elsewhere would hold them back
         page, took = timed(phone.pull, cursor, PAGE)
         got = sum(len(c["upserts"]) for c in page["changes"].values())
         if got != 10:
@@ -527,7 +529,7 @@ def main(argv: list[str] | None = None) -> None:
                     rows.append(row_bootstrap(base, url, kinto, "demo scale", username,
                                               scale.count(5, 3)))
                 if "incremental" in only:
-                    rows += row_incremental(base, who, scale.count(300, 30),
+                    rows += row_incremental(base, url, who, scale.count(300, 30),
                                             scale.count(100, 10))
                 if kinto and "bootstrap" in only:
                     n = scale.count(10_000, 1000)

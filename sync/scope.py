@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.functions import FunctionElement
 
+from sync.binary import TextArray
 from sync.feed import Position
 from sync.tables import (
     SCOPE_INPUT_TABLES,
@@ -92,6 +93,11 @@ def require_fresh(session: Session, court_id: str, after: Position) -> None:
 MAX_DEPTH = 32
 """Deltas in a chain at most: past it the next page's snapshot is written whole (reading
 one walks its chain, one primary-key lookup per link)."""
+CHAIN_RATIO = 2
+"""A chain's deltas hold at most this many times the keys of the whole snapshot it starts
+at; past it the next snapshot is written whole. Reading one costs at most about
+``1 + CHAIN_RATIO`` times its size; a bootstrap writes whole snapshots of 1, 4, 13, 40 …
+pages (with 1: 1, 3, 7, 15 …, which rewrote about twice what it delivered)."""
 
 
 def _gone() -> ResyncRequired:
@@ -274,7 +280,7 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
         "court": court_id, "base": base, "user": user_id, "owner": _owner(user_id, device_id),
         "name": name, "plus": plus, "minus": minus, "size": len(plus) + len(minus),
         "changed": sorted(added | removed),
-        "max_depth": MAX_DEPTH}
+        "max_depth": MAX_DEPTH, "chain_ratio": CHAIN_RATIO}
     if verified is not None:
         params |= _verified_values(verified)
     # One statement sees one state: the base is found or found gone (a concurrent pull of
@@ -333,14 +339,16 @@ def _mine(s: Any, name: str) -> tuple[sa.ColumnElement[bool], ...]:
 @functools.cache
 def _delta_statement(verify: bool) -> Any:
     """``extend``'s usual statement, built once: whether the base exists, and the delta
-    written when its chain may grow (``MAX_DEPTH``; its deltas holding no more keys than
-    the whole snapshot it starts at). A primary-key read and a small insert."""
+    written when its chain may grow (``MAX_DEPTH``; its deltas holding no more than
+    ``CHAIN_RATIO`` times the keys of the whole snapshot it starts at). A primary-key read
+    and a small insert."""
     s = sync_scope_snapshot.c
-    text_array = ARRAY(sa.Text)
+    text_array = TextArray()
     base = sa.select(s.depth, s.chain_keys, s.root_keys).where(*_mine(s, "base")).cte("base")
     size = sa.bindparam("size", type_=sa.Integer)
     grows = sa.and_(base.c.depth < sa.bindparam("max_depth", type_=sa.Integer),
-                    base.c.chain_keys + size <= base.c.root_keys)
+                    base.c.chain_keys + size
+                    <= base.c.root_keys * sa.bindparam("chain_ratio", type_=sa.Integer))
     written = _written(
         ["court_id", "digest", "user_id", "record_keys", "removed_keys", "base_digest",
          "depth", "chain_keys", "root_keys"],
@@ -359,7 +367,7 @@ def _whole_statement(verify: bool) -> Any:
     """``extend`` writing the snapshot whole, built once: (held ∪ plus) − minus as two
     disjoint parts, so no set operation hashes the whole snapshot, and one sort gives both
     the stored array and the digest's order. The base's keys come from its chain."""
-    text_array = ARRAY(sa.Text)
+    text_array = TextArray()
     chain = _chain(sa.bindparam("court", type_=sa.String),
                    sa.bindparam("base", type_=sa.String), sa.bindparam("user", type_=sa.String))
     held = _held(chain)
@@ -616,7 +624,12 @@ class DevicePull:
 
 def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
     """Remember how far the device has confirmed the feed (the cursor it sent) and which
-    snapshots its cursors name; drop the snapshots it no longer needs."""
+    snapshots its cursors name; drop the snapshots it no longer needs. A pull that issues
+    another snapshot than its cursor named (it brought records) writes without reading
+    first: the row cannot already say so, but for a retried page, which writes the same."""
+    if pull.issued_snapshot != pull.sent_snapshot:
+        session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
+        return
     d = sync_device_state.c
     state = sa.select(d.acked_xid, d.acked_seq, d.acked_digest, d.issued_digest,
                       (d.pulled_at > sa.func.now() - PULLED_AT_EVERY).label("recent")
@@ -628,10 +641,13 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
         # The same cursor again, a moment later (an up-to-date device polling): the row
         # already says so, and a read-only pull commits without waiting for the disk.
         return
-    session.execute(_RECORD_PULL, {
-        "court": court_id, "device": pull.device_id, "sent_xid": pull.sent.xid,
-        "sent_seq": pull.sent.seq, "sent_digest": pull.sent_snapshot,
-        "issued": pull.issued_snapshot})
+    session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
+
+
+def _record_pull_params(court_id: str, pull: DevicePull) -> dict[str, Any]:
+    return {"court": court_id, "device": pull.device_id, "sent_xid": pull.sent.xid,
+            "sent_seq": pull.sent.seq, "sent_digest": pull.sent_snapshot,
+            "issued": pull.issued_snapshot}
 
 
 _RECORD_PULL = sa.text("""

@@ -186,23 +186,30 @@ class Registry:
     comparing with today's date: the day, or a coarser bucket holding it). A pull trusts
     an earlier verification of the device's scope only under the same clock; a scope that
     reads the time with no clock given is verified in full on every pull."""
+    scope_key: Callable[[Any], Any] | None = None
+    """What an actor's scope clauses depend on (hashable), when not the whole actor: the
+    engine builds them once per key. The enforcement registry's clauses read the court, the
+    user and the role, not the device, so a phone's first pull reuses those of the user's
+    earlier devices (a bootstrap is always a new device's first pull)."""
     cache: dict[Any, dict[str, Any]] = field(default_factory=dict, init=False,
                                              compare=False, repr=False)
-    """Per actor, what ``built`` keeps."""
+    """Per actor (``scope_key``), what ``built`` keeps."""
 
     def built(self, actor: Actor, what: str, build: Callable[[], _T]) -> _T:
-        """``build()``, kept per actor under ``what``: an actor's scope clauses and the
-        statements made of them depend on its identity and role only, never on the data,
-        and building them was a large part of a poll. At most ``CACHED_ACTORS`` are kept
-        (then it starts afresh); an actor that cannot be hashed is built afresh."""
+        """``build()``, kept per actor (``scope_key``) under ``what``: an actor's scope
+        clauses and the statements made of them depend on its identity and role only, never
+        on the data, and building them was a large part of a poll. At most
+        ``CACHED_ACTORS`` are kept (then it starts afresh); an actor that cannot be hashed
+        is built afresh."""
+        key = actor if self.scope_key is None else self.scope_key(actor)
         try:
-            kept = self.cache.get(actor)
+            kept = self.cache.get(key)
         except TypeError:
             return build()
         if kept is None:
             if len(self.cache) >= CACHED_ACTORS:
                 self.cache.clear()
-            kept = self.cache.setdefault(actor, {})
+            kept = self.cache.setdefault(key, {})
         if what not in kept:
             kept[what] = build()
         return cast(_T, kept[what])

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from sync.binary import binary_arrays
+
 # psycopg rewrites a query's placeholders for PostgreSQL on every execution unless the query
 # is at most 4,096 characters with at most 50 parameters; under those it keeps the result
 # (an LRU of 128). A pull's statements hold the caller's scope clauses and pass both
@@ -67,6 +69,8 @@ class Database:
             connect_args={"connect_timeout": 5, "application_name": "gridwork",
                           "options": "-c jit=off"},
         )
+        # id and key arrays in psycopg's binary format (sync.binary: finding 22)
+        sa.event.listen(self.engine, "connect", binary_arrays)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
 
     @contextmanager

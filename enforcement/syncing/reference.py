@@ -23,8 +23,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, cast
 
 import sqlalchemy as sa
 from geoalchemy2 import functions as geo
@@ -35,16 +36,18 @@ from enforcement.accounts.principal import Principal
 from enforcement.cases import party_view
 from enforcement.errors import Forbidden
 from enforcement.infrastructure.masking import mask_name
-from enforcement.infrastructure.text_shield import shield
 from enforcement.models import (
     EnforcementCase,
     Party,
+    PartyKind,
     PartyRole,
     Task,
     Township,
     VillageGrid,
 )
-from enforcement.syncing.common import SR, S, feed_scope, iso
+from enforcement.models.base import table_of
+from enforcement.syncing.common import SR, S, feed_scope, iso_sql
+from enforcement.syncing.values import Computed, TableValues, day, money, text_of
 from enforcement.wanted import cases_of, wanted_party_ids
 from sync.spec import FieldSpec, Kind, SyncSpec
 
@@ -73,10 +76,6 @@ def _refuse(*_: Any) -> Any:
     raise Forbidden("this table is read-only on phones", code="sync_read_only")
 
 
-def stamps(row: Any) -> dict[str, str | None]:
-    return {"created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
-
-
 def _court_wide(principal: Principal) -> bool:
     return policy.scope_of(principal.role, "case.read") == "court"
 
@@ -85,24 +84,36 @@ OUTLINE_TOLERANCE = {"township": 0.0005, "village_grid": 0.0002}
 """Degrees (about 50 m and 20 m here): a map on a phone, not a placement."""
 
 
-def _area_rows(session: Session, principal: Principal, model: Any, ids: Sequence[str],
-               extra: tuple[str, ...]) -> list[ReferenceRow]:
-    geom = model.geom
+def _stamps(table: sa.Table) -> tuple[tuple[str, Any], ...]:
+    return (("created_at", iso_sql(table.c.created_at)),
+            ("updated_at", iso_sql(table.c.updated_at)))
+
+
+def _bbox(*box: float) -> list[float]:
+    return [round(v, 6) for v in box]
+
+
+def _outline(shape: str | None) -> Any:
+    return json.loads(shape) if shape else None
+
+
+def _area_values(model: Any, extra: tuple[str, ...]) -> TableValues:
+    """Code, name, area, centroid, bounding box (rounded to 6 decimals in Python, as
+    ``round`` does) and from schema 4 the outline (GeoJSON by PostGIS, parsed so that its
+    numbers are written as Python writes them; computed only for clients that know it)."""
+    table = table_of(model)
+    c = table.c
+    geom = c.geom
     outline = sa.func.ST_AsGeoJSON(sa.func.ST_SimplifyPreserveTopology(
-        geom, OUTLINE_TOLERANCE[model.__tablename__]), 6)
-    rows = session.execute(sa.select(
-        model, geo.ST_X(geo.ST_Centroid(geom)), geo.ST_Y(geo.ST_Centroid(geom)), outline,
-        geo.ST_XMin(geom), geo.ST_YMin(geom), geo.ST_XMax(geom), geo.ST_YMax(geom),
-    ).where(model.court_id == principal.court_id, model.id.in_(ids))).all()
-    out = []
-    for row, lon, lat, shape, *box in rows:
-        values = {"code": row.code, "name": row.name, "area_m2": row.area_m2,
-                  "centroid_lon": lon, "centroid_lat": lat,
-                  "bbox": [round(v, 6) for v in box], **stamps(row),
-                  "outline": json.loads(shape) if shape else None,
-                  **{name: getattr(row, name) for name in extra}}
-        out.append(ReferenceRow(row.id, row.version, values))
-    return out
+        geom, OUTLINE_TOLERANCE[table.name]), 6)
+    return TableValues(model, (
+        ("code", c.code), ("name", c.name), ("area_m2", c.area_m2),
+        ("centroid_lon", geo.ST_X(geo.ST_Centroid(geom))),
+        ("centroid_lat", geo.ST_Y(geo.ST_Centroid(geom))),
+        ("bbox", Computed(geo.ST_XMin(geom), geo.ST_YMin(geom), geo.ST_XMax(geom),
+                          geo.ST_YMax(geom), make=_bbox)),
+        *_stamps(table), ("outline", Computed(outline, make=_outline)),
+        *((name, c[name]) for name in extra)), tombstones=False)
 
 
 def _serving_scope(model: Any, ids_of: Any) -> Any:
@@ -119,25 +130,25 @@ AREA_FIELDS = {"code": SR, "name": SR,
                "outline": S.of(Kind.JSON, since=4)}
 
 
-def _spec(table: str, fields: dict[str, FieldSpec], load_many: Any, scope: Any,
+def _spec(table: str, fields: dict[str, FieldSpec], values: TableValues, scope: Any,
           feed_table: str | None = None) -> SyncSpec:
-    return SyncSpec(table=table, fields=fields, load=_refuse, load_many=load_many,
-                    values=reference_values, create=_refuse, update=_refuse,
+    return SyncSpec(table=table, fields=fields, load=_refuse, values=values.values,
+                    pull_many=values.pull, create=_refuse, update=_refuse,
                     delete=_refuse, restore=_refuse, scope=scope,
                     feed_table=feed_table or table)
 
 
-TOWNSHIP_SPEC = _spec(
-    "township", AREA_FIELDS,
-    lambda s, p, ids: _area_rows(s, p, Township, ids, ()),
-    _serving_scope(Township, policy.served_township_ids))
+TOWNSHIP_VALUES = _area_values(Township, ())
+VILLAGE_GRID_VALUES = _area_values(VillageGrid, ("township_id", "households",
+                                                 "committee_phone"))
+
+TOWNSHIP_SPEC = _spec("township", AREA_FIELDS, TOWNSHIP_VALUES,
+                      _serving_scope(Township, policy.served_township_ids))
 
 VILLAGE_GRID_SPEC = _spec(
     "village_grid", {**AREA_FIELDS, "township_id": S, "households": S.of(Kind.NUMBER),
                      "committee_phone": S},
-    lambda s, p, ids: _area_rows(s, p, VillageGrid, ids,
-                                 ("township_id", "households", "committee_phone")),
-    _serving_scope(VillageGrid, policy.active_grid_ids))
+    VILLAGE_GRID_VALUES, _serving_scope(VillageGrid, policy.active_grid_ids))
 
 # --- the wanted list -------------------------------------------------------------------
 
@@ -151,35 +162,45 @@ WANTED_FIELDS = {
     "case_ids": S.of(Kind.JSON, required=True), "case_numbers": S.of(Kind.JSON, required=True),
     **STAMPS}
 
-
-def _wanted_rows(session: Session, principal: Principal,
-                 ids: Sequence[str]) -> list[ReferenceRow]:
-    """As ``wanted.wanted_list``: masked, no amounts, the measures in force with their
-    since-dates (no decision text); a party no longer wanted is sent with no open cases
-    (``case_ids`` empty) until the scope drops it."""
-    cases = cases_of(session, principal.court_id, list(ids))
-    out = []
-    for party in session.scalars(sa.select(Party).where(
-            Party.court_id == principal.court_id, Party.id.in_(ids))):
-        view = party_view(party, PartyRole.DEBTOR, unmasked=False)
-        open_cases = cases.get(party.id, [])
-        values = {"kind": view.kind, "name": view.name, "id_number": view.id_number,
-                  "phone": view.phone, "address": view.address,
-                  "township_id": view.township_id, "village_grid_id": view.village_grid_id,
-                  "is_dishonest": view.is_dishonest,
-                  "consumption_restricted": view.consumption_restricted,
-                  "exit_restricted": view.exit_restricted,
-                  "dishonest_since": iso_day(view.dishonest_since),
-                  "consumption_restricted_since": iso_day(view.consumption_restricted_since),
-                  "exit_restricted_since": iso_day(view.exit_restricted_since),
-                  "case_ids": [c for c, _ in open_cases],
-                  "case_numbers": [n for _, n in open_cases], **stamps(party)}
-        out.append(ReferenceRow(party.id, party.version, values))
-    return out
+_MEASURES = ("is_dishonest", "consumption_restricted", "exit_restricted")
+_SINCE = ("dishonest_since", "consumption_restricted_since", "exit_restricted_since")
+_SHOWN = ("name", "id_number", "phone")
+"""What ``party_view`` masks: read as stored (decrypted), then masked by it."""
 
 
-def iso_day(day: date | None) -> str | None:
-    return None if day is None else day.isoformat()
+def _wanted_finish(session: Session, principal: Principal,
+                   records: list[dict[str, Any]]) -> None:
+    """As ``wanted.wanted_list``: the party as ``party_view`` shows a debtor masked (its one
+    rule), and the open cases' ids and numbers (``cases_of``); a party no longer wanted is
+    sent with no open cases until the scope drops it."""
+    cases = cases_of(session, principal.court_id, [r["id"] for r in records])
+    for record in records:
+        party = SimpleNamespace(**{name: record.get(name) for name in (
+            "id", "name", "id_number", "phone", "address", "township_id", "village_grid_id",
+            *_MEASURES, *_SINCE)}, kind=PartyKind(record["kind"]))
+        view = party_view(cast(Party, party), PartyRole.DEBTOR, unmasked=False)
+        for name in _SHOWN:
+            if name in record:
+                record[name] = getattr(view, name)
+        open_cases = cases.get(record["id"], [])
+        if "case_ids" in record:
+            record["case_ids"] = [c for c, _ in open_cases]
+        if "case_numbers" in record:
+            record["case_numbers"] = [n for _, n in open_cases]
+
+
+def _wanted_values() -> TableValues:
+    """Masked, no amounts, the measures in force with their since-dates (no decision
+    text). ``party_view`` masks what it decides from the stored values, so they are read
+    too when a client's schema lacks them (the names it shows are all in schema 1)."""
+    c = table_of(Party).c
+    return TableValues(Party, (
+        ("kind", text_of(c.kind)), ("name", c.name), ("id_number", c.id_number),
+        ("phone", c.phone), ("address", c.address), ("township_id", c.township_id),
+        ("village_grid_id", c.village_grid_id), *((name, c[name]) for name in _MEASURES),
+        *((name, day(c[name])) for name in _SINCE),
+        ("case_ids", sa.null()), ("case_numbers", sa.null()), *_stamps(table_of(Party))),
+        finish=_wanted_finish, tombstones=False)
 
 
 def _wanted_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:
@@ -190,7 +211,9 @@ def _wanted_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bo
         Party.id.in_(wanted_party_ids(principal.court_id))))
 
 
-WANTED_SPEC = _spec("wanted", WANTED_FIELDS, _wanted_rows, _wanted_scope, feed_table="party")
+WANTED_VALUES = _wanted_values()
+WANTED_SPEC = _spec("wanted", WANTED_FIELDS, WANTED_VALUES, _wanted_scope,
+                    feed_table="party")
 
 # --- tasks and cases -------------------------------------------------------------------
 
@@ -200,21 +223,19 @@ TASK_FIELDS = {**{name: S for name in ("kind", "title", "body", "case_id", "part
                "updated_at": S.of(Kind.TIME, required=True, since=3)}
 
 
-def _task_rows(session: Session, principal: Principal,
-               ids: Sequence[str]) -> list[ReferenceRow]:
+def _task_values() -> TableValues:
     """As ``GET /tasks`` shows them: title and body masked for roles that see parties
     masked (``text_shield``)."""
-    tasks = session.scalars(sa.select(Task).where(
-        Task.court_id == principal.court_id, Task.id.in_(ids))).all()
-    shown = shield(session, principal, "task", tasks)
-    return [ReferenceRow(t.id, t.version, {
-        "kind": t.kind.value, "title": t.title, "body": t.body, "case_id": t.case_id,
-        "party_id": t.party_id, "due_at": iso(t.due_at), "status": t.status.value,
-        **stamps(t), **shown.get(t.id, {})})
-        for t in tasks]
+    table = table_of(Task)
+    c = table.c
+    return TableValues(Task, (
+        ("kind", text_of(c.kind)), ("title", c.title), ("body", c.body),
+        ("case_id", c.case_id), ("party_id", c.party_id), ("due_at", iso_sql(c.due_at)),
+        ("status", text_of(c.status)), *_stamps(table)), shielded="task", tombstones=False)
 
 
-TASK_SPEC = _spec("task", TASK_FIELDS, _task_rows, feed_scope(Task, "task.read"))
+TASK_VALUES = _task_values()
+TASK_SPEC = _spec("task", TASK_FIELDS, TASK_VALUES, feed_scope(Task, "task.read"))
 
 CASE_FIELDS = {**{name: S for name in (
     "case_number", "cause", "status", "applicant_name", "address", "township_id",
@@ -222,28 +243,40 @@ CASE_FIELDS = {**{name: S for name in (
     "filed_on": S.of(Kind.DATE), "amount_owed": S.of(Kind.DECIMAL),
     "amount_recovered": S.of(Kind.DECIMAL), **STAMPS}
 
+_AMOUNTS = ("amount_owed", "amount_recovered")
 
-def _case_rows(session: Session, principal: Principal,
-               ids: Sequence[str]) -> list[ReferenceRow]:
+
+def _case_finish(session: Session, principal: Principal,
+                 records: list[dict[str, Any]]) -> None:
+    """The applicant's name masked for roles that may not see names; amounts only for
+    roles that may read them (null for the others)."""
     unmasked = policy.allows(principal, "party.read_unmasked")
     amounts = policy.allows(principal, "case.read_amounts")
-    out = []
-    for c in session.scalars(sa.select(EnforcementCase).where(
-            EnforcementCase.court_id == principal.court_id, EnforcementCase.id.in_(ids))):
-        out.append(ReferenceRow(c.id, c.version, {
-            "case_number": c.case_number, "cause": c.cause, "status": c.status.value,
-            "filed_on": c.filed_on.isoformat(),
-            "applicant_name": c.applicant_name if unmasked else mask_name(c.applicant_name),
-            "address": c.address, "township_id": c.township_id,
-            "village_grid_id": c.village_grid_id, "judge_id": c.judge_id,
-            "officer_id": c.officer_id,
-            "amount_owed": str(c.amount_owed) if amounts else None,
-            "amount_recovered": str(c.amount_recovered) if amounts else None,
-            **stamps(c)}))
-    return out
+    if unmasked and amounts:
+        return
+    for record in records:
+        if not unmasked and "applicant_name" in record:
+            record["applicant_name"] = mask_name(record["applicant_name"])
+        if not amounts:
+            for name in _AMOUNTS:
+                if name in record:
+                    record[name] = None
 
 
-CASE_SPEC = _spec("case", CASE_FIELDS, _case_rows,
+def _case_values() -> TableValues:
+    table = table_of(EnforcementCase)
+    c = table.c
+    return TableValues(EnforcementCase, (
+        ("case_number", c.case_number), ("cause", c.cause), ("status", text_of(c.status)),
+        ("filed_on", day(c.filed_on)), ("applicant_name", c.applicant_name),
+        ("address", c.address), ("township_id", c.township_id),
+        ("village_grid_id", c.village_grid_id), ("judge_id", c.judge_id),
+        ("officer_id", c.officer_id), *((name, money(c[name])) for name in _AMOUNTS),
+        *_stamps(table)), finish=_case_finish, tombstones=False)
+
+
+CASE_VALUES = _case_values()
+CASE_SPEC = _spec("case", CASE_FIELDS, CASE_VALUES,
                   feed_scope(EnforcementCase, "case.read"), feed_table="enforcement_case")
 
 REFERENCE_SPECS = (TOWNSHIP_SPEC, VILLAGE_GRID_SPEC, WANTED_SPEC, TASK_SPEC, CASE_SPEC)

@@ -46,7 +46,8 @@ def _registry(field_specs: tuple[SyncSpec, ...]) -> Registry:
                                                    ROUND_STOP_SPEC)},
                     rejections=(DomainError,),
                     code_of=lambda exc: getattr(exc, "code", "rejected"),
-                    scope_clock=scope_clock)
+                    scope_clock=scope_clock,
+                    scope_key=lambda p: (p.court_id, p.user_id, p.role))
 
 
 REGISTRY = _registry(FIELD_SPECS)

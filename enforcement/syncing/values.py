@@ -1,4 +1,4 @@
-"""Each synced field table's values, defined once, as SQL that PostgreSQL formats.
+"""Each synced table's values, defined once, as SQL that PostgreSQL formats.
 
 A device receives a record's values from a pull and, after a push, in the push's result
 (``server_values``) and its conflicts. Both used to be built in Python from loaded rows
@@ -15,15 +15,22 @@ Pulls show free text as ``GET /leads`` shows it (``text_shield``, per page); pus
 carry the stored values, as before (the merge compares them with what the device sent).
 tests/sync/test_values_wire.py pins the JSON of every table, kind of record, role and
 schema version.
+
+The read-only reference data (``syncing.reference``: townships, village grids, the wanted
+list, tasks, cases) is defined the same way: what one rule in Python decides stays there
+(``Computed``: a bounding box rounded, an outline parsed; ``finish``: names masked by
+``party_view`` and ``mask_name``, amounts by role), read in the same SELECT;
+tests/sync/test_reference_values.py compares it with the Python definition it replaced.
+An officer's round stops (``rounds.stop_spec``) are still built in Python.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB, aggregate_order_by
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlmodel import Session
 
 from enforcement import policy
@@ -33,6 +40,7 @@ from enforcement.models import Attachment, AttachmentRef, Datum
 from enforcement.models.base import table_of
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
+from sync.binary import TextArray
 from sync.spec import Pulled
 
 AS_POINT = "<point>"
@@ -43,6 +51,21 @@ AS_FILES = "<attachments>"
 """Marks the ``attachments`` field: ``[{sha256, caption}]`` from ``attachment_ref``, in the
 order ``refs_of`` gives them, read in the same SELECT (a push reads one record's values in
 one statement)."""
+
+
+class Computed:
+    """A field Python finishes from SQL columns, read in the same SELECT: ``make(*values)``
+    (a reference table's bounding box rounded as ``round`` does, its outline parsed)."""
+
+    def __init__(self, *columns: Any, make: Callable[..., Any]) -> None:
+        self.columns = columns
+        self.make = make
+
+
+Finish = Callable[[Session, Principal, list[dict[str, Any]]], None]
+"""Per page (or per push), values shown to the caller that one rule in Python decides from
+what was read: names masked as ``party_view`` or ``mask_name`` masks them, amounts left out
+for roles that may not read them. Changes the records in place."""
 
 
 def text_of(column: Any) -> Any:
@@ -81,16 +104,22 @@ class TableValues:
     """One table's synced values: ``fields`` are (name, SQL expression or ``AS_POINT`` or
     ``AS_FILES``) in the order a device receives them; ``court_only`` names the fields only
     court roles are sent; ``files`` is the table's name in ``attachment_ref``;
-    ``shielded`` its name in ``text_shield.FREE_TEXT`` when pulls mask free text."""
+    ``shielded`` its name in ``text_shield.FREE_TEXT`` when pulls mask free text. A field may
+    also be ``Computed`` (Python finishes it from SQL columns); ``finish`` decides values by
+    caller; ``tombstones=False`` for tables whose rows are never sent as deletes (the
+    reference data: no ``deleted_at``, or one the table ignores)."""
 
     def __init__(self, model: Any, fields: Sequence[tuple[str, Any]], *,
                  court_only: Collection[str] = (), files: str | None = None,
-                 shielded: str | None = None) -> None:
+                 shielded: str | None = None, finish: Finish | None = None,
+                 tombstones: bool = True) -> None:
         self.table = table_of(model)
         self.fields = tuple(fields)
         self.court_only = frozenset(court_only)
         self.files = files
         self.shielded = shielded
+        self.finish = finish
+        self._deleted = self.table.c.deleted_at.is_not(None) if tombstones else sa.false()
         self._exprs = {name: self._files_json() if _is(expr, AS_FILES) else expr
                        for name, expr in self.fields}
         self._order = {name: n for n, (name, _) in enumerate(self.fields)}
@@ -135,13 +164,15 @@ class TableValues:
         stmt = self._statements.get(names)
         if stmt is None:
             c = self.table.c
-            columns = [sa.null() if isinstance(self._exprs[n], str) else self._exprs[n]
-                       for n in names]  # the point: filled in from the tail
+            columns = [sa.null() if isinstance(self._exprs[n], str | Computed)
+                       else self._exprs[n] for n in names]  # filled in from the tail
+            computed = [column for n in names if isinstance(e := self._exprs[n], Computed)
+                        for column in e.columns]
             stmt = cast(sa.Select[Any], sa.select(
-                c.id, c.version, *columns, c.deleted_at.is_not(None), *self._point,
+                c.id, c.version, *columns, self._deleted, *self._point, *computed,
                 *(c[key] for key in self._missing(names)),
             ).where(c.court_id == sa.bindparam("court_id"),
-                    c.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.String)))))
+                    c.id == sa.any_(sa.bindparam("ids", type_=TextArray()))))
             self._statements[names] = stmt
         return stmt
 
@@ -158,6 +189,9 @@ class TableValues:
         keys = ("id", "version", *names)
         width, missing = len(keys), self._missing(names)
         point = self._point_at if self._point_at in names else None
+        computed = [(n, e) for n in names if isinstance(e := self._exprs[n], Computed)]
+        after_point = width + 1 + len(self._point)
+        shield_at = after_point + sum(len(e.columns) for _, e in computed)
         records: list[dict[str, Any]] = []
         deletes: list[str] = []
         shield_of: dict[str, tuple[Any, ...]] = {}
@@ -172,8 +206,12 @@ class TableValues:
                 lon, lat, datum, accuracy = row[width + 1:width + 5]
                 record[point] = (None if lon is None or lat is None else
                                  {"lon": lon, "lat": lat, "datum": datum, "accuracy_m": accuracy})
+            at = after_point
+            for name, field in computed:
+                record[name] = field.make(*row[at:at + len(field.columns)])
+                at += len(field.columns)
             if missing:
-                shield_of[row[0]] = row[width + 1 + len(self._point):]
+                shield_of[row[0]] = row[shield_at:]
             records.append(record)
         return records, deletes, shield_of
 
@@ -186,6 +224,8 @@ class TableValues:
                                                  tombstones=False)
         if self.shielded and records:
             self._shield(session, principal, records, self._missing(names), shield_of)
+        if self.finish is not None and records:
+            self.finish(session, principal, records)
         return records, deletes
 
     def values(self, session: Session, principal: Principal, rows: Sequence[Any]
@@ -196,6 +236,8 @@ class TableValues:
         names = self.names(principal)
         records, _, _ = self._read(session, principal, [row.id for row in rows], names,
                                    tombstones=True)
+        if self.finish is not None and records:
+            self.finish(session, principal, records)
         return {record.pop("id"): _without_version(record) for record in records}
 
     def shown(self, session: Session, principal: Principal,

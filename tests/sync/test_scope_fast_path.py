@@ -44,14 +44,16 @@ keys = st.builds(lambda t, i: f"{t}:{i}", st.sampled_from(["lead", "wanted", "ca
 @given(held=st.sets(keys, max_size=20),
        pages=st.lists(st.tuples(st.sets(keys, max_size=8), st.sets(keys, max_size=8)),
                       min_size=1, max_size=10),
-       depth=st.integers(1, 4), probe=st.sets(keys, max_size=6))
+       depth=st.integers(1, 4), probe=st.sets(keys, max_size=6), ratio=st.integers(1, 3))
 def test_a_chain_of_snapshots_holds_what_whole_ones_would(engine, monkeypatch, held, pages,
-                                                          depth, probe):
+                                                          depth, probe, ratio):
     """Pages extend a snapshot as deltas or whole again (short chains forced here): every
     snapshot of the chain loads as exactly the keys whole snapshots held before, a whole
     one is named as Python names its content, a retried page finds its snapshot, and the
-    membership ``confirmed`` asks about is the same, whatever the characters."""
+    membership ``confirmed`` asks about is the same, whatever the characters (and however
+    long a chain may grow against its whole snapshot)."""
     monkeypatch.setattr(scope_mod, "MAX_DEPTH", depth)
+    monkeypatch.setattr(scope_mod, "CHAIN_RATIO", ratio)
     court = _court(engine)
     with Session(engine) as session:
         names = [scope_mod.store(session, court, "user-1", "phone-1", held)]
@@ -163,11 +165,13 @@ def test_a_snapshot_dropped_meanwhile_still_asks_for_a_bootstrap(db, engine):
 
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(script=moves, depth=st.integers(1, 6))
-def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, script, depth):
+@given(script=moves, depth=st.integers(1, 6), ratio=st.integers(1, 3))
+def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, script, depth,
+                                                   ratio):
     """... and the snapshot its cursor names holds what the full diff's whole one holds,
     whether stored as a delta or whole (short chains forced here, so both happen)."""
     monkeypatch.setattr(scope_mod, "MAX_DEPTH", depth)
+    monkeypatch.setattr(scope_mod, "CHAIN_RATIO", ratio)
     court, villages, leads = _world(engine, 3, 2)
     all_leads = [lead for grid in leads for lead in grid]
     phones = [Device(_assistant(engine, court, villages[i])) for i in range(2)]

@@ -17,7 +17,7 @@ from enforcement.models import Device, Lead, Role
 from sync.protocol import Mutation, Op
 from sync.tables import sync_conflict, sync_receipt
 from tests import factories
-from tests.sync.helpers import settle  # noqa: F401  (tests import it from here)
+from tests.sync.helpers import settle
 
 
 @pytest.fixture
@@ -100,3 +100,18 @@ def receipts_count(engine: Any) -> int:
 def conflicts_count(engine: Any) -> int:
     return count(engine, sync_conflict)
 
+
+
+@pytest.fixture
+def records(engine: Any) -> Any:
+    """Every kind of record a pull and a push answer (``test_values_wire.Records``),
+    committed and below the pull horizon: a pull sees them all even while another suite's
+    transaction holds the cluster-wide horizon back."""
+    from tests.sync.test_table_specs import Courts
+    from tests.sync.test_values_wire import Records
+
+    with Session(engine, expire_on_commit=False) as session:
+        built = Records(session, Courts(session))
+        session.commit()
+    settle(engine)
+    return built

@@ -4,24 +4,10 @@ not get it unmasked back from a stale change or a stale delete of that record.""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from sqlmodel import Session
-
 from enforcement.syncing import usecases as syncing
 from sync.protocol import Mutation, Op, Status
 from tests.sync.helpers import SETTINGS
-from tests.sync.test_table_specs import Courts
-from tests.sync.test_values_wire import Records, _id
-
-
-@pytest.fixture
-def records(engine: Any) -> Records:
-    with Session(engine, expire_on_commit=False) as session:
-        built = Records(session, Courts(session))
-        session.commit()
-    return built
+from tests.sync.test_values_wire import _id
 
 
 def test_a_stale_push_hands_back_free_text_masked_as_the_pull_showed_it(db, records):

@@ -22,7 +22,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlmodel import Session
 
 from enforcement.accounts.principal import Principal
@@ -188,14 +187,6 @@ class Records:
 
 def _id(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
-
-
-@pytest.fixture
-def records(engine: Any) -> Records:
-    with Session(engine, expire_on_commit=False) as session:
-        built = Records(session, Courts(session))
-        session.commit()
-    return built
 
 
 def _pulls(db: Any, engine: Any, records: Records) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -131,7 +131,8 @@ def _stored_results(session: Session, court_id: str, device_id: str,
     r = sync_receipt.c
     rows = session.execute(sa.select(r.mutation_id, r.result).where(
         r.court_id == court_id, r.device_id == device_id,
-        r.mutation_id.in_({m.mutation_id for m in mutations}),
+        r.mutation_id == sa.any_(sa.bindparam(
+            "mutation_ids", list({m.mutation_id for m in mutations}), type_=ARRAY(sa.String))),
     ))
     return {mutation_id: MutationResult.from_json(body) for mutation_id, body in rows}
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from sync.conflicts import court_rows
@@ -43,10 +43,15 @@ def note(session: Session, actor: Actor, device_id: str, mutations: Sequence[Mut
                if res.status is Status.REJECTED]
     taken = [(m.table, m.id) for m, res in zip(mutations, results, strict=True)
              if res.status is not Status.REJECTED]
-    if taken:
+    if taken:  # the pairs as two arrays: not two parameters per record to adapt and parse
+        pairs = sa.func.unnest(
+            sa.bindparam("taken_tables", [t for t, _ in taken], type_=ARRAY(sa.String)),
+            sa.bindparam("taken_ids", [i for _, i in taken], type_=ARRAY(sa.String)),
+        ).table_valued("table_name", "record_id").render_derived()
         session.execute(sa.update(sync_rejection).where(
             r.court_id == actor.court_id, r.device_id == device_id, r.status == "open",
-            sa.tuple_(r.table_name, r.record_id).in_(taken),
+            sa.tuple_(r.table_name, r.record_id).in_(
+                sa.select(pairs.c.table_name, pairs.c.record_id)),
         ).values(status="fixed", resolved_by=actor.user_id, resolved_at=sa.func.now()))
     if not refused:
         return

@@ -58,18 +58,22 @@ def require_may_create(session: Session, principal: Principal) -> None:
 
 
 def create_leads(session: Session, principal: Principal,
-                 items: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Any | DomainError]:
+                 items: Sequence[tuple[str, Mapping[str, Any]]], *,
+                 new: bool = False) -> list[Any | DomainError]:
     """New leads, as submitted; per item the lead (a plain record with the lead's columns
     and its ``attachments``) or the error that refused it, in order. Every check runs
     first, for the whole batch, then everything is written at once: a refused item
     leaves nothing behind. Rows are plain records, not ORM objects: building two SQLModel
-    objects per lead cost more than the database did (bench/profile-findings.md)."""
+    objects per lead cost more than the database did (bench/profile-findings.md).
+    ``new``: the caller found in this transaction that no lead has any of these ids (the
+    sync engine's ``existing``), so they are not looked up again."""
     try:
         require_may_create(session, principal)
     except DomainError as refused:
         return [refused] * len(items)
     court_id = principal.court_id
-    taken = existing_ids(session, court_id, [lead_id for lead_id, _ in items])
+    taken = set() if new else existing_ids(session, court_id,
+                                           [lead_id for lead_id, _ in items])
     known = {EnforcementCase: readable_ids(session, principal, EnforcementCase,
                                            (v.get("case_id") for _, v in items)),
              Party: readable_ids(session, principal, Party,

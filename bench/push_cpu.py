@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from bench.common import database_url
@@ -32,19 +33,6 @@ from bench.pull_profile import TestPhone
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-def backends(database: str) -> list[int]:
-    """PostgreSQL backends connected to ``database`` (by their process title)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except OSError:
-            continue
-        if title.startswith("postgres: ") and f" {database} " in title:
-            found.append(int(entry.name))
-    return found
 
 
 def cpu_seconds(pid: int) -> float:
@@ -68,10 +56,17 @@ def main(argv: list[str] | None = None) -> None:
                                        database=args.database).render_as_string(
                                            hide_password=False)
     from api import create_app
+    from api.smorest import db
 
     app = create_app({"DATABASE_URL": url, "LOGIN_RATE_LIMIT": "100000 per minute",
                       "LOG_LEVEL": "WARNING"})
     client = app.test_client()
+    backends: set[int] = set()  # the PostgreSQL processes of the app's connections
+    with app.app_context():
+        engine = db().engine
+    engine.dispose()
+    sa.event.listen(engine, "connect",
+                    lambda connection, _record: backends.add(connection.info.backend_pid))
     username, lon, lat = serving_assistants(url, 1)[0]
     phone = TestPhone(client, username)
 
@@ -93,13 +88,13 @@ def main(argv: list[str] | None = None) -> None:
     gc.freeze()  # as gunicorn.conf.py's post_worker_init does
     for size in (int(s) for s in args.sizes.split(",")):
         bodies = [body(size) for _ in range(max(1, args.pushes // size))]
-        pids = backends(args.database)
-        before = {pid: cpu_seconds(pid) for pid in pids}
+        before = {pid: cpu_seconds(pid) for pid in backends}
         cpu0, wall0 = time.process_time(), time.perf_counter()
         for data in bodies:
             push(data)
         wall, app_cpu = time.perf_counter() - wall0, time.process_time() - cpu0
-        db_cpu = sum(cpu_seconds(pid) - before[pid] for pid in pids)
+        db_cpu = sum(cpu_seconds(pid) - before.get(pid, 0.0)
+                     for pid in set(backends))
         n = size * len(bodies) / 1e6
         print(f"{size:>5} x {len(bodies)}: wall {wall / n:,.0f} µs/mutation; CPU: app "
               f"{app_cpu / n:,.0f}, database {db_cpu / n:,.0f}, sum "

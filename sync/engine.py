@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import feed, rejections
 from sync import scope as scope_mod
 from sync.apply import apply_creates, apply_mutation
+from sync.bulk import insert_rows
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
 from sync.spec import Actor, Existing, Registry
@@ -105,7 +106,7 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
                 after_each(len(results) - 1, result)
     apply_run()
     if receipts:  # one statement for the batch: they commit (or not) with it anyway
-        session.execute(insert(sync_receipt), receipts)
+        insert_rows(session, sync_receipt, receipts)
         rejections.note(session, actor, device_id, [m for m, _ in fresh],
                         [r for _, r in fresh])
     return results

@@ -13,14 +13,12 @@ offline reports is one batch (one query per kind of check, one INSERT per table)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from geoalchemy2 import Geometry
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from enforcement import policy
@@ -43,6 +41,7 @@ from enforcement.models import (
 from enforcement.models.base import table_of
 from enforcement.refs import readable_ids, require_case_and_party, unknown_refs
 from enforcement.withdrawals import withdraw
+from sync.bulk import insert_rows
 
 PLAIN_FIELDS = ("kind", "description", "debtor_text", "urgency", "case_id", "party_id",
                 "observed_at", "position_source", "position_note")
@@ -183,37 +182,6 @@ def existing_ids(session: Session, court_id: str, ids: Sequence[str]) -> set[str
     return set(session.scalars(sa.select(Lead.id).where(
         Lead.court_id == court_id,
         Lead.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))))))
-
-
-def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """One ``INSERT … SELECT FROM unnest(arrays)`` for all ``rows`` (a column per array, as
-    SQLAlchemy would bind each value): no statement, parse and plan per row as with
-    executemany; SQLAlchemy's multi-row VALUES was slower still (bench/profile-findings.md)."""
-    dialect = session.get_bind().dialect
-    names, arrays, params = [], [], {}
-    for k, column in enumerate(table.columns):
-        values = [row[column.name] for row in rows]
-        process = column.type.bind_processor(dialect)
-        if isinstance(column.type, (sa.JSON, JSONB)):
-            names.append(f"u.c{k}::jsonb")
-            values = [None if v is None else json.dumps(v) for v in values]
-            sql_type = "text"
-            process = None
-        elif isinstance(column.type, Geometry):
-            names.append(f"ST_GeomFromEWKT(u.c{k})")
-            sql_type = "text"
-        else:
-            names.append(f"u.c{k}")
-            sql_type = column.type.compile(dialect)
-        if process is not None:
-            values = [None if v is None else process(v) for v in values]
-        arrays.append(f"CAST(:c{k} AS {sql_type}[])")
-        params[f"c{k}"] = values
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    aliases = ", ".join(f"c{k}" for k in range(len(table.columns)))
-    session.execute(sa.text(
-        f"INSERT INTO {table.name} ({columns}) SELECT {', '.join(names)} "
-        f"FROM unnest({', '.join(arrays)}) AS u({aliases})"), params)
 
 
 def _columns(row: Any) -> dict[str, Any]:

@@ -43,10 +43,9 @@ def push(db: Database, principal: Principal, device_id: str, schema_version: int
     with db.unit_of_work() as session:
         results = engine.push(session, registry, principal, device_id, schema_version,
                               mutations, after_each=after_each)
-        device = session.get(Device, (principal.court_id, device_id))
-        if device is not None:
-            device.schema_version = schema_version
-            device.last_seen_at = utcnow()
+        session.execute(sa.update(Device).where(  # one statement, not a load and a flush
+            Device.court_id == principal.court_id, Device.id == device_id,
+        ).values(schema_version=schema_version, last_seen_at=utcnow()))
         session.commit()
         return results
 

@@ -150,8 +150,12 @@ def count_sync_push(results: Iterable[Any]) -> None:
     """Count a push that was answered, and each of its mutations by table and result."""
     metrics: Metrics = current_app.extensions["gridwork.metrics"]
     metrics.sync_pushes.inc()
+    counted: dict[tuple[str, str], int] = {}
     for result in results:
-        metrics.sync_mutations.labels(result.table, str(result.status)).inc()
+        key = (result.table, str(result.status))
+        counted[key] = counted.get(key, 0) + 1
+    for (table, status), n in counted.items():  # once per kind, not once per mutation
+        metrics.sync_mutations.labels(table, status).inc(n)
 
 
 def count_sync_pull(bootstrap: bool) -> None:

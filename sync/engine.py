@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync import feed, rejections
 from sync import scope as scope_mod
 from sync.apply import apply_creates, apply_mutation
+from sync.bulk import insert_rows
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
 from sync.spec import Actor, Existing, Registry
@@ -45,8 +46,7 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
     with it). ``strict``: a mutation writing a server-owned field is refused whole
     (``apply.apply_mutation``).
     """
-    session.execute(sa.select(sa.func.pg_advisory_xact_lock(
-        sa.func.hashtextextended(f"sync:{actor.court_id}:{device_id}", 0))))
+    session.execute(_LOCK_DEVICE, {"key": f"sync:{actor.court_id}:{device_id}"})
     done = _stored_results(session, actor.court_id, device_id, mutations)
     existing = _existing(session, registry, actor, mutations, done)
     batchable = {table for table, spec in registry.specs.items()
@@ -105,7 +105,7 @@ def push(session: Session, registry: Registry, actor: Actor, device_id: str,
                 after_each(len(results) - 1, result)
     apply_run()
     if receipts:  # one statement for the batch: they commit (or not) with it anyway
-        session.execute(insert(sync_receipt), receipts)
+        insert_rows(session, sync_receipt, receipts)
         rejections.note(session, actor, device_id, [m for m, _ in fresh],
                         [r for _, r in fresh])
     return results
@@ -128,12 +128,21 @@ def _existing(session: Session, registry: Registry, actor: Actor,
 
 def _stored_results(session: Session, court_id: str, device_id: str,
                     mutations: Sequence[Mutation]) -> dict[str, MutationResult]:
-    r = sync_receipt.c
-    rows = session.execute(sa.select(r.mutation_id, r.result).where(
-        r.court_id == court_id, r.device_id == device_id,
-        r.mutation_id.in_({m.mutation_id for m in mutations}),
-    ))
+    rows = session.execute(_STORED_RESULTS, {
+        "court_id": court_id, "device_id": device_id,
+        "mutation_ids": list({m.mutation_id for m in mutations})})
     return {mutation_id: MutationResult.from_json(body) for mutation_id, body in rows}
+
+
+# The statements every push sends, built once: building and cache-keying a Core
+# statement per push cost more Python than PostgreSQL spent on it
+# (bench/profile-findings.md, finding 33).
+_LOCK_DEVICE = sa.text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+_STORED_RESULTS = sa.select(sync_receipt.c.mutation_id, sync_receipt.c.result).where(
+    sync_receipt.c.court_id == sa.bindparam("court_id"),
+    sync_receipt.c.device_id == sa.bindparam("device_id"),
+    sync_receipt.c.mutation_id == sa.any_(sa.bindparam("mutation_ids", type_=ARRAY(sa.String))),
+)
 
 
 def _receipt(court_id: str, device_id: str, mutation: Mutation,

@@ -100,6 +100,9 @@ class SyncSpec:
     ``create_many(session, actor, [(id, values)])`` (optional, with ``existing``): what
     ``create`` does for each of many new records, validated first and written together;
     per record the created row or the rejection error ``create`` would raise, in order.
+    The engine calls it only with ids ``existing`` found new in the same transaction (one
+    that appears meanwhile fails the INSERT: the engine then goes one by one), so it need
+    not look them up again.
     ``existing(session, actor, ids)``: which ids name a row, in any scope (those are not
     new: the engine sends them through ``load`` and ``create``/``update`` one by one).
     ``pull_many(session, actor, ids, fields)``: a pull's records (``fields``: those the

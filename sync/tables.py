@@ -6,8 +6,9 @@ Constraint names are given whole (``conv``) so they do not depend on import orde
 
 ``sync_change`` holds *one row per record*: the trigger ``sync_record_change`` (created by
 the migration on every synced table; ``lead``, written in bulk by pushes, has its own
-``sync_lead_change`` with the same effect, without the JSON round trip) upserts it on each
-write, giving it a fresh position.
+``sync_lead_change`` with the same effect, without the JSON round trip, and for INSERTs a
+statement-level ``sync_lead_inserted`` that writes a whole statement's rows at once)
+upserts it on each write, giving it a fresh position.
 A device that is behind sees the record once, at its newest position; one that is ahead
 never needed the old position. So the feed is compacted for free and a bootstrap reads one
 row per record. Positions are ``(xid, seq)``: see ``sync.feed``.

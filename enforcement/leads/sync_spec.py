@@ -157,8 +157,9 @@ def _domain(values: dict[str, Any]) -> dict[str, Any]:
 
 def _create(settings: LeadSettings, session: Session, principal: Principal, lead_id: str,
             values: dict[str, Any]) -> Any:
-    """The lead write path (``leads.writes``), a batch of one, in the push's transaction."""
-    (made,) = _create_many(settings, session, principal, [(lead_id, values)])
+    """The lead write path (``leads.writes``), a batch of one, in the push's transaction
+    (the id may be another author's lead: ``lead_exists``)."""
+    (made,) = create_leads(session, settings, principal, [(lead_id, _domain(values))])
     if isinstance(made, DomainError):
         raise made
     return made
@@ -173,9 +174,10 @@ def _existing(session: Session, principal: Principal, ids: Sequence[str]) -> set
 def _create_many(settings: LeadSettings, session: Session, principal: Principal,
                  items: Sequence[tuple[str, dict[str, Any]]]) -> list[Any | DomainError]:
     """New leads through the lead write path (``leads.writes.create_leads``): the REST
-    submit's checks, defaults, placement and duplicate marks, for the whole batch."""
+    submit's checks, defaults, placement and duplicate marks, for the whole batch. The
+    engine has found the ids new (``_existing``) in this transaction: not looked up twice."""
     return create_leads(session, settings, principal,
-                        [(lead_id, _domain(values)) for lead_id, values in items])
+                        [(lead_id, _domain(values)) for lead_id, values in items], new=True)
 
 
 def _update(settings: LeadSettings, session: Session, principal: Principal, lead: Lead,

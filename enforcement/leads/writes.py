@@ -13,14 +13,12 @@ offline reports is one batch (one query per kind of check, one INSERT per table)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from geoalchemy2 import Geometry
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session
 
 from enforcement import policy
@@ -44,6 +42,7 @@ from enforcement.models import (
 from enforcement.models.base import table_of
 from enforcement.refs import readable_ids, require_case_and_party, unknown_refs
 from enforcement.withdrawals import withdraw
+from sync.bulk import insert_rows
 
 PLAIN_FIELDS = ("kind", "description", "debtor_text", "urgency", "case_id", "party_id",
                 "observed_at", "position_source", "position_note")
@@ -59,19 +58,23 @@ def require_may_create(session: Session, principal: Principal) -> None:
 
 
 def create_leads(session: Session, settings: LeadSettings, principal: Principal,
-                 items: Sequence[tuple[str, Mapping[str, Any]]]) -> list[Any | DomainError]:
+                 items: Sequence[tuple[str, Mapping[str, Any]]], *,
+                 new: bool = False) -> list[Any | DomainError]:
     """New leads, as submitted; per item the lead (a plain record with the lead's columns
     and its ``attachments``) or the error that refused it, in order. Every check runs
     first, for the whole batch, then everything is written at once: a refused item
     leaves nothing behind. ``settings``: what the court takes (a hand-typed position).
     Rows are plain records, not ORM objects: building two SQLModel objects per lead cost
-    more than the database did (bench/profile-findings.md)."""
+    more than the database did (bench/profile-findings.md). ``new``: the caller found in
+    this transaction that no lead has any of these ids (the sync engine's ``existing``),
+    so they are not looked up again."""
     try:
         require_may_create(session, principal)
     except DomainError as refused:
         return [refused] * len(items)
     court_id = principal.court_id
-    taken = existing_ids(session, court_id, [lead_id for lead_id, _ in items])
+    taken = set() if new else existing_ids(session, court_id,
+                                           [lead_id for lead_id, _ in items])
     known = {EnforcementCase: readable_ids(session, principal, EnforcementCase,
                                            (v.get("case_id") for _, v in items)),
              Party: readable_ids(session, principal, Party,
@@ -184,40 +187,12 @@ def _set_plain(lead: Any, values: Mapping[str, Any]) -> None:
 
 def existing_ids(session: Session, court_id: str, ids: Sequence[str]) -> set[str]:
     """Which ids name a lead of the court already, whoever may see it."""
-    return set(session.scalars(sa.select(Lead.id).where(
-        Lead.court_id == court_id,
-        Lead.id == sa.any_(sa.bindparam("ids", list(ids), type_=ARRAY(sa.String))))))
+    return set(session.scalars(_EXISTING, {"court_id": court_id, "ids": list(ids)}))
 
 
-def insert_rows(session: Session, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """One ``INSERT … SELECT FROM unnest(arrays)`` for all ``rows`` (a column per array, as
-    SQLAlchemy would bind each value): no statement, parse and plan per row as with
-    executemany; SQLAlchemy's multi-row VALUES was slower still (bench/profile-findings.md)."""
-    dialect = session.get_bind().dialect
-    names, arrays, params = [], [], {}
-    for k, column in enumerate(table.columns):
-        values = [row[column.name] for row in rows]
-        process = column.type.bind_processor(dialect)
-        if isinstance(column.type, (sa.JSON, JSONB)):
-            names.append(f"u.c{k}::jsonb")
-            values = [None if v is None else json.dumps(v) for v in values]
-            sql_type = "text"
-            process = None
-        elif isinstance(column.type, Geometry):
-            names.append(f"ST_GeomFromEWKT(u.c{k})")
-            sql_type = "text"
-        else:
-            names.append(f"u.c{k}")
-            sql_type = column.type.compile(dialect)
-        if process is not None:
-            values = [None if v is None else process(v) for v in values]
-        arrays.append(f"CAST(:c{k} AS {sql_type}[])")
-        params[f"c{k}"] = values
-    columns = ", ".join(f'"{c.name}"' for c in table.columns)
-    aliases = ", ".join(f"c{k}" for k in range(len(table.columns)))
-    session.execute(sa.text(
-        f"INSERT INTO {table.name} ({columns}) SELECT {', '.join(names)} "
-        f"FROM unnest({', '.join(arrays)}) AS u({aliases})"), params)
+_EXISTING = sa.select(Lead.id).where(  # built once: every push asks (finding 33)
+    Lead.court_id == sa.bindparam("court_id"),
+    Lead.id == sa.any_(sa.bindparam("ids", type_=ARRAY(sa.String))))
 
 
 def _columns(row: Any) -> dict[str, Any]:

@@ -35,6 +35,12 @@ export function deviceId() {
   return id;
 }
 
+// A revoked device is retired for good (the court keeps its record): once wiped, the phone
+// signs in next as a new device, so it can be handed to another assistant of the court.
+export function forgetDevice() {
+  localStorage.removeItem(DEVICE);
+}
+
 function save(tokens) {
   session = tokens && { access: tokens.access_token, refresh: tokens.refresh_token,
     userId: tokens.user_id, role: tokens.role, username: tokens.username };

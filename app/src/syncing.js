@@ -2,7 +2,7 @@
 // refusals with their reasons (kept on the phone so they show offline), and the wipe of a
 // revoked phone.
 import { Q } from '@nozbe/watermelondb';
-import { ApiError, authorizedFetch, call, currentSession, signOut } from './api.js';
+import { ApiError, authorizedFetch, call, currentSession, forgetDevice, signOut } from './api.js';
 import { sync } from './db.js';
 import { addWords, t } from './i18n.js';
 import { clearPhotos, localIso, sendPhotos } from './photos.js';
@@ -82,9 +82,10 @@ export function syncNow() {
       const { wiped } = await sync(state.database, authorizedFetch);
       if (wiped) {
         // The vault (wrapped key, sealed items) is gone: the photos waiting on the phone
-        // go too, and the app starts again with nothing in memory.
+        // go too, the device id with them, and the app starts again with nothing in memory.
         await clearPhotos();
         signOut();
+        forgetDevice();
         sessionStorage.setItem('gridwork.app.notice', 'wiped');
         window.location.reload();
         return;

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+from sqlmodel import Session
 
+from enforcement.models import Court, Role, VillageGrid
 from tests import factories
 from tests.browser.field_app.conftest import (
     Village,
@@ -144,7 +146,9 @@ def test_left_idle_the_app_locks_itself_and_keeps_the_half_typed_lead(
 
 
 def test_a_revoked_phone_destroys_its_key_and_its_database(
-        phone: Any, village: Village, live_server: str) -> None:
+        phone: Any, village: Village, live_server: str, engine: Any) -> None:
+    """A remote wipe leaves nothing readable; the phone is then a new device, which the
+    court can hand to another of its assistants."""
     page = phone.new_page()
     sign_in(page, village.assistant.username)
     device = page.evaluate("localStorage.getItem('gridwork.app.device')")
@@ -162,4 +166,14 @@ def test_a_revoked_phone_destroys_its_key_and_its_database(
     names = page.evaluate("indexedDB.databases().then((all) => all.map((d) => d.name))")
     assert "gridwork" not in names
     assert page.locator("#unlock-form").count() == 0
+
+    with Session(engine, expire_on_commit=False) as session:
+        court = session.get(Court, village.assistant.court_id)
+        grid = session.get(VillageGrid, (court.id, village.grid_id))
+        successor = factories.create_user(session, court, Role.GRID_ASSISTANT)
+        factories.assign_grid(session, successor, grid)
+        session.commit()
+    sign_in(page, successor.username)
+    handed_over = page.evaluate("localStorage.getItem('gridwork.app.device')")
+    assert handed_over and handed_over != device
     assert phone.problems == []

@@ -25,7 +25,7 @@ from sync import scope as scope_mod
 from sync.tables import sync_device_state, sync_scope_snapshot
 from tests import factories
 from tests.sync.conftest import settle
-from tests.sync.test_evictions import BY_GRID, Device, _assistant, _in_scope, _world
+from tests.sync.test_evictions import BY_GRID, Device, _assistant, _in_scope, _move, _world
 
 steps = st.lists(st.tuples(st.sampled_from(["pull", "pull", "lost", "stale", "create"]),
                            st.integers(0, 1), st.integers(1, 5)), min_size=3, max_size=20)
@@ -127,6 +127,44 @@ def test_a_lost_answer_written_whole_leaves_the_phone_its_cursor(db, engine, mon
     phone.sync(db, limit=1)
     assert phone.held == set(leads[0])
     assert _stored(engine, court.id) == _needed(engine, court.id)
+
+
+def test_a_late_duplicate_at_the_same_position_keeps_the_phone_s_snapshot(db, engine):
+    """Pages of records that entered the scope share one position: their cursors differ by
+    the snapshot alone. A late duplicate of the first such page's request once moved the
+    confirmed cursor back to its own (same position, older snapshot) and deleted the one
+    the phone holds: its next pull was told to re-download its scope."""
+    court, villages, leads = _world(engine, 2, 3)
+    phone = Device(_assistant(engine, court, villages[0]))
+    with Session(engine, expire_on_commit=False) as session:
+        judge = factories.create_user(session, court, Role.JUDGE)
+        factories.create_lead(session, judge, villages[0])  # after the other grid's leads
+        session.commit()
+    settle(engine)
+    phone.sync(db)
+    before_move = phone.cursor
+    with Session(engine) as session:
+        factories.create_lead(session, judge, villages[0])
+        session.commit()
+    settle(engine)
+    # A lost answer: its snapshot is a delta on the cursor's, which it keeps stored.
+    syncing.pull(db, phone.who, before_move, 50, 1, registry=BY_GRID)
+    _move(engine, phone.who.user_id, court.id, villages[1].id)
+    first = syncing.pull(db, phone.who, before_move, 2, 1, registry=BY_GRID)
+    assert first.has_more and len(first.changes["lead"].upserts) == 2  # entered the scope
+    phone.cursor = first.next_cursor
+    phone.held = {row["id"] for row in first.changes["lead"].upserts}
+    phone.sync(db, limit=2)  # the third record
+    phone.sync(db, limit=2)  # nothing new: its cursor confirmed
+    assert phone.held == set(leads[1])
+    assert feed.decode_pull_cursor(phone.cursor)[0] == feed.decode_pull_cursor(
+        first.next_cursor)[0]  # one position for all of them
+    # The request of the first page arrives again, late: its answer is dropped.
+    syncing.pull(db, phone.who, before_move, 2, 1, registry=BY_GRID)
+    _named_ones_read_back(engine, court.id, [phone])
+    page = syncing.pull(db, phone.who, phone.cursor, 2, 1, registry=BY_GRID)
+    assert not page.changes["lead"].upserts and not page.evictions
+    assert _in_scope(engine, phone.who) == set(leads[1])
 
 
 def test_a_bootstrap_leaves_one_chain_behind(db, engine, monkeypatch):

@@ -167,6 +167,26 @@ def test_a_late_duplicate_at_the_same_position_keeps_the_phone_s_snapshot(db, en
     assert _in_scope(engine, phone.who) == set(leads[1])
 
 
+def test_a_late_duplicate_of_an_empty_bootstrap_keeps_the_phone_s_snapshot(db, engine):
+    """An assistant whose grid holds nothing yet bootstraps to the feed's start; a late
+    duplicate of that bootstrap, arriving once a record exists, sits at the same position
+    as the phone's cursor and must not take its snapshot."""
+    court, villages, _leads = _world(engine, 2, 0)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    phone.sync(db)
+    phone.sync(db)  # its (empty) snapshot confirmed
+    assert phone.held == set()
+    with Session(engine, expire_on_commit=False) as session:
+        judge = factories.create_user(session, court, Role.JUDGE)
+        lead = factories.create_lead(session, judge, villages[0]).id
+        session.commit()
+    settle(engine)
+    syncing.pull(db, phone.who, None, 50, 1, registry=BY_GRID)  # late: its answer dropped
+    phone.sync(db)
+    assert phone.held == {lead}
+
+
 def test_a_bootstrap_leaves_one_chain_behind(db, engine, monkeypatch):
     """Page after page the snapshots are deltas and, now and then, whole again; once the
     phone confirms the last cursor, only that cursor's chain is stored."""

@@ -673,14 +673,12 @@ _RECORD_PULL = sa.text("""
         -- whose snapshot is not newer than the confirmed one's (a late duplicate of an
         -- earlier page's request) leaves it confirmed; were it taken as newer, the
         -- snapshot the device holds would go.
-        CROSS JOIN LATERAL (SELECT coalesce((old.acked_xid, old.acked_seq)
-                                            > (:sent_xid, :sent_seq), false)
-                                   OR ((old.acked_xid, old.acked_seq) = (:sent_xid, :sent_seq)
-                                       AND old.acked_digest
-                                           IS DISTINCT FROM CAST(:sent_digest AS varchar)
-                                       AND old.acked_at IS NOT NULL
-                                       AND coalesce(sent.at <= old.acked_at, true))
-                                   AS moved_back) m
+        CROSS JOIN LATERAL (SELECT coalesce(
+            (old.acked_xid, old.acked_seq) > (:sent_xid, :sent_seq)
+            OR ((old.acked_xid, old.acked_seq) = (:sent_xid, :sent_seq)
+                AND old.acked_digest IS DISTINCT FROM CAST(:sent_digest AS varchar)
+                AND old.acked_at IS NOT NULL AND coalesce(sent.at <= old.acked_at, true)),
+            false) AS moved_back) m
     ), written AS (
         INSERT INTO sync_device_state AS d (court_id, device_id, acked_xid, acked_seq,
                                            acked_digest, issued_digest, pulled_at)

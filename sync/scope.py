@@ -652,18 +652,33 @@ def _record_pull_params(court_id: str, pull: DevicePull) -> dict[str, Any]:
 
 _RECORD_PULL = sa.text("""
     WITH RECURSIVE old AS (
-        SELECT acked_xid, acked_seq, acked_digest FROM sync_device_state
+        SELECT acked_xid, acked_seq, acked_digest,
+               (SELECT created_at FROM sync_scope_snapshot AS s
+                WHERE s.court_id = :court AND s.digest = d.acked_digest) AS acked_at
+        FROM sync_device_state AS d
         WHERE court_id = :court AND device_id = :device FOR UPDATE
+    ), sent AS (
+        SELECT (SELECT created_at FROM sync_scope_snapshot AS s
+                WHERE s.court_id = :court AND s.digest = CAST(:sent_digest AS varchar)) AS at
     ), acked AS (  -- the furthest confirmed cursor: a stale duplicate never moves it back
         SELECT CASE WHEN moved_back THEN old.acked_xid ELSE :sent_xid END AS xid,
                CASE WHEN moved_back THEN old.acked_seq ELSE :sent_seq END AS seq,
                CASE WHEN moved_back THEN old.acked_digest
                     ELSE CAST(:sent_digest AS varchar) END AS digest,
                old.acked_digest AS old_digest
-        FROM (SELECT 1) AS one
+        FROM sent
         LEFT JOIN old ON true
-        CROSS JOIN LATERAL (SELECT coalesce((old.acked_xid, old.acked_seq)
-                                            > (:sent_xid, :sent_seq), false) AS moved_back) m
+        -- At one position (a page of records that entered the scope, no feed row) cursors
+        -- differ by their snapshot alone: the one written later is the newer. A cursor
+        -- whose snapshot is not newer than the confirmed one's (a late duplicate of an
+        -- earlier page's request) leaves it confirmed; were it taken as newer, the
+        -- snapshot the device holds would go.
+        CROSS JOIN LATERAL (SELECT coalesce(
+            (old.acked_xid, old.acked_seq) > (:sent_xid, :sent_seq)
+            OR ((old.acked_xid, old.acked_seq) = (:sent_xid, :sent_seq)
+                AND old.acked_digest IS DISTINCT FROM CAST(:sent_digest AS varchar)
+                AND old.acked_at IS NOT NULL AND coalesce(sent.at <= old.acked_at, true)),
+            false) AS moved_back) m
     ), written AS (
         INSERT INTO sync_device_state AS d (court_id, device_id, acked_xid, acked_seq,
                                            acked_digest, issued_digest, pulled_at)
@@ -714,7 +729,9 @@ device's new values explicitly; ``written`` runs whether or not it is read."""
 
 
 def _acked(old: Any, pull: DevicePull) -> tuple[Position, str | None]:
-    """The furthest confirmed cursor: a stale duplicate pull never moves it back."""
+    """The furthest confirmed cursor: a stale duplicate pull never moves it back. (Only to
+    skip a write that would change nothing: at one position ``_RECORD_PULL`` also orders
+    the snapshots, which this takes as moving on, so it writes.)"""
     if old is not None and Position(old.acked_xid, old.acked_seq) > pull.sent:
         return Position(old.acked_xid, old.acked_seq), old.acked_digest
     return pull.sent, pull.sent_snapshot

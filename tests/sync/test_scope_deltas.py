@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session
 
@@ -25,7 +25,7 @@ from sync import scope as scope_mod
 from sync.tables import sync_device_state, sync_scope_snapshot
 from tests import factories
 from tests.sync.conftest import settle
-from tests.sync.test_evictions import BY_GRID, Device, _assistant, _in_scope, _world
+from tests.sync.test_evictions import BY_GRID, Device, _assistant, _in_scope, _move, _world
 
 steps = st.lists(st.tuples(st.sampled_from(["pull", "pull", "lost", "stale", "create"]),
                            st.integers(0, 1), st.integers(1, 5)), min_size=3, max_size=20)
@@ -34,12 +34,21 @@ steps = st.lists(st.tuples(st.sampled_from(["pull", "pull", "lost", "stale", "cr
 @settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(script=steps, depth=st.integers(1, 5))
+# A lost answer whose snapshot is written whole (the chain cut), then a duplicate of the
+# phone's last request arriving late, then the phone's own pull.
+@example(script=[("pull", 0, 1), ("pull", 0, 1), ("lost", 0, 1), ("stale", 0, 1),
+                 ("pull", 0, 1)], depth=1)
 def test_collecting_snapshots_keeps_every_chain_a_cursor_needs(db, engine, monkeypatch,
                                                                script, depth):
     monkeypatch.setattr(scope_mod, "MAX_DEPTH", depth)
     court, villages, _leads = _world(engine, 2, 3)
     phones = [Device(_assistant(engine, court, villages[i])) for i in range(2)]
-    sent: list[list[str | None]] = [[None], [None]]  # every cursor each phone was handed
+    # Every cursor each phone held, so every cursor a request of it may carry: a stale
+    # duplicate replays one of them. A lost answer's cursor never reached the phone, so no
+    # request ever carries it (replaying one confirmed a cursor the phone never had, and
+    # the server then rightly dropped the snapshot the phone does hold whenever the lost
+    # one was written whole: test_a_lost_answer_written_whole_leaves_the_phone_its_cursor).
+    sent: list[list[str | None]] = [[None], [None]]
     with Session(engine, expire_on_commit=False) as session:
         judge = factories.create_user(session, court, Role.JUDGE)
         session.commit()
@@ -59,9 +68,8 @@ def test_collecting_snapshots_keeps_every_chain_a_cursor_needs(db, engine, monke
                           - set(page.evictions.get("lead", [])))
             phone.cursor = page.next_cursor
             sent[which].append(page.next_cursor)
-        elif action == "lost":  # the answer never arrives
-            page = syncing.pull(db, phone.who, phone.cursor, size, 1, registry=BY_GRID)
-            sent[which].append(page.next_cursor)
+        elif action == "lost":  # the answer never arrives: the phone keeps its cursor
+            syncing.pull(db, phone.who, phone.cursor, size, 1, registry=BY_GRID)
         else:  # a stale duplicate of an older pull arrives late: its answer is dropped
             old = sent[which][-min(size, len(sent[which]))]
             try:
@@ -87,6 +95,96 @@ def test_collecting_snapshots_keeps_every_chain_a_cursor_needs(db, engine, monke
     for phone in phones:
         phone.sync(db, limit=2)
         assert phone.held == _in_scope(engine, phone.who)
+
+
+def test_a_lost_answer_written_whole_leaves_the_phone_its_cursor(db, engine, monkeypatch):
+    """A lost answer whose snapshot cut the chain (written whole, so no delta keeps the
+    phone's snapshot alive), then a late duplicate of the phone's request: the phone's own
+    cursor still works, and once it confirms the next one only that chain is left. The
+    server cannot tell a confirmation after a lost answer from one after an answer that
+    arrived, so it is the phone's requests alone that say what it holds."""
+    monkeypatch.setattr(scope_mod, "MAX_DEPTH", 1)
+    court, villages, leads = _world(engine, 1, 3)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    first = syncing.pull(db, phone.who, None, 1, 1, registry=BY_GRID)
+    second = syncing.pull(db, phone.who, first.next_cursor, 1, 1, registry=BY_GRID)
+    phone.cursor = second.next_cursor  # a delta on the first page's snapshot
+    lost = syncing.pull(db, phone.who, phone.cursor, 1, 1, registry=BY_GRID)
+    s = sync_scope_snapshot.c
+    lost_name = feed.decode_pull_cursor(lost.next_cursor)[1]
+    with engine.connect() as conn:  # the chain was cut: the lost page's snapshot is whole
+        assert conn.execute(sa.select(s.base_digest).where(
+            s.court_id == court.id, s.digest == lost_name)).scalar_one() is None
+    syncing.pull(db, phone.who, first.next_cursor, 1, 1, registry=BY_GRID)  # late duplicate
+    _named_ones_read_back(engine, court.id, [phone])
+    again = syncing.pull(db, phone.who, phone.cursor, 1, 1, registry=BY_GRID)
+    assert [row["id"] for row in again.changes["lead"].upserts] == \
+        [row["id"] for row in lost.changes["lead"].upserts]
+    phone.held = {row["id"] for page in (first, second, again)
+                  for row in page.changes["lead"].upserts}
+    phone.cursor = again.next_cursor
+    phone.sync(db, limit=1)
+    assert phone.held == set(leads[0])
+    assert _stored(engine, court.id) == _needed(engine, court.id)
+
+
+def test_a_late_duplicate_at_the_same_position_keeps_the_phone_s_snapshot(db, engine):
+    """Pages of records that entered the scope share one position: their cursors differ by
+    the snapshot alone. A late duplicate of the first such page's request once moved the
+    confirmed cursor back to its own (same position, older snapshot) and deleted the one
+    the phone holds: its next pull was told to re-download its scope."""
+    court, villages, leads = _world(engine, 2, 3)
+    phone = Device(_assistant(engine, court, villages[0]))
+    with Session(engine, expire_on_commit=False) as session:
+        judge = factories.create_user(session, court, Role.JUDGE)
+        factories.create_lead(session, judge, villages[0])  # after the other grid's leads
+        session.commit()
+    settle(engine)
+    phone.sync(db)
+    before_move = phone.cursor
+    with Session(engine) as session:
+        factories.create_lead(session, judge, villages[0])
+        session.commit()
+    settle(engine)
+    # A lost answer: its snapshot is a delta on the cursor's, which it keeps stored.
+    syncing.pull(db, phone.who, before_move, 50, 1, registry=BY_GRID)
+    _move(engine, phone.who.user_id, court.id, villages[1].id)
+    first = syncing.pull(db, phone.who, before_move, 2, 1, registry=BY_GRID)
+    assert first.has_more and len(first.changes["lead"].upserts) == 2  # entered the scope
+    phone.cursor = first.next_cursor
+    phone.held = {row["id"] for row in first.changes["lead"].upserts}
+    phone.sync(db, limit=2)  # the third record
+    phone.sync(db, limit=2)  # nothing new: its cursor confirmed
+    assert phone.held == set(leads[1])
+    assert feed.decode_pull_cursor(phone.cursor)[0] == feed.decode_pull_cursor(
+        first.next_cursor)[0]  # one position for all of them
+    # The request of the first page arrives again, late: its answer is dropped.
+    syncing.pull(db, phone.who, before_move, 2, 1, registry=BY_GRID)
+    _named_ones_read_back(engine, court.id, [phone])
+    page = syncing.pull(db, phone.who, phone.cursor, 2, 1, registry=BY_GRID)
+    assert not page.changes["lead"].upserts and not page.evictions
+    assert _in_scope(engine, phone.who) == set(leads[1])
+
+
+def test_a_late_duplicate_of_an_empty_bootstrap_keeps_the_phone_s_snapshot(db, engine):
+    """An assistant whose grid holds nothing yet bootstraps to the feed's start; a late
+    duplicate of that bootstrap, arriving once a record exists, sits at the same position
+    as the phone's cursor and must not take its snapshot."""
+    court, villages, _leads = _world(engine, 2, 0)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    phone.sync(db)
+    phone.sync(db)  # its (empty) snapshot confirmed
+    assert phone.held == set()
+    with Session(engine, expire_on_commit=False) as session:
+        judge = factories.create_user(session, court, Role.JUDGE)
+        lead = factories.create_lead(session, judge, villages[0]).id
+        session.commit()
+    settle(engine)
+    syncing.pull(db, phone.who, None, 50, 1, registry=BY_GRID)  # late: its answer dropped
+    phone.sync(db)
+    assert phone.held == {lead}
 
 
 def test_a_bootstrap_leaves_one_chain_behind(db, engine, monkeypatch):

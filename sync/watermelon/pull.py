@@ -90,15 +90,8 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     # transactions run; what committed past the horizon comes once more next time.
     window = sa.and_(c.xid >= since, c.xid < timestamp) if since else sa.true()
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
-    # The actor's clauses built once (as the native pull has them), not every pull: on an
-    # empty poll building them was a fifth of the request (bench/profile-findings.md, 11).
-    clauses, _ = engine.scope_clauses(registry, actor)
-    scopes = [sa.and_(c.table_name == feed_name, clause)
-              for feed_name, clause in clauses.items()]
-    own_tombstones = sa.and_(c.op == "delete", c.author_id == actor.user_id,
-                             c.table_name.in_(list(table_of)))
     rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
-        c.court_id == actor.court_id, window, sa.or_(*scopes, own_tombstones),
+        c.court_id == actor.court_id, window, _sent(registry, actor),
     ).order_by(c.xid, c.seq)).all() if opened.feed_waits else []
     changes = _tables(registry, schema_version)
     upserts: dict[str, list[str]] = {}
@@ -168,6 +161,16 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     return {"changes": changes, "timestamp": timestamp}
 
 
+def _sent(registry: Registry, actor: Actor) -> sa.ColumnElement[bool]:
+    """The feed rows a pull sends the actor: those in its scope (``engine.in_scope``, built
+    once per actor) and the tombstones of its own records, wherever they went."""
+    c = sync_change.c
+    return registry.built(actor, "watermelon-sent", lambda: sa.or_(
+        engine.in_scope(registry, actor),
+        sa.and_(c.op == "delete", c.author_id == actor.user_id,
+                c.table_name.in_(sorted({spec.feed_name for spec in registry.specs.values()})))))
+
+
 def _tables(registry: Registry, schema_version: int) -> dict[str, dict[str, list[Any]]]:
     """An answer's changes with nothing in them yet, for the tables the app declares."""
     return {name: {"created": [], "updated": [], "deleted": []}
@@ -196,7 +199,7 @@ def _opening(registry: Registry, actor: Actor, device_id: str, since: bool,
 
 def _build_opening(registry: Registry, actor: Actor, device_id: str, since: bool,
                    admission: Admission | None) -> sa.Select[Any]:
-    clauses, reads = engine.scope_clauses(registry, actor)
+    _, reads = engine.scope_clauses(registry, actor)
     from_xid = sa.bindparam("since", type_=sa.BigInteger)
     stored = None
     if since:
@@ -212,12 +215,9 @@ def _build_opening(registry: Registry, actor: Actor, device_id: str, since: bool
     checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock)
     c, b = sync_change.c, sync_device_base.c
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
-    own_tombstones = sa.and_(c.op == "delete", c.author_id == actor.user_id,
-                             c.table_name.in_(list(table_of)))
     feed_waits = sa.exists().where(
         c.court_id == actor.court_id, c.xid >= from_xid, c.xid < COMMITTED_HORIZON,
-        sa.or_(*(sa.and_(c.table_name == feed_name, clause)
-                 for feed_name, clause in clauses.items()), own_tombstones),
+        _sent(registry, actor),
     ) if since else sa.true()
     written = sa.func.unnest(checking.c.written).table_valued("key").render_derived("written")
     feed_table = sa.func.split_part(written.c.key, ":", 1)

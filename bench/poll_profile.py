@@ -1,14 +1,15 @@
 """Profile the empty poll in process (Flask test client, no HTTP): what one costs and where.
 
     DATABASE_URL=<a loaded bench database> .venv/bin/python -m bench.poll_profile \
-        [--pull watermelon|native] [--polls 300] [--top 30]
+        [--pull watermelon|native] [--polls 300] [--top 30] [--cold] [--explain]
 
 Signs the busiest demo assistant in on a new device, bootstraps, then polls with nothing
 new ``--polls`` times: prints the wall time per poll, the SQL statements one poll sends
 (with BEGIN / COMMIT / ROLLBACK, as psycopg sends them), then the same polls under cProfile
-(the top functions by own and by cumulative time). The database is not reloaded
-(``bench.run --only poll`` or ``bench.demo_data.migrated_seeded`` loads one). Findings:
-bench/profile-findings.md, 13+.
+(the top functions by own and by cumulative time). ``--cold`` polls as a server whose
+phones outnumber the actors it keeps built (``sync.spec.CACHED_ACTORS``) does. The database
+is not reloaded (``bench.run --only poll`` or ``bench.demo_data.migrated_seeded`` loads
+one). Findings: bench/profile-findings.md, 13+.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pull", choices=("watermelon", "native"), default="watermelon")
     parser.add_argument("--polls", type=int, default=300)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--cold", action="store_true",
+                        help="forget every actor's built statements before each poll, as a "
+                             "server polled by more phones than it keeps does / 每次轮询前清空缓存")
     parser.add_argument("--explain", action="store_true",
                         help="EXPLAIN (ANALYZE, BUFFERS) each SELECT of one poll / 解释每条查询")
     args = parser.parse_args(argv)
@@ -53,7 +57,11 @@ def main(argv: list[str] | None = None) -> None:
     headers = {"Authorization": f"Bearer {answer.get_json()['access_token']}"}
     state: dict[str, Any] = {}
 
+    from enforcement.syncing.registry import REGISTRY
+
     def poll() -> Any:
+        if args.cold:
+            REGISTRY.cache.clear()
         if args.pull == "watermelon":
             query = {"schema_version": 1, "migration": "null",
                      "last_pulled_at": state.get("timestamp", "null")}

@@ -109,7 +109,7 @@ def discard(session: Session, actor: Actor, rejection_id: str, *,
     return {**found, **values}
 
 
-def _discards_waiting(actor: Actor, device_id: str,
+def _discards_waiting(actor: Actor, device_id: str | sa.ColumnElement[str],
                       last_pulled_at: int | sa.ColumnElement[int] | None
                       ) -> sa.ColumnElement[bool]:
     r = sync_rejection.c
@@ -120,7 +120,7 @@ def _discards_waiting(actor: Actor, device_id: str,
                    sa.or_(r.discard_sent_in.is_(None), r.discard_sent_in > since))
 
 
-def discards_pending(actor: Actor, device_id: str,
+def discards_pending(actor: Actor, device_id: str | sa.ColumnElement[str],
                      last_pulled_at: int | sa.ColumnElement[int] | None
                      ) -> sa.ColumnElement[bool]:
     """Whether ``discards_to_send`` has anything to send, as a clause a pull reads along

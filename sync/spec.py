@@ -171,6 +171,18 @@ def _code(exc: Exception) -> str:
 
 _T = TypeVar("_T")
 
+_A = TypeVar("_A", bound=Actor)
+
+IDENTITY = ("court_id", "user_id", "device_id")
+"""An actor's attributes that are values in its scope's SQL, never its shape: a template
+actor (``Registry.template``) holds them as the bound parameters ``actor_<name>``."""
+
+
+def identity(actor: Any) -> dict[str, Any]:
+    """The values of a template's bound parameters (``Registry.template``) for ``actor``."""
+    return {f"actor_{name}": getattr(actor, name) for name in IDENTITY if hasattr(actor, name)}
+
+
 CACHED_ACTORS = 512
 """Actors whose scope clauses (and the statements made of them) a registry keeps built:
 ~115 KiB of clauses each for the enforcement registry, so at most ~60 MB per worker; a
@@ -194,9 +206,20 @@ class Registry:
     engine builds them once per key. The enforcement registry's clauses read the court, the
     user and the role, not the device, so a phone's first pull reuses those of the user's
     earlier devices (a bootstrap is always a new device's first pull)."""
+    shape_key: Callable[[Any], Any] | None = None
+    """What the SQL of an actor's scope clauses depends on (hashable), when its court, user
+    and device are only values in them: the enforcement registry's, on the role alone.
+    With it, a statement every poll sends is built once per shape (``shared``), from a
+    template actor whose court, user and device are bound parameters, and run with the
+    actor's ``identity``: a server that tens of thousands of phones poll keeps a few such
+    statements, where one per actor would be rebuilt on nearly every poll once the actors
+    outnumber ``CACHED_ACTORS`` (bench/profile-findings.md, finding 34)."""
     cache: dict[Any, dict[str, Any]] = field(default_factory=dict, init=False,
                                              compare=False, repr=False)
     """Per actor (``scope_key``), what ``built`` keeps."""
+    templates: dict[Any, Any] = field(default_factory=dict, init=False, compare=False,
+                                      repr=False)
+    """Per shape (``shape_key``), the template actor and what ``built`` keeps for it."""
 
     def built(self, actor: Actor, what: str, build: Callable[[], _T]) -> _T:
         """``build()``, kept per actor (``scope_key``) under ``what``: an actor's scope
@@ -204,6 +227,13 @@ class Registry:
         on the data, and building them was a large part of a poll. At most
         ``CACHED_ACTORS`` are kept (then it starts afresh); an actor that cannot be hashed
         is built afresh."""
+        if self.shape_key is not None:
+            template = self.templates.get(self.shape_key(actor))
+            if template is not None and template[0] is actor:
+                kept = template[1]
+                if what not in kept:
+                    kept[what] = build()
+                return cast(_T, kept[what])
         key = actor if self.scope_key is None else self.scope_key(actor)
         try:
             kept = self.cache.get(key)
@@ -216,6 +246,27 @@ class Registry:
         if what not in kept:
             kept[what] = build()
         return cast(_T, kept[what])
+
+    def template(self, actor: _A) -> _A:
+        """The actor of ``actor``'s shape whose identity (``IDENTITY``) is bound
+        parameters, to build SQL that ``identity`` completes; ``actor`` itself without a
+        ``shape_key``. What ``built`` keeps for a template is never evicted: there are as
+        many as roles."""
+        if self.shape_key is None:
+            return actor
+        shape = self.shape_key(actor)
+        template = self.templates.get(shape)
+        if template is None:
+            bound: dict[str, Any] = {name: sa.bindparam(f"actor_{name}") for name in IDENTITY
+                                     if hasattr(actor, name)}
+            template = self.templates.setdefault(shape, (replace(cast(Any, actor), **bound),
+                                                         {}))
+        return cast(_A, template[0])
+
+    def shared(self, actor: _A, what: str, build: Callable[[_A], _T]) -> _T:
+        """``build(template)`` for ``actor``'s shape, built once: run it with
+        ``identity(actor)``."""
+        return self.built(self.template(actor), what, lambda: build(self.template(actor)))
 
     def get(self, table: str) -> SyncSpec | None:
         return self.specs.get(table)

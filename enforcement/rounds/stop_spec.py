@@ -75,8 +75,11 @@ def _today() -> Any:
 
 
 def _on_team(principal: Principal) -> sa.ColumnElement[bool]:
+    # The array built in SQL, not bound as JSON: the user may be a bound parameter (a
+    # scope shared by every user of a role, ``sync.spec.Registry.template``).
     return sa.or_(RoundTeam.leader_id == principal.user_id,
-                  sa.type_coerce(RoundTeam.member_ids, JSONB).contains([principal.user_id]))
+                  sa.type_coerce(RoundTeam.member_ids, JSONB).contains(
+                      sa.func.jsonb_build_array(sa.cast(principal.user_id, sa.Text))))
 
 
 def _stop_scope(principal: Principal, change: sa.Table) -> sa.ColumnElement[bool]:

@@ -47,7 +47,8 @@ def _registry(field_specs: tuple[SyncSpec, ...]) -> Registry:
                     rejections=(DomainError,),
                     code_of=lambda exc: getattr(exc, "code", "rejected"),
                     scope_clock=scope_clock,
-                    scope_key=lambda p: (p.court_id, p.user_id, p.role))
+                    scope_key=lambda p: (p.court_id, p.user_id, p.role),
+                    shape_key=lambda p: p.role)
 
 
 REGISTRY = _registry(FIELD_SPECS)

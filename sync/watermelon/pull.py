@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sync import engine, rejections
 from sync import scope as scope_mod
 from sync.feed import COMMITTED_HORIZON, PLAN_EACH_TIME, PLAN_ONCE
-from sync.spec import Actor, Registry
+from sync.spec import Actor, Registry, identity
 from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
 from sync.watermelon.schema import has_table
@@ -64,13 +64,15 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     if since:
         connection.execute(PLAN_ONCE)
     opened = connection.execute(
-        _opening(registry, actor, device_id, bool(since), admission), {"since": since}).one()
+        _opening(registry, actor, bool(since), admission),
+        {"since": since, **identity(actor), "actor_device_id": device_id}).one()
     if admission is not None:
         admitted = admission.admit(opened)
         if admitted != actor:  # the role changed since the token was issued
             return pull(session, registry, admitted, device_id, last_pulled_at,
                         schema_version, migration)
-    _, reads = engine.scope_clauses(registry, actor)
+    # Which tables the scope reads is its shape's: the template's are built already.
+    _, reads = engine.scope_clauses(registry, registry.template(actor))
     synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
     verification = scope_mod.checked(opened, synced_as, reads)
     timestamp, discards_wait = opened.horizon, opened.discards_wait
@@ -182,24 +184,28 @@ REVERIFY_AFTER = 64
 nothing notes a fresh one: ``_check`` reads every write since it, on every pull."""
 
 
-def _opening(registry: Registry, actor: Actor, device_id: str, since: bool,
-             admission: Admission | None) -> sa.Select[Any]:
-    """A pull's first statement, with the bound parameter ``since``: the caller's standing
+def _opening(registry: Registry, actor: Actor, since: bool, admission: Admission | None
+             ) -> sa.Select[Any]:
+    """A pull's first statement, with the bound parameter ``since`` and the actor's
+    ``identity`` (``actor_device_id``: the pulling device): the caller's standing
     (``admission``), ``sync.scope.checking`` against the device's verification for
     ``since``, the ``horizon`` (the timestamp this pull hands out; the same snapshot as
     the verification's), whether discards wait for the device, whether the feed holds
     anything for it from ``since`` to the horizon (``feed_waits``), and whether it holds
     a record written since its verification (``holds_written``). An up-to-date phone's
-    poll learns from it that there is nothing to send. Built once per actor: building
-    the scope clauses and their cache key was most of a poll's own CPU
-    (bench/profile-findings.md, 11 and 16)."""
-    return registry.built(actor, f"watermelon-opening {device_id} {since} {admission is not None}",
-                          lambda: _build_opening(registry, actor, device_id, since, admission))
+    poll learns from it that there is nothing to send. Built once per shape of actor
+    (``Registry.shared``: the role), whichever phone polls: building the scope clauses
+    and their cache key was most of a poll's own CPU (bench/profile-findings.md, 11, 16
+    and 34)."""
+    return registry.shared(
+        actor, f"watermelon-opening {since} {admission is not None}",
+        lambda template: _build_opening(registry, template, since, admission))
 
 
-def _build_opening(registry: Registry, actor: Actor, device_id: str, since: bool,
+def _build_opening(registry: Registry, actor: Actor, since: bool,
                    admission: Admission | None) -> sa.Select[Any]:
     _, reads = engine.scope_clauses(registry, actor)
+    device_id: sa.BindParameter[str] = sa.bindparam("actor_device_id", type_=sa.String)
     from_xid = sa.bindparam("since", type_=sa.BigInteger)
     stored = None
     if since:

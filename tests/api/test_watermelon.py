@@ -441,3 +441,24 @@ def test_a_role_changed_since_the_token_was_issued_pulls_as_the_role_held_now(
     settle(engine)
     body = pull(http, phone, stamp)
     assert elsewhere.id in ids(body["changes"], "lead")
+
+
+def test_phones_of_one_role_share_the_poll_statement_each_with_its_own_scope(
+        http, world, login, session, engine):
+    """Every assistant's poll runs the one statement built for the role, with the caller's
+    court, user and device as its values: polls taking turns each get their own grid's
+    news and never the other's, and a phone of another court nothing of this one's."""
+    phones = {who: login(user, f"dev-{wm_id().lower()}")
+              for who, user in (("a", world.assistant), ("b", world.assistant_b),
+                                ("stranger", world.stranger))}
+    stamps = {who: pull(http, phone)["timestamp"] for who, phone in phones.items()}
+    stamps = {who: pull(http, phones[who], stamp)["timestamp"] for who, stamp in stamps.items()}
+    for grid, gets in ((world.village_b, "b"), (world.village_a, "a")):
+        _, debtor = factories.create_debtor_case(session, world.court, grid)
+        session.commit()
+        settle(engine)
+        for who in ("stranger", "a", "b") if gets == "b" else ("b", "stranger", "a"):
+            body = pull(http, phones[who], stamps[who])
+            wanted = ids(body["changes"], "wanted")
+            assert wanted == ({debtor.id} if who == gets else set()), who
+            stamps[who] = body["timestamp"]

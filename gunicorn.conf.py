@@ -21,8 +21,11 @@ worker_class = "gthread"
 graceful_timeout = int(os.environ.get("GRACEFUL_TIMEOUT", "30"))
 timeout = int(os.environ.get("REQUEST_TIMEOUT", "60"))
 keepalive = 5
-max_requests = 5000
-max_requests_jitter = 500
+# A worker is replaced after this many requests (leak insurance). Starting one costs ~2.8 s
+# of CPU (importing the app) and its warm caches: every 5,000 requests that was ~0.5 ms
+# of CPU per poll, about a sixth of one (bench/profile-findings.md, finding 35).
+max_requests = int(os.environ.get("MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 accesslog = None  # the app logs each request itself, as JSON, with its request id
 
 # HTTPS (issue 27; `make serve` sets TLS=on): the field app works offline only in a secure

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import jwt
 
@@ -26,6 +28,8 @@ from enforcement.errors import Unauthorized
 ALGORITHM = "HS256"
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ISSUER = "gridwork"
+VERIFIED_TOKENS = 4096
+"""Access tokens a process remembers as verified (``read_access_token``): ~1 KiB each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +81,21 @@ def issue_access_token(settings: TokenSettings, claims: AccessClaims, now: datet
 
 
 def read_access_token(settings: TokenSettings, token: str) -> AccessClaims:
+    """The claims of a valid, unexpired access token; ``Unauthorized`` otherwise.
+
+    A token whose signature checked once is remembered (``_verified``): a phone polls with
+    the same token for its whole life, and checking it again was a tenth of a poll's CPU
+    (bench/profile-findings.md, finding 36). Its expiry is checked on every use."""
+    claims, expires = _verified(settings, token)
+    if expires <= time.time():
+        raise Unauthorized("access token expired", code="token_expired")
+    return claims
+
+
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified(settings: TokenSettings, token: str) -> tuple[AccessClaims, int]:
+    """The claims and expiry (seconds since the epoch) of a token whose key, signature,
+    issuer and type check; raises for one that does not (a refusal is never remembered)."""
     try:
         key = settings.verifying_key(jwt.get_unverified_header(token).get("kid"))
         if key is None:
@@ -98,7 +117,7 @@ def read_access_token(settings: TokenSettings, token: str) -> AccessClaims:
         issued_at = _EPOCH + timedelta(microseconds=int(payload["iat_us"]))
         return AccessClaims(
             payload["sub"], payload["court"], payload["role"], payload["dev"], issued_at
-        )
+        ), int(payload["exp"])
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise Unauthorized("access token invalid", code="token_invalid") from exc
 

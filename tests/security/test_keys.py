@@ -9,11 +9,14 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import jwt
 import pytest
 
+from enforcement.infrastructure import tokens as token_module
 from enforcement.models import Role, utcnow
 from tests import factories
 from tests.api.helpers import assert_problem, bearer
@@ -152,3 +155,22 @@ def test_personal_data_key_rotation_reseals_everything_then_the_old_key_can_go(
         assert reader.get(Party, (world.court.id, debtor.id)).id_number == "620102199001011234"
     again = rotated.test_cli_runner().invoke(args=["keys", "reseal"])
     assert "party\t0 rows re-sealed" in again.output
+
+
+def test_a_token_checked_once_is_still_refused_once_it_expires(http, session, login,
+                                                               monkeypatch):
+    """A process remembers the tokens whose signature it checked (a phone polls with one
+    token all its life), never their expiry: the token that opened the last request is
+    refused as expired a quarter of an hour later, as is one never seen before."""
+    judge = factories.create_user(session, factories.create_court(session), Role.JUDGE)
+    session.commit()
+    tokens = login(judge)
+    assert http.get("/api/v1/me", headers=bearer(tokens)).status_code == 200
+    assert http.get("/api/v1/me", headers=bearer(tokens)).status_code == 200
+    later = time.time() + 16 * 60
+    monkeypatch.setattr(token_module, "time", SimpleNamespace(time=lambda: later))
+    assert_problem(http.get("/api/v1/me", headers=bearer(tokens)), 401, "token_expired")
+    unseen = forged(os.environ["SECRET_KEY"], judge, tokens["device_id"],
+                    kid=token_module.signing_key_id(os.environ["SECRET_KEY"]))
+    assert_problem(http.get("/api/v1/me", headers={"Authorization": f"Bearer {unseen}"}),
+                   401, "token_expired")

@@ -124,7 +124,9 @@ class Config(BaseSettings):
             f"`{DEFAULT_DATABASE_URL}` (the private cluster)", secret=True,
             accepts="a PostgreSQL URL such as postgresql+psycopg://user@host:port/database"))
     DATABASE_POOL_SIZE: Count = Field(5, **_doc(
-        "connections each process keeps open", "`5` (gunicorn: threads + 1)"))
+        "connections each process keeps open for units of work; single reads (an "
+        "up-to-date phone's poll) keep as many again, so up to twice this per process",
+        "`5` (gunicorn: threads + 1)"))
     PRIVATE_DATA_DIR: str = Field(local_keys.DEFAULT_FOLDER, **_doc(
         "outside production, where the installation's own `SECRET_KEY` and "
         "`PERSONAL_DATA_KEY` are generated on first start (files `secret_key`, "

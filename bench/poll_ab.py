@@ -45,7 +45,7 @@ def backends_cpu_s(url: str) -> float:
     in round trips saves the database's CPU as much as the workers'."""
     total = 0
     for (pid,) in query(url, "SELECT pid FROM pg_stat_activity WHERE datname = "
-                             "current_database() AND application_name = 'gridwork'"):
+                             "current_database() AND application_name LIKE 'gridwork%%'"):
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:  # a connection closed since

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> None:
              f"p95 {percentile(took, 95):.2f} ms, this process's CPU {cpu_ms:.2f} ms per poll "
              f"({args.polls} polls, load {os.getloadavg()[0]:.1f})")
 
-    engine = app.extensions["gridwork"].db.engine
+    db = app.extensions["gridwork"].db
     sent: list[str] = []
     selects: list[tuple[str, Any]] = []
 
@@ -105,18 +105,20 @@ def main(argv: list[str] | None = None) -> None:
     def ended(label: str) -> Any:
         return lambda conn: sent.append(label)
 
-    sa.event.listen(engine, "before_cursor_execute", count)
-    sa.event.listen(engine, "begin", begun)
-    sa.event.listen(engine, "commit", ended("COMMIT"))
-    sa.event.listen(engine, "rollback", ended("ROLLBACK"))
+    for engine in (db.engine, db.reads):  # a unit of work's, and single reads'
+        sa.event.listen(engine, "before_cursor_execute", count)
+        sa.event.listen(engine, "begin", begun)
+        sa.event.listen(engine, "commit", ended("COMMIT"))
+        sa.event.listen(engine, "rollback", ended("ROLLBACK"))
     poll()
-    sa.event.remove(engine, "before_cursor_execute", count)
+    for engine in (db.engine, db.reads):
+        sa.event.remove(engine, "before_cursor_execute", count)
     print(f"\n===== one poll: {len(sent)} statements =====")
     for statement in sent:
         print(f"  {statement}")
     print(Counter(s.split()[0] for s in sent))
     if args.explain:
-        with engine.connect() as conn:
+        with db.engine.connect() as conn:
             cursor = conn.connection.driver_connection.cursor()
             for statement, parameters in selects:
                 cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, parameters)

@@ -6,10 +6,11 @@ Nothing here connects at import time: ``Database`` is built by the app factory
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg._queries
 import sqlalchemy as sa
@@ -72,6 +73,16 @@ class Database:
         # id and key arrays in psycopg's binary format (sync.binary: finding 22)
         sa.event.listen(self.engine, "connect", binary_arrays)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        # Single reads (``read_once``): each statement its own transaction, planned once
+        # (a prepared statement's generic plan; see sync.feed.PLAN_ONCE for why), and no
+        # ping before each use: a read is simply sent again on a fresh connection.
+        self.reads = sa.create_engine(
+            self.url, pool_size=pool_size, max_overflow=10, echo=echo,
+            isolation_level="AUTOCOMMIT",
+            connect_args={"connect_timeout": 5, "application_name": "gridwork reads",
+                          "options": "-c jit=off -c plan_cache_mode=force_generic_plan",
+                          "prepare_threshold": 0})  # prepared, so planned, at first use
+        sa.event.listen(self.reads, "connect", binary_arrays)
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -120,5 +131,22 @@ class Database:
         with self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
 
+    def read_once(self, statement: sa.Executable, parameters: Mapping[str, Any]) -> sa.Row[Any]:
+        """The one row ``statement`` (read-only, often sent) selects, read in a
+        transaction of its own: one round trip, where a unit of work's first statement
+        takes five (the pool's ping, ``BEGIN``, ``SET LOCAL``, the statement, ``COMMIT``).
+        An up-to-date phone's poll is one such read (bench/profile-findings.md, finding
+        37). A connection the server dropped since its last use (a restart, a failover)
+        is noticed by the read itself, which is then sent once more on a new one."""
+        for attempt in (1, 2):
+            try:
+                with self.reads.connect() as connection:
+                    return connection.execute(statement, parameters).one()
+            except sa.exc.DBAPIError as exc:
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+        raise AssertionError("unreachable")
+
     def dispose(self) -> None:
         self.engine.dispose()
+        self.reads.dispose()

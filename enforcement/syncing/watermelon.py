@@ -38,14 +38,14 @@ def pull(db: Database, caller: Principal | Credentials, last_pulled_at: int | No
          registry: Registry = REGISTRY) -> dict[str, Any]:
     """``{changes, timestamp}`` for the caller's scope since ``last_pulled_at``. The
     caller's sign-in is checked by the pull's first statement: an up-to-date phone's poll
-    is that one statement (bench/profile-findings.md, finding 20)."""
+    is that one statement, read on its own (bench/profile-findings.md, findings 20, 37)."""
     with db.unit_of_work() as session:
         if isinstance(caller, Principal):
             actor, admission = caller, None
         else:
             actor, admission = caller.claimed(), watermelon.Admission(_standing, caller.admit)
         answer = watermelon.pull(session, registry, actor, actor.device_id, last_pulled_at,
-                                 schema_version, migration, admission)
+                                 schema_version, migration, admission, db.read_once)
         session.commit()  # the device's bases
         return answer
 

@@ -35,10 +35,16 @@ class Admission:
     admit: Callable[[Any], Actor]
 
 
+FirstRead = Callable[[sa.Select[Any], Mapping[str, Any]], Any]
+"""Reads a pull's first statement (one row) in a transaction of its own, under a generic
+plan, when the caller has a cheaper way than the pull's session (``Database.read_once``)."""
+
+
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
          last_pulled_at: int | None, schema_version: int,
          migration: Mapping[str, Any] | None = None,
-         admission: Admission | None = None) -> dict[str, Any]:
+         admission: Admission | None = None,
+         read_first: FirstRead | None = None) -> dict[str, Any]:
     """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus the
     scope's changes: records that entered it without changing come as created, records
     the device holds that left it as deleted. A record the device does not hold comes
@@ -59,18 +65,24 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     its first statement (``_opening``: the sign-in with ``admission``, the verification,
     the horizon, whether the feed or discards hold anything) is all it sends."""
     since = last_pulled_at or 0
-    # Core, not the ORM session's execute: the ORM's own work was a sixth of a poll.
-    connection = session.connection()
-    if since:
-        connection.execute(PLAN_ONCE)
-    opened = connection.execute(
-        _opening(registry, actor, bool(since), admission),
-        {"since": since, **identity(actor), "actor_device_id": device_id}).one()
+    opening = _opening(registry, actor, bool(since), admission)
+    parameters = {"since": since, **identity(actor), "actor_device_id": device_id}
+    planned_once = bool(since) and read_first is None
+    if read_first is not None:
+        # Its own transaction: the pull's statements each read a snapshot of their own
+        # anyway (READ COMMITTED), and an empty poll then sends nothing else.
+        opened = read_first(opening, parameters)
+    else:
+        # Core, not the ORM session's execute: the ORM's own work was a sixth of a poll.
+        connection = session.connection()
+        if planned_once:
+            connection.execute(PLAN_ONCE)
+        opened = connection.execute(opening, parameters).one()
     if admission is not None:
         admitted = admission.admit(opened)
         if admitted != actor:  # the role changed since the token was issued
             return pull(session, registry, admitted, device_id, last_pulled_at,
-                        schema_version, migration)
+                        schema_version, migration, read_first=read_first)
     # Which tables the scope reads is its shape's: the template's are built already.
     _, reads = engine.scope_clauses(registry, registry.template(actor))
     synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
@@ -83,7 +95,7 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         # verification holds for ``timestamp`` as it did for ``since`` (docs/sync.md, "An
         # empty poll"). Not rewriting it keeps an up-to-date phone's poll read-only.
         return {"changes": _tables(registry, schema_version), "timestamp": timestamp}
-    if since:
+    if planned_once:
         session.execute(PLAN_EACH_TIME)  # the rest is planned for its own values
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)

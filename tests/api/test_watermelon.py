@@ -462,3 +462,23 @@ def test_phones_of_one_role_share_the_poll_statement_each_with_its_own_scope(
             wanted = ids(body["changes"], "wanted")
             assert wanted == ({debtor.id} if who == gets else set()), who
             stamps[who] = body["timestamp"]
+
+
+def test_a_poll_after_the_server_dropped_its_connection_still_answers(
+        http, world, login, session, engine):
+    """A poll's one statement goes out without a ping first: when the server dropped the
+    connection since (a restart, a failover), the read is sent again on a new one, and
+    the phone gets its answer, not a 503."""
+    phone = login(world.assistant, f"dev-{wm_id().lower()}")
+    stamp = pull(http, phone)["timestamp"]
+    stamp = pull(http, phone, stamp)["timestamp"]
+    with engine.connect() as admin:
+        dropped = admin.execute(sa.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = 'gridwork reads'"
+        )).scalar_one()
+    assert dropped >= 1
+    lead = factories.create_lead(session, world.assistant, world.village_a)
+    session.commit()
+    settle(engine)
+    assert ids(pull(http, phone, stamp)["changes"], "lead") == {lead.id}

@@ -40,6 +40,26 @@ class _SharedConnection:
     connection: sa.Connection | None = None
     in_use: bool = False
 
+    def connect(self) -> sa.Connection:
+        if self.connection is None or self.connection.invalidated:
+            if self.connection is not None:
+                self.connection.close()
+            self.connection = self.db.engine.connect()
+        return self.connection
+
+
+class _SharedSession(Session):
+    """A unit of work inside ``one_connection``: takes the request's connection when its
+    first statement needs one, so a request that reads nothing through it (an up-to-date
+    phone's poll: ``Database.read_once``) checks out and pings nothing."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        # Once taken, the same connection to the end, even if the server dropped it: a
+        # unit of work never goes on in another transaction half way.
+        if "gridwork_connection" not in self.info:
+            self.info["gridwork_connection"] = self.info["gridwork_shared"].connect()
+        return self.info["gridwork_connection"]
+
 
 _shared: ContextVar[_SharedConnection | None] = ContextVar("gridwork_shared_connection",
                                                            default=None)
@@ -73,6 +93,8 @@ class Database:
         # id and key arrays in psycopg's binary format (sync.binary: finding 22)
         sa.event.listen(self.engine, "connect", binary_arrays)
         self._sessions = sessionmaker(self.engine, class_=Session, expire_on_commit=False)
+        self._shared_sessions = sessionmaker(self.engine, class_=_SharedSession,
+                                             expire_on_commit=False)
         # Single reads (``read_once``): each statement its own transaction, planned once
         # (a prepared statement's generic plan; see sync.feed.PLAN_ONCE for why), and no
         # ping before each use: a read is simply sent again on a fresh connection.
@@ -92,22 +114,21 @@ class Database:
         connection (each still its own transaction); one opened while another is still
         open gets a connection of its own, as outside."""
         shared = _shared.get()
-        if shared is None or shared.db is not self or shared.in_use:
-            session = self._sessions()
-        else:
-            if shared.connection is None or shared.connection.invalidated:
-                if shared.connection is not None:
-                    shared.connection.close()
-                shared.connection = self.engine.connect()
+        mine = shared is not None and shared.db is self and not shared.in_use
+        if mine:
+            assert shared is not None
             shared.in_use = True
-            session = self._sessions(bind=shared.connection)
+            session: Session = self._shared_sessions(info={"gridwork_shared": shared})
+        else:
+            session = self._sessions()
         try:
             yield session
         finally:
             # close() rolls back whatever was not committed; unlike rollback() it leaves
             # loaded objects readable (detached, not expired) for the caller to serialise.
             session.close()
-            if shared is not None and session.bind is shared.connection:
+            if mine:
+                assert shared is not None
                 shared.in_use = False
 
     @contextmanager

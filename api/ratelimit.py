@@ -64,6 +64,10 @@ def init_app(app: Flask, limited: list[Blueprint], public: list[Blueprint]) -> L
     def setting(name: str) -> tuple[Callable[[], str], Callable[[], bool]]:
         return (lambda: str(app.config[name])), (lambda: app.config[name] == "off")
 
+    # Only these blueprints are limited (there are no default limits): every other
+    # request skips the limiter's own work, ~5 % of an empty poll (finding 38).
+    counted = {blueprint.name for blueprint in (*limited, *public)}
+    limiter.request_filter(lambda: request.blueprint not in counted)
     for blueprint in limited:
         value, off = setting("LOGIN_RATE_LIMIT")
         limiter.limit(value, exempt_when=off)(blueprint)

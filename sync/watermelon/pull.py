@@ -99,14 +99,10 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         session.execute(PLAN_EACH_TIME)  # the rest is planned for its own values
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)
-    c = sync_change.c
-    # A first pull takes everything it can see, so a new phone is whole even while other
-    # transactions run; what committed past the horizon comes once more next time.
-    window = sa.and_(c.xid >= since, c.xid < timestamp) if since else sa.true()
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
-    rows = session.execute(sa.select(c.table_name, c.record_id, c.op).where(
-        c.court_id == actor.court_id, window, _sent(registry, actor),
-    ).order_by(c.xid, c.seq)).all() if opened.feed_waits else []
+    rows = session.execute(_feed_read(registry, actor, bool(since)), {
+        "since": since, "horizon": timestamp, **identity(actor),
+    }).all() if opened.feed_waits else []
     changes = _tables(registry, schema_version)
     upserts: dict[str, list[str]] = {}
     for feed_table, record_id, op in rows:
@@ -183,6 +179,23 @@ def _sent(registry: Registry, actor: Actor) -> sa.ColumnElement[bool]:
         engine.in_scope(registry, actor),
         sa.and_(c.op == "delete", c.author_id == actor.user_id,
                 c.table_name.in_(sorted({spec.feed_name for spec in registry.specs.values()})))))
+
+
+def _feed_read(registry: Registry, actor: Actor, since: bool) -> sa.Select[Any]:
+    """The feed rows the pull sends, in the feed's order, from the bound parameter
+    ``since`` to ``horizon``: built once per shape of actor, like the opening. A first
+    pull takes everything it can see, so a new phone is whole even while other
+    transactions run; what committed past the horizon comes once more next time."""
+    def build(template: Actor) -> sa.Select[Any]:
+        c = sync_change.c
+        window = (sa.and_(c.xid >= sa.bindparam("since", type_=sa.BigInteger),
+                          c.xid < sa.bindparam("horizon", type_=sa.BigInteger))
+                  if since else sa.true())
+        return sa.select(c.table_name, c.record_id, c.op).where(
+            c.court_id == template.court_id, window, _sent(registry, template),
+        ).order_by(c.xid, c.seq)
+
+    return registry.shared(actor, f"watermelon-feed {since}", build)
 
 
 def _tables(registry: Registry, schema_version: int) -> dict[str, dict[str, list[Any]]]:

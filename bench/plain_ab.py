@@ -24,8 +24,8 @@ from bench.pull_profile import PAGE, TestPhone
 
 
 class Backends:
-    """CPU seconds of the PostgreSQL backends connected to a database (same machine:
-    /proc; clock ticks, so ~10 ms resolution per reading)."""
+    """CPU of the PostgreSQL backends connected to a database, from one call to the next
+    (same machine: /proc; clock ticks, so ~10 ms resolution per reading)."""
 
     def __init__(self, url: str) -> None:
         import psycopg
@@ -36,20 +36,26 @@ class Backends:
         self.conn = psycopg.connect(host=u.host, port=u.port, user=u.username,
                                     dbname=u.database, autocommit=True)
         self.tick = os.sysconf("SC_CLK_TCK")
+        self.seen: dict[int, int] = {}
+        self.cpu()
 
     def cpu(self) -> float:
+        """Seconds used since the last call by the backends alive now (a backend that
+        ended meanwhile is not counted; one that started counts from its start)."""
         pids = [pid for (pid,) in self.conn.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
             (self.database,))]
-        total = 0
+        now: dict[int, int] = {}
         for pid in pids:
             try:
                 with open(f"/proc/{pid}/stat") as stat:
                     fields = stat.read().rsplit(")", 1)[1].split()
             except OSError:  # gone meanwhile
                 continue
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / self.tick
+            now[pid] = int(fields[11]) + int(fields[12])  # utime, stime
+        used = sum(ticks - self.seen.get(pid, 0) for pid, ticks in now.items())
+        self.seen = now
+        return used / self.tick
 
 
 def bootstrap(phone: TestPhone, schema_version: int) -> int:
@@ -98,11 +104,11 @@ def main(argv: list[str] | None = None) -> None:
         for arm, kind in arms.items():
             values.PlainRecord = kind  # type: ignore[misc]
             phone = TestPhone(client, username)
-            server = backends.cpu()
+            backends.cpu()
             wall, cpu = time.perf_counter(), time.process_time()
             n = bootstrap(phone, args.schema_version)
             times[arm].append((time.perf_counter() - wall, time.process_time() - cpu,
-                               backends.cpu() - server))
+                               backends.cpu()))
     values.PlainRecord = PlainRecord  # type: ignore[misc]
     for arm, got in times.items():
         walls, cpus, servers = ([v[k] * 1000 for v in got] for k in range(3))

@@ -18,6 +18,8 @@ from typing import Any, cast
 import orjson
 from flask import Flask, Response, current_app
 
+from sync.spec import PlainRecord
+
 
 def page_response(body: Any) -> Response:
     """``jsonify(body)``, byte for byte, faster for large pages."""
@@ -41,8 +43,10 @@ def encoded(app: Flask, body: Any) -> bytes | None:
     return data + b"\n"
 
 
-_PLAIN = frozenset({str, int, bool, type(None)})
-"""Written alike by both (an integer orjson cannot write makes it refuse)."""
+_PLAIN = frozenset({str, int, bool, type(None), PlainRecord})
+"""Written alike by both (an integer orjson cannot write makes it refuse; a
+``PlainRecord``'s values were checked where it was read: a pull's records are not walked
+again, finding 34)."""
 _NESTED = frozenset({dict, list, tuple})
 
 

@@ -78,6 +78,15 @@ CreateMany = Callable[[Any, Any, Sequence[tuple[str, dict[str, Any]]]], Sequence
 Existing = Callable[[Any, Any, Sequence[str]], set[str]]
 Pulled = tuple[list[dict[str, Any]], list[str]]
 """Records as a pull sends them (``{"id", "version", **values}``) and ids of tombstones."""
+
+
+class PlainRecord(dict[str, Any]):
+    """A record whose values are known, from how they were read, to be only text,
+    integers, booleans, nulls, floats that every JSON encoder here writes alike (zero, or
+    from 1e-4 to below 1e16) and lists or objects of those: an answer's encoder need not
+    look inside it (``api.page_json``). Otherwise a dict like any other."""
+
+    __slots__ = ()
 PullMany = Callable[[Any, Any, Sequence[str], Collection[str]], Pulled]
 Shown = Callable[[Any, Any, Mapping[str, dict[str, Any]]], dict[str, dict[str, Any]]]
 

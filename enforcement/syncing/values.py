@@ -32,6 +32,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlmodel import Session
+from sqlmodel.sql.sqltypes import AutoString
 
 from enforcement import policy
 from enforcement.accounts.principal import Principal
@@ -41,7 +42,7 @@ from enforcement.models.base import table_of
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
 from sync.binary import TextArray
-from sync.spec import Pulled
+from sync.spec import PlainRecord, Pulled
 
 AS_POINT = "<point>"
 """Marks the ``point`` field: ``{lon, lat, datum, accuracy_m}`` from the row's
@@ -123,6 +124,7 @@ class TableValues:
         self._exprs = {name: self._files_json() if _is(expr, AS_FILES) else expr
                        for name, expr in self.fields}
         self._order = {name: n for n, (name, _) in enumerate(self.fields)}
+        self._files_field = frozenset(n for n, e in self.fields if _is(e, AS_FILES))
         c = self.table.c
         self._point_at = next((n for n, e in self.fields if _is(e, AS_POINT)), None)
         self._point = ((c.reported_lon, c.reported_lat, sa.func.coalesce(
@@ -132,6 +134,7 @@ class TableValues:
         self._shield_keys = tuple(k for k in (declared.author, declared.case, declared.party)
                                   if k) if declared else ()
         self._statements: dict[tuple[str, ...], sa.Select[Any]] = {}
+        self._plain: dict[tuple[str, ...], Any] = {}
 
     def _files_json(self) -> Any:
         """The record's files as JSON built by PostgreSQL: only text (hashes and captions),
@@ -168,13 +171,43 @@ class TableValues:
                        else self._exprs[n] for n in names]  # filled in from the tail
             computed = [column for n in names if isinstance(e := self._exprs[n], Computed)
                         for column in e.columns]
+            plain = self._plain_rule(names)
             stmt = cast(sa.Select[Any], sa.select(
                 c.id, c.version, *columns, self._deleted, *self._point, *computed,
                 *(c[key] for key in self._missing(names)),
+                *([plain] if plain is not None and plain is not True else []),
             ).where(c.court_id == sa.bindparam("court_id"),
                     c.id == sa.any_(sa.bindparam("ids", type_=TextArray()))))
             self._statements[names] = stmt
+            self._plain[names] = plain
         return stmt
+
+    def _plain_rule(self, names: tuple[str, ...]) -> Any:
+        """When these fields' values are all plain (``PlainRecord``): True always, None
+        never (a field Python computes or a ``finish`` step may give any value; JSON and
+        decimal columns), or a condition PostgreSQL checks per row (its floats)."""
+        if self.finish is not None:
+            return None
+        floats: list[Any] = []
+        for name in names:
+            expr = self._exprs[name]
+            if _is(expr, AS_POINT):
+                lon, lat, _, accuracy = cast(tuple[Any, ...], self._point)
+                floats += [lon, lat, accuracy]
+            elif name in self._files_field:
+                continue  # hashes and captions: text
+            elif isinstance(expr, str | Computed):
+                return None
+            else:
+                kind = _plain_kind(expr)
+                if kind is None:
+                    return None
+                if kind == "float":
+                    floats.append(expr)
+        if not floats:
+            return True
+        return sa.and_(*(sa.or_(f.is_(None), f == _ZERO, sa.and_(
+            sa.func.abs(f) >= _TINY, sa.func.abs(f) < _HUGE)) for f in floats))
 
     def _missing(self, names: tuple[str, ...]) -> tuple[str, ...]:
         """What ``shield`` reads of a record (its author, case, party) that ``names``
@@ -192,16 +225,21 @@ class TableValues:
         computed = [(n, e) for n in names if isinstance(e := self._exprs[n], Computed)]
         after_point = width + 1 + len(self._point)
         shield_at = after_point + sum(len(e.columns) for _, e in computed)
+        shield_end = shield_at + len(missing)
         records: list[dict[str, Any]] = []
         deletes: list[str] = []
         shield_of: dict[str, tuple[Any, ...]] = {}
-        rows = session.execute(self._statement(names),
+        statement = self._statement(names)
+        plain = self._plain[names]
+        rows = session.execute(statement,
                                {"court_id": principal.court_id, "ids": list(ids)}).all()
         for row in rows:
             if row[width] and not tombstones:
                 deletes.append(row[0])
                 continue
-            record = dict(zip(keys, row, strict=False))  # fewer keys: the tail falls off
+            # fewer keys: the tail falls off
+            record = (PlainRecord(zip(keys, row, strict=False)) if plain is True or (
+                plain is not None and row[-1]) else dict(zip(keys, row, strict=False)))
             if point is not None:
                 lon, lat, datum, accuracy = row[width + 1:width + 5]
                 record[point] = (None if lon is None or lat is None else
@@ -211,7 +249,7 @@ class TableValues:
                 record[name] = field.make(*row[at:at + len(field.columns)])
                 at += len(field.columns)
             if missing:
-                shield_of[row[0]] = row[shield_at:]
+                shield_of[row[0]] = row[shield_at:shield_end]
             records.append(record)
         return records, deletes, shield_of
 
@@ -262,8 +300,11 @@ class TableValues:
         rows = records if not missing else [
             {**dict(zip(missing, shield_of[r["id"]], strict=True)), **r} for r in records]
         shown = shield(session, principal, self.shielded, rows, get=dict.get)
-        for record in records:
-            record.update({k: v for k, v in shown.get(record["id"], {}).items() if k in record})
+        if shown:  # (a page of one's own records shows them as written: nothing to do)
+            by_id = {record["id"]: record for record in records}
+            for record_id, masked in shown.items():
+                record = by_id[record_id]
+                record.update({k: v for k, v in masked.items() if k in record})
 
 
 def _is(expr: Any, marker: str) -> bool:
@@ -273,3 +314,26 @@ def _is(expr: Any, marker: str) -> bool:
 def _without_version(record: dict[str, Any]) -> dict[str, Any]:
     del record["version"]
     return record
+
+
+_TINY: Any = sa.literal_column("CAST('1e-4' AS double precision)")
+_HUGE: Any = sa.literal_column("CAST('1e16' AS double precision)")
+_ZERO: Any = sa.literal_column("CAST(0 AS double precision)")
+"""The floats ``api.page_json`` lets orjson write (zero, or from 1e-4 to below 1e16; NaN
+and infinities fail these comparisons in PostgreSQL as in Python)."""
+
+
+def _plain_kind(expr: Any) -> str | None:
+    """"float", "plain" (text, integers, booleans, null) or None (anything else: JSON,
+    decimals, enum members, geometry; of the type decorators only SQLModel's
+    ``AutoString``, which reads the stored text as it is) for a column's values."""
+    if isinstance(expr, sa.sql.elements.Null):
+        return "plain"
+    kind = expr.type
+    if isinstance(kind, sa.Float):
+        return "float"
+    if isinstance(kind, sa.Boolean | sa.Integer) or type(kind) is AutoString or (
+            isinstance(kind, sa.String) and not isinstance(kind, sa.Enum)):
+        return "plain"
+    return None
+

@@ -482,3 +482,48 @@ def test_a_poll_after_the_server_dropped_its_connection_still_answers(
     session.commit()
     settle(engine)
     assert ids(pull(http, phone, stamp)["changes"], "lead") == {lead.id}
+
+
+def _bases(session, device_id):
+    session.rollback()
+    return {(t, i): (v, base, pv, pending) for t, i, v, base, pv, pending in session.execute(
+        sa.text("SELECT table_name, record_id, version, base, pending_version, pending"
+                " FROM sync_device_base WHERE device_id = :d"), {"d": device_id})}
+
+
+def test_a_pull_keeps_as_the_devices_bases_what_it_sent(http, world, login, session, engine):
+    """What a phone was sent is what the server keeps as its bases, record by record (all
+    of a bootstrap in one statement): the version and the shared fields of each record,
+    and for a record the phone already holds, the new values as pending beside the old."""
+    case, debtor = factories.create_debtor_case(session, world.court, world.village_a)
+    links = ({}, {"case_id": case.id}, {"party_id": debtor.id})  # bases that differ
+    leads = [factories.create_lead(session, world.assistant, world.village_a,
+                                   description=f"第{n}条 \"引号\" \\ 换行\n", **link)
+             for n, link in enumerate(links)]
+    session.commit()
+    settle(engine)
+    device_id = f"dev-{wm_id().lower()}"
+    phone = login(world.assistant, device_id)
+    first = pull(http, phone)
+    sent = {("lead", r["id"]): (r["version"], {"case_id": r["case_id"],
+                                               "party_id": r["party_id"]})
+            for r in first["changes"]["lead"]["created"]}
+    assert {i for _, i in sent} >= {lead.id for lead in leads}
+    stored = _bases(session, device_id)
+    assert {k: (v, base) for k, (v, base, _, _) in stored.items() if k[0] == "lead"} == sent
+    assert all(pv is None and pending is None for _, _, pv, pending in stored.values())
+    assert len(stored) == sum(len(c["created"]) for c in first["changes"].values())
+
+    session.execute(sa.update(Lead).where(Lead.id == leads[0].id).values(
+        case_id=case.id, version=Lead.version + 1))
+    session.commit()
+    settle(engine)
+    again = pull(http, phone, first["timestamp"])
+    (row,) = again["changes"]["lead"]["updated"]
+    after = _bases(session, device_id)
+    version, base, pending_version, pending = after[("lead", leads[0].id)]
+    assert (version, base) == sent[("lead", leads[0].id)]
+    assert (pending_version, pending) == (row["version"], {"case_id": case.id,
+                                                            "party_id": row["party_id"]})
+    assert {k: v for k, v in after.items() if k != ("lead", leads[0].id)} == {
+        k: v for k, v in stored.items() if k != ("lead", leads[0].id)}

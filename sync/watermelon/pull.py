@@ -406,6 +406,6 @@ _REMEMBER = sa.text("""
 one statement with the values as arrays and the bases as one JSON array, in the order
 given (a pull sends each record once). It was an executemany, one INSERT per record: for
 a bootstrap of 10,096 records 605 ms of a 1.6 s pull in process, 188 ms of it this
-process's CPU (bench/profile-findings.md, finding 34-boot). The bases are encoded by
+process's CPU (bench/profile-findings.md, finding 39). The bases are encoded by
 ``json.dumps`` as the JSONB column's own serializer did, so the stored values are the
 same."""

@@ -111,27 +111,25 @@ PLAN_EACH_TIME = sa.text("RESET plan_cache_mode")
 
 def read_changes(
     session: Session, court_id: str, after: Position, scope: sa.ColumnElement[bool],
-    limit: int, *, generic_plan: bool = False,
+    limit: int, *, horizon: int | None = None,
 ) -> tuple[list[Change], bool]:
     """Up to ``limit`` changes after ``after`` that every running transaction is newer than,
     filtered by ``scope`` (a clause on ``sync_change``); and whether more are ready.
 
-    ``generic_plan``: under ``PLAN_ONCE`` (for an up-to-date device's few changes)."""
+    ``horizon``: ``COMMITTED_HORIZON`` as an earlier statement of the transaction read it
+    (every transaction below it had ended then, so it still holds), else read now."""
     c = sync_change.c
-    if generic_plan:
-        session.execute(PLAN_ONCE)
     rows = session.execute(
         sa.select(c.table_name, c.record_id, c.op, c.version, c.xid, c.seq)
         .where(
             c.court_id == court_id,
             sa.tuple_(c.xid, c.seq) > sa.tuple_(sa.literal(after.xid), sa.literal(after.seq)),
-            c.xid < COMMITTED_HORIZON,
+            c.xid < (COMMITTED_HORIZON if horizon is None
+                     else sa.literal(horizon, sa.BigInteger)),
             scope,
         )
         .order_by(c.xid, c.seq)
         .limit(limit + 1)
     ).all()
-    if generic_plan:
-        session.execute(PLAN_EACH_TIME)
     changes = list(map(Change._make, rows[:limit]))
     return changes, len(rows) > limit

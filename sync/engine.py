@@ -218,7 +218,7 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     verification = scope_mod.checked(opened, synced_as, scope_reads) if device_id else None
     still = bool(verification and verification.still)
-    if (device_id and snapshot and still and not opened.written_held
+    if (device_id and snapshot and still and opened.written_held is False
             and not opened.feed_waits and opened.pull_recorded):
         # Up to date: nothing in the feed for it, its scope verified unchanged, its state
         # already saying so. What the full path would answer, without asking again.
@@ -255,7 +255,8 @@ def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
     cursor's snapshot and the horizon, whether the court pruned past the cursor
     (``pruned``), whether the feed holds a row in the actor's scope after it below the
     horizon (``feed_waits``), whether the snapshot holds a record written since its
-    verification (``written_held``: ``confirmed`` would then read it), and whether the
+    verification (``written_held``: ``confirmed`` would then read it; asked only when the
+    feed holds nothing for it), and whether the
     device's state already names this cursor, recently (``pull_recorded``: ``record_pull``
     would write nothing). A bootstrap asks only the sign-in, check and horizon."""
     _, in_scope, reads = _scopes(registry, actor)
@@ -273,10 +274,13 @@ def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
         sa.tuple_(c.xid, c.seq) > sa.tuple_(scope_mod.CURSOR_XID, scope_mod.CURSOR_SEQ),
         c.xid < feed.COMMITTED_HORIZON, in_scope)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
+    # Only for a pull that may end here: one that reads the feed knows what it delivers,
+    # and ``confirmed`` reads the snapshot only for held records it does not deliver.
+    written_held = sa.case((feed_waits, sa.null()), else_=scope_mod.written_held(
+        actor.court_id, actor.user_id, checking, synced_as)) if stored is not None else sa.false()
     return opening.statement(actor, checking, [
         scope_mod.pruned_past(actor.court_id).label("pruned"), feed_waits.label("feed_waits"),
-        (scope_mod.written_held(actor.court_id, actor.user_id, checking, synced_as)
-         if stored is not None else sa.false()).label("written_held"),
+        written_held.label("written_held"),
         (scope_mod.pull_recorded(actor.court_id, device_id) if device_id
          else sa.false()).label("pull_recorded")], admission)
 
@@ -325,15 +329,16 @@ def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.P
 def _compare_scope(session: Session, actor: Actor, device_id: str | None, cursor: str | None,
                    after: feed.Position, snapshot: str | None,
                    scopes: dict[str, sa.ColumnElement[bool]], synced_as: dict[str, str],
-                   verification: scope_mod.Verification | None, written_held: bool,
-                   page: _Page) -> _ScopeState:
+                   verification: scope_mod.Verification | None,
+                   written_held: bool | None, page: _Page) -> _ScopeState:
     """Cheapest first: a verification since which nothing the scope reads was written; then
     the snapshot compared with the scope at the cursor inside PostgreSQL (the usual case
     either way: nothing is evicted or re-sent, and the diff needs neither set in memory).
     ``written_held`` false (the opening's): the snapshot holds none of the records written
-    since the verification, so ``confirmed`` would confirm it without reading."""
+    since the verification, so ``confirmed`` would confirm it without reading (None: not
+    asked, for a pull that reads the feed)."""
     verified = bool(verification and snapshot and verification.still and (
-        not written_held or scope_mod.confirmed(
+        written_held is False or scope_mod.confirmed(
             session, actor.court_id, actor.user_id, snapshot, verification,
             {scope_mod.key(table, i) for table, ids in page.upserts.items() for i in ids})))
     same = bool(device_id and cursor and snapshot and (verified or scope_mod.unchanged(

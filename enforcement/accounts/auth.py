@@ -168,10 +168,17 @@ def _end_user_sessions(session: Session, principal: Principal, user_id: str,
 
 
 def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal:
-    """The caller behind an access token, provided user and device are still in good standing."""
+    """The caller behind an access token, provided user and device are still in good standing.
+
+    Its read-only transaction ends with COMMIT, not the ROLLBACK of a unit of work left
+    uncommitted: on a ROLLBACK psycopg forgets every statement it prepared on the
+    connection (and sends DEALLOCATE ALL), so a pull after a push on the same connection
+    planned its statements afresh, ``PLAN_ONCE`` or not (bench/profile-findings.md, 34)."""
     claims = read_access_token(settings, token)
     with db.unit_of_work() as session:
-        return _in_good_standing(session, claims)
+        principal = _in_good_standing(session, claims)
+        session.commit()
+        return principal
 
 
 @dataclass(frozen=True, slots=True)

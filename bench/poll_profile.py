@@ -131,9 +131,13 @@ def main(argv: list[str] | None = None) -> None:
     selects: list[tuple[str, Any]] = []
 
     def count(conn: Any, cursor: Any, statement: str, parameters: Any, *rest: Any) -> None:
-        sent.append(" ".join(statement.split())[:90])
+        sent.append(" ".join(statement.split())[:80])
+        conn.info["started"] = time.perf_counter()
         if statement.lstrip().upper().startswith(("SELECT", "WITH")):
             selects.append((statement, parameters))
+
+    def counted(conn: Any, *rest: Any) -> None:  # each statement's round trip, in ms
+        sent[-1] = f"{(time.perf_counter() - conn.info['started']) * 1000:6.2f}  {sent[-1]}"
 
     def begun(conn: Any) -> None:
         sent.append("BEGIN")
@@ -143,14 +147,17 @@ def main(argv: list[str] | None = None) -> None:
 
     for engine in (db.engine, db.reads):  # a unit of work's, and single reads'
         sa.event.listen(engine, "before_cursor_execute", count)
+        sa.event.listen(engine, "after_cursor_execute", counted)
         sa.event.listen(engine, "begin", begun)
         sa.event.listen(engine, "commit", ended("COMMIT"))
         sa.event.listen(engine, "rollback", ended("ROLLBACK"))
     bring()
     sent.clear()
+    selects.clear()
     poll()
     for engine in (db.engine, db.reads):
         sa.event.remove(engine, "before_cursor_execute", count)
+        sa.event.remove(engine, "after_cursor_execute", counted)
     print(f"\n===== one poll: {len(sent)} statements =====")
     for statement in sent:
         print(f"  {statement}")

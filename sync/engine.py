@@ -251,14 +251,14 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
 def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
                    incremental: bool, admission: Admission | None) -> sa.Select[Any]:
     """The native pull's first statement (``sync.opening``), with the cursor as bound
-    parameters (``scope_mod.CURSOR_*``): besides the sign-in, the verification check of the
-    cursor's snapshot and the horizon, whether the court pruned past the cursor
-    (``pruned``), whether the feed holds a row in the actor's scope after it below the
-    horizon (``feed_waits``), whether the snapshot holds a record written since its
-    verification (``written_held``: ``confirmed`` would then read it; asked only when the
-    feed holds nothing for it), and whether the
-    device's state already names this cursor, recently (``pull_recorded``: ``record_pull``
-    would write nothing). A bootstrap asks only the sign-in, check and horizon."""
+    parameters (``feed.AFTER_*``, ``scope_mod.CURSOR_SNAPSHOT``): besides the sign-in, the
+    verification check of the cursor's snapshot and the horizon, whether the court pruned
+    past the cursor (``pruned``), whether the feed holds a row in the actor's scope after
+    it below the horizon (``feed_waits``), whether the snapshot holds a record written
+    since its verification (``written_held``: ``confirmed`` would then read it; asked only
+    when the feed holds nothing for it), and whether the device's state already names
+    this cursor, recently (``pull_recorded``: ``record_pull`` would write nothing). A
+    bootstrap asks only the sign-in, check and horizon."""
     _, in_scope, reads = _scopes(registry, actor)
     stored = (scope_mod.cursor_verification(actor.court_id, actor.user_id,
                                             registry.scope_clock)
@@ -271,7 +271,7 @@ def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
     c = sync_change.c
     feed_waits = sa.exists().where(
         c.court_id == actor.court_id,
-        sa.tuple_(c.xid, c.seq) > sa.tuple_(scope_mod.CURSOR_XID, scope_mod.CURSOR_SEQ),
+        sa.tuple_(c.xid, c.seq) > sa.tuple_(feed.AFTER_XID, feed.AFTER_SEQ),
         c.xid < feed.COMMITTED_HORIZON, in_scope)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     # Only for a pull that may end here: one that reads the feed knows what it delivers,
@@ -312,8 +312,10 @@ class _ScopeState:
 def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.Position,
                horizon: int, in_scope: sa.ColumnElement[bool], limit: int,
                synced_as: dict[str, str]) -> _Page:
+    statement = registry.built(actor, "native-feed-read", lambda: feed.changes_after(
+        actor.court_id, in_scope))
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit,
-                                          horizon=horizon)
+                                          horizon=horizon, statement=statement)
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:

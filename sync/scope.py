@@ -45,7 +45,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.functions import FunctionElement
 
 from sync.binary import TextArray
-from sync.feed import Position
+from sync.feed import AFTER_SEQ, AFTER_XID, Position
 from sync.tables import (
     SCOPE_INPUT_TABLES,
     SYNCED_TABLES,
@@ -466,11 +466,9 @@ def _written_since(xid: Any, taken: Any, xmin: Any) -> sa.ColumnElement[bool]:
     return sa.and_(xid >= xmin, sa.not_(visible))
 
 
-CURSOR_XID = sa.bindparam("after_xid", type_=sa.BigInteger)
-CURSOR_SEQ = sa.bindparam("after_seq", type_=sa.BigInteger)
 CURSOR_SNAPSHOT = sa.bindparam("snapshot", type_=sa.String)
-"""A native pull's cursor, as the bound parameters of its opening statement (built once
-per actor): its position and the snapshot it names."""
+"""The snapshot a native pull's cursor names, as a bound parameter of its opening statement
+(built once per actor; its position: ``feed.AFTER_XID``, ``feed.AFTER_SEQ``)."""
 
 
 def cursor_verification(court_id: str, user_id: str, clock: Any) -> Any:
@@ -488,7 +486,7 @@ def cursor_verification(court_id: str, user_id: str, clock: Any) -> Any:
     s = sync_scope_snapshot.c
     return sa.select(s.verified_snapshot).where(
         s.court_id == court_id, s.digest == CURSOR_SNAPSHOT, s.user_id == user_id,
-        s.verified_xid == CURSOR_XID, s.verified_seq == CURSOR_SEQ,
+        s.verified_xid == AFTER_XID, s.verified_seq == AFTER_SEQ,
         s.verified_clock.is_not_distinct_from(_clock_text(clock)),
         s.verified_at > sa.func.now() - VERIFIED_FOR).scalar_subquery()
 
@@ -498,11 +496,11 @@ def _clock_text(clock: Any) -> Any:
 
 
 def pruned_past(court_id: str) -> sa.ColumnElement[bool]:
-    """Whether the court pruned a tombstone past the cursor (``CURSOR_XID``, ``CURSOR_SEQ``):
-    a device behind it may have missed a delete (``behind_pruned``)."""
+    """Whether the court pruned a tombstone past the cursor (``feed.AFTER_XID``,
+    ``feed.AFTER_SEQ``): a device behind it may have missed a delete (``behind_pruned``)."""
     m = sync_prune_mark.c
     return sa.exists().where(m.court_id == court_id, sa.tuple_(m.xid, m.seq) > sa.tuple_(
-        CURSOR_XID, CURSOR_SEQ))
+        AFTER_XID, AFTER_SEQ))
 
 
 def behind_pruned() -> ResyncRequired:
@@ -668,15 +666,16 @@ def record_pull(session: Session, court_id: str, pull: DevicePull,
 
 def pull_recorded(court_id: str, device_id: str) -> sa.ColumnElement[bool]:
     """Whether ``record_pull`` of a pull that issues the snapshot its cursor named
-    (``CURSOR_*``) would write nothing: the device's row was written less than
-    ``PULLED_AT_EVERY`` ago, has confirmed this cursor or a later one (``_acked``), and
-    names this snapshot as issued. The rule ``record_pull`` applies to the row it reads."""
+    (``feed.AFTER_*``, ``CURSOR_SNAPSHOT``) would write nothing: the device's row was
+    written less than ``PULLED_AT_EVERY`` ago, has confirmed this cursor or a later one
+    (``_acked``), and names this snapshot as issued. The rule ``record_pull`` applies to
+    the row it reads."""
     d = sync_device_state.c
     return sa.exists().where(
         d.court_id == court_id, d.device_id == device_id,
         d.pulled_at > sa.func.now() - PULLED_AT_EVERY,
-        sa.or_(sa.tuple_(d.acked_xid, d.acked_seq) > sa.tuple_(CURSOR_XID, CURSOR_SEQ),
-               sa.and_(d.acked_xid == CURSOR_XID, d.acked_seq == CURSOR_SEQ,
+        sa.or_(sa.tuple_(d.acked_xid, d.acked_seq) > sa.tuple_(AFTER_XID, AFTER_SEQ),
+               sa.and_(d.acked_xid == AFTER_XID, d.acked_seq == AFTER_SEQ,
                        d.acked_digest == CURSOR_SNAPSHOT)),
         d.issued_digest == CURSOR_SNAPSHOT)
 

@@ -31,7 +31,7 @@ from sync.feed import PLAN_EACH_TIME
 from sync.opening import Admission
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
-from sync.spec import Actor, Existing, Registry
+from sync.spec import Actor, Existing, Registry, identity
 from sync.tables import sync_change, sync_receipt
 
 AfterEach = Callable[[int, MutationResult], None]
@@ -204,11 +204,12 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
         raise
     incremental = bool(cursor)
     opened, admitted = opening.run(
-        session, registry, actor, f"native-opening {device_id} {incremental} "
-        f"{admission is not None}",
-        lambda: _build_opening(registry, actor, device_id, incremental, admission),
-        {"after_xid": after.xid, "after_seq": after.seq, "snapshot": snapshot},
-        plan_once=incremental, admission=admission)
+        session, registry, actor,
+        f"native-opening {device_id is not None} {incremental} {admission is not None}",
+        lambda template: _build_opening(registry, template, device_id is not None,
+                                        incremental, admission),
+        {"after_xid": after.xid, "after_seq": after.seq, "snapshot": snapshot,
+         "actor_device_id": device_id}, plan_once=incremental, admission=admission)
     if admitted != actor:  # the role changed since the token was issued
         return pull(session, registry, admitted, cursor, limit, schema_version,
                     device_id=device_id)
@@ -248,7 +249,7 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
                       page.has_more, evictions)
 
 
-def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
+def _build_opening(registry: Registry, actor: Actor, with_device: bool,
                    incremental: bool, admission: Admission | None) -> sa.Select[Any]:
     """The native pull's first statement (``sync.opening``), with the cursor as bound
     parameters (``feed.AFTER_*``, ``scope_mod.CURSOR_SNAPSHOT``): besides the sign-in, the
@@ -258,11 +259,13 @@ def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
     since its verification (``written_held``: ``confirmed`` would then read it; asked only
     when the feed holds nothing for it), and whether the device's state already names
     this cursor, recently (``pull_recorded``: ``record_pull`` would write nothing). A
-    bootstrap asks only the sign-in, check and horizon."""
+    bootstrap asks only the sign-in, check and horizon. ``actor`` is a template
+    (``Registry.shared``); the device is the bound parameter ``actor_device_id``."""
     _, in_scope, reads = _scopes(registry, actor)
+    device_id = sa.bindparam("actor_device_id", type_=sa.String) if with_device else None
     stored = (scope_mod.cursor_verification(actor.court_id, actor.user_id,
                                             registry.scope_clock)
-              if device_id and incremental else None)
+              if with_device and incremental else None)
     checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock)
     if not incremental:
         return opening.statement(actor, checking, [
@@ -281,7 +284,7 @@ def _build_opening(registry: Registry, actor: Actor, device_id: str | None,
     return opening.statement(actor, checking, [
         scope_mod.pruned_past(actor.court_id).label("pruned"), feed_waits.label("feed_waits"),
         written_held.label("written_held"),
-        (scope_mod.pull_recorded(actor.court_id, device_id) if device_id
+        (scope_mod.pull_recorded(actor.court_id, device_id) if device_id is not None
          else sa.false()).label("pull_recorded")], admission)
 
 
@@ -312,10 +315,11 @@ class _ScopeState:
 def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.Position,
                horizon: int, in_scope: sa.ColumnElement[bool], limit: int,
                synced_as: dict[str, str]) -> _Page:
-    statement = registry.built(actor, "native-feed-read", lambda: feed.changes_after(
-        actor.court_id, in_scope))
+    statement = registry.shared(actor, "native-feed-read", lambda template: (
+        feed.changes_after(template.court_id, _scopes(registry, template)[1])))
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit,
-                                          horizon=horizon, statement=statement)
+                                          horizon=horizon, statement=statement,
+                                          values=identity(actor))
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -135,16 +136,19 @@ def changes_after(court_id: str, scope: sa.ColumnElement[bool], *,
 def read_changes(
     session: Session, court_id: str, after: Position, scope: sa.ColumnElement[bool],
     limit: int, *, horizon: int | None = None, statement: sa.Select[Any] | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> tuple[list[Change], bool]:
     """Up to ``limit`` changes after ``after`` that every running transaction is newer than,
     filtered by ``scope`` (a clause on ``sync_change``); and whether more are ready.
 
     ``horizon``: ``COMMITTED_HORIZON`` as an earlier statement of the transaction read it
     (every transaction below it had ended then, so it still holds), else read now.
-    ``statement``: ``changes_after`` for this court and scope, already built."""
+    ``statement``: ``changes_after`` for this court and scope, already built (``values``:
+    its other bound parameters, a template actor's identity)."""
     if statement is None:
         statement = changes_after(court_id, scope, bound_horizon=horizon is not None)
-    params = {"after_xid": after.xid, "after_seq": after.seq, "limit": limit + 1}
+    params = {**(values or {}), "after_xid": after.xid, "after_seq": after.seq,
+              "limit": limit + 1}
     if horizon is not None:
         params["horizon"] = horizon
     # Core on the session's connection: the ORM's execute is work a pull need not do

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sync.feed import COMMITTED_HORIZON, PLAN_ONCE
-from sync.spec import Actor, Registry
+from sync.spec import Actor, Registry, identity
 
 COMMITTED_HORIZON_COLUMN = sa.literal_column(str(COMMITTED_HORIZON), sa.BigInteger)
 """``sync.feed.COMMITTED_HORIZON`` as a column, to select with other values."""
@@ -50,18 +50,21 @@ def statement(actor: Actor, checking: sa.Subquery, columns: Sequence[Any],
 
 
 def run(session: Session, registry: Registry, actor: Actor, what: str,
-        build: Callable[[], sa.Select[Any]], params: dict[str, Any], *, plan_once: bool,
+        build: Callable[[Actor], sa.Select[Any]], params: dict[str, Any], *, plan_once: bool,
         admission: Admission | None) -> tuple[Any, Actor]:
-    """Run the opening ``build`` makes (once per actor, kept under ``what``: building the
-    scope clauses and their cache key was most of a poll's own CPU, bench/profile-findings.md
-    11 and 16), under ``PLAN_ONCE`` when ``plan_once`` (PostgreSQL replans it on every call
-    otherwise: finding 20; the caller resets it when the pull goes on). Core on the
-    session's connection, not the ORM session's execute (a sixth of a poll: finding 21).
-    Returns the row and the actor to pull as: with ``admission``, the one it admits, which
-    differs from ``actor`` when the role changed since the token was issued (then the
-    caller starts again as that actor, without admission: it was checked)."""
+    """Run the opening ``build`` makes from a template of ``actor`` (``Registry.shared``:
+    once per shape of actor, kept under ``what``; building the scope clauses and their
+    cache key was most of a poll's own CPU, bench/profile-findings.md 11, 16 and 34) with
+    ``params`` and the actor's ``identity``, under ``PLAN_ONCE`` when ``plan_once``
+    (PostgreSQL replans it on every call otherwise: finding 20; the caller resets it when
+    the pull goes on). Core on the session's connection, not the ORM session's execute (a
+    sixth of a poll: finding 21). Returns the row and the actor to pull as: with
+    ``admission``, the one it admits, which differs from ``actor`` when the role changed
+    since the token was issued (then the caller starts again as that actor, without
+    admission: it was checked)."""
     connection = session.connection()
     if plan_once:
         connection.execute(PLAN_ONCE)
-    opened = connection.execute(registry.built(actor, what, build), params).one()
+    opened = connection.execute(registry.shared(actor, what, build),
+                                {**identity(actor), **params}).one()
     return opened, (admission.admit(opened) if admission is not None else actor)

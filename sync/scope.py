@@ -471,7 +471,7 @@ CURSOR_SNAPSHOT = sa.bindparam("snapshot", type_=sa.String)
 (built once per actor; its position: ``feed.AFTER_XID``, ``feed.AFTER_SEQ``)."""
 
 
-def cursor_verification(court_id: str, user_id: str, clock: Any) -> Any:
+def cursor_verification(court_id: Any, user_id: Any, clock: Any) -> Any:
     """The transaction snapshot of the verification stored on the cursor's snapshot for the
     cursor's position, as a scalar subquery for ``checking`` (NULL when none holds).
 
@@ -495,7 +495,7 @@ def _clock_text(clock: Any) -> Any:
     return sa.cast(clock(), sa.Text) if clock is not None else sa.null()
 
 
-def pruned_past(court_id: str) -> sa.ColumnElement[bool]:
+def pruned_past(court_id: Any) -> sa.ColumnElement[bool]:
     """Whether the court pruned a tombstone past the cursor (``feed.AFTER_XID``,
     ``feed.AFTER_SEQ``): a device behind it may have missed a delete (``behind_pruned``)."""
     m = sync_prune_mark.c
@@ -509,7 +509,12 @@ def behind_pruned() -> ResyncRequired:
                           "wipe the synced records and pull from the start")
 
 
-def written_held(court_id: str, user_id: str, checking: sa.Subquery,
+def _sql(value: Any) -> Any:
+    """A value as SQL: itself when it already is (a template actor's bound parameter)."""
+    return value if isinstance(value, sa.ClauseElement) else sa.literal(value)
+
+
+def written_held(court_id: Any, user_id: Any, checking: sa.Subquery,
                  synced_as: Mapping[str, str]) -> sa.ColumnElement[bool]:
     """Whether ``confirmed`` could fail for a page that delivers nothing: the cursor's
     snapshot (``CURSOR_SNAPSHOT``) holds a record of ``checking``'s writes since the
@@ -522,7 +527,7 @@ def written_held(court_id: str, user_id: str, checking: sa.Subquery,
         sa.case(dict(synced_as), value=feed_table, else_=feed_table) + ":"
         + sa.func.substr(written.c.key, sa.func.strpos(written.c.key, ":") + 1))
     ).scalar_subquery(), ARRAY(sa.Text))  # an array, not ANY's subquery form
-    chain = _chain(sa.literal(court_id), CURSOR_SNAPSHOT, sa.literal(user_id))
+    chain = _chain(_sql(court_id), CURSOR_SNAPSHOT, _sql(user_id))
     held = _held(chain, only=as_held)
     looked_at = sa.and_(checking.c.then.is_not(None), sa.not_(checking.c.logged),
                         sa.func.cardinality(checking.c.written).between(1, RECENT_AT_MOST))
@@ -664,7 +669,7 @@ def record_pull(session: Session, court_id: str, pull: DevicePull,
     session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
 
 
-def pull_recorded(court_id: str, device_id: str) -> sa.ColumnElement[bool]:
+def pull_recorded(court_id: Any, device_id: Any) -> sa.ColumnElement[bool]:
     """Whether ``record_pull`` of a pull that issues the snapshot its cursor named
     (``feed.AFTER_*``, ``CURSOR_SNAPSHOT``) would write nothing: the device's row was
     written less than ``PULLED_AT_EVERY`` ago, has confirmed this cursor or a later one

@@ -23,13 +23,15 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync import feed, rejections
+from sync import feed, opening, rejections
 from sync import scope as scope_mod
 from sync.apply import apply_creates, apply_mutation
 from sync.bulk import insert_rows
+from sync.feed import PLAN_EACH_TIME
+from sync.opening import Admission
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
-from sync.spec import Actor, Existing, Registry
+from sync.spec import Actor, Existing, Registry, identity
 from sync.tables import sync_change, sync_receipt
 
 AfterEach = Callable[[int, MutationResult], None]
@@ -177,30 +179,61 @@ class PullResult:
 
 
 def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
-         limit: int, schema_version: int, *, device_id: str | None = None) -> PullResult:
+         limit: int, schema_version: int, *, device_id: str | None = None,
+         admission: Admission | None = None) -> PullResult:
     """Changes after ``cursor`` in the actor's scope; no cursor is a bootstrap, paged.
 
     Upserts carry the record's *current* values (a record changed several times comes once),
     limited to the fields ``schema_version`` knows; deletes are tombstone ids. With
     ``device_id`` the pull also answers evictions and records that entered the scope since
-    the cursor (``sync.scope``), and writes: the caller commits.
+    the cursor (``sync.scope``), and writes: the caller commits. With ``admission`` the
+    caller's sign-in is checked by the pull's first statement (``sync.opening``).
     Raises ``ResyncRequired`` for a cursor the server can no longer serve.
 
-    Phases: read the feed page; compare the device's scope with the one at its cursor;
-    add the records that entered it; load the values; issue the next scope snapshot.
+    Phases: the opening statement (sign-in, pruned cursor, verification check, horizon,
+    whether the feed holds anything and whether the device's state would change: an
+    up-to-date device's poll ends there, docs/sync.md "An empty poll is one statement");
+    read the feed page; compare the device's scope with the one at its cursor; add the
+    records that entered it; load the values; issue the next scope snapshot.
     """
-    after, snapshot = feed.decode_pull_cursor(cursor)
-    if cursor:
-        scope_mod.require_fresh(session, actor.court_id, after)
+    try:
+        after, snapshot = feed.decode_pull_cursor(cursor)
+    except feed.InvalidCursor:
+        if admission is not None:  # a caller no longer signed in is told that first
+            admission.admit(session.execute(admission.standing(actor)).first())
+        raise
+    incremental = bool(cursor)
+    opened, admitted = opening.run(
+        session, registry, actor,
+        f"native-opening {device_id is not None} {incremental} {admission is not None}",
+        lambda template: _build_opening(registry, template, device_id is not None,
+                                        incremental, admission),
+        {"after_xid": after.xid, "after_seq": after.seq, "snapshot": snapshot,
+         "actor_device_id": device_id}, plan_once=incremental, admission=admission)
+    if admitted != actor:  # the role changed since the token was issued
+        return pull(session, registry, admitted, cursor, limit, schema_version,
+                    device_id=device_id)
+    if opened.pruned:
+        raise scope_mod.behind_pruned()
     scopes, in_scope, scope_reads = _scopes(registry, actor)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
-    verification = (scope_mod.check(
-        session, actor.court_id, actor.user_id, snapshot if cursor else None, after,
-        synced_as, scope_reads, registry.scope_clock) if device_id else None)
-    page = _read_page(session, registry, actor, after, in_scope, limit, synced_as,
-                      generic_plan=bool(verification and verification.still))
+    verification = scope_mod.checked(opened, synced_as, scope_reads) if device_id else None
+    still = bool(verification and verification.still)
+    if (device_id and snapshot and still and opened.written_held is False
+            and not opened.feed_waits and opened.pull_recorded):
+        # Up to date: nothing in the feed for it, its scope verified unchanged, its state
+        # already saying so. What the full path would answer, without asking again.
+        return PullResult({table: TableChanges() for table in registry.specs},
+                          feed.encode_cursor(after, snapshot), False)
+    if incremental and not still:  # the rest is planned for its own values
+        session.execute(PLAN_EACH_TIME)
+    page = (_read_page(session, registry, actor, after, opened.horizon, in_scope, limit,
+                       synced_as) if opened.feed_waits
+            else _Page({table: TableChanges() for table in registry.specs}, {}, after, False))
+    if incremental and still:  # the feed read of an up-to-date device, planned once
+        session.execute(PLAN_EACH_TIME)
     scope = _compare_scope(session, actor, device_id, cursor, after, snapshot, scopes,
-                           synced_as, verification, page)
+                           synced_as, verification, opened.written_held, page)
     if scope.held is not None and cursor:
         _add_arrivals(session, actor, scopes, synced_as, after, limit, scope, page)
     for table, ids in page.upserts.items():
@@ -210,9 +243,49 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
         return PullResult(page.by_table, feed.encode_cursor(page.position), page.has_more)
     assert verification is not None
     evictions, issued = _issue_snapshot(session, actor, device_id, after, snapshot,
-                                        verification, scope, page)
+                                        verification, scope, page,
+                                        opened.pull_recorded if incremental else None)
     return PullResult(page.by_table, feed.encode_cursor(page.position, issued),
                       page.has_more, evictions)
+
+
+def _build_opening(registry: Registry, actor: Actor, with_device: bool,
+                   incremental: bool, admission: Admission | None) -> sa.Select[Any]:
+    """The native pull's first statement (``sync.opening``), with the cursor as bound
+    parameters (``feed.AFTER_*``, ``scope_mod.CURSOR_SNAPSHOT``): besides the sign-in, the
+    verification check of the cursor's snapshot and the horizon, whether the court pruned
+    past the cursor (``pruned``), whether the feed holds a row in the actor's scope after
+    it below the horizon (``feed_waits``), whether the snapshot holds a record written
+    since its verification (``written_held``: ``confirmed`` would then read it; asked only
+    when the feed holds nothing for it), and whether the device's state already names
+    this cursor, recently (``pull_recorded``: ``record_pull`` would write nothing). A
+    bootstrap asks only the sign-in, check and horizon. ``actor`` is a template
+    (``Registry.shared``); the device is the bound parameter ``actor_device_id``."""
+    _, in_scope, reads = _scopes(registry, actor)
+    device_id = sa.bindparam("actor_device_id", type_=sa.String) if with_device else None
+    stored = (scope_mod.cursor_verification(actor.court_id, actor.user_id,
+                                            registry.scope_clock)
+              if with_device and incremental else None)
+    checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock)
+    if not incremental:
+        return opening.statement(actor, checking, [
+            sa.false().label("pruned"), sa.true().label("feed_waits"),
+            sa.false().label("written_held"), sa.false().label("pull_recorded")], admission)
+    c = sync_change.c
+    feed_waits = sa.exists().where(
+        c.court_id == actor.court_id,
+        sa.tuple_(c.xid, c.seq) > sa.tuple_(feed.AFTER_XID, feed.AFTER_SEQ),
+        c.xid < feed.COMMITTED_HORIZON, in_scope)
+    synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
+    # Only for a pull that may end here: one that reads the feed knows what it delivers,
+    # and ``confirmed`` reads the snapshot only for held records it does not deliver.
+    written_held = sa.case((feed_waits, sa.null()), else_=scope_mod.written_held(
+        actor.court_id, actor.user_id, checking, synced_as)) if stored is not None else sa.false()
+    return opening.statement(actor, checking, [
+        scope_mod.pruned_past(actor.court_id).label("pruned"), feed_waits.label("feed_waits"),
+        written_held.label("written_held"),
+        (scope_mod.pull_recorded(actor.court_id, device_id) if device_id is not None
+         else sa.false()).label("pull_recorded")], admission)
 
 
 @dataclass(slots=True)
@@ -240,10 +313,13 @@ class _ScopeState:
 
 
 def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.Position,
-               in_scope: sa.ColumnElement[bool], limit: int, synced_as: dict[str, str], *,
-               generic_plan: bool) -> _Page:
+               horizon: int, in_scope: sa.ColumnElement[bool], limit: int,
+               synced_as: dict[str, str]) -> _Page:
+    statement = registry.shared(actor, "native-feed-read", lambda template: (
+        feed.changes_after(template.court_id, _scopes(registry, template)[1])))
     changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit,
-                                          generic_plan=generic_plan)
+                                          horizon=horizon, statement=statement,
+                                          values=identity(actor))
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}
     upserts: dict[str, list[str]] = {}
     for change in changes:
@@ -259,13 +335,18 @@ def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.P
 def _compare_scope(session: Session, actor: Actor, device_id: str | None, cursor: str | None,
                    after: feed.Position, snapshot: str | None,
                    scopes: dict[str, sa.ColumnElement[bool]], synced_as: dict[str, str],
-                   verification: scope_mod.Verification | None, page: _Page) -> _ScopeState:
+                   verification: scope_mod.Verification | None,
+                   written_held: bool | None, page: _Page) -> _ScopeState:
     """Cheapest first: a verification since which nothing the scope reads was written; then
     the snapshot compared with the scope at the cursor inside PostgreSQL (the usual case
-    either way: nothing is evicted or re-sent, and the diff needs neither set in memory)."""
-    verified = bool(verification and snapshot and scope_mod.confirmed(
-        session, actor.court_id, actor.user_id, snapshot, verification,
-        {scope_mod.key(table, i) for table, ids in page.upserts.items() for i in ids}))
+    either way: nothing is evicted or re-sent, and the diff needs neither set in memory).
+    ``written_held`` false (the opening's): the snapshot holds none of the records written
+    since the verification, so ``confirmed`` would confirm it without reading (None: not
+    asked, for a pull that reads the feed)."""
+    verified = bool(verification and snapshot and verification.still and (
+        written_held is False or scope_mod.confirmed(
+            session, actor.court_id, actor.user_id, snapshot, verification,
+            {scope_mod.key(table, i) for table, ids in page.upserts.items() for i in ids})))
     same = bool(device_id and cursor and snapshot and (verified or scope_mod.unchanged(
         session, actor.court_id, actor.user_id, device_id, scopes, synced_as, after,
         snapshot)))
@@ -289,10 +370,11 @@ def _add_arrivals(session: Session, actor: Actor, scopes: dict[str, sa.ColumnEle
 
 def _issue_snapshot(session: Session, actor: Actor, device_id: str, after: feed.Position,
                     snapshot: str | None, verification: scope_mod.Verification,
-                    scope: _ScopeState, page: _Page) -> tuple[dict[str, list[str]], str]:
+                    scope: _ScopeState, page: _Page, recorded: bool | None
+                    ) -> tuple[dict[str, list[str]], str]:
     """The device now holds exactly its scope at the page's position (unless arrivals were
     left for later pages): the snapshot issued says so for the next pull. Returns the
-    evictions and the snapshot's id."""
+    evictions and the snapshot's id. ``recorded``: the opening's ``pull_recorded``."""
     verified_at = (None if scope.arrivals_left
                    else scope_mod.VerifiedAt(page.position, verification))
     marked = False
@@ -314,7 +396,7 @@ def _issue_snapshot(session: Session, actor: Actor, device_id: str, after: feed.
         scope_mod.mark_verified(session, actor.court_id, actor.user_id, issued, page.position,
                                 verification)
     scope_mod.record_pull(session, actor.court_id, scope_mod.DevicePull(
-        device_id, after, snapshot, issued))
+        device_id, after, snapshot, issued), recorded)
     return evictions, issued
 
 

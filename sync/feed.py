@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -109,29 +110,48 @@ read; 3.4 against 0.6 ms for a WatermelonDB poll's opening statement)."""
 PLAN_EACH_TIME = sa.text("RESET plan_cache_mode")
 
 
+AFTER_XID = sa.bindparam("after_xid", type_=sa.BigInteger)
+AFTER_SEQ = sa.bindparam("after_seq", type_=sa.BigInteger)
+"""A cursor's position as the bound parameters of a statement built once (``changes_after``,
+a native pull's opening)."""
+
+
+def changes_after(court_id: str, scope: sa.ColumnElement[bool], *,
+                  bound_horizon: bool = True) -> sa.Select[Any]:
+    """The feed read, with bound parameters ``after_xid``, ``after_seq``, ``limit`` and (with
+    ``bound_horizon``) ``horizon``: a pull builds it once per actor, since generating the
+    cache key of a statement holding an actor's scope clauses cost ~2 ms a pull
+    (bench/profile-findings.md, 34-native)."""
+    c = sync_change.c
+    horizon = (sa.bindparam("horizon", type_=sa.BigInteger) if bound_horizon
+               else COMMITTED_HORIZON)
+    return (sa.select(c.table_name, c.record_id, c.op, c.version, c.xid, c.seq)
+            .where(c.court_id == court_id,
+                   sa.tuple_(c.xid, c.seq) > sa.tuple_(AFTER_XID, AFTER_SEQ),
+                   c.xid < horizon, scope)
+            .order_by(c.xid, c.seq)
+            .limit(sa.bindparam("limit", type_=sa.Integer)))
+
+
 def read_changes(
     session: Session, court_id: str, after: Position, scope: sa.ColumnElement[bool],
-    limit: int, *, generic_plan: bool = False,
+    limit: int, *, horizon: int | None = None, statement: sa.Select[Any] | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> tuple[list[Change], bool]:
     """Up to ``limit`` changes after ``after`` that every running transaction is newer than,
     filtered by ``scope`` (a clause on ``sync_change``); and whether more are ready.
 
-    ``generic_plan``: under ``PLAN_ONCE`` (for an up-to-date device's few changes)."""
-    c = sync_change.c
-    if generic_plan:
-        session.execute(PLAN_ONCE)
-    rows = session.execute(
-        sa.select(c.table_name, c.record_id, c.op, c.version, c.xid, c.seq)
-        .where(
-            c.court_id == court_id,
-            sa.tuple_(c.xid, c.seq) > sa.tuple_(sa.literal(after.xid), sa.literal(after.seq)),
-            c.xid < COMMITTED_HORIZON,
-            scope,
-        )
-        .order_by(c.xid, c.seq)
-        .limit(limit + 1)
-    ).all()
-    if generic_plan:
-        session.execute(PLAN_EACH_TIME)
+    ``horizon``: ``COMMITTED_HORIZON`` as an earlier statement of the transaction read it
+    (every transaction below it had ended then, so it still holds), else read now.
+    ``statement``: ``changes_after`` for this court and scope, already built (``values``:
+    its other bound parameters, a template actor's identity)."""
+    if statement is None:
+        statement = changes_after(court_id, scope, bound_horizon=horizon is not None)
+    params = {**(values or {}), "after_xid": after.xid, "after_seq": after.seq,
+              "limit": limit + 1}
+    if horizon is not None:
+        params["horizon"] = horizon
+    # Core on the session's connection: the ORM's execute is work a pull need not do
+    rows = session.connection().execute(statement, params).all()
     changes = list(map(Change._make, rows[:limit]))
     return changes, len(rows) > limit

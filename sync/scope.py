@@ -45,7 +45,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.functions import FunctionElement
 
 from sync.binary import TextArray
-from sync.feed import Position
+from sync.feed import AFTER_SEQ, AFTER_XID, Position
 from sync.tables import (
     SCOPE_INPUT_TABLES,
     SYNCED_TABLES,
@@ -79,15 +79,6 @@ def digest(user_id: str, device_id: str, keys: Iterable[str]) -> str:
     for k in sorted(keys):
         h.update(b"\n" + k.encode())
     return h.hexdigest()[:32]
-
-
-def require_fresh(session: Session, court_id: str, after: Position) -> None:
-    """Refuse a cursor behind the newest pruned tombstone: it may have missed a delete."""
-    m = sync_prune_mark.c
-    mark = session.execute(sa.select(m.xid, m.seq).where(m.court_id == court_id)).first()
-    if mark is not None and after < Position(mark.xid, mark.seq):
-        raise ResyncRequired("this device was away longer than the server keeps deletes; "
-                             "wipe the synced records and pull from the start")
 
 
 MAX_DEPTH = 32
@@ -258,7 +249,7 @@ def unchanged(session: Session, court_id: str, user_id: str, device_id: str,
 
 @dataclass(frozen=True, slots=True)
 class VerifiedAt:
-    """A verification (``check``) that holds at ``position``: what ``mark_verified`` notes."""
+    """A verification (``checking``) that holds at ``position``: what ``mark_verified`` notes."""
 
     position: Position
     verification: Verification
@@ -455,9 +446,9 @@ class _Xid8(sa.types.UserDefinedType[int]):
 
 @dataclass(frozen=True, slots=True)
 class Verification:
-    """The answer of ``check``: whether the device's snapshot is still verified, given what
-    ``confirmed`` makes of the records written since; and when this pull looked (its
-    transaction snapshot and scope clock), for ``mark_verified``."""
+    """What ``checked`` makes of ``checking``'s row: whether the device's snapshot is still
+    verified, given what ``confirmed`` makes of the records written since; and when this
+    pull looked (its transaction snapshot and scope clock), for ``mark_verified``."""
 
     still: bool
     taken: str
@@ -475,52 +466,82 @@ def _written_since(xid: Any, taken: Any, xmin: Any) -> sa.ColumnElement[bool]:
     return sa.and_(xid >= xmin, sa.not_(visible))
 
 
-def check(session: Session, court_id: str, user_id: str, name: str | None, after: Position,
-          synced_as: Mapping[str, str], scope_reads: ScopeReads | None, clock: Any
-          ) -> Verification:
-    """Whether snapshot ``name`` is still exactly what the device should hold at ``after``,
-    judged from what was written since a pull verified it, not by reading the whole scope.
+CURSOR_SNAPSHOT = sa.bindparam("snapshot", type_=sa.String)
+"""The snapshot a native pull's cursor names, as a bound parameter of its opening statement
+(built once per actor; its position: ``feed.AFTER_XID``, ``feed.AFTER_SEQ``)."""
+
+
+def cursor_verification(court_id: Any, user_id: Any, clock: Any) -> Any:
+    """The transaction snapshot of the verification stored on the cursor's snapshot for the
+    cursor's position, as a scalar subquery for ``checking`` (NULL when none holds).
 
     A pull that verified a snapshot (``mark_verified``) left its position, transaction
     snapshot T and scope clock on it: then every record it holds was in scope and every
     record in scope at or before the position was held. That still holds when, since T,
-    nothing was written to a table the scope reads (``scope_reads``), the clock is the same,
-    and no held record was written out of scope or deleted: ``confirmed`` settles the
-    records written since T once the page shows which of them are delivered in scope.
-    Writes since T are few: one statement reads only them, and answers this pull's own T
-    (the earliest snapshot its reads see: later writes count as new next time).
-    """
-    clock_now = _clock_text(clock)
-    if name is None or scope_reads is None:
-        return check_stored(session, court_id, None, synced_as, scope_reads, clock)
+    nothing was written to a table the scope reads, the clock is the same, and no held
+    record was written out of scope or deleted (``checking`` reads what was written since
+    T; ``confirmed`` settles those records once the page shows which are delivered in
+    scope). Writes since T are few: one statement reads only them, and answers this pull's
+    own T (the earliest snapshot its reads see: later writes count as new next time)."""
     s = sync_scope_snapshot.c
-    mine = (s.court_id == court_id, s.digest == name, s.user_id == user_id)
-    stored = sa.select(s.verified_snapshot).where(
-        *mine, s.verified_xid == after.xid, s.verified_seq == after.seq,
-        s.verified_clock.is_not_distinct_from(clock_now),
+    return sa.select(s.verified_snapshot).where(
+        s.court_id == court_id, s.digest == CURSOR_SNAPSHOT, s.user_id == user_id,
+        s.verified_xid == AFTER_XID, s.verified_seq == AFTER_SEQ,
+        s.verified_clock.is_not_distinct_from(_clock_text(clock)),
         s.verified_at > sa.func.now() - VERIFIED_FOR).scalar_subquery()
-    return check_stored(session, court_id, stored, synced_as, scope_reads, clock)
 
 
 def _clock_text(clock: Any) -> Any:
     return sa.cast(clock(), sa.Text) if clock is not None else sa.null()
 
 
-def check_stored(session: Session, court_id: str, stored: Any,
-                 synced_as: Mapping[str, str], scope_reads: ScopeReads | None, clock: Any
-                 ) -> Verification:
-    """``check`` for a verification kept elsewhere than on a snapshot (a WatermelonDB
-    device's): ``stored`` is a scalar subquery giving the verifying pull's transaction
-    snapshot as text, or NULL when no verification holds (it must test the clock and
-    ``VERIFIED_FOR`` itself); None: none to look for."""
-    row = session.execute(sa.select(checking(court_id, stored, scope_reads, clock))).one()
-    return checked(row, synced_as, scope_reads)
+def pruned_past(court_id: Any) -> sa.ColumnElement[bool]:
+    """Whether the court pruned a tombstone past the cursor (``feed.AFTER_XID``,
+    ``feed.AFTER_SEQ``): a device behind it may have missed a delete (``behind_pruned``)."""
+    m = sync_prune_mark.c
+    return sa.exists().where(m.court_id == court_id, sa.tuple_(m.xid, m.seq) > sa.tuple_(
+        AFTER_XID, AFTER_SEQ))
+
+
+def behind_pruned() -> ResyncRequired:
+    """What a cursor behind the newest pruned tombstone is answered."""
+    return ResyncRequired("this device was away longer than the server keeps deletes; "
+                          "wipe the synced records and pull from the start")
+
+
+def _sql(value: Any) -> Any:
+    """A value as SQL: itself when it already is (a template actor's bound parameter)."""
+    return value if isinstance(value, sa.ClauseElement) else sa.literal(value)
+
+
+def written_held(court_id: Any, user_id: Any, checking: sa.Subquery,
+                 synced_as: Mapping[str, str]) -> sa.ColumnElement[bool]:
+    """Whether ``confirmed`` could fail for a page that delivers nothing: the cursor's
+    snapshot (``CURSOR_SNAPSHOT``) holds a record of ``checking``'s writes since the
+    verification, or its chain is gone. False without a verification or writes to look
+    at (the snapshot is then not read: a CASE runs its subqueries only when it gets
+    there)."""
+    written = sa.func.unnest(checking.c.written).table_valued("key").render_derived("written")
+    feed_table = sa.func.split_part(written.c.key, ":", 1)
+    as_held = sa.cast(sa.select(sa.func.array_agg(
+        sa.case(dict(synced_as), value=feed_table, else_=feed_table) + ":"
+        + sa.func.substr(written.c.key, sa.func.strpos(written.c.key, ":") + 1))
+    ).scalar_subquery(), ARRAY(sa.Text))  # an array, not ANY's subquery form
+    chain = _chain(_sql(court_id), CURSOR_SNAPSHOT, _sql(user_id))
+    held = _held(chain, only=as_held)
+    looked_at = sa.and_(checking.c.then.is_not(None), sa.not_(checking.c.logged),
+                        sa.func.cardinality(checking.c.written).between(1, RECENT_AT_MOST))
+    return sa.case((looked_at, sa.or_(sa.not_(_complete(chain)),
+                                      sa.select(held).exists())), else_=sa.false())
 
 
 def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: Any
              ) -> sa.Subquery:
-    """``check_stored`` as one row to select with other values, in the same statement and
-    snapshot (``checked`` reads it): this statement's transaction snapshot (``taken``) and
+    """The verification check as one row to select with other values, in the same
+    statement and snapshot (``checked`` reads it), for a stored verification ``stored``:
+    a scalar subquery giving the verifying pull's transaction snapshot as text, or NULL
+    when none holds (it tests the clock and ``VERIFIED_FOR`` itself; None: none to look
+    for). Its columns: this statement's transaction snapshot (``taken``) and
     scope clock, the stored verification's snapshot (``then``, NULL when none holds),
     whether a scope input without feed rows was written since (``logged``), and the feed's
     writes since, as ``table:id`` keys in the order of the feed's index (which the LIMIT
@@ -560,7 +581,7 @@ def checked(row: Any, synced_as: Mapping[str, str], scope_reads: ScopeReads | No
 
 def confirmed(session: Session, court_id: str, user_id: str, name: str,
               verification: Verification, delivered: set[str]) -> bool:
-    """Whether ``check``'s verification stands once the page is known: every record
+    """Whether ``checking``'s verification stands once the page is known: every record
     written since that the device holds is ``delivered`` again as an upsert (so it stayed
     in scope). A held one that is not may have left the scope: compare in full."""
     if not verification.still:
@@ -578,7 +599,7 @@ def confirmed(session: Session, court_id: str, user_id: str, name: str,
 def mark_verified(session: Session, court_id: str, user_id: str, name: str,
                   position: Position, verification: Verification) -> None:
     """Note on snapshot ``name`` that it is exactly what its device should hold at
-    ``position``, as of ``verification`` (see ``check``)."""
+    ``position``, as of ``verification`` (see ``cursor_verification``)."""
     s = sync_scope_snapshot.c
     session.execute(sa.update(sync_scope_snapshot).where(
         s.court_id == court_id, s.digest == name, s.user_id == user_id,
@@ -622,13 +643,17 @@ class DevicePull:
     issued_snapshot: str | None
 
 
-def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
+def record_pull(session: Session, court_id: str, pull: DevicePull,
+                recorded: bool | None = None) -> None:
     """Remember how far the device has confirmed the feed (the cursor it sent) and which
     snapshots its cursors name; drop the snapshots it no longer needs. A pull that issues
     another snapshot than its cursor named (it brought records) writes without reading
-    first: the row cannot already say so, but for a retried page, which writes the same."""
-    if pull.issued_snapshot != pull.sent_snapshot:
+    first: the row cannot already say so, but for a retried page, which writes the same.
+    ``recorded``: ``pull_recorded`` as the pull's opening read it (then not read again)."""
+    if pull.issued_snapshot != pull.sent_snapshot or recorded is False:
         session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
+        return
+    if recorded:
         return
     d = sync_device_state.c
     state = sa.select(d.acked_xid, d.acked_seq, d.acked_digest, d.issued_digest,
@@ -642,6 +667,22 @@ def record_pull(session: Session, court_id: str, pull: DevicePull) -> None:
         # already says so, and a read-only pull commits without waiting for the disk.
         return
     session.execute(_RECORD_PULL, _record_pull_params(court_id, pull))
+
+
+def pull_recorded(court_id: Any, device_id: Any) -> sa.ColumnElement[bool]:
+    """Whether ``record_pull`` of a pull that issues the snapshot its cursor named
+    (``feed.AFTER_*``, ``CURSOR_SNAPSHOT``) would write nothing: the device's row was
+    written less than ``PULLED_AT_EVERY`` ago, has confirmed this cursor or a later one
+    (``_acked``), and names this snapshot as issued. The rule ``record_pull`` applies to
+    the row it reads."""
+    d = sync_device_state.c
+    return sa.exists().where(
+        d.court_id == court_id, d.device_id == device_id,
+        d.pulled_at > sa.func.now() - PULLED_AT_EVERY,
+        sa.or_(sa.tuple_(d.acked_xid, d.acked_seq) > sa.tuple_(AFTER_XID, AFTER_SEQ),
+               sa.and_(d.acked_xid == AFTER_XID, d.acked_seq == AFTER_SEQ,
+                       d.acked_digest == CURSOR_SNAPSHOT)),
+        d.issued_digest == CURSOR_SNAPSHOT)
 
 
 def _record_pull_params(court_id: str, pull: DevicePull) -> dict[str, Any]:

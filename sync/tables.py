@@ -286,8 +286,8 @@ sync_watermelon_verified = sa.Table(
                             name=conv("fk_sync_watermelon_verified_court_id_device_id_device")),
 )
 """Per WatermelonDB device: the pull after which its bases were exactly its scope, as the
-native protocol's ``sync_scope_snapshot.verified_*`` (``sync.scope.check``): a pull from that
-timestamp skips comparing the bases with the whole scope when nothing it reads changed."""
+native protocol's ``sync_scope_snapshot.verified_*`` (``sync.scope.checking``): a pull
+from that timestamp skips comparing the bases with the whole scope when nothing it reads changed."""
 
 SCOPE_INPUT_TABLES = ("grid_assignment", "case_party", "credit_repair", "task_grid",
                       "case_mediator", "case_follow", "round_team", "enforcement_round")

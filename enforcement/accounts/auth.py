@@ -168,10 +168,17 @@ def _end_user_sessions(session: Session, principal: Principal, user_id: str,
 
 
 def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal:
-    """The caller behind an access token, provided user and device are still in good standing."""
+    """The caller behind an access token, provided user and device are still in good standing.
+
+    Its read-only transaction ends with COMMIT, not the ROLLBACK of a unit of work left
+    uncommitted: on a ROLLBACK psycopg forgets every statement it prepared on the
+    connection (and sends DEALLOCATE ALL), so a pull after a push on the same connection
+    planned its statements afresh, ``PLAN_ONCE`` or not (bench/profile-findings.md, 34-native)."""
     claims = read_access_token(settings, token)
     with db.unit_of_work() as session:
-        return _in_good_standing(session, claims)
+        principal = _in_good_standing(session, claims)
+        session.commit()
+        return principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +234,12 @@ def _in_good_standing(session: Session, claims: AccessClaims) -> Principal:
 
 def standing(court_id: str, user_id: str, device_id: str) -> sa.Select[Any]:
     """The row that tells whether a token's user and device are still in good standing
-    (none: no such user and device), for ``admitted``; a poll reads it in its own first
-    statement (``sync.watermelon.Admission``)."""
+    (none: no such user and device), for ``admitted``; a pull reads it in its own first
+    statement (``sync.opening.Admission``), with when the device was last seen (the native
+    pull notes that at most once a minute: it need not ask again)."""
     return cast(sa.Select[Any], sa.select(
         User.username, User.role, User.is_active, Device.revoked_at, Device.signed_out_at,
+        Device.last_seen_at,
     ).join(Device, sa.and_(Device.court_id == User.court_id, Device.user_id == User.id),
            ).where(User.court_id == court_id, User.id == user_id, Device.id == device_id))
 

@@ -33,7 +33,7 @@ def scope_clock() -> sa.ColumnElement[Any]:
     """The quarter hour: scopes compare dates (the court's day for credit repairs, the
     server's for mediators' terms), and a day begins on a quarter hour in every time zone,
     so a pull never trusts a verification of its scope made in another quarter
-    (``sync.scope.check``)."""
+    (``sync.scope.checking``)."""
     return sa.func.date_bin(sa.cast("15 minutes", sa.Interval), sa.func.now(),
                             sa.cast("epoch", sa.DateTime(timezone=True)))
 

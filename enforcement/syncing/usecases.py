@@ -6,14 +6,14 @@ the engine (``sync``) does the merging, the specs (``syncing.registry``) do the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from enforcement import policy
-from enforcement.accounts.auth import Credentials, signed_in
+from enforcement.accounts.auth import Credentials, standing
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from enforcement.infrastructure import audit
@@ -27,6 +27,7 @@ from sync import prune as prune_mod
 from sync.conflicts import ConflictClosed, ConflictNotFound, Resolution, ResolutionInvalid
 from sync.engine import AfterEach, PullResult
 from sync.feed import InvalidCursor
+from sync.opening import Admission
 from sync.protocol import Mutation, MutationResult
 from sync.scope import ResyncRequired
 from sync.spec import Registry
@@ -64,26 +65,53 @@ def pull(db: Database, caller: Principal | Credentials, cursor: str | None, limi
          schema_version: int, *, registry: Registry = REGISTRY) -> PullResult:
     """Changes in the caller's scope since ``cursor`` (none: a bootstrap), with evictions
     of records that left it; remembers what the device now holds, so it commits. The
-    caller's sign-in is checked first in the same transaction."""
+    caller's sign-in is checked by the pull's first statement, which also tells when the
+    device was last seen: an up-to-date phone's poll is that one statement
+    (bench/profile-findings.md, finding 34-native)."""
+    seen: list[datetime | None] = []
+    actor, admission = pull_admission(caller, lambda row: seen.append(row.last_seen_at))
     with db.unit_of_work() as session:
-        principal = signed_in(session, caller)
         try:
-            page = engine.pull(session, registry, principal, cursor, limit, schema_version,
-                               device_id=principal.device_id)
+            page = engine.pull(session, registry, actor, cursor, limit, schema_version,
+                               device_id=actor.device_id, admission=admission)
         except InvalidCursor as exc:
             raise ValidationFailed(str(exc), code=exc.code,
                                    errors={"cursor": [str(exc)]}) from exc
         except ResyncRequired as exc:
             raise Conflict(str(exc), code=exc.code, resync=True) from exc
-        _seen(session, principal)
+        if not seen or seen[-1] is None or seen[-1] < utcnow() - SEEN_EVERY:
+            _seen(session, actor)
         session.commit()
         return page
 
 
+def pull_admission(caller: Principal | Credentials,
+                   noted: Callable[[Any], None] | None = None
+                   ) -> tuple[Principal, Admission | None]:
+    """Who a pull runs as, and the admission its first statement checks the sign-in with
+    (``sync.opening``; none for a caller already checked). ``noted`` sees the standing
+    row of a caller it admits."""
+    if isinstance(caller, Principal):
+        return caller, None
+
+    def admit(row: Any) -> Principal:
+        principal = caller.admit(row)
+        if noted is not None:
+            noted(row)
+        return principal
+
+    return caller.claimed(), Admission(_standing, admit)
+
+
+def _standing(actor: Any) -> Any:
+    return standing(actor.court_id, actor.user_id, actor.device_id)
+
+
 def _seen(session: Any, principal: Principal) -> None:
-    """Note when the device last synced (for the health page), at most once a minute: an
-    UPDATE that matches no row writes nothing, so most pulls stay read-only. A row locked
-    by the device's own push in flight is skipped, not waited for (the push notes it)."""
+    """Note when the device last synced (for the health page), at most once a minute (a
+    pull sends it only when its opening found it due; an UPDATE that matches no row writes
+    nothing). A row locked by the device's own push in flight is skipped, not waited for
+    (the push notes it)."""
     now = utcnow()
     due = sa.select(Device.id).where(
         Device.court_id == principal.court_id, Device.id == principal.device_id,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from enforcement.accounts.auth import Credentials, standing
+from enforcement.accounts.auth import Credentials
 from enforcement.accounts.principal import Principal
 from enforcement.errors import Conflict, NotFound, ValidationFailed
 from enforcement.infrastructure.db import Database
 from enforcement.leads.settings import LeadSettings
 from enforcement.models import Device
 from enforcement.syncing.registry import REGISTRY, registry_for
+from enforcement.syncing.usecases import pull_admission
 from sync import watermelon
 from sync.protocol import MutationResult, Status
 from sync.spec import Registry
@@ -40,18 +41,11 @@ def pull(db: Database, caller: Principal | Credentials, last_pulled_at: int | No
     caller's sign-in is checked by the pull's first statement: an up-to-date phone's poll
     is that one statement, read on its own (bench/profile-findings.md, findings 20, 37)."""
     with db.unit_of_work() as session:
-        if isinstance(caller, Principal):
-            actor, admission = caller, None
-        else:
-            actor, admission = caller.claimed(), watermelon.Admission(_standing, caller.admit)
+        actor, admission = pull_admission(caller)
         answer = watermelon.pull(session, registry, actor, actor.device_id, last_pulled_at,
                                  schema_version, migration, admission, db.read_once)
         session.commit()  # the device's bases
         return answer
-
-
-def _standing(actor: Any) -> Any:
-    return standing(actor.court_id, actor.user_id, actor.device_id)
 
 
 def push(db: Database, settings: LeadSettings, principal: Principal,

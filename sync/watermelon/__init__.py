@@ -40,8 +40,9 @@ field's kind; the app's schema itself comes from ``sync.watermelon.schema``.
 
 from __future__ import annotations
 
+from sync.opening import Admission
 from sync.watermelon.columns import from_columns, to_columns
-from sync.watermelon.pull import Admission, pull
+from sync.watermelon.pull import pull
 from sync.watermelon.push import InvalidPush, PullFirst, push, rejected_ids
 from sync.watermelon.schema import app_schema, latest_version
 

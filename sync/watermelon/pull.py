@@ -5,37 +5,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
-from sync import engine, rejections
+from sync import engine, opening, rejections
 from sync import scope as scope_mod
 from sync.binary import TextArray
 from sync.feed import COMMITTED_HORIZON, PLAN_EACH_TIME, PLAN_ONCE
+from sync.opening import Admission
 from sync.spec import Actor, Registry, identity
 from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
 from sync.watermelon.schema import has_table
-
-COMMITTED_HORIZON_COLUMN = sa.literal_column(str(COMMITTED_HORIZON), sa.BigInteger)
-"""``sync.feed.COMMITTED_HORIZON`` as a column, to select with other values."""
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """The caller's sign-in, checked by the pull's first statement rather than one of its
-    own (a poll is then one round trip): ``standing`` selects the row that tells (one row,
-    or none) for the actor the caller claims to be; ``admit`` reads it and returns the
-    actor to pull as, or raises to refuse the caller before anything is read or written.
-    A registry's pulls use one kind of admission (the statement is built once per actor)."""
-
-    standing: Callable[[Actor], sa.Select[Any]]
-    admit: Callable[[Any], Actor]
-
 
 FirstRead = Callable[[sa.Select[Any], Mapping[str, Any]], Any]
 """Reads a pull's first statement (one row) in a transaction of its own, under a generic
@@ -62,24 +46,24 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     Comparing the bases with the whole scope (``_arrived``, ``_evicted``) is skipped when
     a pull that handed out ``last_pulled_at`` or an earlier timestamp verified them and
     nothing the scope reads was written since, as the native protocol does
-    (``sync.scope.check``). A pull that finds nothing to send leaves that verification as
+    (``sync.scope.checking``). A pull that finds nothing to send leaves that verification as
     it is: an up-to-date phone's poll writes nothing (docs/sync.md, "An empty poll"), and
     its first statement (``_opening``: the sign-in with ``admission``, the verification,
     the horizon, whether the feed or discards hold anything) is all it sends."""
     since = last_pulled_at or 0
-    opening = _opening(registry, actor, bool(since), admission)
+    first = _opening(registry, actor, bool(since), admission)
     parameters = {"since": since, **identity(actor), "actor_device_id": device_id}
     planned_once = bool(since) and read_first is None
     if read_first is not None:
         # Its own transaction: the pull's statements each read a snapshot of their own
         # anyway (READ COMMITTED), and an empty poll then sends nothing else.
-        opened = read_first(opening, parameters)
+        opened = read_first(first, parameters)
     else:
         # Core, not the ORM session's execute: the ORM's own work was a sixth of a poll.
         connection = session.connection()
         if planned_once:
             connection.execute(PLAN_ONCE)
-        opened = connection.execute(opening, parameters).one()
+        opened = connection.execute(first, parameters).one()
     if admission is not None:
         admitted = admission.admit(opened)
         if admitted != actor:  # the role changed since the token was issued
@@ -258,13 +242,9 @@ def _build_opening(registry: Registry, actor: Actor, since: bool,
         b.court_id == actor.court_id, b.device_id == device_id,
         b.table_name == sa.case(table_of, value=feed_table, else_=feed_table),
         b.record_id == sa.func.substr(written.c.key, sa.func.strpos(written.c.key, ":") + 1))
-    columns = [*checking.c, COMMITTED_HORIZON_COLUMN.label("horizon"),
-               rejections.discards_pending(actor, device_id, from_xid).label("discards_wait"),
-               feed_waits.label("feed_waits"), holds_written.label("holds_written")]
-    if admission is None:
-        return sa.select(*columns)
-    standing = admission.standing(actor).subquery("standing")
-    return sa.select(*standing.c, *columns).select_from(checking.outerjoin(standing, sa.true()))
+    return opening.statement(actor, checking, [
+        rejections.discards_pending(actor, device_id, from_xid).label("discards_wait"),
+        feed_waits.label("feed_waits"), holds_written.label("holds_written")], admission)
 
 
 def _note_verified(session: Session, actor: Actor, device_id: str, timestamp: int,

@@ -99,7 +99,7 @@ def test_a_delta_snapshot_is_compared_with_the_scope_by_what_it_holds(db, engine
         depth = conn.execute(sa.select(s.depth).where(
             s.digest == feed.decode_pull_cursor(phone.cursor)[1])).scalar_one()
     assert depth == 1
-    real_check, answers = scope_mod.check, []
+    real_check, answers = scope_mod.checked, []
 
     def never_verified(*args: Any) -> scope_mod.Verification:
         return dataclasses.replace(real_check(*args), still=False)
@@ -109,7 +109,7 @@ def test_a_delta_snapshot_is_compared_with_the_scope_by_what_it_holds(db, engine
         return answers[-1]
 
     real_unchanged = scope_mod.unchanged
-    monkeypatch.setattr(scope_mod, "check", never_verified)
+    monkeypatch.setattr(scope_mod, "checked", never_verified)
     monkeypatch.setattr(scope_mod, "unchanged", noted)
     phone.sync(db)
     assert answers == [True] and (phone.delivered, phone.evicted) == (0, set())
@@ -132,6 +132,29 @@ def test_an_up_to_date_pull_writes_nothing(db, engine):
         phone.sync(db)
         assert (phone.delivered, phone.evicted, phone.held) == (0, set(), set(leads[0]))
     assert _rows(engine) == before
+
+
+def test_a_held_record_moved_out_of_scope_leaves_an_up_to_date_phone(db, engine):
+    """A phone polling with nothing new is answered from the pull's first statement; a
+    record it holds that another writer moved out of its scope (no feed row left in
+    scope, no scope input written: only the record itself) is still evicted on the next
+    poll, and one written but still held in scope is not."""
+    court, villages, leads = _world(engine, 2, 3)
+    phone = Device(_assistant(engine, court, villages[0]))
+    settle(engine)
+    for _ in range(3):  # the bootstrap, its cursor confirmed, then up to date
+        phone.sync(db)
+    assert phone.held == set(leads[0])
+    with Session(engine) as session:
+        session.execute(sa.update(Lead).where(Lead.court_id == court.id, Lead.id == leads[0][0])
+                        .values(village_grid_id=villages[1].id, version=Lead.version + 1))
+        session.commit()
+    settle(engine)
+    phone.sync(db)
+    assert phone.evicted == {leads[0][0]} and phone.held == set(leads[0][1:])
+    for _ in range(2):
+        phone.sync(db)
+        assert (phone.delivered, phone.evicted) == (0, set())
 
 
 def test_a_stale_pulled_at_is_still_refreshed(db, engine):
@@ -179,7 +202,7 @@ def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, scri
         judge = factories.create_user(session, court, Role.JUDGE)
         session.commit()
     cheap = {"unchanged": 0, "verified": 0}
-    real_unchanged, real_check = scope_mod.unchanged, scope_mod.check
+    real_unchanged, real_check = scope_mod.unchanged, scope_mod.checked
 
     def counted(*args: Any) -> bool:
         same = real_unchanged(*args)
@@ -199,13 +222,13 @@ def test_every_page_is_the_one_the_full_diff_gives(db, engine, monkeypatch, scri
         while more:
             with Session(engine) as session:  # the full diff, in a transaction undone after
                 monkeypatch.setattr(scope_mod, "unchanged", lambda *args: False)
-                monkeypatch.setattr(scope_mod, "check", never_verified)
+                monkeypatch.setattr(scope_mod, "checked", never_verified)
                 full = _answer(session, court.id, phone.who.user_id, sync_engine.pull(
                     session, BY_GRID, phone.who, phone.cursor, 2, 1,
                     device_id=phone.who.device_id))
                 session.rollback()
             monkeypatch.setattr(scope_mod, "unchanged", counted)
-            monkeypatch.setattr(scope_mod, "check", counted_check)
+            monkeypatch.setattr(scope_mod, "checked", counted_check)
             page = syncing.pull(db, phone.who, phone.cursor, 2, 1, registry=BY_GRID)
             with Session(engine) as session:
                 assert _answer(session, court.id, phone.who.user_id, page) == full

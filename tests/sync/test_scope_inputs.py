@@ -80,7 +80,9 @@ def _pull_all(db: Any, who: Principal, cursor: str | None, registry: Any
 
 def test_a_scope_moved_by_time_alone_is_noticed_when_the_clock_moves(db, engine):
     clock = ["2026-12-05 10:00"]
-    clocked = dataclasses.replace(BY_GRID, scope_clock=lambda: sa.literal(clock[0]))
+    # read when the pull runs, as SQL's clock is: a pull's statements are built once
+    clocked = dataclasses.replace(BY_GRID, scope_clock=lambda: sa.bindparam(
+        "test_clock", callable_=lambda: clock[0], type_=sa.Text))
     court, villages, leads = _world(engine, 2, 2)
     who = _assistant(engine, court, villages[0])
     settle(engine)

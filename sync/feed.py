@@ -121,7 +121,7 @@ def changes_after(court_id: str, scope: sa.ColumnElement[bool], *,
     """The feed read, with bound parameters ``after_xid``, ``after_seq``, ``limit`` and (with
     ``bound_horizon``) ``horizon``: a pull builds it once per actor, since generating the
     cache key of a statement holding an actor's scope clauses cost ~2 ms a pull
-    (bench/profile-findings.md, 34-native)."""
+    (bench/profile-findings.md, 40)."""
     c = sync_change.c
     horizon = (sa.bindparam("horizon", type_=sa.BigInteger) if bound_horizon
                else COMMITTED_HORIZON)

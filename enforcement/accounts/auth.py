@@ -173,7 +173,7 @@ def authenticate(db: Database, settings: TokenSettings, token: str) -> Principal
     Its read-only transaction ends with COMMIT, not the ROLLBACK of a unit of work left
     uncommitted: on a ROLLBACK psycopg forgets every statement it prepared on the
     connection (and sends DEALLOCATE ALL), so a pull after a push on the same connection
-    planned its statements afresh, ``PLAN_ONCE`` or not (bench/profile-findings.md, 34-native)."""
+    planned its statements afresh, ``PLAN_ONCE`` or not (bench/profile-findings.md, 40)."""
     claims = read_access_token(settings, token)
     with db.unit_of_work() as session:
         principal = _in_good_standing(session, claims)

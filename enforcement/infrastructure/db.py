@@ -65,6 +65,9 @@ _shared: ContextVar[_SharedConnection | None] = ContextVar("gridwork_shared_conn
                                                            default=None)
 
 
+_PING = sa.text("SELECT 1")
+
+
 def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs (as libpq tools print them) and use psycopg 3."""
     for prefix in ("postgresql://", "postgres://"):
@@ -149,8 +152,10 @@ class Database:
                 shared.connection.close()
 
     def ping(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        """Raises when the database does not answer. A single read: no transaction, so
+        nothing rolls back (a ROLLBACK makes psycopg forget what it prepared on the
+        connection: finding 40)."""
+        self.read_once(_PING, {})
 
     def read_once(self, statement: sa.Executable, parameters: Mapping[str, Any]) -> sa.Row[Any]:
         """The one row ``statement`` (read-only, often sent) selects, read in a

@@ -67,7 +67,7 @@ def pull(db: Database, caller: Principal | Credentials, cursor: str | None, limi
     of records that left it; remembers what the device now holds, so it commits. The
     caller's sign-in is checked by the pull's first statement, which also tells when the
     device was last seen: an up-to-date phone's poll is that one statement
-    (bench/profile-findings.md, finding 34-native)."""
+    (bench/profile-findings.md, finding 40)."""
     seen: list[datetime | None] = []
     actor, admission = pull_admission(caller, lambda row: seen.append(row.last_seen_at))
     with db.unit_of_work() as session:

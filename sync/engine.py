@@ -27,7 +27,7 @@ from sync import feed, opening, rejections
 from sync import scope as scope_mod
 from sync.apply import apply_creates, apply_mutation
 from sync.bulk import insert_rows
-from sync.feed import PLAN_EACH_TIME
+from sync.feed import PLAN_EACH_TIME, PLAN_ONCE
 from sync.opening import Admission
 from sync.protocol import Mutation, MutationResult, Op, Status
 from sync.scope import ResyncRequired
@@ -180,7 +180,8 @@ class PullResult:
 
 def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
          limit: int, schema_version: int, *, device_id: str | None = None,
-         admission: Admission | None = None) -> PullResult:
+         admission: Admission | None = None,
+         read_first: opening.FirstRead | None = None) -> PullResult:
     """Changes after ``cursor`` in the actor's scope; no cursor is a bootstrap, paged.
 
     Upserts carry the record's *current* values (a record changed several times comes once),
@@ -203,19 +204,22 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
             admission.admit(session.execute(admission.standing(actor)).first())
         raise
     incremental = bool(cursor)
-    opened, admitted = opening.run(
+    first = opening.run(
         session, registry, actor,
         f"native-opening {device_id is not None} {incremental} {admission is not None}",
         lambda template: _build_opening(registry, template, device_id is not None,
                                         incremental, admission),
         {"after_xid": after.xid, "after_seq": after.seq, "snapshot": snapshot,
-         "actor_device_id": device_id}, plan_once=incremental, admission=admission)
-    if admitted != actor:  # the role changed since the token was issued
-        return pull(session, registry, admitted, cursor, limit, schema_version,
-                    device_id=device_id)
+         "actor_device_id": device_id}, plan_once=incremental, admission=admission,
+        read_first=read_first)
+    if first.actor != actor:  # the role changed since the token was issued
+        return pull(session, registry, first.actor, cursor, limit, schema_version,
+                    device_id=device_id, read_first=read_first)
+    opened = first.row
     if opened.pruned:
         raise scope_mod.behind_pruned()
-    scopes, in_scope, scope_reads = _scopes(registry, actor)
+    # Which tables the scope reads is its shape's: the template's are built already.
+    scope_reads = _scopes(registry, registry.template(actor))[2]
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     verification = scope_mod.checked(opened, synced_as, scope_reads) if device_id else None
     still = bool(verification and verification.still)
@@ -225,12 +229,18 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
         # already saying so. What the full path would answer, without asking again.
         return PullResult({table: TableChanges() for table in registry.specs},
                           feed.encode_cursor(after, snapshot), False)
-    if incremental and not still:  # the rest is planned for its own values
+    scopes, in_scope, _ = _scopes(registry, actor)
+    # An up-to-date device's feed read is planned once (few rows, whatever the cursor);
+    # the rest of the pull is planned for its own values.
+    generic = incremental and still and bool(opened.feed_waits)
+    if first.planned_once and not generic:
         session.execute(PLAN_EACH_TIME)
+    elif generic and not first.planned_once:
+        session.execute(PLAN_ONCE)
     page = (_read_page(session, registry, actor, after, opened.horizon, in_scope, limit,
                        synced_as) if opened.feed_waits
             else _Page({table: TableChanges() for table in registry.specs}, {}, after, False))
-    if incremental and still:  # the feed read of an up-to-date device, planned once
+    if generic:
         session.execute(PLAN_EACH_TIME)
     scope = _compare_scope(session, actor, device_id, cursor, after, snapshot, scopes,
                            synced_as, verification, opened.written_held, page)

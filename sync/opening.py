@@ -10,7 +10,7 @@ once per actor, planned once, through Core on the session's connection).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,22 +49,46 @@ def statement(actor: Actor, checking: sa.Subquery, columns: Sequence[Any],
         checking.outerjoin(standing, sa.true()))
 
 
+FirstRead = Callable[[sa.Select[Any], Mapping[str, Any]], Any]
+"""Reads a pull's first statement (one row) in a transaction of its own, under a generic
+plan, when the caller has a cheaper way than the pull's session (``Database.read_once``:
+one round trip, bench/profile-findings.md, finding 37)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """What ``run`` read: the row, the actor to pull as (with ``admission``, the one it
+    admits, which differs from the claimed one when the role changed since the token was
+    issued: then the caller starts again as that actor, without admission), and whether
+    the session is left under ``PLAN_ONCE`` (the caller resets it when the pull goes on)."""
+
+    row: Any
+    actor: Actor
+    planned_once: bool
+
+
 def run(session: Session, registry: Registry, actor: Actor, what: str,
         build: Callable[[Actor], sa.Select[Any]], params: dict[str, Any], *, plan_once: bool,
-        admission: Admission | None) -> tuple[Any, Actor]:
+        admission: Admission | None, read_first: FirstRead | None = None) -> Opened:
     """Run the opening ``build`` makes from a template of ``actor`` (``Registry.shared``:
     once per shape of actor, kept under ``what``; building the scope clauses and their
     cache key was most of a poll's own CPU, bench/profile-findings.md 11, 16 and 34) with
-    ``params`` and the actor's ``identity``, under ``PLAN_ONCE`` when ``plan_once``
-    (PostgreSQL replans it on every call otherwise: finding 20; the caller resets it when
-    the pull goes on). Core on the session's connection, not the ORM session's execute (a
-    sixth of a poll: finding 21). Returns the row and the actor to pull as: with
-    ``admission``, the one it admits, which differs from ``actor`` when the role changed
-    since the token was issued (then the caller starts again as that actor, without
-    admission: it was checked)."""
-    connection = session.connection()
-    if plan_once:
-        connection.execute(PLAN_ONCE)
-    opened = connection.execute(registry.shared(actor, what, build),
-                                {**identity(actor), **params}).one()
-    return opened, (admission.admit(opened) if admission is not None else actor)
+    ``params`` and the actor's ``identity``.
+
+    With ``read_first``, read by it, on its own: the pull's statements each read a
+    snapshot of their own anyway (READ COMMITTED) and the opening neither writes nor
+    locks, so an empty poll then sends nothing else. Otherwise on the session's
+    connection through Core, not the ORM session's execute (a sixth of a poll: finding
+    21), under ``PLAN_ONCE`` when ``plan_once`` (PostgreSQL replans it on every call
+    otherwise: finding 20)."""
+    statement = registry.shared(actor, what, build)
+    values = {**identity(actor), **params}
+    planned = plan_once and read_first is None
+    if read_first is not None:
+        row = read_first(statement, values)
+    else:
+        connection = session.connection()
+        if planned:
+            connection.execute(PLAN_ONCE)
+        row = connection.execute(statement, values).one()
+    return Opened(row, admission.admit(row) if admission is not None else actor, planned)

@@ -73,7 +73,8 @@ def pull(db: Database, caller: Principal | Credentials, cursor: str | None, limi
     with db.unit_of_work() as session:
         try:
             page = engine.pull(session, registry, actor, cursor, limit, schema_version,
-                               device_id=actor.device_id, admission=admission)
+                               device_id=actor.device_id, admission=admission,
+                               read_first=db.read_once)
         except InvalidCursor as exc:
             raise ValidationFailed(str(exc), code=exc.code,
                                    errors={"cursor": [str(exc)]}) from exc

@@ -4,7 +4,7 @@ what each device was sent (its bases)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,23 +14,19 @@ from sqlalchemy.orm import Session
 from sync import engine, opening, rejections
 from sync import scope as scope_mod
 from sync.binary import TextArray
-from sync.feed import COMMITTED_HORIZON, PLAN_EACH_TIME, PLAN_ONCE
+from sync.feed import COMMITTED_HORIZON, PLAN_EACH_TIME
 from sync.opening import Admission
 from sync.spec import Actor, Registry, identity
 from sync.tables import sync_change, sync_device_base, sync_watermelon_verified
 from sync.watermelon.columns import Key, shared_values, to_columns
 from sync.watermelon.schema import has_table
 
-FirstRead = Callable[[sa.Select[Any], Mapping[str, Any]], Any]
-"""Reads a pull's first statement (one row) in a transaction of its own, under a generic
-plan, when the caller has a cheaper way than the pull's session (``Database.read_once``)."""
-
 
 def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
          last_pulled_at: int | None, schema_version: int,
          migration: Mapping[str, Any] | None = None,
          admission: Admission | None = None,
-         read_first: FirstRead | None = None) -> dict[str, Any]:
+         read_first: opening.FirstRead | None = None) -> dict[str, Any]:
     """Changes in the actor's scope since ``last_pulled_at`` (none: everything), plus the
     scope's changes: records that entered it without changing come as created, records
     the device holds that left it as deleted. A record the device does not hold comes
@@ -48,27 +44,19 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     nothing the scope reads was written since, as the native protocol does
     (``sync.scope.checking``). A pull that finds nothing to send leaves that verification as
     it is: an up-to-date phone's poll writes nothing (docs/sync.md, "An empty poll"), and
-    its first statement (``_opening``: the sign-in with ``admission``, the verification,
+    its first statement (``_build_opening``: the sign-in with ``admission``, the verification,
     the horizon, whether the feed or discards hold anything) is all it sends."""
     since = last_pulled_at or 0
-    first = _opening(registry, actor, bool(since), admission)
-    parameters = {"since": since, **identity(actor), "actor_device_id": device_id}
-    planned_once = bool(since) and read_first is None
-    if read_first is not None:
-        # Its own transaction: the pull's statements each read a snapshot of their own
-        # anyway (READ COMMITTED), and an empty poll then sends nothing else.
-        opened = read_first(first, parameters)
-    else:
-        # Core, not the ORM session's execute: the ORM's own work was a sixth of a poll.
-        connection = session.connection()
-        if planned_once:
-            connection.execute(PLAN_ONCE)
-        opened = connection.execute(first, parameters).one()
-    if admission is not None:
-        admitted = admission.admit(opened)
-        if admitted != actor:  # the role changed since the token was issued
-            return pull(session, registry, admitted, device_id, last_pulled_at,
-                        schema_version, migration, read_first=read_first)
+    opened = opening.run(
+        session, registry, actor, f"watermelon-opening {bool(since)} {admission is not None}",
+        lambda template: _build_opening(registry, template, bool(since), admission),
+        {"since": since, "actor_device_id": device_id}, plan_once=bool(since),
+        admission=admission, read_first=read_first)
+    if opened.actor != actor:  # the role changed since the token was issued
+        return pull(session, registry, opened.actor, device_id, last_pulled_at,
+                    schema_version, migration, read_first=read_first)
+    planned_once = opened.planned_once
+    opened = opened.row
     # Which tables the scope reads is its shape's: the template's are built already.
     _, reads = engine.scope_clauses(registry, registry.template(actor))
     synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
@@ -195,8 +183,8 @@ REVERIFY_AFTER = 64
 nothing notes a fresh one: ``_check`` reads every write since it, on every pull."""
 
 
-def _opening(registry: Registry, actor: Actor, since: bool, admission: Admission | None
-             ) -> sa.Select[Any]:
+def _build_opening(registry: Registry, actor: Actor, since: bool,
+                   admission: Admission | None) -> sa.Select[Any]:
     """A pull's first statement, with the bound parameter ``since`` and the actor's
     ``identity`` (``actor_device_id``: the pulling device): the caller's standing
     (``admission``), ``sync.scope.checking`` against the device's verification for
@@ -204,17 +192,8 @@ def _opening(registry: Registry, actor: Actor, since: bool, admission: Admission
     the verification's), whether discards wait for the device, whether the feed holds
     anything for it from ``since`` to the horizon (``feed_waits``), and whether it holds
     a record written since its verification (``holds_written``). An up-to-date phone's
-    poll learns from it that there is nothing to send. Built once per shape of actor
-    (``Registry.shared``: the role), whichever phone polls: building the scope clauses
-    and their cache key was most of a poll's own CPU (bench/profile-findings.md, 11, 16
-    and 34)."""
-    return registry.shared(
-        actor, f"watermelon-opening {since} {admission is not None}",
-        lambda template: _build_opening(registry, template, since, admission))
-
-
-def _build_opening(registry: Registry, actor: Actor, since: bool,
-                   admission: Admission | None) -> sa.Select[Any]:
+    poll learns from it that there is nothing to send. Built from a template actor, once
+    per role (``sync.opening.run``)."""
     _, reads = engine.scope_clauses(registry, actor)
     device_id: sa.BindParameter[str] = sa.bindparam("actor_device_id", type_=sa.String)
     from_xid = sa.bindparam("since", type_=sa.BigInteger)

@@ -235,26 +235,29 @@ class Registry:
         clauses and the statements made of them depend on its identity and role only, never
         on the data, and building them was a large part of a poll. At most
         ``CACHED_ACTORS`` are kept (then it starts afresh); an actor that cannot be hashed
-        is built afresh."""
+        is built afresh. A template actor's (``template``) are kept apart, never evicted."""
+        kept = self._kept(actor)
+        if kept is None:
+            return build()
+        if what not in kept:
+            kept[what] = build()
+        return cast(_T, kept[what])
+
+    def _kept(self, actor: Actor) -> dict[str, Any] | None:
         if self.shape_key is not None:
             template = self.templates.get(self.shape_key(actor))
             if template is not None and template[0] is actor:
-                kept = template[1]
-                if what not in kept:
-                    kept[what] = build()
-                return cast(_T, kept[what])
+                return cast(dict[str, Any], template[1])
         key = actor if self.scope_key is None else self.scope_key(actor)
         try:
             kept = self.cache.get(key)
         except TypeError:
-            return build()
+            return None
         if kept is None:
             if len(self.cache) >= CACHED_ACTORS:
                 self.cache.clear()
             kept = self.cache.setdefault(key, {})
-        if what not in kept:
-            kept[what] = build()
-        return cast(_T, kept[what])
+        return kept
 
     def template(self, actor: _A) -> _A:
         """The actor of ``actor``'s shape whose identity (``IDENTITY``) is bound
@@ -275,7 +278,8 @@ class Registry:
     def shared(self, actor: _A, what: str, build: Callable[[_A], _T]) -> _T:
         """``build(template)`` for ``actor``'s shape, built once: run it with
         ``identity(actor)``."""
-        return self.built(self.template(actor), what, lambda: build(self.template(actor)))
+        template = self.template(actor)
+        return self.built(template, what, lambda: build(template))
 
     def get(self, table: str) -> SyncSpec | None:
         return self.specs.get(table)

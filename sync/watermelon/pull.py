@@ -47,16 +47,15 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
     its first statement (``_build_opening``: the sign-in with ``admission``, the verification,
     the horizon, whether the feed or discards hold anything) is all it sends."""
     since = last_pulled_at or 0
-    opened = opening.run(
+    first = opening.run(
         session, registry, actor, f"watermelon-opening {bool(since)} {admission is not None}",
         lambda template: _build_opening(registry, template, bool(since), admission),
         {"since": since, "actor_device_id": device_id}, plan_once=bool(since),
         admission=admission, read_first=read_first)
-    if opened.actor != actor:  # the role changed since the token was issued
-        return pull(session, registry, opened.actor, device_id, last_pulled_at,
+    if first.actor != actor:  # the role changed since the token was issued
+        return pull(session, registry, first.actor, device_id, last_pulled_at,
                     schema_version, migration, read_first=read_first)
-    planned_once = opened.planned_once
-    opened = opened.row
+    opened = first.row
     # Which tables the scope reads is its shape's: the template's are built already.
     _, reads = engine.scope_clauses(registry, registry.template(actor))
     synced_as = {spec.feed_name: name for name, spec in registry.specs.items()}
@@ -69,7 +68,7 @@ def pull(session: Session, registry: Registry, actor: Actor, device_id: str,
         # verification holds for ``timestamp`` as it did for ``since`` (docs/sync.md, "An
         # empty poll"). Not rewriting it keeps an up-to-date phone's poll read-only.
         return {"changes": _tables(registry, schema_version), "timestamp": timestamp}
-    if planned_once:
+    if first.planned_once:
         session.execute(PLAN_EACH_TIME)  # the rest is planned for its own values
     if not since:  # a new (or reset) local database holds nothing
         _forget_device(session, actor, device_id)

@@ -198,18 +198,20 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     records that entered it; load the values; issue the next scope snapshot.
     """
     try:
-        after, snapshot = feed.decode_pull_cursor(cursor)
+        at = feed.decode_pull_cursor(cursor)
     except feed.InvalidCursor:
         if admission is not None:  # a caller no longer signed in is told that first
             admission.admit(session.execute(admission.standing(actor)).first())
         raise
+    after, snapshot, scan = at.position, at.snapshot, at.scan_from()
     incremental = bool(cursor)
     first = opening.run(
         session, registry, actor,
         f"native-opening {device_id is not None} {incremental} {admission is not None}",
         lambda template: _build_opening(registry, template, device_id is not None,
                                         incremental, admission),
-        {"after_xid": after.xid, "after_seq": after.seq, "snapshot": snapshot,
+        {"after_xid": after.xid, "after_seq": after.seq, "scan_xid": scan.xid,
+         "scan_seq": scan.seq, "scanned": at.scanned, "snapshot": snapshot,
          "actor_device_id": device_id}, plan_once=incremental, admission=admission,
         read_first=read_first)
     if first.actor != actor:  # the role changed since the token was issued
@@ -228,7 +230,7 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
         # Up to date: nothing in the feed for it, its scope verified unchanged, its state
         # already saying so. What the full path would answer, without asking again.
         return PullResult({table: TableChanges() for table in registry.specs},
-                          feed.encode_cursor(after, snapshot), False)
+                          feed.encode_cursor(after, snapshot, opened.horizon), False)
     scopes, in_scope, _ = _scopes(registry, actor)
     # An up-to-date device's feed read is planned once (few rows, whatever the cursor);
     # the rest of the pull is planned for its own values.
@@ -237,8 +239,12 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
         session.execute(PLAN_EACH_TIME)
     elif generic and not first.planned_once:
         session.execute(PLAN_ONCE)
-    page = (_read_page(session, registry, actor, after, opened.horizon, in_scope, limit,
-                       synced_as) if opened.feed_waits
+    # How far the cursor's pull looked (``feed.PullCursor``) holds while the scope is the
+    # one verified then; otherwise the feed is read from the position, whatever
+    # ``feed_waits`` (asked from past it) said.
+    start = scan if still else after
+    page = (_read_page(session, registry, actor, after, start, opened.horizon, in_scope,
+                       limit, synced_as) if opened.feed_waits or start != scan
             else _Page({table: TableChanges() for table in registry.specs}, {}, after, False))
     if generic:
         session.execute(PLAN_EACH_TIME)
@@ -255,17 +261,21 @@ def pull(session: Session, registry: Registry, actor: Actor, cursor: str | None,
     evictions, issued = _issue_snapshot(session, actor, device_id, after, snapshot,
                                         verification, scope, page,
                                         opened.pull_recorded if incremental else None)
-    return PullResult(page.by_table, feed.encode_cursor(page.position, issued),
-                      page.has_more, evictions)
+    return PullResult(page.by_table, feed.encode_cursor(
+        page.position, issued, 0 if page.has_more else opened.horizon), page.has_more,
+        evictions)
 
 
 def _build_opening(registry: Registry, actor: Actor, with_device: bool,
                    incremental: bool, admission: Admission | None) -> sa.Select[Any]:
     """The native pull's first statement (``sync.opening``), with the cursor as bound
-    parameters (``feed.AFTER_*``, ``scope_mod.CURSOR_SNAPSHOT``): besides the sign-in, the
-    verification check of the cursor's snapshot and the horizon, whether the court pruned
-    past the cursor (``pruned``), whether the feed holds a row in the actor's scope after
-    it below the horizon (``feed_waits``), whether the snapshot holds a record written
+    parameters (``feed.AFTER_*``, ``feed.SCAN_*``, ``feed.SCANNED``,
+    ``scope_mod.CURSOR_SNAPSHOT``): besides the sign-in, the verification check of the
+    cursor's snapshot (writes looked for from ``feed.SCANNED`` at the earliest) and the
+    horizon, whether the court pruned past the cursor (``pruned``), whether the feed
+    holds a row in the actor's scope past where the cursor's pull looked
+    (``PullCursor.scan_from``) below the horizon (``feed_waits``), whether the snapshot
+    holds a record written
     since its verification (``written_held``: ``confirmed`` would then read it; asked only
     when the feed holds nothing for it), and whether the device's state already names
     this cursor, recently (``pull_recorded``: ``record_pull`` would write nothing). A
@@ -276,7 +286,8 @@ def _build_opening(registry: Registry, actor: Actor, with_device: bool,
     stored = (scope_mod.cursor_verification(actor.court_id, actor.user_id,
                                             registry.scope_clock)
               if with_device and incremental else None)
-    checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock)
+    checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock,
+                                  feed.SCANNED)
     if not incremental:
         return opening.statement(actor, checking, [
             sa.false().label("pruned"), sa.true().label("feed_waits"),
@@ -284,7 +295,7 @@ def _build_opening(registry: Registry, actor: Actor, with_device: bool,
     c = sync_change.c
     feed_waits = sa.exists().where(
         c.court_id == actor.court_id,
-        sa.tuple_(c.xid, c.seq) > sa.tuple_(feed.AFTER_XID, feed.AFTER_SEQ),
+        sa.tuple_(c.xid, c.seq) > sa.tuple_(feed.SCAN_XID, feed.SCAN_SEQ),
         c.xid < feed.COMMITTED_HORIZON, in_scope)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     # Only for a pull that may end here: one that reads the feed knows what it delivers,
@@ -323,11 +334,13 @@ class _ScopeState:
 
 
 def _read_page(session: Session, registry: Registry, actor: Actor, after: feed.Position,
-               horizon: int, in_scope: sa.ColumnElement[bool], limit: int,
-               synced_as: dict[str, str]) -> _Page:
+               start: feed.Position, horizon: int, in_scope: sa.ColumnElement[bool],
+               limit: int, synced_as: dict[str, str]) -> _Page:
+    """The feed from ``start`` (the cursor's position ``after``, or past it as far as the
+    cursor's pull looked); an empty page stays at ``after``."""
     statement = registry.shared(actor, "native-feed-read", lambda template: (
         feed.changes_after(template.court_id, _scopes(registry, template)[1])))
-    changes, has_more = feed.read_changes(session, actor.court_id, after, in_scope, limit,
+    changes, has_more = feed.read_changes(session, actor.court_id, start, in_scope, limit,
                                           horizon=horizon, statement=statement,
                                           values=identity(actor))
     by_table: dict[str, TableChanges] = {table: TableChanges() for table in registry.specs}

@@ -27,6 +27,8 @@ from sync.tables import sync_change
 CURSOR_PREFIX = "c1:"
 SNAPSHOT_CURSOR_PREFIX = "c2:"
 """``c2:`` cursors also name the scope snapshot of what the device holds (``sync.scope``)."""
+SCANNED_CURSOR_PREFIX = "c3:"
+"""``c3:`` cursors are ``c2:`` ones that also say how far their pull looked (``PullCursor``)."""
 
 
 class InvalidCursor(ValueError):
@@ -46,41 +48,70 @@ class Position:
 START = Position(0, 0)
 
 
-def encode_cursor(position: Position, snapshot: str | None = None) -> str:
-    """Opaque to clients: they send back what they got."""
+class PullCursor(NamedTuple):
+    """What a native pull's cursor stands for.
+
+    ``scanned``: the horizon of the pull that issued it, when that pull read the feed to
+    its horizon (no page left) and left the snapshot verified: every change in the
+    device's scope below it was delivered, and the snapshot was exact as of a moment
+    every transaction below it had ended by. While nothing the scope reads changes, the
+    next pull reads the feed from there rather than from ``position`` (the last change
+    delivered), and checks writes since then rather than since the stored verification.
+    An assistant whose grid is quiet in a busy court would otherwise read the court's
+    every change since the last one of theirs on each poll (bench/profile-findings.md,
+    finding 41). 0: not known."""
+
+    position: Position
+    snapshot: str | None = None
+    scanned: int = 0
+
+    def scan_from(self) -> Position:
+        """Where the feed holds what the device may still lack, while ``scanned`` holds."""
+        return max(self.position, Position(self.scanned, 0))
+
+
+def encode_cursor(position: Position, snapshot: str | None = None, scanned: int = 0) -> str:
+    """Opaque to clients: they send back what they got. ``scanned`` (``PullCursor``) is
+    kept only with a ``snapshot``."""
     if snapshot is None:
         raw = f"{CURSOR_PREFIX}{position.xid}:{position.seq}"
-    else:
+    elif not scanned:
         raw = f"{SNAPSHOT_CURSOR_PREFIX}{position.xid}:{position.seq}:{snapshot}"
+    else:
+        raw = f"{SCANNED_CURSOR_PREFIX}{position.xid}:{position.seq}:{snapshot}:{scanned}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str | None) -> Position:
     """``None`` or ``""`` is the start of the feed (a bootstrap)."""
-    return decode_pull_cursor(cursor)[0]
+    return decode_pull_cursor(cursor).position
 
 
-def decode_pull_cursor(cursor: str | None) -> tuple[Position, str | None]:
-    """The position and, for ``c2:`` cursors, the scope snapshot's digest."""
+def decode_pull_cursor(cursor: str | None) -> PullCursor:
+    """The position and, for ``c2:`` and ``c3:`` cursors, the scope snapshot's digest (and
+    for ``c3:``, how far the pull that issued it looked)."""
     if not cursor:
-        return START, None
+        return PullCursor(START)
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        scanned = "0"
         if raw.startswith(CURSOR_PREFIX):
             xid, seq = raw[len(CURSOR_PREFIX):].split(":")
             snapshot = None
         elif raw.startswith(SNAPSHOT_CURSOR_PREFIX):
             xid, seq, snapshot = raw[len(SNAPSHOT_CURSOR_PREFIX):].split(":")
-            if not (0 < len(snapshot) <= 32 and snapshot.isalnum()):
-                raise ValueError(raw)
+        elif raw.startswith(SCANNED_CURSOR_PREFIX):
+            xid, seq, snapshot, scanned = raw[len(SCANNED_CURSOR_PREFIX):].split(":")
         else:
             raise ValueError(raw)
-        position = Position(int(xid), int(seq))
+        if snapshot is not None and not (0 < len(snapshot) <= 32 and snapshot.isalnum()):
+            raise ValueError(raw)
+        found = PullCursor(Position(int(xid), int(seq)), snapshot, int(scanned))
     except (ValueError, UnicodeDecodeError, binascii.Error) as exc:
         raise InvalidCursor("this cursor was not issued by the server") from exc
-    if position.xid < 0 or position.seq < 0 or position.xid >= 2**63 or position.seq >= 2**63:
+    if not all(0 <= n < 2**63 for n in (found.position.xid, found.position.seq, found.scanned)):
         raise InvalidCursor("this cursor was not issued by the server")
-    return position, snapshot
+    return found
 
 
 class Change(NamedTuple):
@@ -114,6 +145,11 @@ AFTER_XID = sa.bindparam("after_xid", type_=sa.BigInteger)
 AFTER_SEQ = sa.bindparam("after_seq", type_=sa.BigInteger)
 """A cursor's position as the bound parameters of a statement built once (``changes_after``,
 a native pull's opening)."""
+SCAN_XID = sa.bindparam("scan_xid", type_=sa.BigInteger)
+SCAN_SEQ = sa.bindparam("scan_seq", type_=sa.BigInteger)
+"""Where a native pull's opening looks for changes in the feed (``PullCursor.scan_from``)."""
+SCANNED = sa.bindparam("scanned", type_=sa.BigInteger)
+"""A native cursor's ``PullCursor.scanned`` (0: none), for its opening's verification check."""
 
 
 def changes_after(court_id: str, scope: sa.ColumnElement[bool], *,

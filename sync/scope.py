@@ -535,8 +535,8 @@ def written_held(court_id: Any, user_id: Any, checking: sa.Subquery,
                                       sa.select(held).exists())), else_=sa.false())
 
 
-def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: Any
-             ) -> sa.Subquery:
+def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: Any,
+             exact_since: Any = None) -> sa.Subquery:
     """The verification check as one row to select with other values, in the same
     statement and snapshot (``checked`` reads it), for a stored verification ``stored``:
     a scalar subquery giving the verifying pull's transaction snapshot as text, or NULL
@@ -545,7 +545,15 @@ def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: 
     scope clock, the stored verification's snapshot (``then``, NULL when none holds),
     whether a scope input without feed rows was written since (``logged``), and the feed's
     writes since, as ``table:id`` keys in the order of the feed's index (which the LIMIT
-    makes the plan use), at most ``RECENT_AT_MOST`` + 1 (``written``)."""
+    makes the plan use), at most ``RECENT_AT_MOST`` + 1 (``written``).
+
+    ``exact_since``: a transaction id (bigint) such that the device's records were also
+    found exact as of a later moment, by which every transaction below it had ended (the
+    horizon a pull that found nothing to send handed out: ``feed.PullCursor.scanned``,
+    WatermelonDB's ``last_pulled_at``). A write not visible then has an id at or above it,
+    so writes are looked for from it: a poll then reads what was written since the last
+    poll, not since the stored verification, however long that stands (finding 41).
+    Writes seen both times are only counted again, which can ask for more, never less."""
     taken = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
     clock_now = _clock_text(clock)
     if stored is None or scope_reads is None:
@@ -555,7 +563,10 @@ def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: 
                          ).subquery("checking")
     c, i = sync_change.c, sync_scope_input_change.c
     as_snapshot = sa.cast(stored, _PgSnapshot())
-    xmin = sa.cast(sa.cast(sa.func.pg_snapshot_xmin(as_snapshot), sa.Text), sa.BigInteger)
+    xmin: sa.ColumnElement[int] = sa.cast(
+        sa.cast(sa.func.pg_snapshot_xmin(as_snapshot), sa.Text), sa.BigInteger)
+    if exact_since is not None:
+        xmin = sa.func.greatest(xmin, exact_since, type_=sa.BigInteger)
     logged = (sa.exists().where(i.court_id == court_id, i.table_name.in_(scope_reads.logged),
                                 _written_since(i.xid, as_snapshot, xmin))
               if scope_reads.logged else sa.false())

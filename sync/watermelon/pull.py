@@ -207,7 +207,9 @@ def _build_opening(registry: Registry, actor: Actor, since: bool,
             v.court_id == actor.court_id, v.device_id == device_id,
             v.pulled_at_xid <= from_xid, v.verified_clock.is_not_distinct_from(clock),
             v.verified_at > sa.func.now() - scope_mod.VERIFIED_FOR).scalar_subquery()
-    checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock)
+    # ``since`` was handed out by a pull that found the bases exact (``checking``)
+    checking = scope_mod.checking(actor.court_id, stored, reads, registry.scope_clock,
+                                  from_xid)
     c, b = sync_change.c, sync_device_base.c
     table_of = {spec.feed_name: name for name, spec in registry.specs.items()}
     feed_waits = sa.exists().where(

@@ -59,24 +59,44 @@ def _versions(engine: Any, device_id: str) -> tuple[Any, ...]:
             {"d": device_id}).one())
 
 
+def _place(cursor: str) -> tuple[feed.Position, str | None]:
+    """A cursor's position and snapshot: what it says the device holds (how far its pull
+    looked, ``feed.PullCursor.scanned``, moves with the court's other writes)."""
+    at = feed.decode_pull_cursor(cursor)
+    return at.position, at.snapshot
+
+
+def _xid(engine: Any, record_id: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT max(xid) FROM sync_change WHERE record_id = :r"),
+                                {"r": record_id}).scalar_one())
+
+
 def test_an_up_to_date_poll_writes_nothing_answers_the_same_and_still_gets_what_comes(
         http, world, login, session, engine):
+    """... and its cursor moves past the court's other writes, so that the next poll does
+    not read them again (a quiet grid in a busy court: finding 41)."""
     phone = login(world.assistant)
     cursor = _up_to_date(http, engine, phone)
-    quiet = _pull(http, phone, cursor)
+    quiet = _pull(http, phone, cursor).json()
     before = _versions(engine, phone["device_id"])
     for _ in range(3):
-        factories.create_lead(session, world.judge_user, world.village_b)  # not in scope
+        other = factories.create_lead(session, world.judge_user, world.village_b)  # not in scope
         session.commit()
         settle(engine)
-        again = _pull(http, phone, cursor)
-        assert again.content == quiet.content  # byte for byte: same cursor, same body
+        again = _pull(http, phone, cursor).json()
+        assert _place(again["next_cursor"]) == _place(quiet["next_cursor"])
+        assert {**again, "next_cursor": None} == {**quiet, "next_cursor": None}
+        assert feed.decode_pull_cursor(again["next_cursor"]).scanned > _xid(engine, other.id)
+        cursor = again["next_cursor"]
     assert _versions(engine, phone["device_id"]) == before
     lead = factories.create_lead(session, world.assistant, world.village_a)
     session.commit()
     settle(engine)
     body = _pull(http, phone, cursor).json()
-    assert _delivered(body) == {lead.id} and body["next_cursor"] != cursor
+    assert _delivered(body) == {lead.id} and _place(body["next_cursor"]) != _place(cursor)
+    first = _pull(http, phone, quiet["next_cursor"]).json()  # an older cursor: the same
+    assert _delivered(first) == {lead.id}
 
 
 @pytest.mark.parametrize("how", ["revoked", "deactivated", "signed_out"])
@@ -154,8 +174,9 @@ def test_the_last_contact_is_noted_when_due_and_only_then(http, world, login, en
 def test_a_court_wide_cursor_at_the_horizon_skips_nothing(http, world, login, session,
                                                           engine):
     """A judge's phone (every lead of the court) polls while a writing transaction holds
-    the horizon back and a later one has committed: nothing is answered, the cursor stays;
-    once the first commits both arrive, and a transaction's rows paged apart all come."""
+    the horizon back and a later one has committed: nothing is answered, the cursor stays
+    at its change (and looked no further than the horizon); once the first commits both
+    arrive from it, and a transaction's rows paged apart all come."""
     phone = login(world.judge_user)
     cursor = _up_to_date(http, engine, phone)
     with Session(engine) as held:
@@ -164,10 +185,11 @@ def test_a_court_wide_cursor_at_the_horizon_skips_nothing(http, world, login, se
         late = factories.create_lead(session, world.judge_user, world.village_b).id
         session.commit()
         waiting = _pull(http, phone, cursor).json()
-        assert _delivered(waiting) == set() and waiting["next_cursor"] == cursor
+        assert _delivered(waiting) == set()
+        assert _place(waiting["next_cursor"]) == _place(cursor)
         held.commit()
     settle(engine)
-    body = _pull(http, phone, cursor).json()
+    body = _pull(http, phone, waiting["next_cursor"]).json()
     assert _delivered(body) == {early, late}
     cursor = _up_to_date_from(http, phone, body["next_cursor"])
     with Session(engine) as one:  # one transaction, paged apart below

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import string
+import sys
 from datetime import date
 
 import sqlalchemy as sa
@@ -304,6 +305,32 @@ def test_an_up_to_date_phone_polls_without_writing_and_still_gets_what_comes(
     settle(engine)
     arrived = pull(http, phone, stamp)
     assert debtor.id in ids(arrived["changes"], "wanted", ("created",))
+
+
+def test_a_quiet_phone_in_a_busy_court_looks_only_at_what_was_written_since_its_last_poll(
+        http, world, login, session, engine, monkeypatch):
+    """Each poll looks for writes from the timestamp it sends, not from the stored
+    verification: a court that writes more than ``REVERIFY_AFTER`` records after it, a
+    few per poll, never makes an up-to-date phone's poll rewrite it (finding 41)."""
+    # (the module: the package exports its function ``pull`` under the same name)
+    monkeypatch.setattr(sys.modules["sync.watermelon.pull"], "REVERIFY_AFTER", 3)
+    device_id = f"dev-{wm_id().lower()}"
+    phone = login(world.assistant, device_id)
+    stamp = pull(http, phone, pull(http, phone)["timestamp"])["timestamp"]
+    before = _stored_versions(session, device_id)
+    for _ in range(4):  # 8 writes since the verification, 2 between two polls
+        for _ in range(2):
+            factories.create_lead(session, world.judge_user, world.village_a)  # not in scope
+        session.commit()
+        settle(engine)
+        quiet = pull(http, phone, stamp)
+        assert not any(ids(quiet["changes"], t) for t in quiet["changes"])
+        stamp = quiet["timestamp"]
+    assert _stored_versions(session, device_id) == before
+    lead = factories.create_lead(session, world.assistant, world.village_a)
+    session.commit()
+    settle(engine)
+    assert ids(pull(http, phone, stamp)["changes"], "lead") == {lead.id}
 
 
 def test_a_change_that_commits_late_is_not_skipped(http, world, login, session, engine):

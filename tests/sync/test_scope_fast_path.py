@@ -289,9 +289,10 @@ def _answer(session: Session, court_id: str, user_id: str, page: sync_engine.Pul
             ) -> dict[str, Any]:
     """The page as ``_sorted`` gives it, its cursor as what it stands for: the position and
     the keys its snapshot holds (a delta and a whole snapshot of the same keys have
-    different names)."""
+    different names; how far the pull looked is the horizon, which a transaction undone
+    in between moves)."""
     answer = _sorted(page)
-    position, snapshot = feed.decode_pull_cursor(answer.pop("next_cursor"))
+    position, snapshot, _ = feed.decode_pull_cursor(answer.pop("next_cursor"))
     answer["next"] = (position, snapshot and sorted(
         scope_mod.load(session, court_id, user_id, snapshot)))
     return answer

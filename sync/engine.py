@@ -296,6 +296,7 @@ def _build_opening(registry: Registry, actor: Actor, with_device: bool,
     feed_waits = sa.exists().where(
         c.court_id == actor.court_id,
         sa.tuple_(c.xid, c.seq) > sa.tuple_(feed.SCAN_XID, feed.SCAN_SEQ),
+        c.xid >= feed.SCAN_XID,  # implied; the generic plan's estimate needs it (finding 42)
         c.xid < feed.COMMITTED_HORIZON, in_scope)
     synced_as = {spec.feed_name: table for table, spec in registry.specs.items()}
     # Only for a pull that may end here: one that reads the feed knows what it delivers,

@@ -45,7 +45,7 @@ endif
 WITH_DB = DATABASE_URL='$(DB_URL)'
 
 .PHONY: cluster cluster-stop cluster-seed cluster-test ha-deps
-.PHONY: help run serve test bench browser watermelon-js client-js console app app-screenshots setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
+.PHONY: help run serve test bench wrk browser watermelon-js client-js console app app-screenshots setup system-deps venv db-server db migrate seed lint typecheck config-docs messages translations stop clean-db
 
 help: ## list the targets
 	@echo "Gridwork: make <target>"
@@ -71,8 +71,19 @@ test: venv db-server browser watermelon-js client-js console app translations ##
 	$(BIN)/mypy
 	$(WITH_DB) $(BIN)/python -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
 
-bench: venv db-server ## benchmark suite of issue #9 vs Kinto and raw SQL -> bench/results.md (BENCH_ARGS=--quick)
+bench: venv db-server wrk ## benchmark suite of issue #9 vs Kinto and raw SQL -> bench/results.md (BENCH_ARGS=--quick)
 	$(WITH_DB) $(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# wrk drives the poll rows' ramps (bench/poll.py), as issue #28 measured them.
+wrk:
+	@if command -v wrk >/dev/null; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "error: the poll rows of the bench need: apt-get install -y wrk" >&2; \
+	  exit 1; \
+	fi; \
+	echo "Installing wrk for the bench's poll rows"; \
+	apt-get update -qq; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 
 # Debian's Chromium and a CJK font for the browser tests (no browser download from the internet).
 browser:

@@ -8,11 +8,15 @@ Kinto on the same PostgreSQL under the same gunicorn settings, polling ``_since`
 shared collection with nothing new (its cheapest case), one basic-auth user per phone. The
 floor is Gridwork's own ``/healthz`` (it asks the database too) on the same server.
 
-The load generator is Python threads over ``http.client`` keep-alive connections: it
-ships with the project (no system package to install), sends each phone's own token and
-cursor (wrk would need a Lua script for that), and costs the same for every server it
-drives. It shares the 2 cores with the servers, so its figures are a floor for both sides
-alike. Connections ramp (2, 4, 8, 16, 32) until p95 crosses 250 ms or errors appear.
+The load generator is wrk, as the issue measured (Debian's ``wrk``, which ``make bench``
+installs), with ``bench/poll.lua``: one keep-alive connection per wrk thread, each polling
+its share of the phones in turn with the phone's own token and moving the phone's request
+on with each answer (``drive_wrk``). It shares the 2 cores with the servers, so what a
+request costs the client is taken from both sides: wrk costs ~0.12 ms of CPU a request,
+its script included, where the Python threads of ``drive`` (still used where every answer
+must be read, the mixed row and ``poll_ab``) cost ~0.35–0.39 ms, and that cost pulled
+every ratio towards 1 (finding 43). Connections ramp (2, 4, 8, 16, 32) until p95 crosses
+250 ms or errors appear.
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -48,10 +55,13 @@ Request = tuple[str, dict[str, str]]
 @dataclass
 class Poller:
     """One simulated phone's next poll; ``answered`` reads the answer as the phone would
-    (a new cursor) and says whether it brought anything."""
+    (a new cursor) and says whether it brought anything. ``follow``: the answer's key
+    that moves the phone on and the query parameter, last in the path, it sets (for
+    wrk's script, which does what ``answered`` does)."""
 
     next_request: Callable[[], Request]
     answered: Callable[[bytes], bool] = lambda body: False
+    follow: tuple[str, str] | None = None
 
 
 @dataclass
@@ -59,21 +69,14 @@ class Step:
     connections: int
     requests: int
     seconds: float
-    latencies_ms: list[float]
+    p50: float
+    p95: float
     errors: int
     not_empty: int
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
-
-    @property
-    def p95(self) -> float:
-        return percentile(self.latencies_ms, 95) if self.latencies_ms else float("inf")
-
-    @property
-    def p50(self) -> float:
-        return percentile(self.latencies_ms, 50) if self.latencies_ms else float("inf")
 
 
 @dataclass
@@ -149,15 +152,53 @@ def drive(base: str, pollers: Sequence[Poller], connections: int, seconds: float
         thread.start()
     for thread in threads:
         thread.join()
-    return Step(connections, len(latencies), seconds, latencies, counts["errors"],
+    p50, p95 = ((percentile(latencies, 50), percentile(latencies, 95)) if latencies
+                else (float("inf"), float("inf")))
+    return Step(connections, len(latencies), seconds, p50, p95, counts["errors"],
                 counts["not_empty"])
+
+
+WRK_SCRIPT = ROOT / "bench" / "poll.lua"
+
+
+def drive_wrk(base: str, pollers: Sequence[Poller], connections: int, seconds: float,
+              warmup: float = 1.0) -> Step:
+    """``drive``, by wrk: a run of ``warmup`` seconds, then one of ``seconds`` that counts,
+    each phone starting where its poller stands."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is missing: `make bench` installs it (apt-get install wrk)")
+    key, param = pollers[0].follow or ("", "")
+    with tempfile.TemporaryDirectory(prefix="gridwork-wrk-") as folder:
+        phones = Path(folder) / "phones"
+        lines = []
+        for poller in pollers:
+            path, headers = poller.next_request()
+            lines.append("\t".join([path, *(f"{k}: {v}" for k, v in headers.items())]))
+        phones.write_text("\n".join(lines) + "\n")
+
+        def run(duration: float) -> dict[str, int]:
+            done = subprocess.run(
+                [wrk, f"-t{connections}", f"-c{connections}", f"-d{max(1, round(duration))}s",
+                 "--timeout", "60s", "-s", str(WRK_SCRIPT), base, "--", str(phones), key,
+                 param, str(connections)],
+                capture_output=True, text=True, timeout=duration + 120, check=False)
+            summary = [line for line in done.stdout.splitlines() if line.startswith("{")]
+            if done.returncode or not summary:
+                raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
+            return dict(json.loads(summary[-1]))
+
+        run(warmup)
+        got = run(seconds)
+    return Step(connections, got["requests"], got["duration_us"] / 1e6, got["p50_us"] / 1000,
+                got["p95_us"] / 1000, got["errors"], got["not_empty"])
 
 
 def ramp(name: str, base: str, pollers: Sequence[Poller], seconds: float) -> Curve:
     """Connections 2, 4, 8…, until p95 crosses 250 ms or errors appear (that step kept)."""
     curve = Curve(name)
     for connections in RAMP:
-        step = drive(base, pollers, connections, seconds)
+        step = drive_wrk(base, pollers, connections, seconds)
         curve.steps.append(step)
         progress(f"poll, {name}: {connections} connections, {step.rps:,.0f} requests/s, "
                  f"p50 {step.p50:.1f} ms, p95 {step.p95:.1f} ms, {step.errors} errors"
@@ -193,7 +234,7 @@ def watermelon_poller(phone: Phone) -> Poller:
         return any(c["created"] or c["updated"] or c["deleted"]
                    for c in page["changes"].values())
 
-    return Poller(request, answered)
+    return Poller(request, answered, ("timestamp", "last_pulled_at"))
 
 
 def native_poller(phone: Phone) -> Poller:
@@ -204,14 +245,14 @@ def native_poller(phone: Phone) -> Poller:
 
     def request() -> Request:
         return ("/api/v1/sync/pull?" + urlencode(
-            {"cursor": state["cursor"], "limit": 1000, "schema_version": 1}), headers)
+            {"limit": 1000, "schema_version": 1, "cursor": state["cursor"]}), headers)
 
     def answered(body: bytes) -> bool:
         page = json.loads(body)
         state["cursor"] = page["next_cursor"] or state["cursor"]
         return any(c["upserts"] or c.get("deletes") for c in page["changes"].values())
 
-    return Poller(request, answered)
+    return Poller(request, answered, ("next_cursor", "cursor"))
 
 
 def signed_in(base: str, url: str, n: int, label: str,

@@ -74,27 +74,26 @@ test: venv db-server browser watermelon-js client-js console app translations ##
 bench: venv db-server wrk ## benchmark suite of issue #9 vs Kinto and raw SQL -> bench/results.md (BENCH_ARGS=--quick)
 	$(WITH_DB) $(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# wrk drives the poll rows' ramps (bench/poll.py), as issue #28 measured them.
-wrk:
-	@if command -v wrk >/dev/null; then exit 0; fi; \
+# Debian packages a target needs, installed (as root) unless `check` succeeds:
+# $(call apt_need,check,packages,what needs them)
+define apt_need
+	@if $(1); then exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then \
-	  echo "error: the poll rows of the bench need: apt-get install -y wrk" >&2; \
+	  echo "error: $(3) need: apt-get install -y $(2)" >&2; \
 	  exit 1; \
 	fi; \
-	echo "Installing wrk for the bench's poll rows"; \
+	echo "Installing $(2) for $(3)"; \
 	apt-get update -qq; \
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null
+endef
+
+# wrk drives the poll rows' ramps (bench/poll.py), as issue #28 measured them.
+wrk:
+	$(call apt_need,command -v wrk >/dev/null,wrk,the poll rows of the bench)
 
 # Debian's Chromium and a CJK font for the browser tests (no browser download from the internet).
 browser:
-	@if [ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/wqy ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then \
-	  echo "error: the browser tests need: apt-get install -y chromium fonts-wqy-microhei" >&2; \
-	  exit 1; \
-	fi; \
-	echo "Installing chromium for the browser tests"; \
-	apt-get update -qq; \
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
+	$(call apt_need,[ -x /usr/bin/chromium ] && [ -d /usr/share/fonts/truetype/wqy ],chromium fonts-wqy-microhei,the browser tests)
 
 # `npm ci` in a test folder when node_modules is missing or was installed from another
 # lock; a no-op otherwise. $(call npm_ci,folder,what it is for)

@@ -3,13 +3,23 @@ a change whose transaction started earlier but committed later."""
 
 from __future__ import annotations
 
+import base64
 import time
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from sync.feed import START, InvalidCursor, Position, decode_cursor, encode_cursor, read_changes
+from sync.feed import (
+    START,
+    InvalidCursor,
+    Position,
+    PullCursor,
+    decode_cursor,
+    decode_pull_cursor,
+    encode_cursor,
+    read_changes,
+)
 from sync.tables import sync_change
 from tests import factories
 
@@ -113,3 +123,19 @@ def test_cursor_round_trip_and_garbage():
     for bad in ("nope", "YWJj", encode_cursor(Position(1, 2))[:-3] + "!!!"):
         with pytest.raises(InvalidCursor):
             decode_cursor(bad)
+
+
+def test_a_cursor_says_how_far_its_pull_looked_and_is_read_back_whole():
+    """``c3:`` cursors carry the horizon their pull read up to; a device looks on from
+    whichever is later, that or its position. Forged values are refused like any other."""
+    at = decode_pull_cursor(encode_cursor(Position(7, 3), "abc123", 40))
+    assert at == PullCursor(Position(7, 3), "abc123", 40)
+    assert at.scan_from() == Position(40, 0)
+    assert PullCursor(Position(50, 2), "abc123", 40).scan_from() == Position(50, 2)
+    assert decode_pull_cursor(encode_cursor(Position(7, 3), "abc123")).scanned == 0
+    assert decode_pull_cursor(encode_cursor(Position(7, 3), None, 40)).snapshot is None
+    for raw in ("c3:7:3:abc123:-1", "c3:7:3:abc123:x", "c3:7:3::40", "c3:7:3:abc123:40:1",
+                f"c3:7:3:abc123:{2**63}"):
+        forged = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+        with pytest.raises(InvalidCursor):
+            decode_pull_cursor(forged)

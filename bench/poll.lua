@@ -2,8 +2,11 @@
 -- wrk thread; each polls its share of the phones in turn with that phone's own token,
 -- and moves the phone's request on with what the answer says (WatermelonDB's timestamp,
 -- the native cursor), as the phone would.
---   wrk -t N -c N -s bench/poll.lua URL -- PHONES_FILE ANSWER_KEY QUERY_PARAM N
+--   wrk -t N -c N -s bench/poll.lua URL -- PHONES_FILE ANSWER_KEY QUERY_PARAM N WHERE_FILE
 -- PHONES_FILE: a line per phone, its path then its headers ("Name: value"), tab-separated.
+-- WHERE_FILE: each thread appends to WHERE_FILE.<thread> a line each time a phone moves:
+-- its line number in PHONES_FILE (from 0), a tab, the parameter's new value; the next run
+-- starts where the last line of each phone says.
 
 local counter = 0
 local threads = {}
@@ -16,13 +19,15 @@ end
 
 function init(args)
   local file, param, n = args[1], args[3], tonumber(args[4])
+  where = io.open(args[5] .. "." .. id, "w")
+  where:setvbuf("line")
   follow_key = args[2]
   phones = {}
   local all, k = {}, 0
   for line in io.lines(file) do
     local fields = {}
     for field in line:gmatch("[^\t]+") do table.insert(fields, field) end
-    local phone = {path = fields[1], headers = {}}
+    local phone = {path = fields[1], headers = {}, index = k}
     for i = 2, #fields do
       local name, value = fields[i]:match("^([^:]+): (.*)$")
       phone.headers[name] = value
@@ -50,7 +55,11 @@ function response(status, headers, body)
   if status ~= 200 or not body then return end
   if current.prefix then
     local value = body:match('"' .. follow_key .. '"%s*:%s*"?([%w_%-]+)')
-    if value then current.path = current.prefix .. value end
+    if value and value ~= current.value then
+      current.path = current.prefix .. value
+      current.value = value
+      where:write(current.index, "\t", value, "\n")
+    end
   end
   for _, pattern in ipairs(filled) do
     if body:find(pattern) then

@@ -62,6 +62,10 @@ class Poller:
     next_request: Callable[[], Request]
     answered: Callable[[bytes], bool] = lambda body: False
     follow: tuple[str, str] | None = None
+    moved: Callable[[str], None] = lambda value: None
+    """Where wrk's script left the phone: the parameter's last value (the next step
+    starts there, as the phone would: a phone that went back to an older timestamp
+    has its scope compared in full)."""
 
 
 @dataclass
@@ -170,22 +174,28 @@ def drive_wrk(base: str, pollers: Sequence[Poller], connections: int, seconds: f
         raise RuntimeError("wrk is missing: `make bench` installs it (apt-get install wrk)")
     key, param = pollers[0].follow or ("", "")
     with tempfile.TemporaryDirectory(prefix="gridwork-wrk-") as folder:
-        phones = Path(folder) / "phones"
-        lines = []
-        for poller in pollers:
-            path, headers = poller.next_request()
-            lines.append("\t".join([path, *(f"{k}: {v}" for k, v in headers.items())]))
-        phones.write_text("\n".join(lines) + "\n")
+        phones, where = Path(folder) / "phones", Path(folder) / "where"
 
         def run(duration: float) -> dict[str, int]:
+            lines = []
+            for poller in pollers:
+                path, headers = poller.next_request()
+                lines.append("\t".join([path, *(f"{k}: {v}" for k, v in headers.items())]))
+            phones.write_text("\n".join(lines) + "\n")
             done = subprocess.run(
                 [wrk, f"-t{connections}", f"-c{connections}", f"-d{max(1, round(duration))}s",
                  "--timeout", "60s", "-s", str(WRK_SCRIPT), base, "--", str(phones), key,
-                 param, str(connections)],
+                 param, str(connections), str(where)],
                 capture_output=True, text=True, timeout=duration + 120, check=False)
             summary = [line for line in done.stdout.splitlines() if line.startswith("{")]
             if done.returncode or not summary:
-                raise RuntimeError(f"wrk failed: {done.stderr.strip() or done.stdout.strip()}")
+                raise RuntimeError(f"wrk failed ({done.returncode}): "
+                                   f"{done.stderr.strip() or done.stdout.strip()[-500:]}")
+            for moves in sorted(Path(folder).glob("where.*")):
+                for line in moves.read_text().splitlines():
+                    index, value = line.split("\t")
+                    pollers[int(index)].moved(value)
+                moves.unlink()
             return dict(json.loads(summary[-1]))
 
         run(warmup)
@@ -234,7 +244,8 @@ def watermelon_poller(phone: Phone) -> Poller:
         return any(c["created"] or c["updated"] or c["deleted"]
                    for c in page["changes"].values())
 
-    return Poller(request, answered, ("timestamp", "last_pulled_at"))
+    return Poller(request, answered, ("timestamp", "last_pulled_at"),
+                  lambda value: state.update(at=int(value)))
 
 
 def native_poller(phone: Phone) -> Poller:
@@ -252,7 +263,8 @@ def native_poller(phone: Phone) -> Poller:
         state["cursor"] = page["next_cursor"] or state["cursor"]
         return any(c["upserts"] or c.get("deletes") for c in page["changes"].values())
 
-    return Poller(request, answered, ("next_cursor", "cursor"))
+    return Poller(request, answered, ("next_cursor", "cursor"),
+                  lambda value: state.update(cursor=value))
 
 
 def signed_in(base: str, url: str, n: int, label: str,

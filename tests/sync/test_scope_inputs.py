@@ -9,14 +9,17 @@ moves, is tests/sync/test_scope_fast_path.py.)
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from enforcement.accounts.principal import Principal
+from enforcement.credit.measures import court_today_sql
 from enforcement.models import GridAssignment, Role
 from enforcement.syncing import usecases as syncing
 from enforcement.syncing.registry import REGISTRY
@@ -35,6 +38,30 @@ def test_every_roles_scope_reads_only_tables_whose_writes_a_pull_sees(role):
     *_, reads = sync_engine._scopes(REGISTRY, who)
     assert reads is not None, f"{role}: a scope reads a table that logs no writes"
     assert set(reads.logged) <= set(SCOPE_INPUT_TABLES)
+
+
+DAYS = (str(court_today_sql().compile(dialect=postgresql.dialect(),
+                                      compile_kwargs={"literal_binds": True})),
+        "CURRENT_DATE")
+"""What the registry's scope clock follows (``scope_clock``): the court's day and the
+server's."""
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_scopes_move_with_the_days_alone(role):
+    """The scope clock changes once a day: a scope that read the time any other way would
+    move between two of its ticks unnoticed, and a phone would keep what it may no longer
+    see (or miss what it may) until its verification expired."""
+    who = Principal(user_id="u", court_id="c", role=role, device_id="d")
+    scopes, _, _ = sync_engine._scopes(REGISTRY, who)
+    for feed, clause in scopes.items():
+        sql = str(clause.compile(dialect=postgresql.dialect(),
+                                 compile_kwargs={"literal_binds": True}))
+        for day in DAYS:
+            sql = sql.replace(day, "")
+        left = [name for name in scope_mod.TIME_FUNCTIONS
+                if re.search(rf"\b{name}\b", sql, re.IGNORECASE)]
+        assert not left, f"{role} {feed}: reads the time through {left}"
 
 
 def test_scopes_the_pull_cannot_follow_are_always_read_whole():

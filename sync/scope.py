@@ -549,7 +549,7 @@ def checking(court_id: Any, stored: Any, scope_reads: ScopeReads | None, clock: 
 
     ``exact_since``: a transaction id (bigint) such that the device's records were also
     found exact as of a later moment, by which every transaction below it had ended (the
-    horizon a pull that found nothing to send handed out: ``feed.PullCursor.scanned``,
+    horizon handed out by the pull that last found them exact: ``feed.PullCursor.scanned``,
     WatermelonDB's ``last_pulled_at``). A write not visible then has an id at or above it,
     so writes are looked for from it: a poll then reads what was written since the last
     poll, not since the stored verification, however long that stands (finding 41).

@@ -178,8 +178,10 @@ def _tables(registry: Registry, schema_version: int) -> dict[str, dict[str, list
 
 
 REVERIFY_AFTER = 64
-"""Writes since the stored verification's snapshot past which even a pull that sends
-nothing notes a fresh one: ``_check`` reads every write since it, on every pull."""
+"""Writes a pull's check finds past which even a pull that sends nothing notes a fresh
+verification. The check reads the writes since the later of the stored snapshot and
+``last_pulled_at`` (``scope.checking``'s ``exact_since``): those of one poll interval,
+more than this only in a court that busy."""
 
 
 def _build_opening(registry: Registry, actor: Actor, since: bool,

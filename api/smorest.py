@@ -63,6 +63,11 @@ class Blueprint(flask_smorest.Blueprint):
     """Adds ``@blp.auth(*roles)``: sign-in required, optionally limited to roles, and
     ``@blp.problem(status)``: the operation may answer this problem."""
 
+    def arguments(self, schema: Any, **kwargs: Any) -> Callable[..., Any]:
+        """flask-smorest's, with the schema made once here: given a class, webargs made an
+        instance of it on every request (a share of every poll, finding 46)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
     def problem(self, status: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document that the operation answers ``status`` with a problem+json body.
 

@@ -82,7 +82,8 @@ def pull(db: Database, caller: Principal | Credentials, cursor: str | None, limi
             raise Conflict(str(exc), code=exc.code, resync=True) from exc
         if not seen or seen[-1] is None or seen[-1] < utcnow() - SEEN_EVERY:
             _seen(session, actor)
-        session.commit()
+        if session.in_transaction():  # an up-to-date phone's poll began none
+            session.commit()
         return page
 
 

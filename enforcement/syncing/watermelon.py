@@ -44,7 +44,8 @@ def pull(db: Database, caller: Principal | Credentials, last_pulled_at: int | No
         actor, admission = pull_admission(caller)
         answer = watermelon.pull(session, registry, actor, actor.device_id, last_pulled_at,
                                  schema_version, migration, admission, db.read_once)
-        session.commit()  # the device's bases
+        if session.in_transaction():  # an up-to-date phone's poll began none
+            session.commit()  # the device's bases
         return answer
 
 

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sync import direct
 from sync.tables import sync_change
 
 CURSOR_PREFIX = "c1:"
@@ -190,7 +191,7 @@ def read_changes(
               "limit": limit + 1}
     if horizon is not None:
         params["horizon"] = horizon
-    # Core on the session's connection: the ORM's execute is work a pull need not do
-    rows = session.connection().execute(statement, params).all()
+    # On the session's connection, compiled once for the driver (``sync.direct``)
+    rows = direct.rows(session.connection(), statement, params)
     changes = list(map(Change._make, rows[:limit]))
     return changes, len(rows) > limit

@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.functions import FunctionElement
 
+from sync import direct
 from sync.binary import TextArray
 from sync.feed import AFTER_SEQ, AFTER_XID, Position
 from sync.tables import (
@@ -276,7 +277,8 @@ def extend(session: Session, court_id: str, user_id: str, device_id: str, base: 
         params |= _verified_values(verified)
     # One statement sees one state: the base is found or found gone (a concurrent pull of
     # the same device dropped it), never half. A data-modifying CTE always runs.
-    found, as_delta = session.execute(_delta_statement(verified is not None), params).one()
+    found, as_delta = direct.one(direct.rows(
+        session.connection(), _delta_statement(verified is not None), params))
     if found and as_delta:
         return name
     if found:

@@ -6,9 +6,7 @@ Nothing here connects at import time: ``Database`` is built by the app factory
 
 from __future__ import annotations
 
-import weakref
-from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -17,9 +15,9 @@ from typing import Any, cast
 import psycopg._queries
 import sqlalchemy as sa
 from sqlalchemy.orm import sessionmaker
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session
 
+from sync import direct
 from sync.binary import binary_arrays
 
 # psycopg rewrites a query's placeholders for PostgreSQL on every execution unless the query
@@ -71,72 +69,6 @@ _shared: ContextVar[_SharedConnection | None] = ContextVar("gridwork_shared_conn
 _PING = sa.text("SELECT 1")
 
 
-@dataclass(slots=True)
-class _Ready:
-    """A statement ``read_once`` sends straight to the driver: its SQL text, its constant
-    values (already converted for the driver), the converters of the caller's values, and
-    how to make the row SQLAlchemy would have returned (its columns' converters depend on
-    the types PostgreSQL answers with, so they are set at the first read)."""
-
-    sql: str
-    constants: dict[str, Any]
-    converters: dict[str, Callable[[Any], Any] | None]
-    names: dict[str, str]
-    """The caller's names of values, and the statement's (escaped) names for them."""
-    row: Callable[..., Any]
-    types: tuple[sa.types.TypeEngine[Any], ...]
-    results: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
-
-    def values(self, parameters: Mapping[str, Any]) -> dict[str, Any]:
-        values = dict(self.constants)
-        for name, value in parameters.items():
-            if name in self.names:
-                convert = self.converters[name]
-                values[self.names[name]] = value if convert is None else convert(value)
-        return values
-
-    def made(self, fetched: tuple[Any, ...], answered: Any, dialect: sa.Dialect) -> Any:
-        if self.results is None:
-            self.results = tuple(
-                (at, process) for at, (kind, column) in enumerate(zip(
-                    self.types, answered, strict=True))
-                if (process := kind.dialect_impl(dialect).result_processor(
-                    dialect, column.type_code)) is not None)
-        if self.results:
-            fetched_list = list(fetched)
-            for at, convert in self.results:
-                fetched_list[at] = convert(fetched_list[at])
-            fetched = tuple(fetched_list)
-        return self.row(*fetched)
-
-
-def _ready(statement: sa.Executable, parameters: Mapping[str, Any],
-           dialect: sa.Dialect) -> _Ready | None:
-    """``statement`` compiled once for the driver, or None when it cannot be: a value of
-    the caller's is a list SQLAlchemy expands into the text, a value is computed on each
-    execution, or a column's name is not a Python name."""
-    compiled = cast(SQLCompiler, cast(sa.ClauseElement, statement).compile(dialect=dialect))
-    binds = compiled.binds
-    if any(bind.callable is not None for bind in binds.values()) or any(
-            binds[name].expanding for name in parameters if name in binds):
-        return None
-    expanded = compiled.construct_expanded_state(compiled.construct_params(dict(parameters)))
-    escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
-    names = {name: escaped.get(name, name) for name in parameters if name in binds}
-    caller = set(names.values())
-    processors = expanded.processors
-    constants = {name: (value if processors.get(name) is None else processors[name](value))
-                 for name, value in expanded.parameters.items() if name not in caller}
-    columns = list(getattr(statement, "selected_columns", ()))
-    keys = [column.key for column in columns]
-    if not columns or len(set(keys)) != len(keys) or not all(
-            key.isidentifier() and not key.startswith("_") for key in keys):
-        return None
-    return _Ready(str(expanded.statement), constants,
-                  {name: processors.get(escaped_name) for name, escaped_name in names.items()},
-                  names, namedtuple("Row", keys), tuple(column.type for column in columns))
-
-
 def normalise_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs (as libpq tools print them) and use psycopg 3."""
     for prefix in ("postgresql://", "postgres://"):
@@ -177,8 +109,6 @@ class Database:
                           "options": "-c jit=off -c plan_cache_mode=force_generic_plan",
                           "prepare_threshold": 0})  # prepared, so planned, at first use
         sa.event.listen(self.reads, "connect", binary_arrays)
-        self._ready: weakref.WeakKeyDictionary[sa.Executable, _Ready | None] = (
-            weakref.WeakKeyDictionary())
 
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
@@ -239,12 +169,7 @@ class Database:
         The statement is compiled once and handed to the driver as text with its values:
         SQLAlchemy's execution (its cache key, the values' processing, the result) cost
         a fifth of a poll's CPU (finding 45). The row answers to the same names."""
-        try:
-            ready = self._ready[statement]
-        except KeyError:
-            ready = self._ready[statement] = _ready(statement, parameters, self.reads.dialect)
-        except TypeError:  # not weakly referable: as SQLAlchemy executes it
-            ready = None
+        ready = direct.ready(statement, parameters, self.reads.dialect)
         for attempt in (1, 2):
             try:
                 if ready is None:
@@ -256,8 +181,7 @@ class Database:
                     raise
         raise AssertionError("unreachable")
 
-    def _read_ready(self, ready: _Ready, parameters: Mapping[str, Any]) -> Any:
-        values = ready.values(parameters)
+    def _read_ready(self, ready: direct.Ready, parameters: Mapping[str, Any]) -> Any:
         dialect = self.reads.dialect
         try:
             pooled = self.reads.raw_connection()
@@ -269,23 +193,10 @@ class Database:
         try:
             driver = pooled.driver_connection
             assert driver is not None
-            try:
-                cursor = driver.execute(ready.sql, values)
-                fetched, answered = cursor.fetchall(), cursor.description
-            except psycopg.Error as exc:
-                gone = dialect.is_disconnect(cast(Any, exc), driver, None)
-                if gone:
-                    pooled.invalidate(exc)
-                raise sa.exc.DBAPIError.instance(
-                    ready.sql, values, exc, dialect.loaded_dbapi.Error,
-                    connection_invalidated=gone, dialect=dialect) from exc
+            return direct.one(direct.fetch(driver, ready, parameters, dialect,
+                                           pooled.invalidate))
         finally:
             pooled.close()
-        if len(fetched) != 1:  # as Result.one() says it
-            raise (sa.exc.NoResultFound("No row was found when one was required")
-                   if not fetched else sa.exc.MultipleResultsFound(
-                       "Multiple rows were found when exactly one was required"))
-        return ready.made(fetched[0], answered, dialect)
 
     def dispose(self) -> None:
         self.engine.dispose()

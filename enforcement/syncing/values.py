@@ -41,6 +41,7 @@ from enforcement.models import Attachment, AttachmentRef, Datum
 from enforcement.models.base import table_of
 from enforcement.policy import COURT_ROLES
 from enforcement.syncing.common import iso_sql
+from sync import direct
 from sync.binary import TextArray
 from sync.spec import PlainRecord, Pulled
 
@@ -231,8 +232,9 @@ class TableValues:
         shield_of: dict[str, tuple[Any, ...]] = {}
         statement = self._statement(names)
         plain = self._plain[names]
-        rows = session.execute(statement,
-                               {"court_id": principal.court_id, "ids": list(ids)}).all()
+        session.flush()  # what the ORM's execute would have done first
+        rows = direct.rows(session.connection(), statement,
+                           {"court_id": principal.court_id, "ids": list(ids)})
         for row in rows:
             if row[width] and not tombstones:
                 deletes.append(row[0])

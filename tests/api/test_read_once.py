@@ -92,3 +92,23 @@ def test_a_read_on_a_dropped_connection_is_sent_again(db, world):
     assert dropped >= 1
     assert db.read_once(statement, values).username == world.assistant.username
     assert db.reads.pool.checkedout() == 0
+
+
+def test_a_statement_sent_directly_reads_inside_its_transaction(db, world):
+    """``sync.direct.rows`` on a unit of work's connection sees what that transaction wrote
+    and nothing survives its rollback; columns without names come back by position."""
+    from sync import direct
+
+    statement = sa.select(User.username, sa.func.upper(User.username)).where(
+        User.id == sa.bindparam("user_id"))
+    values = {"user_id": world.assistant.id}
+    with db.unit_of_work() as session:
+        session.execute(sa.update(User).where(User.id == world.assistant.id)
+                        .values(username="renamed-in-transaction"))
+        for _ in range(2):
+            (row,) = direct.rows(session.connection(), statement, values)
+            assert row == ("renamed-in-transaction", "RENAMED-IN-TRANSACTION")
+        # not committed: rolled back when the unit of work ends
+    with db.unit_of_work() as session:
+        (row,) = direct.rows(session.connection(), statement, values)
+        assert row[0] == world.assistant.username

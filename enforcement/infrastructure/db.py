@@ -193,8 +193,15 @@ class Database:
         try:
             driver = pooled.driver_connection
             assert driver is not None
-            return direct.one(direct.fetch(driver, ready, parameters, dialect,
-                                           pooled.invalidate))
+
+            def gone(exc: BaseException) -> None:
+                # As SQLAlchemy does on a disconnect: the pool's other connections most
+                # likely went with this one (a restart, a failover), and reads are not
+                # pinged before use, so the retry must not take one of them.
+                pooled.invalidate(exc)
+                self.reads.dispose()
+
+            return direct.one(direct.fetch(driver, ready, parameters, dialect, gone))
         finally:
             pooled.close()
 

@@ -12,7 +12,9 @@ in. The rows answer to the same names, with the same types, as SQLAlchemy's; err
 raised as SQLAlchemy raises them.
 
 A statement whose caller values include a list SQLAlchemy expands into the text, or a
-value computed per execution, is executed by SQLAlchemy as before. The rows of one whose
+value computed per execution, is executed by SQLAlchemy as before; so is a call that sets
+a value its first call left to the statement's default (that value was kept as a
+constant). The rows of one whose
 columns are not all Python names (unnamed expressions, repeated names) are plain tuples,
 read by position.
 """
@@ -42,6 +44,9 @@ class Ready:
     converters: dict[str, Callable[[Any], Any] | None]
     names: dict[str, str]
     """The caller's names of values, and the statement's (escaped) names for them."""
+    constant: frozenset[str]
+    """Names of the statement's values that the first caller left to their defaults:
+    they are in ``constants``, so a caller that sets one is served by SQLAlchemy."""
     row: Callable[..., Any]
     types: tuple[sa.types.TypeEngine[Any], ...]
     results: tuple[tuple[int, Callable[[Any], Any]], ...] | None = None
@@ -83,12 +88,14 @@ def ready(statement: sa.Executable, parameters: Mapping[str, Any],
     except KeyError:
         kept = _READY.setdefault(dialect, weakref.WeakKeyDictionary())
     try:
-        return kept[statement]
+        made = kept[statement]
     except KeyError:
         made = kept[statement] = _compile(statement, parameters, dialect)
-        return made
     except TypeError:  # not weakly referable
         return None
+    if made is not None and not made.constant.isdisjoint(parameters):
+        return None
+    return made
 
 
 def _compile(statement: sa.Executable, parameters: Mapping[str, Any],
@@ -114,7 +121,8 @@ def _compile(statement: sa.Executable, parameters: Mapping[str, Any],
                  for name, value in expanded.parameters.items() if name not in caller}
     return Ready(str(expanded.statement), constants,
                  {name: processors.get(escaped_name) for name, escaped_name in names.items()},
-                 names, namedtuple("Row", keys) if named else _positional,
+                 names, frozenset(binds) - names.keys(),
+                 namedtuple("Row", keys) if named else _positional,
                  tuple(column.type for column in columns))
 
 

@@ -116,3 +116,13 @@ def test_a_statement_sent_directly_reads_inside_its_transaction(db, world):
     with db.unit_of_work() as session:
         (row,) = direct.rows(session.connection(), statement, values)
         assert row[0] == world.assistant.username
+
+
+def test_a_value_left_to_its_default_at_first_can_be_set_later(db, world):
+    """A value the first read left to the statement's default was kept with the text; a
+    later read that sets it gets its own value, not the first read's."""
+    statement = sa.select(User.username).where(
+        User.id == sa.bindparam("user_id", value=world.assistant.id))
+    assert db.read_once(statement, {}).username == world.assistant.username
+    other = world.users[Role.OFFICER]
+    assert db.read_once(statement, {"user_id": other.id}).username == other.username

@@ -65,7 +65,7 @@ class Blueprint(flask_smorest.Blueprint):
 
     def arguments(self, schema: Any, **kwargs: Any) -> Callable[..., Any]:
         """flask-smorest's, with the schema made once here: given a class, webargs made an
-        instance of it on every request (a share of every poll, finding 46)."""
+        instance of it on every request, polls included."""
         return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
 
     def problem(self, status: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
